@@ -1,0 +1,40 @@
+"""kpisim: how likely are public-sector performance goals to be met?
+
+kpisim represents performance indicators (성과지표) with their history,
+stated targets and target-setting rules; audits stated target paths against
+their rules; projects indicators with Monte Carlo and trend models; and
+estimates the probability of meeting each goal.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from kpisim._validation import (
+    CatalogError,
+    KpisimError,
+    ModelError,
+    RuleError,
+    SimulationError,
+)
+from kpisim.catalog import Catalog, available_catalogs, load_catalog
+from kpisim.indicator import Assumption, Indicator, Provenance, Tags
+
+try:
+    __version__ = version("kpisim")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0"
+
+__all__ = [
+    "Assumption",
+    "Catalog",
+    "CatalogError",
+    "Indicator",
+    "KpisimError",
+    "ModelError",
+    "Provenance",
+    "RuleError",
+    "SimulationError",
+    "Tags",
+    "__version__",
+    "available_catalogs",
+    "load_catalog",
+]

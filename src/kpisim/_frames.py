@@ -1,0 +1,179 @@
+"""pandas adapters: tidy tables (DataFrame, CSV, Excel) to catalogs.
+
+The tidy layout is one row per (indicator, year, series) with its value:
+``id, year, series, value`` plus optional metadata columns. A wide variant
+with ``actual`` and ``target`` columns instead of ``series``/``value`` is
+accepted too. Error messages name the file, the row (as a spreadsheet shows
+it: header = row 1) and the column.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from kpisim._validation import CatalogError
+
+REQUIRED = ("id", "year", "series", "value")
+META = ("name_ko", "name_en", "unit", "kind", "direction", "scale", "rule")
+SERIES = ("actual", "target")
+
+
+def read_table(path: Path, *, sheet: str | int = 0) -> pd.DataFrame:
+    """Read a CSV or Excel sheet into a DataFrame, with a clear error on failure."""
+    try:
+        if path.suffix.lower() == ".csv":
+            return pd.read_csv(path, encoding="utf-8-sig", dtype={"id": str})
+        return pd.read_excel(path, sheet_name=sheet, dtype={"id": str})
+    except FileNotFoundError as e:
+        raise CatalogError(
+            source=str(path),
+            indicator=None,
+            field=None,
+            expected="an existing file",
+            got="no such file",
+            show_got=False,
+        ) from e
+    except Exception as e:  # pandas raises many types here
+        raise CatalogError(
+            source=str(path),
+            indicator=None,
+            field=None,
+            expected="a readable CSV or Excel table",
+            got=f"{type(e).__name__}: {e}",
+        ) from e
+
+
+def _blank(v: Any) -> bool:
+    if v is None:
+        return True
+    if isinstance(v, float) and math.isnan(v):
+        return True
+    return isinstance(v, str) and not v.strip()
+
+
+def _wide_to_long(frame: pd.DataFrame) -> pd.DataFrame:
+    keep = [c for c in frame.columns if c not in SERIES]
+    long = frame.melt(
+        id_vars=keep, value_vars=[c for c in SERIES if c in frame.columns],
+        var_name="series", value_name="value",
+    )
+    # keep the spreadsheet row of the original for error messages
+    long["_row"] = list(frame["_row"]) * (len(long) // max(len(frame), 1))
+    return long
+
+
+def catalog_from_frame(
+    cls,
+    frame: pd.DataFrame,
+    *,
+    name: str,
+    source: str,
+    defaults: Mapping[str, Any] | None,
+):
+    """Implementation of :meth:`kpisim.Catalog.from_frame`."""
+    from kpisim.catalog import _catalog_from_documents
+
+    if not isinstance(frame, pd.DataFrame):
+        raise CatalogError(
+            source=source, indicator=None, field=None,
+            expected="a pandas DataFrame", got=type(frame).__name__,
+        )
+    frame = frame.copy()
+    frame.columns = [str(c).strip() for c in frame.columns]
+    frame["_row"] = range(2, len(frame) + 2)
+    if "series" not in frame.columns and any(c in frame.columns for c in SERIES):
+        frame = _wide_to_long(frame)
+    missing = [c for c in REQUIRED if c not in frame.columns]
+    if missing:
+        raise CatalogError(
+            source=source, indicator=None, field=f"columns {missing}",
+            expected=f"the columns {list(REQUIRED)} (or id, year, actual, target)",
+            got=list(c for c in frame.columns if c != "_row"),
+        )
+    defaults = dict(defaults or {})
+    entries: dict[str, dict[str, Any]] = {}
+    for rec in frame.to_dict("records"):
+        row = rec["_row"]
+        ident = rec["id"]
+        if _blank(ident):
+            raise CatalogError(
+                source=source, indicator=None, field=f"row {row}, column `id`",
+                expected="an indicator id", got=ident,
+            )
+        ident = str(ident).strip()
+        entry = entries.setdefault(ident, {"id": ident, "actual": {}, "target": {}})
+        for col in META:
+            if col not in rec or _blank(rec[col]):
+                continue
+            value = rec[col]
+            if col == "scale":
+                value = [s.strip() for s in str(value).split("|") if s.strip()]
+            elif col == "rule":
+                try:
+                    value = json.loads(value) if isinstance(value, str) else value
+                except json.JSONDecodeError as e:
+                    raise CatalogError(
+                        source=source, indicator=ident,
+                        field=f"row {row}, column `rule`",
+                        expected="a JSON object such as {\"type\": \"cagr\", \"rate\": 0.08}",
+                        got=value,
+                    ) from e
+            elif isinstance(value, str):
+                value = value.strip()
+            if col in entry and entry[col] != value:
+                raise CatalogError(
+                    source=source, indicator=ident, field=f"row {row}, column `{col}`",
+                    expected=f"the same {col} on every row of the indicator "
+                    f"({entry[col]!r})",
+                    got=value,
+                )
+            entry[col] = value
+        series = rec["series"]
+        if series not in SERIES:
+            raise CatalogError(
+                source=source, indicator=ident, field=f"row {row}, column `series`",
+                expected=f"one of {list(SERIES)}", got=series,
+            )
+        year = rec["year"]
+        if isinstance(year, float) and year.is_integer():
+            year = int(year)
+        if isinstance(year, str) and year.strip().isdigit():
+            year = int(year.strip())
+        if isinstance(year, bool) or not isinstance(year, int):
+            raise CatalogError(
+                source=source, indicator=ident, field=f"row {row}, column `year`",
+                expected="a year as an integer", got=rec["year"],
+            )
+        value = rec["value"]
+        if _blank(value):
+            value = None
+        elif isinstance(value, str):
+            text = value.strip()
+            try:
+                value = float(text.replace(",", "")) if entry.get("kind", defaults.get("kind")) != "grade" else text
+            except ValueError:
+                value = text  # left to the indicator validation (names the field)
+        elif hasattr(value, "item"):
+            value = value.item()
+        if year in entry[series]:
+            raise CatalogError(
+                source=source, indicator=ident, field=f"row {row}, column `year`",
+                expected=f"each year at most once per series ({series})", got=year,
+            )
+        entry[series][year] = value
+    docs = []
+    for entry in entries.values():
+        for k, v in defaults.items():
+            entry.setdefault(k, v)
+        entry.setdefault("name_ko", entry["id"])
+        if "name_en" in entry and not isinstance(entry["name_en"], str):
+            entry["name_en"] = str(entry["name_en"])
+        docs.append(entry)
+    cat = _catalog_from_documents([(source, {"indicators": docs})], source=source)
+    return cls(cat.indicators, name=name, title=cat.title, source=source, meta={})

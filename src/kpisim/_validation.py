@@ -1,0 +1,91 @@
+"""Errors and the shared checks that phrase them.
+
+Every message a user sees about bad input is phrased here, so that all of them
+name the same things in the same order: the file, the indicator, the field,
+what was expected and what was found.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+__all__ = [
+    "CatalogError",
+    "KpisimError",
+    "ModelError",
+    "RuleError",
+    "SimulationError",
+]
+
+
+class KpisimError(ValueError):
+    """Base class of every error kpisim raises about the user's input."""
+
+
+class CatalogError(KpisimError):
+    """A catalog (YAML, DataFrame, CSV or Excel) is malformed.
+
+    The message names the file, the indicator id, the field, what was
+    expected and what was found; the same parts are kept as attributes.
+    """
+
+    def __init__(
+        self,
+        *,
+        source: str | None,
+        indicator: str | None,
+        field: str | None,
+        expected: str,
+        got: Any = None,
+        show_got: bool = True,
+    ) -> None:
+        self.source = source
+        self.indicator = indicator
+        self.field = field
+        self.expected = expected
+        self.got = got
+        where = []
+        if source:
+            where.append(f"{source}")
+        if indicator:
+            where.append(f"indicator `{indicator}`")
+        if field:
+            where.append(f"field `{field}`")
+        prefix = ", ".join(where) if where else "catalog"
+        msg = f"{prefix}: expected {expected}"
+        if show_got:
+            msg += f"; got {got!r}"
+        super().__init__(msg + ".")
+
+
+class RuleError(KpisimError):
+    """A target rule is invalid or cannot be applied to an indicator's data."""
+
+
+class ModelError(KpisimError):
+    """A projection model cannot be fitted or used on the given history."""
+
+
+class SimulationError(KpisimError):
+    """A simulation request is inconsistent (years, targets, scenario names)."""
+
+
+def is_finite_number(value: Any) -> bool:
+    """Return True for a real, finite number that is not a bool."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    if isinstance(value, float):
+        return math.isfinite(value)
+    try:
+        import numpy as np
+
+        if isinstance(value, np.integer):
+            return True
+        if isinstance(value, np.floating):
+            return bool(np.isfinite(value))
+    except ImportError:  # pragma: no cover - numpy is a dependency
+        pass
+    return False

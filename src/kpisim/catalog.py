@@ -1,0 +1,797 @@
+"""Catalogs of indicators: YAML files shipped with kpisim or brought by users.
+
+A catalog is either one YAML file or a directory of YAML files. In a
+directory, ``catalog.yaml`` holds the catalog's metadata and every other
+``*.yaml`` file holds a list under ``indicators:``; files are read in name
+order. The format is described in ``docs/catalog-format.md``.
+
+Every malformed input raises :class:`kpisim.CatalogError` naming the file,
+the indicator, the field and what was expected.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from kpisim._validation import CatalogError, KpisimError, is_finite_number
+from kpisim.indicator import (
+    DIRECTIONS,
+    KINDS,
+    UNITS,
+    Assumption,
+    Indicator,
+    Provenance,
+    Tags,
+)
+from kpisim.rules import rule_from_dict, rule_to_dict
+
+__all__ = [
+    "YEAR_RANGE",
+    "Catalog",
+    "available_catalogs",
+    "load_catalog",
+]
+
+#: Years a catalog may hold values for (inclusive).
+YEAR_RANGE: tuple[int, int] = (1990, 2100)
+DEFAULT_CATALOG = "nipa_2023_2027"
+_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_GOALS = ("I", "II", "III", "IV")
+_KEYS = ("evaluation", "ceo")
+_CATEGORIES = ("주요사업", "경영관리")
+_INDICATOR_FIELDS = frozenset(
+    {
+        "id",
+        "name_ko",
+        "name_en",
+        "unit",
+        "kind",
+        "direction",
+        "actual",
+        "target",
+        "rule",
+        "provenance",
+        "tags",
+        "scale",
+        "assumptions",
+    }
+)
+_PROVENANCE_FIELDS = frozenset(Provenance.__dataclass_fields__)
+_TAG_FIELDS = frozenset(Tags.__dataclass_fields__)
+_ASSUMPTION_FIELDS = frozenset(Assumption.__dataclass_fields__)
+
+
+# ----------------------------------------------------------------------- YAML
+class _StrictLoader(yaml.SafeLoader):
+    """A SafeLoader that refuses duplicate keys instead of keeping the last."""
+
+
+def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict:
+    loader.flatten_mapping(node)
+    out: dict = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in out:
+            msg = f"duplicate key {key!r} at line {key_node.start_mark.line + 1}"
+            raise yaml.constructor.ConstructorError(None, None, msg)
+        out[key] = loader.construct_object(value_node, deep=True)
+    return out
+
+
+_StrictLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
+)
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise CatalogError(
+            source=str(path),
+            indicator=None,
+            field=None,
+            expected="a readable UTF-8 YAML file",
+            got=str(e),
+        ) from e
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - strict SafeLoader
+    except yaml.YAMLError as e:
+        detail = " ".join(str(e).split())
+        raise CatalogError(
+            source=str(path),
+            indicator=None,
+            field=None,
+            expected="valid YAML with unique keys",
+            got=detail,
+            show_got=True,
+        ) from e
+
+
+# -------------------------------------------------------------- field parsing
+@dataclass(frozen=True)
+class _Ctx:
+    source: str
+    indicator: str | None = None
+
+    def error(self, field: str | None, expected: str, got: Any = None) -> CatalogError:
+        return CatalogError(
+            source=self.source,
+            indicator=self.indicator,
+            field=field,
+            expected=expected,
+            got=got,
+        )
+
+
+def _year(ctx: _Ctx, fieldname: str, key: Any) -> int:
+    if isinstance(key, bool):
+        raise ctx.error(fieldname, "a year as an integer", key)
+    if isinstance(key, str) and key.strip().isdigit():
+        key = int(key.strip())
+    if isinstance(key, float) and key.is_integer():
+        key = int(key)
+    if not isinstance(key, int):
+        raise ctx.error(fieldname, "a year as an integer", key)
+    lo, hi = YEAR_RANGE
+    if not lo <= key <= hi:
+        raise ctx.error(fieldname, f"a year in {lo}–{hi}", key)
+    return key
+
+
+def _value(ctx: _Ctx, fieldname: str, kind: str, scale: tuple[str, ...], v: Any):
+    if v is None:
+        return None
+    if kind == "grade":
+        if isinstance(v, str) and v in scale:
+            return v
+        raise ctx.error(fieldname, f"a grade on the scale {list(scale)} or null", v)
+    if isinstance(v, float) and not math.isfinite(v):
+        raise ctx.error(fieldname, "a finite number or null (NaN/inf not allowed)", v)
+    if not is_finite_number(v):
+        raise ctx.error(fieldname, "a number or null", v)
+    x = float(v) if isinstance(v, float) else int(v)
+    if kind == "share" and not 0 <= x <= 100:
+        raise ctx.error(fieldname, "a share in [0, 100] (use kind `ratio` above)", v)
+    if kind == "count" and x < 0:
+        raise ctx.error(fieldname, "a non-negative count", v)
+    return x
+
+
+def _values(
+    ctx: _Ctx, name: str, raw: Any, kind: str, scale: tuple[str, ...]
+) -> dict[int, Any]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise ctx.error(name, "a mapping of year to value", raw)
+    out: dict[int, Any] = {}
+    for key, v in raw.items():
+        year = _year(ctx, name, key)
+        if year in out:
+            raise ctx.error(name, "each year at most once", year)
+        out[year] = _value(ctx, f"{name}.{year}", kind, scale, v)
+    return out
+
+
+def _text(ctx: _Ctx, fieldname: str, v: Any, *, required: bool = False) -> str:
+    if v is None and not required:
+        return ""
+    if not isinstance(v, str) or (required and not v.strip()):
+        raise ctx.error(fieldname, "a non-empty string" if required else "a string", v)
+    return v
+
+
+def _choice(ctx: _Ctx, fieldname: str, v: Any, options: Iterable[str]) -> str:
+    options = sorted(options)
+    if v not in options:
+        raise ctx.error(fieldname, f"one of {options}", v)
+    return v
+
+
+def _mapping(ctx: _Ctx, fieldname: str, raw: Any, allowed: frozenset[str]) -> dict:
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise ctx.error(fieldname, "a mapping", raw)
+    unknown = set(raw) - allowed
+    if unknown:
+        raise ctx.error(
+            fieldname, f"only the keys {sorted(allowed)}", sorted(map(str, unknown))
+        )
+    return dict(raw)
+
+
+def _provenance(ctx: _Ctx, raw: Any) -> Provenance:
+    data = _mapping(ctx, "provenance", raw, _PROVENANCE_FIELDS)
+    kw: dict[str, Any] = {}
+    for key in _PROVENANCE_FIELDS - {"notes"}:
+        kw[key] = _text(ctx, f"provenance.{key}", data.get(key))
+    notes = data.get("notes") or []
+    if isinstance(notes, str):
+        notes = [notes]
+    if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
+        raise ctx.error("provenance.notes", "a list of strings", notes)
+    return Provenance(**kw, notes=tuple(notes))
+
+
+def _tags(ctx: _Ctx, raw: Any) -> Tags:
+    data = _mapping(ctx, "tags", raw, _TAG_FIELDS)
+    goal = data.get("goal")
+    if goal is not None:
+        goal = _choice(ctx, "tags.goal", goal, _GOALS)
+    task = data.get("task")
+    if task is not None and (
+        isinstance(task, bool) or not isinstance(task, int) or not 1 <= task <= 8
+    ):
+        raise ctx.error("tags.task", "an integer 1–8 or null", task)
+    headline = data.get("headline", False)
+    if not isinstance(headline, bool):
+        raise ctx.error("tags.headline", "true or false", headline)
+    key = data.get("key") or []
+    if isinstance(key, str):
+        key = [key]
+    if not isinstance(key, list) or any(k not in _KEYS for k in key):
+        raise ctx.error("tags.key", f"a list drawn from {list(_KEYS)}", key)
+    category = data.get("category")
+    if category is not None:
+        category = _choice(ctx, "tags.category", category, _CATEGORIES)
+    labels = data.get("labels") or []
+    if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
+        raise ctx.error("tags.labels", "a list of strings", labels)
+    return Tags(
+        goal=goal,
+        task=task,
+        headline=headline,
+        key=tuple(key),
+        category=category,
+        labels=tuple(labels),
+    )
+
+
+def _assumptions(ctx: _Ctx, raw: Any) -> tuple[Assumption, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise ctx.error("assumptions", "a list of {field, statement, reason}", raw)
+    out = []
+    for i, item in enumerate(raw):
+        name = f"assumptions[{i}]"
+        data = _mapping(ctx, name, item, _ASSUMPTION_FIELDS)
+        out.append(
+            Assumption(
+                field=_text(ctx, f"{name}.field", data.get("field"), required=True),
+                statement=_text(
+                    ctx, f"{name}.statement", data.get("statement"), required=True
+                ),
+                reason=_text(ctx, f"{name}.reason", data.get("reason"), required=True),
+                value=data.get("value"),
+            )
+        )
+    return tuple(out)
+
+
+def parse_indicator(raw: Any, *, source: str = "<memory>") -> Indicator:
+    """Build an :class:`Indicator` from its catalog mapping, validating every field.
+
+    Parameters
+    ----------
+    raw : mapping
+        One entry of a catalog's ``indicators:`` list.
+    source : str
+        File name used in error messages.
+
+    Raises
+    ------
+    CatalogError
+        When any field is missing or malformed.
+    """
+    ctx = _Ctx(source)
+    if not isinstance(raw, Mapping):
+        raise ctx.error("indicators[]", "a mapping describing one indicator", raw)
+    ident = raw.get("id")
+    if not isinstance(ident, str) or not _ID_RE.match(ident):
+        raise ctx.error(
+            "id", "a snake_case id (lowercase letters, digits, underscores)", ident
+        )
+    ctx = _Ctx(source, ident)
+    unknown = set(raw) - _INDICATOR_FIELDS
+    if unknown:
+        raise ctx.error(
+            None, f"only the fields {sorted(_INDICATOR_FIELDS)}", sorted(map(str, unknown))
+        )
+    name_ko = _text(ctx, "name_ko", raw.get("name_ko"), required=True)
+    name_en = _text(ctx, "name_en", raw.get("name_en"))
+    unit = raw.get("unit")
+    if unit not in UNITS:
+        raise ctx.error("unit", f"one of {sorted(UNITS)}", unit)
+    kind = _choice(ctx, "kind", raw.get("kind"), KINDS)
+    direction = _choice(ctx, "direction", raw.get("direction", "increase"), DIRECTIONS)
+    scale_raw = raw.get("scale") or []
+    if not isinstance(scale_raw, list) or not all(isinstance(s, str) for s in scale_raw):
+        raise ctx.error("scale", "a list of grade names, worst first", scale_raw)
+    scale = tuple(scale_raw)
+    if kind == "grade" and len(scale) < 2:
+        raise ctx.error("scale", "at least two grades (worst first) for a grade", scale_raw)
+    if kind != "grade" and scale:
+        raise ctx.error("scale", "no scale unless kind is `grade`", scale_raw)
+    if len(set(scale)) != len(scale):
+        raise ctx.error("scale", "distinct grades", scale_raw)
+    actuals = _values(ctx, "actual", raw.get("actual"), kind, scale)
+    targets = _values(ctx, "target", raw.get("target"), kind, scale)
+    rule = None
+    if raw.get("rule") is not None:
+        try:
+            rule = rule_from_dict(raw["rule"])
+        except KpisimError as e:
+            raise ctx.error("rule", "a valid rule", str(e)) from e
+    return Indicator(
+        id=ident,
+        name_ko=name_ko,
+        name_en=name_en,
+        unit=unit,
+        kind=kind,
+        direction=direction,
+        actuals=actuals,
+        targets=targets,
+        rule=rule,
+        provenance=_provenance(ctx, raw.get("provenance")),
+        tags=_tags(ctx, raw.get("tags")),
+        scale=scale,
+        assumptions=_assumptions(ctx, raw.get("assumptions")),
+    )
+
+
+def indicator_to_dict(ind: Indicator) -> dict[str, Any]:
+    """The catalog mapping of ``ind`` (inverse of :func:`parse_indicator`)."""
+    out: dict[str, Any] = {
+        "id": ind.id,
+        "name_ko": ind.name_ko,
+        "name_en": ind.name_en,
+        "unit": ind.unit,
+        "kind": ind.kind,
+        "direction": ind.direction,
+    }
+    if ind.scale:
+        out["scale"] = list(ind.scale)
+    out["actual"] = dict(ind.actuals)
+    out["target"] = dict(ind.targets)
+    if ind.rule is not None:
+        out["rule"] = rule_to_dict(ind.rule)
+    p = ind.provenance
+    prov = {k: getattr(p, k) for k in Provenance.__dataclass_fields__ if getattr(p, k)}
+    if "notes" in prov:
+        prov["notes"] = list(p.notes)
+    if prov:
+        out["provenance"] = prov
+    t = ind.tags
+    tags: dict[str, Any] = {}
+    for k in Tags.__dataclass_fields__:
+        v = getattr(t, k)
+        if v in (None, False, ()):
+            continue
+        tags[k] = list(v) if isinstance(v, tuple) else v
+    if tags:
+        out["tags"] = tags
+    if ind.assumptions:
+        out["assumptions"] = [
+            {k: getattr(a, k) for k in Assumption.__dataclass_fields__}
+            for a in ind.assumptions
+        ]
+    return out
+
+
+# -------------------------------------------------------------------- Catalog
+@dataclass(frozen=True)
+class Catalog(Mapping[str, Indicator]):
+    """An ordered, read-only collection of indicators, keyed by id.
+
+    Parameters
+    ----------
+    indicators : tuple of Indicator
+    name : str
+        Short name (e.g. ``nipa_2023_2027``).
+    title : str
+        Human title (Korean as in the source).
+    source : str
+        Where the catalog was read from.
+    meta : mapping
+        Other metadata from ``catalog.yaml``.
+
+    Examples
+    --------
+    >>> import kpisim
+    >>> cat = kpisim.load_catalog()
+    >>> cat["ai_firms"].unit
+    '개'
+    >>> [i.id for i in cat.headline()][:2]
+    ['ai_firms', 'sw_adoption_rate']
+    """
+
+    indicators: tuple[Indicator, ...]
+    name: str = "custom"
+    title: str = ""
+    source: str = "<memory>"
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        inds = tuple(self.indicators)
+        object.__setattr__(self, "indicators", inds)
+        seen: dict[str, Indicator] = {}
+        for ind in inds:
+            if not isinstance(ind, Indicator):
+                raise CatalogError(
+                    source=self.source,
+                    indicator=None,
+                    field="indicators",
+                    expected="Indicator objects",
+                    got=type(ind).__name__,
+                )
+            if ind.id in seen:
+                raise CatalogError(
+                    source=self.source,
+                    indicator=ind.id,
+                    field="id",
+                    expected="unique indicator ids",
+                    got=ind.id,
+                )
+            seen[ind.id] = ind
+        object.__setattr__(self, "_by_id", seen)
+
+    # Mapping protocol ------------------------------------------------------
+    def __getitem__(self, key: str) -> Indicator:
+        try:
+            return self._by_id[key]  # type: ignore[attr-defined]
+        except KeyError:
+            close = [k for k in self._by_id if key in k or k in key][:5]  # type: ignore[attr-defined]
+            hint = f"; similar: {close}" if close else ""
+            msg = f"no indicator `{key}` in catalog `{self.name}`{hint}"
+            raise KeyError(msg) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return (ind.id for ind in self.indicators)
+
+    def __len__(self) -> int:
+        return len(self.indicators)
+
+    def __hash__(self) -> int:
+        return hash((self.name, tuple(i.id for i in self.indicators)))
+
+    def __repr__(self) -> str:
+        return f"Catalog(name={self.name!r}, indicators={len(self)})"
+
+    # Filters ---------------------------------------------------------------
+    def filter(self, predicate) -> Catalog:
+        """A catalog of the indicators for which ``predicate(indicator)`` is true."""
+        return replace(self, indicators=tuple(i for i in self.indicators if predicate(i)))
+
+    def headline(self) -> Catalog:
+        """The headline management goals (중장기 경영목표)."""
+        return self.filter(lambda i: i.tags.headline)
+
+    def select(
+        self,
+        *,
+        goal: str | None = None,
+        task: int | None = None,
+        key: str | bool | None = None,
+        kind: str | None = None,
+        label: str | None = None,
+        numeric: bool | None = None,
+    ) -> Catalog:
+        """Indicators matching every given criterion.
+
+        Parameters
+        ----------
+        goal : {"I", "II", "III", "IV"}, optional
+        task : int, optional
+            Strategic task 1–8.
+        key : {"evaluation", "ceo"} or bool, optional
+            Key-indicator mark; ``True`` for any mark.
+        kind : str, optional
+        label : str, optional
+        numeric : bool, optional
+            ``True`` keeps only non-grade indicators.
+        """
+        if goal is not None and goal not in _GOALS:
+            msg = f"`goal` must be one of {list(_GOALS)}; got {goal!r}"
+            raise ValueError(msg)
+        if kind is not None and kind not in KINDS:
+            msg = f"`kind` must be one of {list(KINDS)}; got {kind!r}"
+            raise ValueError(msg)
+
+        def ok(i: Indicator) -> bool:
+            t = i.tags
+            if goal is not None and t.goal != goal:
+                return False
+            if task is not None and t.task != task:
+                return False
+            if key is True and not t.key:
+                return False
+            if key is False and t.key:
+                return False
+            if isinstance(key, str) and key not in t.key:
+                return False
+            if kind is not None and i.kind != kind:
+                return False
+            if label is not None and label not in t.labels:
+                return False
+            return numeric is None or (i.kind != "grade") == numeric
+
+        return self.filter(ok)
+
+    # Frames ----------------------------------------------------------------
+    def to_frame(self, *, meta: bool = False) -> pd.DataFrame:
+        """Tidy long table: one row per (id, year, series) with its value.
+
+        Parameters
+        ----------
+        meta : bool, default False
+            Also include the columns ``name_ko, name_en, unit, kind, direction,
+            scale, rule`` (repeated on every row) so that
+            :meth:`from_frame` can rebuild the indicators.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``id, year, series, value`` (``series`` is ``actual`` or
+            ``target``); ``value`` is float, or object when grades are present.
+        """
+        rows = []
+        for ind in self.indicators:
+            extra = _meta_columns(ind) if meta else {}
+            for series, values in (("actual", ind.actuals), ("target", ind.targets)):
+                for year, v in values.items():
+                    rows.append(
+                        {"id": ind.id, "year": year, "series": series, "value": v, **extra}
+                    )
+        cols = ["id", "year", "series", "value"] + (list(_META_COLUMNS) if meta else [])
+        frame = pd.DataFrame(rows, columns=cols)
+        frame["year"] = frame["year"].astype("int64")
+        if not any(i.kind == "grade" for i in self.indicators):
+            frame["value"] = pd.to_numeric(frame["value"]).astype("float64")
+        else:
+            frame["value"] = frame["value"].astype(object)
+        return frame
+
+    @classmethod
+    def from_frame(
+        cls,
+        frame: pd.DataFrame,
+        *,
+        name: str = "custom",
+        source: str = "<DataFrame>",
+        defaults: Mapping[str, Any] | None = None,
+    ) -> Catalog:
+        """Build a catalog from a tidy table (the layout of :meth:`to_frame`).
+
+        Parameters
+        ----------
+        frame : DataFrame
+            Columns ``id, year, series, value``; optional ``name_ko, name_en,
+            unit, kind, direction, scale`` (``|``-separated, worst first) and
+            ``rule`` (JSON) columns. Metadata may repeat on every row of an
+            indicator; it must agree where it is given.
+        name, source : str
+            Catalog name, and the file name used in error messages.
+        defaults : mapping, optional
+            Metadata for indicators whose rows lack it (e.g. ``{"kind":
+            "count"}``).
+
+        Raises
+        ------
+        CatalogError
+            Naming the row (1-based, header = row 1) and column on bad input.
+        """
+        from kpisim._frames import catalog_from_frame
+
+        return catalog_from_frame(cls, frame, name=name, source=source, defaults=defaults)
+
+    @classmethod
+    def from_file(cls, path: str | Path, **kwargs: Any) -> Catalog:
+        """Build a catalog from a YAML file or directory, or a CSV / Excel table."""
+        path = Path(path)
+        if path.suffix.lower() in {".csv", ".xlsx", ".xls", ".xlsm"}:
+            from kpisim._frames import read_table
+
+            frame = read_table(path, **kwargs)
+            return cls.from_frame(frame, name=path.stem, source=str(path))
+        return _load_yaml_catalog(path)
+
+    # YAML ------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """The catalog as one YAML-ready mapping."""
+        head = {"name": self.name, "title": self.title, **dict(self.meta)}
+        return {"catalog": head, "indicators": [indicator_to_dict(i) for i in self.indicators]}
+
+    def to_yaml(self, path: str | Path | None = None) -> str:
+        """Dump the catalog to YAML (one file); write it to ``path`` if given."""
+        text = yaml.safe_dump(
+            self.to_dict(), allow_unicode=True, sort_keys=False, width=100
+        )
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return text
+
+    @classmethod
+    def from_yaml(cls, text: str, *, source: str = "<string>") -> Catalog:
+        """Parse a catalog from YAML text."""
+        try:
+            data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506
+        except yaml.YAMLError as e:
+            raise CatalogError(
+                source=source,
+                indicator=None,
+                field=None,
+                expected="valid YAML with unique keys",
+                got=" ".join(str(e).split()),
+            ) from e
+        return _catalog_from_documents([(source, data)], source=source)
+
+
+_META_COLUMNS = ("name_ko", "name_en", "unit", "kind", "direction", "scale", "rule")
+
+
+def _meta_columns(ind: Indicator) -> dict[str, Any]:
+    return {
+        "name_ko": ind.name_ko,
+        "name_en": ind.name_en,
+        "unit": ind.unit,
+        "kind": ind.kind,
+        "direction": ind.direction,
+        "scale": "|".join(ind.scale),
+        "rule": json.dumps(rule_to_dict(ind.rule), ensure_ascii=False)
+        if ind.rule is not None
+        else "",
+    }
+
+
+def _catalog_from_documents(
+    docs: list[tuple[str, Any]], *, source: str, root_meta: Mapping | None = None
+) -> Catalog:
+    meta: dict[str, Any] = dict(root_meta or {})
+    indicators: list[Indicator] = []
+    where: dict[str, str] = {}
+    for src, data in docs:
+        if data is None:
+            continue
+        if not isinstance(data, Mapping):
+            raise CatalogError(
+                source=src,
+                indicator=None,
+                field=None,
+                expected="a mapping with `indicators:` (and optionally `catalog:`)",
+                got=type(data).__name__,
+            )
+        unknown = set(data) - {"catalog", "indicators"}
+        if unknown:
+            raise CatalogError(
+                source=src,
+                indicator=None,
+                field=None,
+                expected="only the top-level keys ['catalog', 'indicators']",
+                got=sorted(map(str, unknown)),
+            )
+        if data.get("catalog") is not None:
+            if not isinstance(data["catalog"], Mapping):
+                raise CatalogError(
+                    source=src,
+                    indicator=None,
+                    field="catalog",
+                    expected="a mapping of catalog metadata",
+                    got=data["catalog"],
+                )
+            meta.update(data["catalog"])
+        raw = data.get("indicators") or []
+        if not isinstance(raw, list):
+            raise CatalogError(
+                source=src,
+                indicator=None,
+                field="indicators",
+                expected="a list of indicators",
+                got=type(raw).__name__,
+            )
+        for item in raw:
+            ind = parse_indicator(item, source=src)
+            if ind.id in where:
+                raise CatalogError(
+                    source=src,
+                    indicator=ind.id,
+                    field="id",
+                    expected=f"a unique id (already defined in {where[ind.id]})",
+                    got=ind.id,
+                )
+            where[ind.id] = src
+            indicators.append(ind)
+    name = str(meta.pop("name", "custom"))
+    title = str(meta.pop("title", ""))
+    return Catalog(tuple(indicators), name=name, title=title, source=source, meta=meta)
+
+
+def _load_yaml_catalog(path: Path) -> Catalog:
+    if not path.exists():
+        raise CatalogError(
+            source=str(path),
+            indicator=None,
+            field=None,
+            expected="an existing catalog file or directory",
+            got="no such path",
+            show_got=False,
+        )
+    if path.is_dir():
+        files = sorted(p for p in path.glob("*.yaml") if p.name != "catalog.yaml")
+        head = path / "catalog.yaml"
+        docs = []
+        if head.exists():
+            docs.append((str(head), _read_yaml(head)))
+        docs += [(str(p), _read_yaml(p)) for p in files]
+        if not docs:
+            raise CatalogError(
+                source=str(path),
+                indicator=None,
+                field=None,
+                expected="a directory holding *.yaml catalog files",
+                got="no YAML files",
+                show_got=False,
+            )
+        return _catalog_from_documents(docs, source=str(path))
+    return _catalog_from_documents([(str(path), _read_yaml(path))], source=str(path))
+
+
+def _data_root() -> Path:
+    return Path(str(resources.files("kpisim") / "data"))
+
+
+def available_catalogs() -> list[str]:
+    """Names of the catalogs shipped with kpisim."""
+    root = _data_root()
+    return sorted(p.name if p.is_dir() else p.stem for p in root.iterdir()
+                  if p.is_dir() or p.suffix == ".yaml")
+
+
+def load_catalog(name_or_path: str | Path | None = None) -> Catalog:
+    """Load a built-in catalog by name, or a catalog file / directory by path.
+
+    Parameters
+    ----------
+    name_or_path : str or Path, optional
+        ``None`` for the built-in NIPA 2023–2027 catalog; a built-in name
+        (see :func:`available_catalogs`, e.g. ``"regional_digital"``); or a
+        path to a YAML file, a directory of YAML files, a CSV or an Excel
+        file in the tidy layout.
+
+    Raises
+    ------
+    CatalogError
+        When the catalog cannot be found or is malformed.
+    """
+    if name_or_path is None:
+        name_or_path = DEFAULT_CATALOG
+    if isinstance(name_or_path, str) and name_or_path in available_catalogs():
+        root = _data_root()
+        path = root / name_or_path
+        if not path.exists():
+            path = root / f"{name_or_path}.yaml"
+        return _load_yaml_catalog(path)
+    path = Path(name_or_path)
+    if not path.exists():
+        raise CatalogError(
+            source=str(name_or_path),
+            indicator=None,
+            field=None,
+            expected=(
+                f"a built-in catalog name {available_catalogs()} or an existing path"
+            ),
+            got=str(name_or_path),
+        )
+    return Catalog.from_file(path)

@@ -1,0 +1,280 @@
+"""The performance indicator (성과지표) as an immutable value object.
+
+An :class:`Indicator` holds what a plan document says about one indicator:
+its actuals and stated targets by year, its unit, kind and direction, the
+target-setting rule, where each value came from (provenance), tags that place
+it in the plan, and any assumption kpisim had to add (kept apart from the
+document's values).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Literal
+
+import pandas as pd
+
+__all__ = [
+    "DIRECTIONS",
+    "KINDS",
+    "UNITS",
+    "Assumption",
+    "Indicator",
+    "Provenance",
+    "Tags",
+]
+
+Kind = Literal["count", "level", "share", "ratio", "grade"]
+Direction = Literal["increase", "decrease", "maintain"]
+Value = float | str | None
+
+#: Indicator kinds. ``share`` is a percentage bounded to [0, 100]; ``ratio`` is
+#: any other ratio or percentage (it may exceed 100, e.g. 192% participation);
+#: ``count`` is a non-negative tally; ``level`` a non-negative amount or score;
+#: ``grade`` an ordinal grade (B, A, 우수, 1등급) with an explicit scale.
+KINDS: tuple[str, ...] = ("count", "level", "share", "ratio", "grade")
+
+#: Directions: ``increase`` (higher is better), ``decrease`` (lower is better),
+#: ``maintain`` (keep at or above a fixed level, e.g. a legal ratio or a grade).
+DIRECTIONS: tuple[str, ...] = ("increase", "decrease", "maintain")
+
+#: Units accepted in catalogs. ``-`` means the document states no unit.
+UNITS: frozenset[str] = frozenset(
+    {
+        "개",  # firms, items
+        "개사",
+        "%",
+        "%p",
+        "억불",  # 100 million USD
+        "만불",  # 10 thousand USD
+        "억원",  # 100 million KRW
+        "조원",  # trillion KRW
+        "명",  # persons
+        "건",  # cases
+        "수",  # number (generic)
+        "점",  # points
+        "지수",  # index
+        "개/억원",  # units per 100 million KRW
+        "등급",  # grade
+        "grade",
+        "-",
+    }
+)
+
+_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_GOALS = ("I", "II", "III", "IV")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Provenance:
+    """Where an indicator's values and rule come from.
+
+    Parameters
+    ----------
+    source : str
+        Source document file name (e.g. ``000_2bd331b0a6e88665.txt``).
+    section : str
+        Section of the document (e.g. ``III-1 전략과제① 3. 전략과제 목표지표``).
+    label : str
+        The row label exactly as printed in the table.
+    description, formula, basis : str
+        Verbatim 지표설명, 지표산식 and 산출근거 (목표치 설정 근거) texts; empty
+        when the document gives none.
+    notes : tuple of str
+        Verbatim remarks attached to values (e.g. ``'22 실적 - (집계중)``).
+    """
+
+    source: str = ""
+    section: str = ""
+    label: str = ""
+    description: str = ""
+    formula: str = ""
+    basis: str = ""
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Tags:
+    """Where an indicator sits in the plan.
+
+    Parameters
+    ----------
+    goal : {"I", "II", "III", "IV"} or None
+        Strategic goal (전략목표).
+    task : int or None
+        Strategic task (전략과제) 1–8.
+    headline : bool
+        One of the plan's headline management goals (중장기 경영목표).
+    key : tuple of str
+        Key-indicator marks (주요성과지표): ``"evaluation"`` for ① 경영평가
+        계량지표 and ``"ceo"`` for ② 기관장 성과지표.
+    category : {"주요사업", "경영관리"} or None
+        Handbook category; it sets k in the deviation rule (2 or 1).
+    labels : tuple of str
+        Free-form labels (e.g. ``"regional"``).
+    """
+
+    goal: str | None = None
+    task: int | None = None
+    headline: bool = False
+    key: tuple[str, ...] = ()
+    category: str | None = None
+    labels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Assumption:
+    """An assumption kpisim (or a catalog author) added to a document's data.
+
+    Assumptions are never mixed with document values: they are listed, with
+    the reason, wherever results that depend on them are shown.
+    """
+
+    field: str
+    statement: str
+    reason: str
+    value: Any = None
+
+
+def _freeze(values: Mapping[int, Value]) -> Mapping[int, Value]:
+    return MappingProxyType(dict(sorted(values.items())))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Indicator:
+    """One performance indicator with its data, rule and provenance.
+
+    Parameters
+    ----------
+    id : str
+        Stable snake_case identifier.
+    name_ko, name_en : str
+        Korean name as in the document, and an English translation.
+    unit : str
+        One of :data:`UNITS`.
+    kind : {"count", "level", "share", "ratio", "grade"}
+        See :data:`KINDS`.
+    direction : {"increase", "decrease", "maintain"}
+        Which way is better.
+    actuals, targets : mapping of int to float, str or None
+        Values by year, exactly as written in the source; ``None`` where the
+        document says '-' or '집계중'. Grades are strings on :attr:`scale`.
+    rule : object or None
+        The target-setting rule (see :mod:`kpisim.rules`).
+    provenance : Provenance
+    tags : Tags
+    scale : tuple of str
+        For grades only: the ordered grades, worst first.
+    assumptions : tuple of Assumption
+        What was added to the document's data, with reasons.
+
+    Notes
+    -----
+    Instances are immutable; use :func:`dataclasses.replace` to derive a
+    changed copy. Accessors return pandas objects indexed by year.
+    """
+
+    id: str
+    name_ko: str
+    name_en: str = ""
+    unit: str
+    kind: str
+    direction: str = "increase"
+    actuals: Mapping[int, Value] = field(default_factory=dict)
+    targets: Mapping[int, Value] = field(default_factory=dict)
+    rule: Any = None
+    provenance: Provenance = field(default_factory=Provenance)
+    tags: Tags = field(default_factory=Tags)
+    scale: tuple[str, ...] = ()
+    assumptions: tuple[Assumption, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "actuals", _freeze(self.actuals))
+        object.__setattr__(self, "targets", _freeze(self.targets))
+        object.__setattr__(self, "scale", tuple(self.scale))
+        object.__setattr__(self, "assumptions", tuple(self.assumptions))
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    # ------------------------------------------------------------------ access
+    @property
+    def actual(self) -> pd.Series:
+        """Actuals by year (float, or object for grades), NaN/None if unknown."""
+        return self._series(self.actuals, "actual")
+
+    @property
+    def target(self) -> pd.Series:
+        """Stated targets by year."""
+        return self._series(self.targets, "target")
+
+    @property
+    def history(self) -> pd.DataFrame:
+        """Actual and target side by side, indexed by year."""
+        frame = pd.concat([self.actual, self.target], axis=1)
+        frame.index.name = "year"
+        return frame.sort_index()
+
+    @property
+    def observed(self) -> pd.Series:
+        """Known actuals only (float), indexed by year: what models fit on."""
+        if self.kind == "grade":
+            msg = (
+                f"indicator `{self.id}` is a grade; it has no numeric history "
+                "(use `grade_index`)."
+            )
+            raise TypeError(msg)
+        s = self.actual.dropna().astype(float)
+        s.name = self.id
+        return s
+
+    @property
+    def is_grade(self) -> bool:
+        """True for ordinal grade indicators."""
+        return self.kind == "grade"
+
+    def grade_index(self, grade: str) -> int:
+        """Position of ``grade`` on :attr:`scale` (0 = worst)."""
+        try:
+            return self.scale.index(grade)
+        except ValueError:
+            msg = (
+                f"indicator `{self.id}`: grade {grade!r} is not on its scale "
+                f"{list(self.scale)}"
+            )
+            raise ValueError(msg) from None
+
+    def meets(self, value: Value, target: Value) -> bool:
+        """Whether ``value`` meets ``target`` in this indicator's direction."""
+        if value is None or target is None:
+            msg = f"indicator `{self.id}`: cannot compare missing values"
+            raise ValueError(msg)
+        if self.kind == "grade":
+            return self.grade_index(str(value)) >= self.grade_index(str(target))
+        if self.direction == "decrease":
+            return float(value) <= float(target)
+        return float(value) >= float(target)
+
+    def _series(self, values: Mapping[int, Value], name: str) -> pd.Series:
+        idx = pd.Index(list(values.keys()), dtype="int64", name="year")
+        if self.kind == "grade":
+            data = pd.Series(list(values.values()), index=idx, dtype=object)
+        else:
+            data = pd.Series(
+                [float("nan") if v is None else float(v) for v in values.values()],
+                index=idx,
+                dtype="float64",
+            )
+        data.name = name
+        return data
+
+    def __repr__(self) -> str:
+        a = {k: v for k, v in self.actuals.items() if v is not None}
+        return (
+            f"Indicator(id={self.id!r}, name_ko={self.name_ko!r}, unit={self.unit!r}, "
+            f"kind={self.kind!r}, direction={self.direction!r}, actuals={a}, "
+            f"targets={dict(self.targets)})"
+        )
