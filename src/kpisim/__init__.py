@@ -17,6 +17,8 @@ from kpisim._validation import (
 )
 from kpisim.catalog import Catalog, available_catalogs, load_catalog
 from kpisim.indicator import Assumption, Indicator, Provenance, Tags
+from kpisim.scenarios import Change, Scenario, compare, load_scenario, sensitivity
+from kpisim.simulate import Simulation, simulate
 
 try:
     __version__ = version("kpisim")
@@ -27,14 +29,21 @@ __all__ = [
     "Assumption",
     "Catalog",
     "CatalogError",
+    "Change",
     "Indicator",
     "KpisimError",
     "ModelError",
     "Provenance",
     "RuleError",
+    "Scenario",
+    "Simulation",
     "SimulationError",
     "Tags",
     "__version__",
     "available_catalogs",
+    "compare",
     "load_catalog",
+    "load_scenario",
+    "sensitivity",
+    "simulate",
 ]

@@ -50,7 +50,9 @@ class CatalogError(KpisimError):
             where.append(f"{source}")
         if indicator:
             where.append(f"indicator `{indicator}`")
-        if field:
+        if field and (field.startswith(("row ", "columns "))):
+            where.append(field)  # already phrased as a table location
+        elif field:
             where.append(f"field `{field}`")
         prefix = ", ".join(where) if where else "catalog"
         msg = f"{prefix}: expected {expected}"

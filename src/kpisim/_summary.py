@@ -1,0 +1,84 @@
+"""The attainment summary table shown by ``kpisim run`` and the report."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from kpisim.attainment import progress_class, progress_ratio
+
+COLUMNS = ["id", "name", "unit", "headline", "year", "target", "last_actual",
+           "last_year", "prob", "se", "ci_low", "ci_high", "progress_ratio",
+           "progress_class", "model", "assumptions"]
+
+
+def summary(sim, *, lang: str = "ko", years: str = "goals") -> pd.DataFrame:
+    """One row per (indicator, goal year): P(goal met), SE, 95% CI and class.
+
+    Parameters
+    ----------
+    sim : Simulation
+    lang : {"ko", "en"}
+        Language of names and progress classes.
+    years : {"goals", "all"}
+        ``goals``: the headline goals' every stated year and the other
+        indicators' furthest stated target; ``all``: every stated year.
+
+    Returns
+    -------
+    DataFrame
+        Headline goals first, then in catalog order.
+    """
+    probs = sim.prob_meet()
+    assumptions = sim.assumptions()
+    n_assump = assumptions.groupby("id").size() if not assumptions.empty else pd.Series(dtype=int)
+    rows = []
+    for ident in sim.ids:
+        ind = sim.catalog[ident]
+        track = sim._track(ident)
+        p = probs[(probs.id == ident) & ~probs.observed]
+        if p.empty:
+            continue
+        if years == "goals" and not ind.tags.headline:
+            p = p.iloc[[-1]]
+        obs = ind.observed
+        for r in p.itertuples():
+            ratio = progress_ratio(float(obs.iloc[0]), int(obs.index[0]), float(obs.iloc[-1]),
+                                   int(obs.index[-1]), float(r.target), int(r.year), ind.direction)
+            rows.append({
+                "id": ident,
+                "name": ind.name_ko if lang == "ko" or not ind.name_en else ind.name_en,
+                "unit": ind.unit,
+                "headline": ind.tags.headline,
+                "year": int(r.year),
+                "target": r.target,
+                "last_actual": track.last_value,
+                "last_year": track.last_year,
+                "prob": r.prob, "se": r.se, "ci_low": r.ci_low, "ci_high": r.ci_high,
+                "progress_ratio": ratio,
+                "progress_class": progress_class(ratio, lang=lang),
+                "model": getattr(track.fitted, "model", ""),
+                "assumptions": int(n_assump.get(ident, 0)),
+            })
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    order = np.argsort(~frame["headline"].to_numpy(), kind="stable")
+    return frame.iloc[order].reset_index(drop=True)
+
+
+def format_table(frame: pd.DataFrame) -> str:
+    """Human-readable rendering of :func:`summary` for a terminal."""
+    if frame.empty:
+        return "(no simulated indicator has a target)"
+    out = pd.DataFrame({
+        "": np.where(frame["headline"], "★", ""),
+        "indicator": frame["name"].str.slice(0, 28),
+        "year": frame["year"],
+        "target": frame["target"].map(lambda v: f"{v:,.6g}"),
+        "last": [f"{v:,.6g} ('{y % 100:02d})" for v, y in zip(frame["last_actual"], frame["last_year"])],
+        "P(met)": frame["prob"].map(lambda v: f"{100 * v:5.1f}%"),
+        "±SE": frame["se"].map(lambda v: f"{100 * v:.2f}"),
+        "95% CI": [f"{100 * a:4.1f}–{100 * b:4.1f}" for a, b in zip(frame["ci_low"], frame["ci_high"])],
+        "progress": frame["progress_class"],
+        "model": frame["model"],
+    })
+    return out.to_string(index=False)

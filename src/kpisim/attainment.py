@@ -1,0 +1,189 @@
+"""Goal attainment: streaming reducers over simulated paths, and progress classes.
+
+Everything here works on blocks of paths of shape ``(n_paths, n_years)`` and
+keeps only counts and sums, so the engine can stream any number of paths in
+bounded memory. Probabilities come with their Monte Carlo standard error
+``sqrt(p (1 - p) / n)`` and a 95% Wilson interval (which stays inside [0, 1]
+and behaves at p = 0 or 1, where the Wald interval collapses).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = [
+    "PROGRESS_CLASSES",
+    "AttainmentCounter",
+    "meets",
+    "progress_class",
+    "progress_ratio",
+    "wilson_interval",
+]
+
+#: Eurostat-style classes of the ratio of observed to required growth.
+PROGRESS_CLASSES: tuple[tuple[float, str, str], ...] = (
+    (0.95, "on track", "목표 달성 궤도"),
+    (0.60, "moderate progress", "보통 진전"),
+    (0.0, "limited progress", "제한적 진전"),
+    (-np.inf, "moving away", "목표에서 멀어짐"),
+)
+
+
+def meets(values: NDArray, target: NDArray | float, direction: str) -> NDArray[np.bool_]:
+    """Whether each value meets its target in the indicator's direction.
+
+    ``increase`` and ``maintain`` meet from above (value ≥ target), ``decrease``
+    from below (value ≤ target). NaN never meets.
+    """
+    with np.errstate(invalid="ignore"):
+        if direction == "decrease":
+            return values <= target
+        return values >= target
+
+
+def wilson_interval(
+    successes: NDArray | float, n: NDArray | float, z: float = 1.959963984540054
+) -> tuple[NDArray, NDArray]:
+    """Wilson score interval for a binomial proportion.
+
+    .. math:: \\frac{\\hat p + z^2/2n \\pm z\\sqrt{\\hat p(1-\\hat p)/n + z^2/4n^2}}{1 + z^2/n}
+    """
+    n = np.asarray(n, dtype=float)
+    p = np.asarray(successes, dtype=float) / np.where(n > 0, n, np.nan)
+    denom = 1 + z**2 / n
+    centre = (p + z**2 / (2 * n)) / denom
+    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
+    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+
+
+@dataclass
+class AttainmentCounter:
+    """Streaming counts for one indicator over a grid of years.
+
+    Parameters
+    ----------
+    years : ndarray of int, shape (n_years,)
+        The simulation grid.
+    targets : ndarray of float, shape (n_years,)
+        Stated targets on the grid (NaN where none is stated).
+    goal : float
+        The goal used by first-hit statistics (the furthest stated target).
+    direction : str
+    """
+
+    years: NDArray[np.int64]
+    targets: NDArray[np.float64]
+    goal: float
+    direction: str
+    n: int = 0
+    hits: NDArray[np.int64] = field(init=False)
+    path_hits: NDArray[np.int64] = field(init=False)
+    first_hit: NDArray[np.int64] = field(init=False)
+    shortfall_sum: NDArray[np.float64] = field(init=False)
+    shortfall_rel_sum: NDArray[np.float64] = field(init=False)
+    evaluable: NDArray[np.bool_] = field(init=False)
+
+    def __post_init__(self) -> None:
+        k = len(self.years)
+        self.hits = np.zeros(k, dtype=np.int64)
+        self.path_hits = np.zeros(k, dtype=np.int64)
+        # first_hit[i] counts paths first meeting the goal in years[i]; the last
+        # slot counts paths that never meet it on the grid.
+        self.first_hit = np.zeros(k + 1, dtype=np.int64)
+        self.shortfall_sum = np.zeros(k)
+        self.shortfall_rel_sum = np.zeros(k)
+        self.evaluable = np.zeros(k, dtype=bool)
+
+    def update(self, values: NDArray, targets: NDArray | None = None) -> None:
+        """Add a block of paths ``values`` of shape (n_paths, n_years).
+
+        ``targets`` may be a per-path array of the same shape (rule targets
+        recomputed on each path); by default the stated targets are used.
+        """
+        tgt = self.targets if targets is None else targets
+        ok = meets(values, tgt, self.direction)
+        valid = ~np.isnan(values)
+        has_target = ~np.isnan(tgt) & valid
+        self.evaluable |= valid.any(axis=0)
+        self.hits += np.count_nonzero(ok & has_target, axis=0)
+        # P(every stated target met up to and including each year)
+        ok_or_free = ok | ~has_target
+        self.path_hits += np.count_nonzero(np.logical_and.accumulate(ok_or_free, axis=1), axis=0)
+        reach = meets(values, self.goal, self.direction)
+        any_reach = reach.any(axis=1)
+        first = np.where(any_reach, reach.argmax(axis=1), len(self.years))
+        self.first_hit += np.bincount(first, minlength=len(self.years) + 1)
+        sign = -1.0 if self.direction == "decrease" else 1.0
+        gap = np.where(~ok & has_target, sign * (tgt - values), 0.0)
+        self.shortfall_sum += gap.sum(axis=0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rel = np.where(~ok & has_target, gap / np.abs(tgt), 0.0)
+        self.shortfall_rel_sum += np.nan_to_num(rel).sum(axis=0)
+        self.n += values.shape[0]
+
+    @property
+    def prob(self) -> NDArray[np.float64]:
+        """P(target met) per year (NaN where no target is stated)."""
+        p = self.hits / max(self.n, 1)
+        return np.where(np.isnan(self.targets) | ~self.evaluable, np.nan, p)
+
+    @property
+    def se(self) -> NDArray[np.float64]:
+        """Monte Carlo standard error of :attr:`prob`."""
+        p = self.prob
+        return np.sqrt(p * (1 - p) / max(self.n, 1))
+
+
+def progress_ratio(
+    base_value: float,
+    base_year: int,
+    last_value: float,
+    last_year: int,
+    target_value: float,
+    target_year: int,
+    direction: str = "increase",
+) -> float:
+    """Ratio of observed to required compound annual growth (Eurostat method).
+
+    .. math::
+
+        r_{obs} = (x_t / x_0)^{1/(t - t_0)} - 1, \\qquad
+        r_{req} = (x^* / x_0)^{1/(T - t_0)} - 1, \\qquad
+        \\text{ratio} = r_{obs} / r_{req}
+
+    For a decreasing indicator both rates are negated. Returns NaN when the
+    history has a single year, when a value is not positive, or when the
+    required rate is zero (the target equals the base).
+    """
+    if (
+        last_year <= base_year
+        or target_year <= base_year
+        or min(base_value, last_value, target_value) <= 0
+    ):
+        return float("nan")
+    obs = (last_value / base_value) ** (1 / (last_year - base_year)) - 1
+    req = (target_value / base_value) ** (1 / (target_year - base_year)) - 1
+    if direction == "decrease":
+        obs, req = -obs, -req
+    if req == 0:
+        return float("nan")
+    if req < 0:  # the target is below the base: any non-negative growth is on track
+        return float("inf") if obs >= req else obs / req
+    return obs / req
+
+
+def progress_class(ratio: float, lang: str = "en") -> str:
+    """The Eurostat-style class of a :func:`progress_ratio`.
+
+    ≥ 0.95 on track; 0.60–0.95 moderate progress; 0–0.60 limited progress;
+    < 0 moving away; NaN → "insufficient data".
+    """
+    if ratio is None or np.isnan(ratio):
+        return "insufficient data" if lang == "en" else "자료 부족"
+    for bound, en, ko in PROGRESS_CLASSES:
+        if ratio >= bound:
+            return en if lang == "en" else ko
+    raise AssertionError("unreachable")  # pragma: no cover

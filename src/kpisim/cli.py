@@ -1,0 +1,208 @@
+"""The ``kpisim`` command line.
+
+Exit codes: 0 on success, 2 on bad input (one line on stderr, no traceback),
+1 on an internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from kpisim._validation import KpisimError
+
+__all__ = ["main"]
+
+
+class _Progress:
+    """A one-line progress bar on stderr; silent when not a terminal or quiet."""
+
+    def __init__(self, label: str, *, quiet: bool) -> None:
+        self.label = label
+        self.enabled = not quiet and sys.stderr.isatty()
+        self.start = time.monotonic()
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or time.monotonic() - self.start < 1.0 and done < total:
+            return
+        width = 30
+        filled = int(width * done / max(total, 1))
+        sys.stderr.write(f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] "
+                         f"{done:,}/{total:,} paths")
+        if done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def _emit(frame: pd.DataFrame, fmt: str, text: str | None = None) -> None:
+    if fmt == "csv":
+        sys.stdout.write(frame.to_csv(index=False))
+    elif fmt == "json":
+        sys.stdout.write(frame.to_json(orient="records", force_ascii=False, indent=1) + "\n")
+    else:
+        sys.stdout.write((text if text is not None else frame.to_string(index=False)) + "\n")
+
+
+def _catalog(args):
+    import kpisim
+
+    return kpisim.load_catalog(args.catalog)
+
+
+def _simulate(args, catalog):
+    import kpisim
+    from kpisim.scenarios import load_scenario
+
+    scenario = None
+    if args.scenario:
+        scenarios = load_scenario(args.scenario)
+        scenario = scenarios[0]
+    return kpisim.simulate(catalog, model=args.model, until=args.until, n_paths=args.paths,
+                           rng=args.seed, scenario=scenario,
+                           progress=_Progress("simulating", quiet=args.quiet))
+
+
+def cmd_catalog(args) -> int:
+    cat = _catalog(args)
+    rows = []
+    for ind in cat.values():
+        last = ind.actual.dropna()
+        rows.append({
+            "id": ind.id,
+            "name": ind.name_ko if args.lang == "ko" else (ind.name_en or ind.name_ko),
+            "unit": ind.unit, "kind": ind.kind,
+            "goal": ind.tags.goal or "", "task": ind.tags.task or "",
+            "headline": "★" if ind.tags.headline else "",
+            "key": ",".join(ind.tags.key),
+            "last_actual": f"{last.iloc[-1]} ('{last.index[-1] % 100:02d})" if len(last) else "",
+            "targets": " → ".join(f"{v}" for v in ind.target.dropna().tolist()),
+            "rule": getattr(ind.rule, "type", type(ind.rule).__name__) if ind.rule is not None else "",
+        })
+    frame = pd.DataFrame(rows)
+    head = f"{cat.title or cat.name}: {len(cat)} indicators ({len(cat.headline())} headline)"
+    _emit(frame, args.format, head + "\n" + frame.to_string(index=False))
+    return 0
+
+
+def cmd_run(args) -> int:
+    from kpisim._summary import format_table, summary
+
+    cat = _catalog(args)
+    sim = _simulate(args, cat)
+    table = summary(sim, lang=args.lang)
+    text = (f"P(goal met) — {cat.title or cat.name}; {sim.n_paths:,} paths, model={args.model}, "
+            f"seed={args.seed}\n" + format_table(table))
+    if sim.skipped:
+        text += f"\n\nnot simulated: {len(sim.skipped)} indicator(s) (grades, no actual or no target); see the report."
+    _emit(table, args.format, text)
+    if not args.no_report:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        try:
+            from kpisim.report import report
+        except ImportError:  # report module not available in this build
+            return 0
+        path = report(sim, out / "kpisim-report.html", lang=args.lang)
+        if not args.quiet:
+            sys.stderr.write(f"report written to {path}\n")
+    return 0
+
+
+def cmd_audit(args) -> int:
+    from kpisim.audit import audit
+
+    frame = audit(_catalog(args))
+    _emit(frame, args.format)
+    return 0
+
+
+def cmd_report(args) -> int:
+    from kpisim.report import report
+
+    cat = _catalog(args)
+    sim = _simulate(args, cat)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = report(sim, out / "kpisim-report.html", lang=args.lang)
+    sys.stdout.write(f"{path}\n")
+    return 0
+
+
+def cmd_backtest(args) -> int:
+    from kpisim.backtest import cli_backtest
+
+    frame = cli_backtest(args)
+    _emit(frame, args.format)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for the docs and tests)."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--catalog", default=None,
+                        help="built-in catalog name or path (YAML, directory, CSV, Excel); "
+                             "default: the NIPA 2023–2027 catalog")
+    common.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    common.add_argument("--lang", choices=["ko", "en"], default="ko")
+    common.add_argument("--out", default=".", help="output directory for reports")
+    common.add_argument("--quiet", action="store_true", help="no progress bar or notes")
+    sim = argparse.ArgumentParser(add_help=False)
+    sim.add_argument("--until", type=int, default=2030)
+    sim.add_argument("--paths", type=int, default=100_000)
+    sim.add_argument("--seed", type=int, default=20231)
+    sim.add_argument("--model", default="auto")
+    sim.add_argument("--scenario", default=None, help="scenario YAML file")
+
+    parser = argparse.ArgumentParser(prog="kpisim", description=(
+        "How likely are performance goals to be met? Audits target rules and estimates "
+        "P(goal met) by Monte Carlo."))
+    from kpisim import __version__
+
+    parser.add_argument("--version", action="version", version=f"kpisim {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("run", parents=[common, sim], help="simulate and print the attainment table")
+    p.add_argument("--no-report", action="store_true", help="do not write kpisim-report.html")
+    p.set_defaults(func=cmd_run)
+    p = sub.add_parser("audit", parents=[common], help="recompute every target path from its rule")
+    p.set_defaults(func=cmd_audit)
+    p = sub.add_parser("catalog", parents=[common], help="list the indicators of a catalog")
+    p.set_defaults(func=cmd_catalog)
+    p = sub.add_parser("report", parents=[common, sim], help="write the HTML report")
+    p.set_defaults(func=cmd_report)
+    p = sub.add_parser("backtest", parents=[common], help="calibration backtest on yearly series")
+    p.add_argument("--data", default="m1", help="m1, tourism, or a CSV of series")
+    p.add_argument("--paths", type=int, default=2000)
+    p.add_argument("--seed", type=int, default=20231)
+    p.add_argument("--models", default="loggrowth,naive")
+    p.add_argument("--max-series", type=int, default=None)
+    p.set_defaults(func=cmd_backtest)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``kpisim`` command."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except KpisimError as e:
+        sys.stderr.write(f"kpisim: error: {e}\n")
+        return 2
+    except BrokenPipeError:  # e.g. `kpisim catalog | head`
+        return 0
+    except Exception as e:  # an internal error: keep the traceback for a bug report
+        import traceback
+
+        traceback.print_exc()
+        sys.stderr.write(f"kpisim: internal error: {type(e).__name__}: {e}\n")
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

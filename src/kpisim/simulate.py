@@ -1,0 +1,510 @@
+"""The simulation engine: stream Monte Carlo paths and reduce them to attainment.
+
+Paths are generated in fixed *blocks* of :data:`BLOCK` paths. Block ``b`` of
+indicator ``j`` draws from its own stream, ``SeedSequence(entropy,
+spawn_key=(b, j))``, so the numbers never depend on how blocks are grouped
+into chunks: the same seed gives the same results for any ``chunk_size``.
+Each chunk is reduced to counts and sums (:class:`AttainmentCounter`) and
+discarded; only a fixed-size uniform sample of paths (the first
+``keep_paths``) is kept for quantiles and fan charts, so memory stays flat
+whatever ``n_paths`` is.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from kpisim._validation import KpisimError, ModelError, SimulationError
+from kpisim.attainment import AttainmentCounter, wilson_interval
+from kpisim.catalog import Catalog
+from kpisim.indicator import Indicator
+from kpisim.scenarios import Scenario
+
+__all__ = ["BLOCK", "Simulation", "simulate"]
+
+#: Paths per independently seeded block.
+BLOCK = 4096
+_DEFAULT_CHUNK = 16 * BLOCK
+
+
+@dataclass
+class _Track:
+    """Everything the engine keeps for one simulated indicator."""
+
+    indicator: Indicator
+    fitted: Any
+    last_year: int
+    last_value: float
+    offset: int  # grid column of the first simulated year
+    known: NDArray[np.float64]  # grid values known from actuals (NaN elsewhere)
+    targets: NDArray[np.float64]
+    counter: AttainmentCounter
+    store: list[NDArray[np.float32]] = field(default_factory=list)
+    stored: int = 0
+    rule_counter: AttainmentCounter | None = None
+
+
+def _seed_sequence(rng: Any) -> np.random.SeedSequence:
+    if isinstance(rng, np.random.SeedSequence):
+        return rng
+    if isinstance(rng, np.random.Generator):
+        return np.random.SeedSequence(rng.integers(0, 2**32, size=4, dtype=np.uint64))
+    if rng is None or isinstance(rng, (int, np.integer)):
+        if isinstance(rng, (int, np.integer)) and rng < 0:
+            msg = f"`rng` seed must be a non-negative integer; got {rng}"
+            raise SimulationError(msg)
+        return np.random.SeedSequence(rng)
+    msg = f"`rng` must be None, an int, a SeedSequence or a Generator; got {type(rng).__name__}"
+    raise SimulationError(msg)
+
+
+def _child(root: np.random.SeedSequence, *key: int) -> np.random.Generator:
+    ss = np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, *key))
+    return np.random.Generator(np.random.PCG64(ss))
+
+
+def _numeric_targets(ind: Indicator) -> dict[int, float]:
+    return {y: float(v) for y, v in ind.targets.items() if v is not None}
+
+
+def _as_catalog(obj: Catalog | Indicator | Iterable[Indicator]) -> tuple[Catalog, bool]:
+    if isinstance(obj, Catalog):
+        return obj, False
+    if isinstance(obj, Indicator):
+        return Catalog((obj,), name="custom"), True
+    try:
+        items = tuple(obj)
+    except TypeError:
+        msg = f"expected a Catalog, an Indicator or indicators; got {type(obj).__name__}"
+        raise SimulationError(msg) from None
+    return Catalog(items, name="custom"), True
+
+
+def _fit(ind: Indicator, model: Any, catalog: Catalog, prior: Any):
+    from kpisim import models
+
+    history = ind.observed
+    name = model
+    if model == "auto":
+        name = models.default_model_for(ind.kind, len(history))
+    mdl = models.get_model(name)
+    growth_obs = len(history) - 1
+    use_prior = None
+    if prior is not None and prior != "pooled":
+        use_prior = prior
+    elif growth_obs < 2 or len(history) < getattr(mdl, "min_history", 0):
+        peers = [p for p in catalog.values() if p.id != ind.id and p.kind == ind.kind
+                 and p.kind != "grade"]
+        if prior == "pooled" or prior is None:
+            try:
+                use_prior = models.pooled_prior(peers, kind=ind.kind)
+            except KpisimError:
+                use_prior = None
+        if len(history) < getattr(mdl, "min_history", 0) and name != models.default_model_for(ind.kind, 0):
+            name = models.default_model_for(ind.kind, 0)
+            mdl = models.get_model(name)
+    return mdl.fit(history, kind=ind.kind, prior=use_prior)
+
+
+class Simulation:
+    """The result of :func:`simulate`: attainment tables and kept paths.
+
+    All tables are tidy DataFrames. Probabilities carry their Monte Carlo
+    standard error ``se = sqrt(p(1-p)/n)`` and a 95% Wilson interval.
+    """
+
+    def __init__(self, *, catalog: Catalog, tracks: dict[str, _Track], years: NDArray,
+                 skipped: dict[str, str], settings: dict[str, Any], n_paths: int) -> None:
+        self.catalog = catalog
+        self._tracks = tracks
+        self.years = years
+        self.skipped = skipped
+        self.settings = settings
+        self.n_paths = n_paths
+
+    # ---------------------------------------------------------------- access
+    @property
+    def ids(self) -> list[str]:
+        """Ids of the simulated indicators, in catalog order."""
+        return list(self._tracks)
+
+    def fitted(self, ident: str):
+        """The fitted model of indicator ``ident``."""
+        return self._track(ident).fitted
+
+    def _track(self, ident: str) -> _Track:
+        if ident not in self._tracks:
+            why = self.skipped.get(ident)
+            msg = (f"indicator `{ident}` was not simulated: {why}" if why
+                   else f"no indicator `{ident}` in this simulation")
+            raise SimulationError(msg)
+        return self._tracks[ident]
+
+    def paths(self, ident: str) -> pd.DataFrame:
+        """The kept sample of paths (rows) for ``ident``, with known years filled."""
+        t = self._track(ident)
+        values = np.concatenate(t.store, axis=0) if t.store else np.empty((0, len(self.years)))
+        frame = pd.DataFrame(values.astype(float), columns=pd.Index(self.years, name="year"))
+        frame.index.name = "path"
+        return frame
+
+    def _check_year(self, year: int | None) -> None:
+        if year is None:
+            return
+        if year > self.years[-1]:
+            msg = f"year {year} is beyond the simulation horizon (`until={self.years[-1]}`)"
+            raise SimulationError(msg)
+        if year < self.years[0]:
+            msg = f"year {year} is before the first year of the simulation grid ({self.years[0]})"
+            raise SimulationError(msg)
+
+    # ---------------------------------------------------------- attainment
+    def prob_meet(self, year: int | None = None, *, ids: Sequence[str] | None = None) -> pd.DataFrame:
+        """P(the value in ``year`` meets the stated target for that year).
+
+        Parameters
+        ----------
+        year : int, optional
+            One year; by default every year with a stated target.
+        ids : sequence of str, optional
+            Restrict to these indicators.
+
+        Returns
+        -------
+        DataFrame
+            ``id, name_ko, year, target, prob, se, ci_low, ci_high, observed,
+            n_paths``. ``observed`` is True when the year's actual is already
+            known (then ``prob`` is 0 or 1 and ``se`` is 0).
+        """
+        self._check_year(year)
+        rows = []
+        for ident in ids or self.ids:
+            t = self._track(ident)
+            c = t.counter
+            lo, hi = wilson_interval(c.hits, c.n)
+            for i, y in enumerate(self.years):
+                if np.isnan(t.targets[i]) or (year is not None and y != year):
+                    continue
+                observed = i < t.offset
+                rows.append({
+                    "id": ident, "name_ko": t.indicator.name_ko, "year": int(y),
+                    "target": t.targets[i], "prob": c.prob[i], "se": c.se[i],
+                    "ci_low": lo[i], "ci_high": hi[i], "observed": observed, "n_paths": c.n,
+                })
+        if year is not None and not rows:
+            msg = f"no simulated indicator has a stated target for {year}"
+            raise SimulationError(msg)
+        return pd.DataFrame(rows, columns=["id", "name_ko", "year", "target", "prob", "se",
+                                           "ci_low", "ci_high", "observed", "n_paths"])
+
+    def prob_path(self, year: int | None = None) -> pd.DataFrame:
+        """P(meeting every stated target up to and including each year)."""
+        self._check_year(year)
+        rows = []
+        for ident, t in self._tracks.items():
+            c = t.counter
+            p = c.path_hits / max(c.n, 1)
+            for i, y in enumerate(self.years):
+                if year is not None and y != year:
+                    continue
+                if not (~np.isnan(t.targets[: i + 1])).any():
+                    continue
+                rows.append({"id": ident, "year": int(y), "prob": p[i],
+                             "se": math.sqrt(p[i] * (1 - p[i]) / max(c.n, 1))})
+        return pd.DataFrame(rows, columns=["id", "year", "prob", "se"])
+
+    def first_hit(self) -> pd.DataFrame:
+        """Distribution of the first year each indicator reaches its goal.
+
+        The goal is the furthest stated target (e.g. 3,500 firms in 2030).
+        ``year`` is ``None`` for "not reached by the end of the grid".
+        """
+        rows = []
+        for ident, t in self._tracks.items():
+            c = t.counter
+            freq = c.first_hit / max(c.n, 1)
+            for i, y in enumerate([*self.years.tolist(), None]):
+                rows.append({"id": ident, "goal": t.counter.goal, "year": y, "prob": freq[i]})
+        return pd.DataFrame(rows, columns=["id", "goal", "year", "prob"])
+
+    def shortfall(self, year: int) -> pd.DataFrame:
+        """Expected shortfall given a miss: E[target − value | missed] (and in %)."""
+        self._check_year(year)
+        i = int(np.searchsorted(self.years, year))
+        rows = []
+        for ident, t in self._tracks.items():
+            if np.isnan(t.targets[i]):
+                continue
+            c = t.counter
+            misses = c.n - c.hits[i]
+            rows.append({
+                "id": ident, "year": year, "target": t.targets[i],
+                "p_miss": misses / max(c.n, 1),
+                "expected_shortfall": c.shortfall_sum[i] / misses if misses else 0.0,
+                "expected_shortfall_pct": 100 * c.shortfall_rel_sum[i] / misses if misses else 0.0,
+            })
+        return pd.DataFrame(rows, columns=["id", "year", "target", "p_miss",
+                                           "expected_shortfall", "expected_shortfall_pct"])
+
+    def quantiles(self, q: Sequence[float] = (0.025, 0.1, 0.25, 0.5, 0.75, 0.9, 0.975),
+                  *, ids: Sequence[str] | None = None) -> pd.DataFrame:
+        """Quantiles of each year's value, from the kept sample of paths.
+
+        The kept sample is the first ``keep_paths`` paths, a uniform random
+        sample of all paths; its size is in ``settings["keep_paths"]``.
+        """
+        q = np.asarray(q, dtype=float)
+        if q.ndim != 1 or ((q < 0) | (q > 1)).any():
+            msg = f"`q` must be probabilities in [0, 1]; got {q.tolist()}"
+            raise ValueError(msg)
+        rows = []
+        for ident in ids or self.ids:
+            values = self.paths(ident).to_numpy()
+            qs = np.nanquantile(values, q, axis=0) if len(values) else np.full((len(q), len(self.years)), np.nan)
+            for j, y in enumerate(self.years):
+                for k, qq in enumerate(q):
+                    rows.append({"id": ident, "year": int(y), "q": float(qq), "value": qs[k, j]})
+        return pd.DataFrame(rows, columns=["id", "year", "q", "value"])
+
+    def assumptions(self) -> pd.DataFrame:
+        """Every assumption behind the numbers: the catalog's and the models'."""
+        rows = []
+        for ident, t in self._tracks.items():
+            for a in t.indicator.assumptions:
+                rows.append({"id": ident, "source": "catalog", "field": a.field,
+                             "statement": a.statement, "reason": a.reason})
+            for s in getattr(t.fitted, "assumptions", ()):
+                rows.append({"id": ident, "source": "model", "field": "model",
+                             "statement": s, "reason": ""})
+        return pd.DataFrame(rows, columns=["id", "source", "field", "statement", "reason"])
+
+    def __repr__(self) -> str:
+        return (f"Simulation(indicators={len(self._tracks)}, n_paths={self.n_paths}, "
+                f"years={int(self.years[0])}–{int(self.years[-1])}, skipped={len(self.skipped)})")
+
+
+def _plan(catalog: Catalog, *, model, until, prior, strict) -> tuple[dict[str, _Track], NDArray, dict[str, str]]:
+    skipped: dict[str, str] = {}
+    prepared = []
+    for ind in catalog.values():
+        if ind.kind == "grade":
+            skipped[ind.id] = "grade indicators are scored, not simulated numerically"
+            continue
+        obs = ind.observed
+        targets = _numeric_targets(ind)
+        if obs.empty:
+            skipped[ind.id] = "no actual value to start from"
+        elif not targets:
+            skipped[ind.id] = "no stated numeric target"
+        elif int(obs.index[-1]) >= until:
+            skipped[ind.id] = f"its last actual ({int(obs.index[-1])}) is not before `until={until}`"
+        if ind.id in skipped:
+            if strict:
+                raise SimulationError(f"indicator `{ind.id}` cannot be simulated: {skipped[ind.id]}")
+            continue
+        try:
+            fitted = _fit(ind, model, catalog, prior)
+        except ModelError as e:
+            if strict:
+                raise SimulationError(f"indicator `{ind.id}`: {e}") from e
+            skipped[ind.id] = str(e)
+            continue
+        prepared.append((ind, obs, targets, fitted))
+    if not prepared:
+        raise SimulationError("nothing to simulate: " + "; ".join(f"{k}: {v}" for k, v in skipped.items()))
+    first = min(min(min(t), int(o.index[-1]) + 1) for _, o, t, _ in prepared)
+    years = np.arange(first, until + 1)
+    tracks = {}
+    for ind, obs, targets, fitted in prepared:
+        last_year = int(obs.index[-1])
+        known = np.array([float(obs.get(y, np.nan)) if y <= last_year else np.nan for y in years])
+        tgt = np.array([targets.get(int(y), np.nan) for y in years])
+        in_grid = {y: v for y, v in targets.items() if y <= until}
+        goal = in_grid[max(in_grid)] if in_grid else np.nan
+        counter = AttainmentCounter(years=years, targets=tgt, goal=goal, direction=ind.direction)
+        tracks[ind.id] = _Track(indicator=ind, fitted=fitted, last_year=last_year,
+                                last_value=float(obs.iloc[-1]), offset=int(np.searchsorted(years, last_year + 1)),
+                                known=known, targets=tgt, counter=counter)
+    return tracks, years, skipped
+
+
+def _shocks(root, block: int, tracks: dict[str, _Track], years: NDArray, *, correlation,
+            sampler: str) -> list[NDArray]:
+    from kpisim import models
+
+    n_steps = [len(years) - t.offset for t in tracks.values()]
+    if correlation is None:
+        out = []
+        for j, steps in enumerate(n_steps):
+            g = _child(root, block, j, 1)
+            out.append(models.standard_normals(BLOCK, steps, rng=g, method=sampler))
+        return out
+    g = _child(root, block, len(tracks), 1)
+    total = max(n_steps)
+    z = models.correlated_normals(correlation, BLOCK, total, rng=g, sampler=sampler)
+    # align on calendar years: indicator j uses the last n_steps[j] columns
+    return [z[j][:, total - steps:] for j, steps in enumerate(n_steps)]
+
+
+def simulate(
+    catalog_or_indicators: Catalog | Indicator | Iterable[Indicator],
+    *,
+    model: Any = "auto",
+    until: int = 2030,
+    n_paths: int = 100_000,
+    scenario: Scenario | None = None,
+    rng: Any = None,
+    chunk_size: int | None = None,
+    target_se: float | None = None,
+    max_paths: int = 2_000_000,
+    correlation: NDArray | None = None,
+    sampler: str = "plain",
+    prior: Any = "pooled",
+    keep_paths: int = 20_000,
+    progress: Callable[[int, int], None] | None = None,
+) -> Simulation:
+    """Simulate every numeric indicator to ``until`` and count goal attainment.
+
+    Parameters
+    ----------
+    catalog_or_indicators : Catalog, Indicator or iterable of Indicator
+        What to simulate. From a catalog, indicators that cannot be simulated
+        (grades, no actual, no numeric target) are skipped and listed in
+        ``sim.skipped``; given explicitly, they raise instead.
+    model : str or model object, default "auto"
+        A registered model name (see :func:`kpisim.models.available`), a model
+        object, or ``"auto"`` (the documented default per kind and history).
+    until : int, default 2030
+        Last simulated year.
+    n_paths : int, default 100_000
+        Paths per indicator (ignored as a count when ``target_se`` is set:
+        then it is the first batch).
+    scenario : Scenario, optional
+        What-if changes applied to the paths.
+    rng : None, int, SeedSequence or Generator
+        Seed for reproducibility (SPEC 7). Same seed → same numbers for any
+        ``chunk_size``.
+    chunk_size : int, optional
+        Paths reduced at once (rounded up to a multiple of :data:`BLOCK`);
+        bounds memory. Results do not depend on it.
+    target_se : float, optional
+        Keep adding chunks until every reported probability's Monte Carlo
+        standard error is at most this (or ``max_paths`` is reached).
+    max_paths : int, default 2_000_000
+        Cap on paths when ``target_se`` is set.
+    correlation : ndarray, shape (n_indicators, n_indicators), optional
+        Correlation of the yearly shocks across the simulated indicators
+        (Gaussian copula), in the order of ``sim.ids``.
+    sampler : {"plain", "antithetic", "lhs", "sobol"}, default "plain"
+        How the normal shocks are drawn.
+    prior : "pooled", GrowthPrior or None, default "pooled"
+        Prior on growth for short histories: ``"pooled"`` estimates it from
+        peer indicators of the same kind in the catalog (flagged as an
+        assumption in ``sim.assumptions()``).
+    keep_paths : int, default 20_000
+        Paths kept for quantiles and fan charts.
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each chunk.
+
+    Returns
+    -------
+    Simulation
+
+    Examples
+    --------
+    >>> import kpisim
+    >>> sim = kpisim.simulate(kpisim.load_catalog().headline(), n_paths=8192, rng=1)
+    >>> p = sim.prob_meet(2030)
+    >>> bool(((p.prob >= 0) & (p.prob <= 1)).all())
+    True
+    """
+    if not isinstance(until, (int, np.integer)) or not 1990 < until <= 2100:
+        raise SimulationError(f"`until` must be a year in 1991–2100; got {until!r}")
+    if not isinstance(n_paths, (int, np.integer)) or n_paths < 1:
+        raise SimulationError(f"`n_paths` must be a positive integer; got {n_paths!r}")
+    if target_se is not None and not 0 < target_se < 0.5:
+        raise SimulationError(f"`target_se` must be in (0, 0.5); got {target_se!r}")
+    if chunk_size is not None and (not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1):
+        raise SimulationError(f"`chunk_size` must be a positive integer; got {chunk_size!r}")
+    catalog, strict = _as_catalog(catalog_or_indicators)
+    root = _seed_sequence(rng)
+    tracks, years, skipped = _plan(catalog, model=model, until=int(until), prior=prior, strict=strict)
+    if scenario is not None:
+        scenario.check(tracks)
+    if correlation is not None:
+        correlation = np.asarray(correlation, dtype=float)
+        if correlation.shape != (len(tracks), len(tracks)):
+            raise SimulationError(
+                f"`correlation` must be {len(tracks)}×{len(tracks)} (one row per simulated "
+                f"indicator, in the order of sim.ids: {list(tracks)[:6]}…); got {correlation.shape}")
+    blocks_per_chunk = max(1, math.ceil((chunk_size or _DEFAULT_CHUNK) / BLOCK))
+    goal_paths = n_paths if target_se is None else max_paths
+    done = 0
+    block = 0
+    while done < goal_paths:
+        chunk_blocks = []
+        for _ in range(blocks_per_chunk):
+            if done + BLOCK * len(chunk_blocks) >= goal_paths:
+                break
+            chunk_blocks.append(block)
+            block += 1
+        _run_chunk(root, chunk_blocks, tracks, years, scenario=scenario, correlation=correlation,
+                   sampler=sampler, keep=keep_paths, limit=goal_paths - done)
+        done = min(goal_paths, done + BLOCK * len(chunk_blocks))
+        if progress is not None:
+            progress(done, goal_paths)
+        if target_se is not None and done >= n_paths and _max_se(tracks) <= target_se:
+            break
+    settings = {"model": model if isinstance(model, str) else type(model).__name__,
+                "until": int(until), "seed_entropy": root.entropy, "sampler": sampler,
+                "chunk_size": blocks_per_chunk * BLOCK, "keep_paths": keep_paths,
+                "target_se": target_se, "scenario": scenario.name if scenario else None,
+                "correlation": correlation is not None}
+    return Simulation(catalog=catalog, tracks=tracks, years=years, skipped=skipped,
+                      settings=settings, n_paths=done)
+
+
+def _max_se(tracks: dict[str, _Track]) -> float:
+    worst = 0.0
+    for t in tracks.values():
+        se = t.counter.se[t.offset:]
+        se = se[~np.isnan(t.targets[t.offset:])]
+        if se.size:
+            worst = max(worst, float(se.max()))
+    return worst
+
+
+def _run_chunk(root, blocks: list[int], tracks: dict[str, _Track], years: NDArray, *,
+               scenario, correlation, sampler, keep: int, limit: int) -> None:
+    if not blocks:
+        return
+    shocks_by_block = [_shocks(root, b, tracks, years, correlation=correlation, sampler=sampler)
+                       for b in blocks]
+    n = min(limit, BLOCK * len(blocks))
+    for j, (ident, t) in enumerate(tracks.items()):
+        sim_years = years[t.offset:]
+        parts = []
+        for b, shocks in zip(blocks, shocks_by_block):
+            z = shocks[j]
+            if scenario is not None:
+                z = z * scenario.volatility(ident, sim_years)[None, :]
+            values = t.fitted.sample(sim_years.tolist(), BLOCK, rng=_child(root, b, j, 0), shocks=z)
+            if scenario is not None:
+                values = scenario.apply(ident, values, sim_years, t.last_value, t.indicator.kind)
+            parts.append(values)
+        sim = np.concatenate(parts, axis=0)[:n]
+        full = np.empty((n, len(years)))
+        full[:, : t.offset] = t.known[: t.offset]
+        full[:, t.offset:] = sim
+        t.counter.update(full)
+        if t.stored < keep:
+            take = min(keep - t.stored, n)
+            t.store.append(full[:take].astype(np.float32))
+            t.stored += take

@@ -1,0 +1,225 @@
+"""Bad catalogs raise CatalogError naming the file, the indicator and the field."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import kpisim
+from kpisim import CatalogError
+
+GOOD = """
+catalog: {name: t, title: test}
+indicators:
+  - id: firms
+    name_ko: 기업 수
+    unit: 개
+    kind: count
+    actual: {2021: 10, 2022: 12}
+    target: {2023: 13, 2024: 14}
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "cat.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def bad(tmp_path: Path, replace: tuple[str, str]) -> Path:
+    old, new = replace
+    assert old in GOOD, old
+    return write(tmp_path, GOOD.replace(old, new))
+
+
+def test_good_catalog_loads(tmp_path):
+    cat = kpisim.load_catalog(write(tmp_path, GOOD))
+    assert list(cat) == ["firms"]
+    assert cat["firms"].actual.loc[2022] == 12
+    assert cat.name == "t"
+
+
+@pytest.mark.parametrize(
+    ("replace", "field", "expected"),
+    [
+        (("kind: count", "kind: blob"), "kind", "one of"),
+        (("unit: 개", "unit: widgets"), "unit", "one of"),
+        (("2022: 12}", "2022: '1,2'}"), "actual.2022", "a number"),
+        (("2022: 12}", "2022: .nan}"), "actual.2022", "finite"),
+        (("2022: 12}", "2022: .inf}"), "actual.2022", "finite"),
+        (("2024: 14}", "2024: -3}"), "target.2024", "non-negative"),
+        (("2024: 14}", "2124: 14}"), "target", "1990–2100"),
+        (("2024: 14}", "'x': 14}"), "target", "integer"),
+    ],
+)
+def test_field_errors_name_file_indicator_field(tmp_path, replace, field, expected):
+    path = bad(tmp_path, replace)
+    with pytest.raises(CatalogError) as info:
+        kpisim.load_catalog(path)
+    err = info.value
+    assert err.source == str(path)
+    assert err.indicator == "firms"
+    assert err.field == field
+    msg = str(err)
+    assert str(path) in msg
+    assert "`firms`" in msg
+    assert f"`{field}`" in msg
+    assert expected in msg
+
+
+def test_duplicate_year_is_refused(tmp_path):
+    path = bad(tmp_path, ("2022: 12}", "2022: 12, 2022: 13}"))
+    with pytest.raises(CatalogError, match=r"duplicate key 2022 at line \d+"):
+        kpisim.load_catalog(path)
+
+
+def test_duplicate_year_as_string_and_int(tmp_path):
+    path = bad(tmp_path, ("2022: 12}", "2022: 12, '2022': 13}"))
+    with pytest.raises(CatalogError, match=r"field `actual`: expected each year"):
+        kpisim.load_catalog(path)
+
+
+def test_missing_id(tmp_path):
+    path = write(tmp_path, GOOD.replace("- id: firms\n    name_ko", "- name_ko"))
+    with pytest.raises(CatalogError, match=r"field `id`: expected a snake_case id"):
+        kpisim.load_catalog(path)
+
+
+def test_bad_id(tmp_path):
+    path = bad(tmp_path, ("id: firms", "id: Firms-2"))
+    with pytest.raises(CatalogError, match="snake_case"):
+        kpisim.load_catalog(path)
+
+
+def test_share_above_100(tmp_path):
+    path = bad(tmp_path, ("kind: count", "kind: share"))
+    path.write_text(path.read_text().replace("2024: 14", "2024: 100.5"))
+    with pytest.raises(CatalogError, match=r"target.2024`: expected a share in \[0, 100\]"):
+        kpisim.load_catalog(path)
+
+
+def test_duplicate_indicator_across_files(tmp_path):
+    d = tmp_path / "cat"
+    d.mkdir()
+    write(d, GOOD, "a.yaml")
+    write(d, GOOD.replace("catalog: {name: t, title: test}\n", ""), "b.yaml")
+    with pytest.raises(CatalogError, match=r"b.yaml, indicator `firms`.*already defined"):
+        kpisim.load_catalog(d)
+
+
+def test_unknown_field(tmp_path):
+    path = bad(tmp_path, ("kind: count", "kind: count\n    colour: red"))
+    with pytest.raises(CatalogError, match=r"only the fields"):
+        kpisim.load_catalog(path)
+
+
+def test_grade_value_off_scale(tmp_path):
+    text = GOOD.replace("kind: count", "kind: grade\n    scale: [C, B, A]").replace(
+        "unit: 개", "unit: 등급"
+    )
+    text = text.replace("{2021: 10, 2022: 12}", "{2021: B, 2022: Z}").replace(
+        "{2023: 13, 2024: 14}", "{2023: A}"
+    )
+    with pytest.raises(CatalogError, match=r"actual.2022`: expected a grade on the scale"):
+        kpisim.load_catalog(write(tmp_path, text))
+
+
+def test_bad_rule_is_a_catalog_error(tmp_path):
+    path = bad(tmp_path, ("kind: count", "kind: count\n    rule: {type: magic}"))
+    with pytest.raises(CatalogError, match=r"field `rule`: expected a valid rule"):
+        kpisim.load_catalog(path)
+
+
+def test_invalid_yaml(tmp_path):
+    path = write(tmp_path, "indicators: [\n  - id: x\n")
+    with pytest.raises(CatalogError, match="valid YAML"):
+        kpisim.load_catalog(path)
+
+
+def test_missing_path():
+    with pytest.raises(CatalogError, match="built-in catalog name"):
+        kpisim.load_catalog("no/such/catalog.yaml")
+
+
+def test_unknown_top_level_key(tmp_path):
+    path = write(tmp_path, GOOD + "extra: 1\n")
+    with pytest.raises(CatalogError, match="only the top-level keys"):
+        kpisim.load_catalog(path)
+
+
+def test_frame_errors_name_row_and_column(tmp_path):
+    frame = pd.DataFrame(
+        {
+            "id": ["a", "a", "a"],
+            "year": [2021, 2022, "twenty"],
+            "series": ["actual", "actual", "target"],
+            "value": [1.0, 2.0, 3.0],
+            "unit": ["개"] * 3,
+            "kind": ["count"] * 3,
+        }
+    )
+    path = tmp_path / "mine.csv"
+    frame.to_csv(path, index=False)
+    with pytest.raises(CatalogError, match=r"mine.csv, indicator `a`, row 4, column `year`: expected a year"):
+        kpisim.load_catalog(path)
+
+
+def test_frame_bad_series(tmp_path):
+    frame = pd.DataFrame(
+        {"id": ["a"], "year": [2021], "series": ["forecast"], "value": [1.0],
+         "unit": ["개"], "kind": ["count"]}
+    )
+    with pytest.raises(CatalogError, match=r"row 2, column `series`"):
+        kpisim.Catalog.from_frame(frame)
+
+
+def test_frame_missing_columns():
+    with pytest.raises(CatalogError, match=r"expected the columns"):
+        kpisim.Catalog.from_frame(pd.DataFrame({"id": ["a"]}))
+
+
+def test_frame_conflicting_metadata():
+    frame = pd.DataFrame(
+        {"id": ["a", "a"], "year": [2021, 2022], "series": ["actual"] * 2,
+         "value": [1.0, 2.0], "unit": ["개", "명"], "kind": ["count"] * 2}
+    )
+    with pytest.raises(CatalogError, match=r"row 3, column `unit`: expected the same unit"):
+        kpisim.Catalog.from_frame(frame)
+
+
+def test_frame_value_validated_like_yaml():
+    frame = pd.DataFrame(
+        {"id": ["a"], "year": [2021], "series": ["actual"], "value": [150.0],
+         "unit": ["%"], "kind": ["share"]}
+    )
+    with pytest.raises(CatalogError, match=r"indicator `a`, field `actual.2021`: expected a share"):
+        kpisim.Catalog.from_frame(frame)
+
+
+def test_wide_layout_accepted():
+    frame = pd.DataFrame(
+        {"id": ["a", "a"], "year": [2021, 2022], "actual": [1.0, None],
+         "target": [None, 2.0], "unit": ["개", "개"], "kind": ["count", "count"]}
+    )
+    cat = kpisim.Catalog.from_frame(frame)
+    assert cat["a"].actuals == {2021: 1.0, 2022: None}
+    assert cat["a"].targets == {2021: None, 2022: 2.0}
+
+
+def test_unknown_indicator_lookup_is_keyerror_with_hint(tmp_path):
+    cat = kpisim.load_catalog(write(tmp_path, GOOD))
+    with pytest.raises(KeyError, match="no indicator `firm`.*similar"):
+        cat["firm"]
+
+
+def test_excel_round_trip(tmp_path):
+    cat = kpisim.load_catalog(write(tmp_path, GOOD))
+    path = tmp_path / "cat.xlsx"
+    cat.to_frame(meta=True).to_excel(path, index=False)
+    back = kpisim.load_catalog(path)
+    assert back["firms"].actuals == cat["firms"].actuals
+    assert back["firms"].targets == cat["firms"].targets
+    assert back["firms"].unit == "개"

@@ -1,0 +1,181 @@
+"""The simulation engine: closed forms, reproducibility, streaming, bad input."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pytest
+from scipy import stats
+
+import kpisim
+from kpisim import Change, Indicator, Scenario, SimulationError
+
+
+@dataclass(frozen=True)
+class KnownFitted:
+    """log y_t = log y_{t-1} + mu + sigma * z: a lognormal with known parameters."""
+
+    mu: float
+    sigma: float
+    last_year: int
+    last_value: float
+    model: str = "known-lognormal"
+    params: dict = field(default_factory=dict)
+    assumptions: tuple = ()
+
+    def sample(self, years, n_paths, *, rng, shocks=None):
+        rng = np.random.default_rng(rng)
+        steps = max(years) - self.last_year
+        z = rng.standard_normal((n_paths, steps)) if shocks is None else shocks
+        logs = np.log(self.last_value) + np.cumsum(self.mu + self.sigma * z, axis=1)
+        cols = np.asarray(years) - self.last_year - 1
+        return np.exp(logs[:, cols])
+
+    def describe(self):
+        return f"lognormal mu={self.mu}, sigma={self.sigma}"
+
+
+@dataclass(frozen=True)
+class KnownLogNormal:
+    mu: float = 0.05
+    sigma: float = 0.1
+    name: str = "known-lognormal"
+    min_history: int = 1
+
+    def fit(self, history, *, kind="level", prior=None):
+        return KnownFitted(self.mu, self.sigma, int(history.index[-1]), float(history.iloc[-1]))
+
+
+def indicator(**kw) -> Indicator:
+    base = dict(id="x", name_ko="지표", unit="개", kind="count",
+                actuals={2021: 100.0, 2022: 104.0}, targets={2025: 115.0, 2027: 125.0, 2030: 140.0})
+    base.update(kw)
+    return Indicator(**base)
+
+
+def test_prob_matches_lognormal_closed_form():
+    model = KnownLogNormal(mu=0.05, sigma=0.1)
+    sim = kpisim.simulate(indicator(), model=model, n_paths=60_000, rng=7)
+    p = sim.prob_meet()
+    for row in p.itertuples():
+        h = row.year - 2022
+        exact = stats.norm.sf((np.log(row.target / 104.0) - 0.05 * h) / (0.1 * np.sqrt(h)))
+        assert abs(row.prob - exact) < 4 * row.se + 1e-12, (row.year, row.prob, exact)
+        assert row.n_paths == 60_000
+
+
+def test_same_seed_same_numbers_for_any_chunk_size():
+    model = KnownLogNormal()
+    a = kpisim.simulate(indicator(), model=model, n_paths=20_000, rng=3, chunk_size=4096)
+    b = kpisim.simulate(indicator(), model=model, n_paths=20_000, rng=3, chunk_size=50_000)
+    c = kpisim.simulate(indicator(), model=model, n_paths=20_000, rng=3, chunk_size=1)
+    for other in (b, c):
+        assert a.prob_meet().equals(other.prob_meet())
+        assert a.first_hit().equals(other.first_hit())
+        np.testing.assert_array_equal(a.paths("x").to_numpy(), other.paths("x").to_numpy())
+
+
+def test_different_seeds_differ():
+    model = KnownLogNormal()
+    a = kpisim.simulate(indicator(), model=model, n_paths=5000, rng=1)
+    b = kpisim.simulate(indicator(), model=model, n_paths=5000, rng=2)
+    assert not np.array_equal(a.paths("x").to_numpy(), b.paths("x").to_numpy())
+
+
+def test_se_shrinks_like_one_over_sqrt_n():
+    model = KnownLogNormal()
+    small = kpisim.simulate(indicator(), model=model, n_paths=4096, rng=5).prob_meet(2027)
+    large = kpisim.simulate(indicator(), model=model, n_paths=16 * 4096, rng=5).prob_meet(2027)
+    ratio = float(small.se.iloc[0] / large.se.iloc[0])
+    assert 3.5 < ratio < 4.5
+
+
+def test_target_se_adds_paths_until_precise():
+    model = KnownLogNormal()
+    sim = kpisim.simulate(indicator(), model=model, n_paths=4096, rng=5, target_se=0.003)
+    p = sim.prob_meet()
+    assert (p.se <= 0.003).all()
+    assert sim.n_paths > 4096
+    assert sim.n_paths <= 2_000_000
+
+
+def test_decreasing_indicator_meets_from_below():
+    model = KnownLogNormal(mu=-0.05, sigma=0.05)
+    ind = indicator(direction="decrease", targets={2025: 95.0, 2027: 80.0})
+    sim = kpisim.simulate(ind, model=model, n_paths=20_000, rng=1)
+    p = sim.prob_meet().set_index("year").prob
+    exact_25 = stats.norm.cdf((np.log(95 / 104) + 0.05 * 3) / (0.05 * np.sqrt(3)))
+    assert abs(p[2025] - exact_25) < 0.02
+    assert p[2027] < p[2025]
+
+
+def test_observed_years_are_certain():
+    ind = indicator(targets={2021: 90.0, 2022: 110.0, 2027: 125.0})
+    sim = kpisim.simulate(ind, model=KnownLogNormal(), n_paths=4096, rng=1)
+    p = sim.prob_meet().set_index("year")
+    assert p.loc[2021, "prob"] == 1.0 and p.loc[2021, "observed"]
+    assert p.loc[2022, "prob"] == 0.0 and p.loc[2022, "se"] == 0.0
+    assert not p.loc[2027, "observed"]
+
+
+def test_first_hit_is_a_distribution_and_path_prob_is_monotone():
+    sim = kpisim.simulate(indicator(), model=KnownLogNormal(), n_paths=8192, rng=4)
+    fh = sim.first_hit()
+    assert fh.prob.sum() == pytest.approx(1.0)
+    pp = sim.prob_path().prob.to_numpy()
+    assert (np.diff(pp) <= 1e-12).all()
+    sf = sim.shortfall(2030)
+    assert (sf.expected_shortfall >= 0).all()
+
+
+def test_quantiles_match_lognormal():
+    sim = kpisim.simulate(indicator(), model=KnownLogNormal(mu=0.05, sigma=0.1),
+                          n_paths=20_000, rng=2)
+    q = sim.quantiles([0.5]).set_index("year").value
+    assert q[2030] == pytest.approx(104 * np.exp(0.05 * 8), rel=0.01)
+    assert q[2022] == pytest.approx(104.0)
+
+
+def test_scenario_growth_add_lowers_probability():
+    base = kpisim.simulate(indicator(), model=KnownLogNormal(), n_paths=8192, rng=1)
+    cut = kpisim.simulate(indicator(), model=KnownLogNormal(), n_paths=8192, rng=1,
+                          scenario=Scenario(name="cut", changes=(Change(indicator="x", growth_add=-0.03),)))
+    assert (cut.prob_meet().prob.to_numpy() < base.prob_meet().prob.to_numpy()).all()
+
+
+def test_compare_puts_scenarios_side_by_side():
+    table = kpisim.compare(
+        [Scenario(name="base"), Scenario(name="boost", changes=(Change(growth_add=0.02),))],
+        indicator(), model=KnownLogNormal(), n_paths=4096)
+    assert list(table.columns[:5]) == ["id", "year", "target", "base", "base se"]
+    assert (table["boost"] >= table["base"]).all()
+
+
+def test_year_beyond_until_is_an_error():
+    sim = kpisim.simulate(indicator(), model=KnownLogNormal(), n_paths=4096, rng=1, until=2027)
+    with pytest.raises(SimulationError, match=r"year 2030 is beyond the simulation horizon"):
+        sim.prob_meet(2030)
+
+
+def test_indicator_without_targets_is_an_error():
+    with pytest.raises(SimulationError, match=r"indicator `x` cannot be simulated: no stated numeric target"):
+        kpisim.simulate(indicator(targets={}), model=KnownLogNormal(), n_paths=10)
+
+
+def test_scenario_with_unknown_indicator_is_an_error():
+    s = Scenario(name="typo", changes=(Change(indicator="ai_firm", growth_add=0.1),))
+    with pytest.raises(SimulationError, match=r"scenario `typo` names unknown indicator\(s\) \['ai_firm'\]"):
+        kpisim.simulate(indicator(), model=KnownLogNormal(), n_paths=10, scenario=s)
+
+
+@pytest.mark.parametrize(("kw", "match"), [
+    ({"n_paths": 0}, "`n_paths` must be a positive integer"),
+    ({"until": 20300}, "`until` must be a year"),
+    ({"target_se": 0.0}, "`target_se` must be in"),
+    ({"rng": "seed"}, "`rng` must be None, an int"),
+    ({"chunk_size": -5}, "`chunk_size` must be a positive integer"),
+])
+def test_bad_arguments(kw, match):
+    with pytest.raises(SimulationError, match=match):
+        kpisim.simulate(indicator(), model=KnownLogNormal(), **kw)
