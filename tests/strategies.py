@@ -13,8 +13,9 @@ text = st.text(
     alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
     max_size=30,
 )
-korean = st.text(alphabet=st.characters(min_codepoint=0xAC00, max_codepoint=0xD7A3),
-                 min_size=1, max_size=12)
+korean = st.text(
+    alphabet=st.characters(min_codepoint=0xAC00, max_codepoint=0xD7A3), min_size=1, max_size=12
+)
 
 
 def _number(kind: str):
@@ -22,9 +23,7 @@ def _number(kind: str):
         return st.floats(0, 100, allow_nan=False, width=64)
     if kind == "count":
         return st.one_of(st.integers(0, 10**9), st.floats(0, 1e9, allow_nan=False))
-    return st.one_of(
-        st.integers(-(10**9), 10**9), st.floats(-1e12, 1e12, allow_nan=False)
-    )
+    return st.one_of(st.integers(-(10**9), 10**9), st.floats(-1e12, 1e12, allow_nan=False))
 
 
 @st.composite

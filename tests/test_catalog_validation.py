@@ -163,14 +163,22 @@ def test_frame_errors_name_row_and_column(tmp_path):
     )
     path = tmp_path / "mine.csv"
     frame.to_csv(path, index=False)
-    with pytest.raises(CatalogError, match=r"mine.csv, indicator `a`, row 4, column `year`: expected a year"):
+    with pytest.raises(
+        CatalogError, match=r"mine.csv, indicator `a`, row 4, column `year`: expected a year"
+    ):
         kpisim.load_catalog(path)
 
 
 def test_frame_bad_series(tmp_path):
     frame = pd.DataFrame(
-        {"id": ["a"], "year": [2021], "series": ["forecast"], "value": [1.0],
-         "unit": ["개"], "kind": ["count"]}
+        {
+            "id": ["a"],
+            "year": [2021],
+            "series": ["forecast"],
+            "value": [1.0],
+            "unit": ["개"],
+            "kind": ["count"],
+        }
     )
     with pytest.raises(CatalogError, match=r"row 2, column `series`"):
         kpisim.Catalog.from_frame(frame)
@@ -183,8 +191,14 @@ def test_frame_missing_columns():
 
 def test_frame_conflicting_metadata():
     frame = pd.DataFrame(
-        {"id": ["a", "a"], "year": [2021, 2022], "series": ["actual"] * 2,
-         "value": [1.0, 2.0], "unit": ["개", "명"], "kind": ["count"] * 2}
+        {
+            "id": ["a", "a"],
+            "year": [2021, 2022],
+            "series": ["actual"] * 2,
+            "value": [1.0, 2.0],
+            "unit": ["개", "명"],
+            "kind": ["count"] * 2,
+        }
     )
     with pytest.raises(CatalogError, match=r"row 3, column `unit`: expected the same unit"):
         kpisim.Catalog.from_frame(frame)
@@ -192,8 +206,14 @@ def test_frame_conflicting_metadata():
 
 def test_frame_value_validated_like_yaml():
     frame = pd.DataFrame(
-        {"id": ["a"], "year": [2021], "series": ["actual"], "value": [150.0],
-         "unit": ["%"], "kind": ["share"]}
+        {
+            "id": ["a"],
+            "year": [2021],
+            "series": ["actual"],
+            "value": [150.0],
+            "unit": ["%"],
+            "kind": ["share"],
+        }
     )
     with pytest.raises(CatalogError, match=r"indicator `a`, field `actual.2021`: expected a share"):
         kpisim.Catalog.from_frame(frame)
@@ -201,8 +221,14 @@ def test_frame_value_validated_like_yaml():
 
 def test_wide_layout_accepted():
     frame = pd.DataFrame(
-        {"id": ["a", "a"], "year": [2021, 2022], "actual": [1.0, None],
-         "target": [None, 2.0], "unit": ["개", "개"], "kind": ["count", "count"]}
+        {
+            "id": ["a", "a"],
+            "year": [2021, 2022],
+            "actual": [1.0, None],
+            "target": [None, 2.0],
+            "unit": ["개", "개"],
+            "kind": ["count", "count"],
+        }
     )
     cat = kpisim.Catalog.from_frame(frame)
     assert cat["a"].actuals == {2021: 1.0, 2022: None}
@@ -211,7 +237,7 @@ def test_wide_layout_accepted():
 
 def test_unknown_indicator_lookup_is_keyerror_with_hint(tmp_path):
     cat = kpisim.load_catalog(write(tmp_path, GOOD))
-    with pytest.raises(KeyError, match="no indicator `firm`.*similar"):
+    with pytest.raises(KeyError, match=r"no indicator `firm`.*similar"):
         cat["firm"]
 
 

@@ -48,8 +48,14 @@ class KnownLogNormal:
 
 
 def indicator(**kw) -> Indicator:
-    base = dict(id="x", name_ko="지표", unit="개", kind="count",
-                actuals={2021: 100.0, 2022: 104.0}, targets={2025: 115.0, 2027: 125.0, 2030: 140.0})
+    base = dict(
+        id="x",
+        name_ko="지표",
+        unit="개",
+        kind="count",
+        actuals={2021: 100.0, 2022: 104.0},
+        targets={2025: 115.0, 2027: 125.0, 2030: 140.0},
+    )
     base.update(kw)
     return Indicator(**base)
 
@@ -114,8 +120,10 @@ def test_observed_years_are_certain():
     ind = indicator(targets={2021: 90.0, 2022: 110.0, 2027: 125.0})
     sim = kpisim.simulate(ind, model=KnownLogNormal(), n_paths=4096, rng=1)
     p = sim.prob_meet().set_index("year")
-    assert p.loc[2021, "prob"] == 1.0 and p.loc[2021, "observed"]
-    assert p.loc[2022, "prob"] == 0.0 and p.loc[2022, "se"] == 0.0
+    assert p.loc[2021, "prob"] == 1.0
+    assert p.loc[2021, "observed"]
+    assert p.loc[2022, "prob"] == 0.0
+    assert p.loc[2022, "se"] == 0.0
     assert not p.loc[2027, "observed"]
 
 
@@ -130,8 +138,9 @@ def test_first_hit_is_a_distribution_and_path_prob_is_monotone():
 
 
 def test_quantiles_match_lognormal():
-    sim = kpisim.simulate(indicator(), model=KnownLogNormal(mu=0.05, sigma=0.1),
-                          n_paths=20_000, rng=2)
+    sim = kpisim.simulate(
+        indicator(), model=KnownLogNormal(mu=0.05, sigma=0.1), n_paths=20_000, rng=2
+    )
     q = sim.quantiles([0.5]).set_index("year").value
     assert q[2030] == pytest.approx(104 * np.exp(0.05 * 8), rel=0.01)
     assert q[2022] == pytest.approx(104.0)
@@ -139,15 +148,23 @@ def test_quantiles_match_lognormal():
 
 def test_scenario_growth_add_lowers_probability():
     base = kpisim.simulate(indicator(), model=KnownLogNormal(), n_paths=8192, rng=1)
-    cut = kpisim.simulate(indicator(), model=KnownLogNormal(), n_paths=8192, rng=1,
-                          scenario=Scenario(name="cut", changes=(Change(indicator="x", growth_add=-0.03),)))
+    cut = kpisim.simulate(
+        indicator(),
+        model=KnownLogNormal(),
+        n_paths=8192,
+        rng=1,
+        scenario=Scenario(name="cut", changes=(Change(indicator="x", growth_add=-0.03),)),
+    )
     assert (cut.prob_meet().prob.to_numpy() < base.prob_meet().prob.to_numpy()).all()
 
 
 def test_compare_puts_scenarios_side_by_side():
     table = kpisim.compare(
         [Scenario(name="base"), Scenario(name="boost", changes=(Change(growth_add=0.02),))],
-        indicator(), model=KnownLogNormal(), n_paths=4096)
+        indicator(),
+        model=KnownLogNormal(),
+        n_paths=4096,
+    )
     assert list(table.columns[:5]) == ["id", "year", "target", "base", "base se"]
     assert (table["boost"] >= table["base"]).all()
 
@@ -159,23 +176,30 @@ def test_year_beyond_until_is_an_error():
 
 
 def test_indicator_without_targets_is_an_error():
-    with pytest.raises(SimulationError, match=r"indicator `x` cannot be simulated: no stated numeric target"):
+    with pytest.raises(
+        SimulationError, match=r"indicator `x` cannot be simulated: no stated numeric target"
+    ):
         kpisim.simulate(indicator(targets={}), model=KnownLogNormal(), n_paths=10)
 
 
 def test_scenario_with_unknown_indicator_is_an_error():
     s = Scenario(name="typo", changes=(Change(indicator="ai_firm", growth_add=0.1),))
-    with pytest.raises(SimulationError, match=r"scenario `typo` names unknown indicator\(s\) \['ai_firm'\]"):
+    with pytest.raises(
+        SimulationError, match=r"scenario `typo` names unknown indicator\(s\) \['ai_firm'\]"
+    ):
         kpisim.simulate(indicator(), model=KnownLogNormal(), n_paths=10, scenario=s)
 
 
-@pytest.mark.parametrize(("kw", "match"), [
-    ({"n_paths": 0}, "`n_paths` must be a positive integer"),
-    ({"until": 20300}, "`until` must be a year"),
-    ({"target_se": 0.0}, "`target_se` must be in"),
-    ({"rng": "seed"}, "`rng` must be None, an int"),
-    ({"chunk_size": -5}, "`chunk_size` must be a positive integer"),
-])
+@pytest.mark.parametrize(
+    ("kw", "match"),
+    [
+        ({"n_paths": 0}, "`n_paths` must be a positive integer"),
+        ({"until": 20300}, "`until` must be a year"),
+        ({"target_se": 0.0}, "`target_se` must be in"),
+        ({"rng": "seed"}, "`rng` must be None, an int"),
+        ({"chunk_size": -5}, "`chunk_size` must be a positive integer"),
+    ],
+)
 def test_bad_arguments(kw, match):
     with pytest.raises(SimulationError, match=match):
         kpisim.simulate(indicator(), model=KnownLogNormal(), **kw)

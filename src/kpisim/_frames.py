@@ -60,8 +60,10 @@ def _blank(v: Any) -> bool:
 def _wide_to_long(frame: pd.DataFrame) -> pd.DataFrame:
     keep = [c for c in frame.columns if c not in SERIES]
     long = frame.melt(
-        id_vars=keep, value_vars=[c for c in SERIES if c in frame.columns],
-        var_name="series", value_name="value",
+        id_vars=keep,
+        value_vars=[c for c in SERIES if c in frame.columns],
+        var_name="series",
+        value_name="value",
     )
     # keep the spreadsheet row of the original for error messages
     long["_row"] = list(frame["_row"]) * (len(long) // max(len(frame), 1))
@@ -81,8 +83,11 @@ def catalog_from_frame(
 
     if not isinstance(frame, pd.DataFrame):
         raise CatalogError(
-            source=source, indicator=None, field=None,
-            expected="a pandas DataFrame", got=type(frame).__name__,
+            source=source,
+            indicator=None,
+            field=None,
+            expected="a pandas DataFrame",
+            got=type(frame).__name__,
         )
     frame = frame.copy()
     frame.columns = [str(c).strip() for c in frame.columns]
@@ -92,7 +97,9 @@ def catalog_from_frame(
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
         raise CatalogError(
-            source=source, indicator=None, field=f"columns {missing}",
+            source=source,
+            indicator=None,
+            field=f"columns {missing}",
             expected=f"the columns {list(REQUIRED)} (or id, year, actual, target)",
             got=list(c for c in frame.columns if c != "_row"),
         )
@@ -103,8 +110,11 @@ def catalog_from_frame(
         ident = rec["id"]
         if _blank(ident):
             raise CatalogError(
-                source=source, indicator=None, field=f"row {row}, column `id`",
-                expected="an indicator id", got=ident,
+                source=source,
+                indicator=None,
+                field=f"row {row}, column `id`",
+                expected="an indicator id",
+                got=ident,
             )
         ident = str(ident).strip()
         entry = entries.setdefault(ident, {"id": ident, "actual": {}, "target": {}})
@@ -119,26 +129,31 @@ def catalog_from_frame(
                     value = json.loads(value) if isinstance(value, str) else value
                 except json.JSONDecodeError as e:
                     raise CatalogError(
-                        source=source, indicator=ident,
+                        source=source,
+                        indicator=ident,
                         field=f"row {row}, column `rule`",
-                        expected="a JSON object such as {\"type\": \"cagr\", \"rate\": 0.08}",
+                        expected='a JSON object such as {"type": "cagr", "rate": 0.08}',
                         got=value,
                     ) from e
             elif isinstance(value, str):
                 value = value.strip()
             if col in entry and entry[col] != value:
                 raise CatalogError(
-                    source=source, indicator=ident, field=f"row {row}, column `{col}`",
-                    expected=f"the same {col} on every row of the indicator "
-                    f"({entry[col]!r})",
+                    source=source,
+                    indicator=ident,
+                    field=f"row {row}, column `{col}`",
+                    expected=f"the same {col} on every row of the indicator ({entry[col]!r})",
                     got=value,
                 )
             entry[col] = value
         series = rec["series"]
         if series not in SERIES:
             raise CatalogError(
-                source=source, indicator=ident, field=f"row {row}, column `series`",
-                expected=f"one of {list(SERIES)}", got=series,
+                source=source,
+                indicator=ident,
+                field=f"row {row}, column `series`",
+                expected=f"one of {list(SERIES)}",
+                got=series,
             )
         year = rec["year"]
         if isinstance(year, float) and year.is_integer():
@@ -147,8 +162,11 @@ def catalog_from_frame(
             year = int(year.strip())
         if isinstance(year, bool) or not isinstance(year, int):
             raise CatalogError(
-                source=source, indicator=ident, field=f"row {row}, column `year`",
-                expected="a year as an integer", got=rec["year"],
+                source=source,
+                indicator=ident,
+                field=f"row {row}, column `year`",
+                expected="a year as an integer",
+                got=rec["year"],
             )
         value = rec["value"]
         if _blank(value):
@@ -156,15 +174,22 @@ def catalog_from_frame(
         elif isinstance(value, str):
             text = value.strip()
             try:
-                value = float(text.replace(",", "")) if entry.get("kind", defaults.get("kind")) != "grade" else text
+                value = (
+                    float(text.replace(",", ""))
+                    if entry.get("kind", defaults.get("kind")) != "grade"
+                    else text
+                )
             except ValueError:
                 value = text  # left to the indicator validation (names the field)
         elif hasattr(value, "item"):
             value = value.item()
         if year in entry[series]:
             raise CatalogError(
-                source=source, indicator=ident, field=f"row {row}, column `year`",
-                expected=f"each year at most once per series ({series})", got=year,
+                source=source,
+                indicator=ident,
+                field=f"row {row}, column `year`",
+                expected=f"each year at most once per series ({series})",
+                got=year,
             )
         entry[series][year] = value
     docs = []

@@ -7,9 +7,24 @@ import pandas as pd
 
 from kpisim.attainment import progress_class, progress_ratio
 
-COLUMNS = ["id", "name", "unit", "headline", "year", "target", "last_actual",
-           "last_year", "prob", "se", "ci_low", "ci_high", "progress_ratio",
-           "progress_class", "model", "assumptions"]
+COLUMNS = [
+    "id",
+    "name",
+    "unit",
+    "headline",
+    "year",
+    "target",
+    "last_actual",
+    "last_year",
+    "prob",
+    "se",
+    "ci_low",
+    "ci_high",
+    "progress_ratio",
+    "progress_class",
+    "model",
+    "assumptions",
+]
 
 
 def summary(sim, *, lang: str = "ko", years: str = "goals") -> pd.DataFrame:
@@ -43,23 +58,35 @@ def summary(sim, *, lang: str = "ko", years: str = "goals") -> pd.DataFrame:
             p = p.iloc[[-1]]
         obs = ind.observed
         for r in p.itertuples():
-            ratio = progress_ratio(float(obs.iloc[0]), int(obs.index[0]), float(obs.iloc[-1]),
-                                   int(obs.index[-1]), float(r.target), int(r.year), ind.direction)
-            rows.append({
-                "id": ident,
-                "name": ind.name_ko if lang == "ko" or not ind.name_en else ind.name_en,
-                "unit": ind.unit,
-                "headline": ind.tags.headline,
-                "year": int(r.year),
-                "target": r.target,
-                "last_actual": track.last_value,
-                "last_year": track.last_year,
-                "prob": r.prob, "se": r.se, "ci_low": r.ci_low, "ci_high": r.ci_high,
-                "progress_ratio": ratio,
-                "progress_class": progress_class(ratio, lang=lang),
-                "model": getattr(track.fitted, "model", ""),
-                "assumptions": int(n_assump.get(ident, 0)),
-            })
+            ratio = progress_ratio(
+                float(obs.iloc[0]),
+                int(obs.index[0]),
+                float(obs.iloc[-1]),
+                int(obs.index[-1]),
+                float(r.target),
+                int(r.year),
+                ind.direction,
+            )
+            rows.append(
+                {
+                    "id": ident,
+                    "name": ind.name_ko if lang == "ko" or not ind.name_en else ind.name_en,
+                    "unit": ind.unit,
+                    "headline": ind.tags.headline,
+                    "year": int(r.year),
+                    "target": r.target,
+                    "last_actual": track.last_value,
+                    "last_year": track.last_year,
+                    "prob": r.prob,
+                    "se": r.se,
+                    "ci_low": r.ci_low,
+                    "ci_high": r.ci_high,
+                    "progress_ratio": ratio,
+                    "progress_class": progress_class(ratio, lang=lang),
+                    "model": getattr(track.fitted, "model", ""),
+                    "assumptions": int(n_assump.get(ident, 0)),
+                }
+            )
     frame = pd.DataFrame(rows, columns=COLUMNS)
     order = np.argsort(~frame["headline"].to_numpy(), kind="stable")
     return frame.iloc[order].reset_index(drop=True)
@@ -69,16 +96,24 @@ def format_table(frame: pd.DataFrame) -> str:
     """Human-readable rendering of :func:`summary` for a terminal."""
     if frame.empty:
         return "(no simulated indicator has a target)"
-    out = pd.DataFrame({
-        "": np.where(frame["headline"], "★", ""),
-        "indicator": frame["name"].str.slice(0, 28),
-        "year": frame["year"],
-        "target": frame["target"].map(lambda v: f"{v:,.6g}"),
-        "last": [f"{v:,.6g} ('{y % 100:02d})" for v, y in zip(frame["last_actual"], frame["last_year"])],
-        "P(met)": frame["prob"].map(lambda v: f"{100 * v:5.1f}%"),
-        "±SE": frame["se"].map(lambda v: f"{100 * v:.2f}"),
-        "95% CI": [f"{100 * a:4.1f}–{100 * b:4.1f}" for a, b in zip(frame["ci_low"], frame["ci_high"])],
-        "progress": frame["progress_class"],
-        "model": frame["model"],
-    })
+    out = pd.DataFrame(
+        {
+            "": np.where(frame["headline"], "★", ""),
+            "indicator": frame["name"].str.slice(0, 28),
+            "year": frame["year"],
+            "target": frame["target"].map(lambda v: f"{v:,.6g}"),
+            "last": [
+                f"{v:,.6g} ('{y % 100:02d})"
+                for v, y in zip(frame["last_actual"], frame["last_year"], strict=True)
+            ],
+            "P(met)": frame["prob"].map(lambda v: f"{100 * v:5.1f}%"),
+            "±SE": frame["se"].map(lambda v: f"{100 * v:.2f}"),
+            "95% CI": [
+                f"{100 * a:4.1f}–{100 * b:4.1f}"
+                for a, b in zip(frame["ci_low"], frame["ci_high"], strict=True)
+            ],
+            "progress": frame["progress_class"],
+            "model": frame["model"],
+        }
+    )
     return out.to_string(index=False)

@@ -88,9 +88,7 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict:
     return out
 
 
-_StrictLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
-)
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 def _read_yaml(path: Path) -> Any:
@@ -105,7 +103,7 @@ def _read_yaml(path: Path) -> Any:
             got=str(e),
         ) from e
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - strict SafeLoader
+        return yaml.load(text, Loader=_StrictLoader)
     except yaml.YAMLError as e:
         detail = " ".join(str(e).split())
         raise CatalogError(
@@ -168,9 +166,7 @@ def _value(ctx: _Ctx, fieldname: str, kind: str, scale: tuple[str, ...], v: Any)
     return x
 
 
-def _values(
-    ctx: _Ctx, name: str, raw: Any, kind: str, scale: tuple[str, ...]
-) -> dict[int, Any]:
+def _values(ctx: _Ctx, name: str, raw: Any, kind: str, scale: tuple[str, ...]) -> dict[int, Any]:
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
@@ -206,9 +202,7 @@ def _mapping(ctx: _Ctx, fieldname: str, raw: Any, allowed: frozenset[str]) -> di
         raise ctx.error(fieldname, "a mapping", raw)
     unknown = set(raw) - allowed
     if unknown:
-        raise ctx.error(
-            fieldname, f"only the keys {sorted(allowed)}", sorted(map(str, unknown))
-        )
+        raise ctx.error(fieldname, f"only the keys {sorted(allowed)}", sorted(map(str, unknown)))
     return dict(raw)
 
 
@@ -271,9 +265,7 @@ def _assumptions(ctx: _Ctx, raw: Any) -> tuple[Assumption, ...]:
         out.append(
             Assumption(
                 field=_text(ctx, f"{name}.field", data.get("field"), required=True),
-                statement=_text(
-                    ctx, f"{name}.statement", data.get("statement"), required=True
-                ),
+                statement=_text(ctx, f"{name}.statement", data.get("statement"), required=True),
                 reason=_text(ctx, f"{name}.reason", data.get("reason"), required=True),
                 value=data.get("value"),
             )
@@ -301,9 +293,7 @@ def parse_indicator(raw: Any, *, source: str = "<memory>") -> Indicator:
         raise ctx.error("indicators[]", "a mapping describing one indicator", raw)
     ident = raw.get("id")
     if not isinstance(ident, str) or not _ID_RE.match(ident):
-        raise ctx.error(
-            "id", "a snake_case id (lowercase letters, digits, underscores)", ident
-        )
+        raise ctx.error("id", "a snake_case id (lowercase letters, digits, underscores)", ident)
     ctx = _Ctx(source, ident)
     unknown = set(raw) - _INDICATOR_FIELDS
     if unknown:
@@ -385,8 +375,7 @@ def indicator_to_dict(ind: Indicator) -> dict[str, Any]:
         out["tags"] = tags
     if ind.assumptions:
         out["assumptions"] = [
-            {k: getattr(a, k) for k in Assumption.__dataclass_fields__}
-            for a in ind.assumptions
+            {k: getattr(a, k) for k in Assumption.__dataclass_fields__} for a in ind.assumptions
         ]
     return out
 
@@ -552,9 +541,7 @@ class Catalog(Mapping[str, Indicator]):
             extra = _meta_columns(ind) if meta else {}
             for series, values in (("actual", ind.actuals), ("target", ind.targets)):
                 for year, v in values.items():
-                    rows.append(
-                        {"id": ind.id, "year": year, "series": series, "value": v, **extra}
-                    )
+                    rows.append({"id": ind.id, "year": year, "series": series, "value": v, **extra})
         cols = ["id", "year", "series", "value"] + (list(_META_COLUMNS) if meta else [])
         frame = pd.DataFrame(rows, columns=cols)
         frame["year"] = frame["year"].astype("int64")
@@ -616,9 +603,7 @@ class Catalog(Mapping[str, Indicator]):
 
     def to_yaml(self, path: str | Path | None = None) -> str:
         """Dump the catalog to YAML (one file); write it to ``path`` if given."""
-        text = yaml.safe_dump(
-            self.to_dict(), allow_unicode=True, sort_keys=False, width=100
-        )
+        text = yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False, width=100)
         if path is not None:
             Path(path).write_text(text, encoding="utf-8")
         return text
@@ -627,7 +612,7 @@ class Catalog(Mapping[str, Indicator]):
     def from_yaml(cls, text: str, *, source: str = "<string>") -> Catalog:
         """Parse a catalog from YAML text."""
         try:
-            data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506
+            data = yaml.load(text, Loader=_StrictLoader)
         except yaml.YAMLError as e:
             raise CatalogError(
                 source=source,
@@ -755,8 +740,11 @@ def _data_root() -> Path:
 def available_catalogs() -> list[str]:
     """Names of the catalogs shipped with kpisim."""
     root = _data_root()
-    return sorted(p.name if p.is_dir() else p.stem for p in root.iterdir()
-                  if p.is_dir() or p.suffix == ".yaml")
+    return sorted(
+        p.name if p.is_dir() else p.stem
+        for p in root.iterdir()
+        if p.is_dir() or p.suffix == ".yaml"
+    )
 
 
 def load_catalog(name_or_path: str | Path | None = None) -> Catalog:
@@ -789,9 +777,7 @@ def load_catalog(name_or_path: str | Path | None = None) -> Catalog:
             source=str(name_or_path),
             indicator=None,
             field=None,
-            expected=(
-                f"a built-in catalog name {available_catalogs()} or an existing path"
-            ),
+            expected=(f"a built-in catalog name {available_catalogs()} or an existing path"),
             got=str(name_or_path),
         )
     return Catalog.from_file(path)

@@ -7,7 +7,6 @@ Exit codes: 0 on success, 2 on bad input (one line on stderr, no traceback),
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from collections.abc import Sequence
@@ -29,12 +28,13 @@ class _Progress:
         self.start = time.monotonic()
 
     def __call__(self, done: int, total: int) -> None:
-        if not self.enabled or time.monotonic() - self.start < 1.0 and done < total:
+        if not self.enabled or (time.monotonic() - self.start < 1.0 and done < total):
             return
         width = 30
         filled = int(width * done / max(total, 1))
-        sys.stderr.write(f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] "
-                         f"{done:,}/{total:,} paths")
+        sys.stderr.write(
+            f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} paths"
+        )
         if done >= total:
             sys.stderr.write("\n")
         sys.stderr.flush()
@@ -63,9 +63,15 @@ def _simulate(args, catalog):
     if args.scenario:
         scenarios = load_scenario(args.scenario)
         scenario = scenarios[0]
-    return kpisim.simulate(catalog, model=args.model, until=args.until, n_paths=args.paths,
-                           rng=args.seed, scenario=scenario,
-                           progress=_Progress("simulating", quiet=args.quiet))
+    return kpisim.simulate(
+        catalog,
+        model=args.model,
+        until=args.until,
+        n_paths=args.paths,
+        rng=args.seed,
+        scenario=scenario,
+        progress=_Progress("simulating", quiet=args.quiet),
+    )
 
 
 def cmd_catalog(args) -> int:
@@ -73,17 +79,25 @@ def cmd_catalog(args) -> int:
     rows = []
     for ind in cat.values():
         last = ind.actual.dropna()
-        rows.append({
-            "id": ind.id,
-            "name": ind.name_ko if args.lang == "ko" else (ind.name_en or ind.name_ko),
-            "unit": ind.unit, "kind": ind.kind,
-            "goal": ind.tags.goal or "", "task": ind.tags.task or "",
-            "headline": "★" if ind.tags.headline else "",
-            "key": ",".join(ind.tags.key),
-            "last_actual": f"{last.iloc[-1]} ('{last.index[-1] % 100:02d})" if len(last) else "",
-            "targets": " → ".join(f"{v}" for v in ind.target.dropna().tolist()),
-            "rule": getattr(ind.rule, "type", type(ind.rule).__name__) if ind.rule is not None else "",
-        })
+        rows.append(
+            {
+                "id": ind.id,
+                "name": ind.name_ko if args.lang == "ko" else (ind.name_en or ind.name_ko),
+                "unit": ind.unit,
+                "kind": ind.kind,
+                "goal": ind.tags.goal or "",
+                "task": ind.tags.task or "",
+                "headline": "★" if ind.tags.headline else "",
+                "key": ",".join(ind.tags.key),
+                "last_actual": f"{last.iloc[-1]} ('{last.index[-1] % 100:02d})"
+                if len(last)
+                else "",
+                "targets": " → ".join(f"{v}" for v in ind.target.dropna().tolist()),
+                "rule": getattr(ind.rule, "type", type(ind.rule).__name__)
+                if ind.rule is not None
+                else "",
+            }
+        )
     frame = pd.DataFrame(rows)
     head = f"{cat.title or cat.name}: {len(cat)} indicators ({len(cat.headline())} headline)"
     _emit(frame, args.format, head + "\n" + frame.to_string(index=False))
@@ -96,10 +110,15 @@ def cmd_run(args) -> int:
     cat = _catalog(args)
     sim = _simulate(args, cat)
     table = summary(sim, lang=args.lang)
-    text = (f"P(goal met) — {cat.title or cat.name}; {sim.n_paths:,} paths, model={args.model}, "
-            f"seed={args.seed}\n" + format_table(table))
+    text = (
+        f"P(goal met) — {cat.title or cat.name}; {sim.n_paths:,} paths, model={args.model}, "
+        f"seed={args.seed}\n" + format_table(table)
+    )
     if sim.skipped:
-        text += f"\n\nnot simulated: {len(sim.skipped)} indicator(s) (grades, no actual or no target); see the report."
+        text += (
+            f"\n\nnot simulated: {len(sim.skipped)} indicator(s) "
+            "(grades, no actual or no target); see the report."
+        )
     _emit(table, args.format, text)
     if not args.no_report:
         out = Path(args.out)
@@ -145,9 +164,12 @@ def cmd_backtest(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for the docs and tests)."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--catalog", default=None,
-                        help="built-in catalog name or path (YAML, directory, CSV, Excel); "
-                             "default: the NIPA 2023–2027 catalog")
+    common.add_argument(
+        "--catalog",
+        default=None,
+        help="built-in catalog name or path (YAML, directory, CSV, Excel); "
+        "default: the NIPA 2023–2027 catalog",
+    )
     common.add_argument("--format", choices=["table", "csv", "json"], default="table")
     common.add_argument("--lang", choices=["ko", "en"], default="ko")
     common.add_argument("--out", default=".", help="output directory for reports")
@@ -159,9 +181,13 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--model", default="auto")
     sim.add_argument("--scenario", default=None, help="scenario YAML file")
 
-    parser = argparse.ArgumentParser(prog="kpisim", description=(
-        "How likely are performance goals to be met? Audits target rules and estimates "
-        "P(goal met) by Monte Carlo."))
+    parser = argparse.ArgumentParser(
+        prog="kpisim",
+        description=(
+            "How likely are performance goals to be met? Audits target rules and estimates "
+            "P(goal met) by Monte Carlo."
+        ),
+    )
     from kpisim import __version__
 
     parser.add_argument("--version", action="version", version=f"kpisim {__version__}")

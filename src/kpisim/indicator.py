@@ -223,8 +223,7 @@ class Indicator:
         """Known actuals only (float), indexed by year: what models fit on."""
         if self.kind == "grade":
             msg = (
-                f"indicator `{self.id}` is a grade; it has no numeric history "
-                "(use `grade_index`)."
+                f"indicator `{self.id}` is a grade; it has no numeric history (use `grade_index`)."
             )
             raise TypeError(msg)
         s = self.actual.dropna().astype(float)
@@ -241,10 +240,7 @@ class Indicator:
         try:
             return self.scale.index(grade)
         except ValueError:
-            msg = (
-                f"indicator `{self.id}`: grade {grade!r} is not on its scale "
-                f"{list(self.scale)}"
-            )
+            msg = f"indicator `{self.id}`: grade {grade!r} is not on its scale {list(self.scale)}"
             raise ValueError(msg) from None
 
     def meets(self, value: Value, target: Value) -> bool:

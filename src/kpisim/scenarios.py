@@ -60,30 +60,34 @@ class Change:
     elasticity: float = 1.0
 
     def __post_init__(self) -> None:
-        for name in ("growth_multiplier", "growth_add", "level_shock",
-                     "volatility_multiplier", "elasticity"):
+        for name in (
+            "growth_multiplier",
+            "growth_add",
+            "level_shock",
+            "volatility_multiplier",
+            "elasticity",
+        ):
             v = getattr(self, name)
             if not isinstance(v, (int, float)) or not np.isfinite(v):
-                msg = f"scenario change for `{self.indicator}`: `{name}` must be a finite number; got {v!r}"
-                raise SimulationError(msg)
+                self._refuse(name, "a finite number", v)
         if self.volatility_multiplier < 0:
-            msg = f"scenario change for `{self.indicator}`: `volatility_multiplier` must be ≥ 0; got {self.volatility_multiplier}"
-            raise SimulationError(msg)
+            self._refuse("volatility_multiplier", "≥ 0", self.volatility_multiplier)
         if self.level_shock <= -1:
-            msg = f"scenario change for `{self.indicator}`: `level_shock` must be > -1; got {self.level_shock}"
-            raise SimulationError(msg)
+            self._refuse("level_shock", "> -1", self.level_shock)
         if self.years is not None:
             y = tuple(self.years)
             if len(y) != 2 or not all(isinstance(v, int) for v in y) or y[0] > y[1]:
-                msg = f"scenario change for `{self.indicator}`: `years` must be [first, last]; got {self.years!r}"
-                raise SimulationError(msg)
+                self._refuse("years", "[first, last]", self.years)
             object.__setattr__(self, "years", y)
         if self.budget is not None:
             b = {int(k): float(v) for k, v in dict(self.budget).items()}
             if not b or min(b.values()) <= 0:
-                msg = f"scenario change for `{self.indicator}`: `budget` must map years to positive amounts; got {self.budget!r}"
-                raise SimulationError(msg)
+                self._refuse("budget", "a mapping of years to positive amounts", self.budget)
             object.__setattr__(self, "budget", dict(sorted(b.items())))
+
+    def _refuse(self, name: str, expected: str, got: Any) -> None:
+        msg = f"scenario change for `{self.indicator}`: `{name}` must be {expected}; got {got!r}"
+        raise SimulationError(msg)
 
     def applies(self, ident: str) -> bool:
         """Whether this change concerns indicator ``ident``."""
@@ -155,11 +159,16 @@ class Scenario:
             The last actual, from which the first year's growth is measured.
         """
         changes = [c for c in self.changes if c.applies(ident)]
-        growth = [c for c in changes if c.growth_multiplier != 1 or c.growth_add != 0
-                  or c.level_shock != 0]
+        growth = [
+            c
+            for c in changes
+            if c.growth_multiplier != 1 or c.growth_add != 0 or c.level_shock != 0
+        ]
         out = values
         if growth:
-            prev = np.concatenate([np.full((values.shape[0], 1), last_value), values[:, :-1]], axis=1)
+            prev = np.concatenate(
+                [np.full((values.shape[0], 1), last_value), values[:, :-1]], axis=1
+            )
             with np.errstate(divide="ignore", invalid="ignore"):
                 r = np.where(prev > 0, values / prev - 1.0, 0.0)
             for c in growth:
@@ -173,8 +182,10 @@ class Scenario:
                     r[:, 0] = (1 + r[:, 0]) * (1 + c.level_shock) - 1
             r = np.maximum(r, -0.99)
             if last_value <= 0:
-                msg = (f"scenario `{self.name}`: growth changes for `{ident}` need a "
-                       f"positive last actual; got {last_value}")
+                msg = (
+                    f"scenario `{self.name}`: growth changes for `{ident}` need a "
+                    f"positive last actual; got {last_value}"
+                )
                 raise SimulationError(msg)
             out = last_value * np.cumprod(1.0 + r, axis=1)
         for c in changes:
@@ -199,7 +210,9 @@ def _change_from_dict(data: Any, where: str) -> Change:
         raise SimulationError(msg)
     unknown = set(data) - _CHANGE_FIELDS
     if unknown:
-        msg = f"{where}: unknown key(s) {sorted(unknown)}; expected some of {sorted(_CHANGE_FIELDS)}"
+        msg = (
+            f"{where}: unknown key(s) {sorted(unknown)}; expected some of {sorted(_CHANGE_FIELDS)}"
+        )
         raise SimulationError(msg)
     kw = dict(data)
     if "years" in kw and kw["years"] is not None:
@@ -207,10 +220,9 @@ def _change_from_dict(data: Any, where: str) -> Change:
         kw["years"] = (int(y), int(y)) if isinstance(y, int) else tuple(y)
     try:
         return Change(**kw)
-    except KpisimError as e:
-        raise SimulationError(f"{where}: {e}") from e
-    except TypeError as e:  # wrong types for fields
-        raise SimulationError(f"{where}: {e}") from e
+    except (KpisimError, TypeError) as e:  # TypeError: wrong types for fields
+        msg = f"{where}: {e}"
+        raise SimulationError(msg) from e
 
 
 def scenario_from_dict(data: Mapping[str, Any], *, source: str = "<scenario>") -> Scenario:
@@ -225,7 +237,9 @@ def scenario_from_dict(data: Mapping[str, Any], *, source: str = "<scenario>") -
     return Scenario(
         name=str(data.get("name", Path(source).stem)),
         description=str(data.get("description", "")),
-        changes=tuple(_change_from_dict(c, f"{source}, changes[{i}]") for i, c in enumerate(changes)),
+        changes=tuple(
+            _change_from_dict(c, f"{source}, changes[{i}]") for i, c in enumerate(changes)
+        ),
     )
 
 
@@ -238,8 +252,10 @@ def load_scenario(path: str | Path) -> list[Scenario]:
         msg = f"{path}: cannot read the scenario file ({e})"
         raise SimulationError(msg) from e
     if isinstance(data, Mapping) and "scenarios" in data:
-        return [scenario_from_dict(s, source=f"{path}, scenarios[{i}]")
-                for i, s in enumerate(data["scenarios"])]
+        return [
+            scenario_from_dict(s, source=f"{path}, scenarios[{i}]")
+            for i, s in enumerate(data["scenarios"])
+        ]
     return [scenario_from_dict(data, source=str(path))]
 
 
@@ -273,7 +289,8 @@ def compare(
         sim = simulate(catalog_or_indicators, scenario=s, rng=rng, **simulate_options)
         p = sim.prob_meet(year)
         p = p[~p.observed][["id", "year", "target", "prob", "se"]].rename(
-            columns={"prob": s.name, "se": f"{s.name} se"})
+            columns={"prob": s.name, "se": f"{s.name} se"}
+        )
         merged = p if merged is None else merged.merge(p, on=["id", "year", "target"])
     return merged if merged is not None else pd.DataFrame()
 
@@ -336,16 +353,42 @@ def sensitivity(
 
     rows = []
     for name, (lo, hi) in spec.items():
-        ps = [_prob_at(simulate(catalog_or_indicators, rng=rng,
-                                scenario=Scenario(name=f"{name}={v}", changes=(change(name, v),)),
-                                **simulate_options), ident, year) for v in (lo, hi)]
-        rows.append({"assumption": name, "low": lo, "high": hi, "p_low": ps[0],
-                     "p_high": ps[1], "p_base": p_base})
+        ps = [
+            _prob_at(
+                simulate(
+                    catalog_or_indicators,
+                    rng=rng,
+                    scenario=Scenario(name=f"{name}={v}", changes=(change(name, v),)),
+                    **simulate_options,
+                ),
+                ident,
+                year,
+            )
+            for v in (lo, hi)
+        ]
+        rows.append(
+            {
+                "assumption": name,
+                "low": lo,
+                "high": hi,
+                "p_low": ps[0],
+                "p_high": ps[1],
+                "p_base": p_base,
+            }
+        )
     if simulate_options.get("correlation") is not None:
         opts = {k: v for k, v in simulate_options.items() if k != "correlation"}
         p_ind = _prob_at(simulate(catalog_or_indicators, rng=rng, **opts), ident, year)
-        rows.append({"assumption": "correlation", "low": 0.0, "high": 1.0, "p_low": p_ind,
-                     "p_high": p_base, "p_base": p_base})
+        rows.append(
+            {
+                "assumption": "correlation",
+                "low": 0.0,
+                "high": 1.0,
+                "p_low": p_ind,
+                "p_high": p_base,
+                "p_base": p_base,
+            }
+        )
     frame = pd.DataFrame(rows)
     frame["swing"] = (frame["p_high"] - frame["p_low"]).abs()
     return frame.sort_values("swing", ascending=False).reset_index(drop=True)

@@ -100,14 +100,19 @@ def _fit(ind: Indicator, model: Any, catalog: Catalog, prior: Any):
     if prior is not None and prior != "pooled":
         use_prior = prior
     elif growth_obs < 2 or len(history) < getattr(mdl, "min_history", 0):
-        peers = [p for p in catalog.values() if p.id != ind.id and p.kind == ind.kind
-                 and p.kind != "grade"]
+        peers = [
+            p
+            for p in catalog.values()
+            if p.id != ind.id and p.kind == ind.kind and p.kind != "grade"
+        ]
         if prior == "pooled" or prior is None:
             try:
                 use_prior = models.pooled_prior(peers, kind=ind.kind)
             except KpisimError:
                 use_prior = None
-        if len(history) < getattr(mdl, "min_history", 0) and name != models.default_model_for(ind.kind, 0):
+        if len(history) < getattr(mdl, "min_history", 0) and name != models.default_model_for(
+            ind.kind, 0
+        ):
             name = models.default_model_for(ind.kind, 0)
             mdl = models.get_model(name)
     return mdl.fit(history, kind=ind.kind, prior=use_prior)
@@ -120,8 +125,16 @@ class Simulation:
     standard error ``se = sqrt(p(1-p)/n)`` and a 95% Wilson interval.
     """
 
-    def __init__(self, *, catalog: Catalog, tracks: dict[str, _Track], years: NDArray,
-                 skipped: dict[str, str], settings: dict[str, Any], n_paths: int) -> None:
+    def __init__(
+        self,
+        *,
+        catalog: Catalog,
+        tracks: dict[str, _Track],
+        years: NDArray,
+        skipped: dict[str, str],
+        settings: dict[str, Any],
+        n_paths: int,
+    ) -> None:
         self.catalog = catalog
         self._tracks = tracks
         self.years = years
@@ -142,8 +155,11 @@ class Simulation:
     def _track(self, ident: str) -> _Track:
         if ident not in self._tracks:
             why = self.skipped.get(ident)
-            msg = (f"indicator `{ident}` was not simulated: {why}" if why
-                   else f"no indicator `{ident}` in this simulation")
+            msg = (
+                f"indicator `{ident}` was not simulated: {why}"
+                if why
+                else f"no indicator `{ident}` in this simulation"
+            )
             raise SimulationError(msg)
         return self._tracks[ident]
 
@@ -166,7 +182,9 @@ class Simulation:
             raise SimulationError(msg)
 
     # ---------------------------------------------------------- attainment
-    def prob_meet(self, year: int | None = None, *, ids: Sequence[str] | None = None) -> pd.DataFrame:
+    def prob_meet(
+        self, year: int | None = None, *, ids: Sequence[str] | None = None
+    ) -> pd.DataFrame:
         """P(the value in ``year`` meets the stated target for that year).
 
         Parameters
@@ -193,16 +211,38 @@ class Simulation:
                 if np.isnan(t.targets[i]) or (year is not None and y != year):
                     continue
                 observed = i < t.offset
-                rows.append({
-                    "id": ident, "name_ko": t.indicator.name_ko, "year": int(y),
-                    "target": t.targets[i], "prob": c.prob[i], "se": c.se[i],
-                    "ci_low": lo[i], "ci_high": hi[i], "observed": observed, "n_paths": c.n,
-                })
+                rows.append(
+                    {
+                        "id": ident,
+                        "name_ko": t.indicator.name_ko,
+                        "year": int(y),
+                        "target": t.targets[i],
+                        "prob": c.prob[i],
+                        "se": c.se[i],
+                        "ci_low": lo[i],
+                        "ci_high": hi[i],
+                        "observed": observed,
+                        "n_paths": c.n,
+                    }
+                )
         if year is not None and not rows:
             msg = f"no simulated indicator has a stated target for {year}"
             raise SimulationError(msg)
-        return pd.DataFrame(rows, columns=["id", "name_ko", "year", "target", "prob", "se",
-                                           "ci_low", "ci_high", "observed", "n_paths"])
+        return pd.DataFrame(
+            rows,
+            columns=[
+                "id",
+                "name_ko",
+                "year",
+                "target",
+                "prob",
+                "se",
+                "ci_low",
+                "ci_high",
+                "observed",
+                "n_paths",
+            ],
+        )
 
     def prob_path(self, year: int | None = None) -> pd.DataFrame:
         """P(meeting every stated target up to and including each year)."""
@@ -216,8 +256,14 @@ class Simulation:
                     continue
                 if not (~np.isnan(t.targets[: i + 1])).any():
                     continue
-                rows.append({"id": ident, "year": int(y), "prob": p[i],
-                             "se": math.sqrt(p[i] * (1 - p[i]) / max(c.n, 1))})
+                rows.append(
+                    {
+                        "id": ident,
+                        "year": int(y),
+                        "prob": p[i],
+                        "se": math.sqrt(p[i] * (1 - p[i]) / max(c.n, 1)),
+                    }
+                )
         return pd.DataFrame(rows, columns=["id", "year", "prob", "se"])
 
     def first_hit(self) -> pd.DataFrame:
@@ -244,17 +290,36 @@ class Simulation:
                 continue
             c = t.counter
             misses = c.n - c.hits[i]
-            rows.append({
-                "id": ident, "year": year, "target": t.targets[i],
-                "p_miss": misses / max(c.n, 1),
-                "expected_shortfall": c.shortfall_sum[i] / misses if misses else 0.0,
-                "expected_shortfall_pct": 100 * c.shortfall_rel_sum[i] / misses if misses else 0.0,
-            })
-        return pd.DataFrame(rows, columns=["id", "year", "target", "p_miss",
-                                           "expected_shortfall", "expected_shortfall_pct"])
+            rows.append(
+                {
+                    "id": ident,
+                    "year": year,
+                    "target": t.targets[i],
+                    "p_miss": misses / max(c.n, 1),
+                    "expected_shortfall": c.shortfall_sum[i] / misses if misses else 0.0,
+                    "expected_shortfall_pct": 100 * c.shortfall_rel_sum[i] / misses
+                    if misses
+                    else 0.0,
+                }
+            )
+        return pd.DataFrame(
+            rows,
+            columns=[
+                "id",
+                "year",
+                "target",
+                "p_miss",
+                "expected_shortfall",
+                "expected_shortfall_pct",
+            ],
+        )
 
-    def quantiles(self, q: Sequence[float] = (0.025, 0.1, 0.25, 0.5, 0.75, 0.9, 0.975),
-                  *, ids: Sequence[str] | None = None) -> pd.DataFrame:
+    def quantiles(
+        self,
+        q: Sequence[float] = (0.025, 0.1, 0.25, 0.5, 0.75, 0.9, 0.975),
+        *,
+        ids: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
         """Quantiles of each year's value, from the kept sample of paths.
 
         The kept sample is the first ``keep_paths`` paths, a uniform random
@@ -267,7 +332,11 @@ class Simulation:
         rows = []
         for ident in ids or self.ids:
             values = self.paths(ident).to_numpy()
-            qs = np.nanquantile(values, q, axis=0) if len(values) else np.full((len(q), len(self.years)), np.nan)
+            qs = (
+                np.nanquantile(values, q, axis=0)
+                if len(values)
+                else np.full((len(q), len(self.years)), np.nan)
+            )
             for j, y in enumerate(self.years):
                 for k, qq in enumerate(q):
                     rows.append({"id": ident, "year": int(y), "q": float(qq), "value": qs[k, j]})
@@ -278,19 +347,31 @@ class Simulation:
         rows = []
         for ident, t in self._tracks.items():
             for a in t.indicator.assumptions:
-                rows.append({"id": ident, "source": "catalog", "field": a.field,
-                             "statement": a.statement, "reason": a.reason})
+                rows.append(
+                    {
+                        "id": ident,
+                        "source": "catalog",
+                        "field": a.field,
+                        "statement": a.statement,
+                        "reason": a.reason,
+                    }
+                )
             for s in getattr(t.fitted, "assumptions", ()):
-                rows.append({"id": ident, "source": "model", "field": "model",
-                             "statement": s, "reason": ""})
+                rows.append(
+                    {"id": ident, "source": "model", "field": "model", "statement": s, "reason": ""}
+                )
         return pd.DataFrame(rows, columns=["id", "source", "field", "statement", "reason"])
 
     def __repr__(self) -> str:
-        return (f"Simulation(indicators={len(self._tracks)}, n_paths={self.n_paths}, "
-                f"years={int(self.years[0])}–{int(self.years[-1])}, skipped={len(self.skipped)})")
+        return (
+            f"Simulation(indicators={len(self._tracks)}, n_paths={self.n_paths}, "
+            f"years={int(self.years[0])}–{int(self.years[-1])}, skipped={len(self.skipped)})"
+        )
 
 
-def _plan(catalog: Catalog, *, model, until, prior, strict) -> tuple[dict[str, _Track], NDArray, dict[str, str]]:
+def _plan(
+    catalog: Catalog, *, model, until, prior, strict
+) -> tuple[dict[str, _Track], NDArray, dict[str, str]]:
     skipped: dict[str, str] = {}
     prepared = []
     for ind in catalog.values():
@@ -304,21 +385,27 @@ def _plan(catalog: Catalog, *, model, until, prior, strict) -> tuple[dict[str, _
         elif not targets:
             skipped[ind.id] = "no stated numeric target"
         elif int(obs.index[-1]) >= until:
-            skipped[ind.id] = f"its last actual ({int(obs.index[-1])}) is not before `until={until}`"
+            skipped[ind.id] = (
+                f"its last actual ({int(obs.index[-1])}) is not before `until={until}`"
+            )
         if ind.id in skipped:
             if strict:
-                raise SimulationError(f"indicator `{ind.id}` cannot be simulated: {skipped[ind.id]}")
+                msg = f"indicator `{ind.id}` cannot be simulated: {skipped[ind.id]}"
+                raise SimulationError(msg)
             continue
         try:
             fitted = _fit(ind, model, catalog, prior)
         except ModelError as e:
             if strict:
-                raise SimulationError(f"indicator `{ind.id}`: {e}") from e
+                msg = f"indicator `{ind.id}`: {e}"
+                raise SimulationError(msg) from e
             skipped[ind.id] = str(e)
             continue
         prepared.append((ind, obs, targets, fitted))
     if not prepared:
-        raise SimulationError("nothing to simulate: " + "; ".join(f"{k}: {v}" for k, v in skipped.items()))
+        raise SimulationError(
+            "nothing to simulate: " + "; ".join(f"{k}: {v}" for k, v in skipped.items())
+        )
     first = min(min(min(t), int(o.index[-1]) + 1) for _, o, t, _ in prepared)
     years = np.arange(first, until + 1)
     tracks = {}
@@ -329,14 +416,22 @@ def _plan(catalog: Catalog, *, model, until, prior, strict) -> tuple[dict[str, _
         in_grid = {y: v for y, v in targets.items() if y <= until}
         goal = in_grid[max(in_grid)] if in_grid else np.nan
         counter = AttainmentCounter(years=years, targets=tgt, goal=goal, direction=ind.direction)
-        tracks[ind.id] = _Track(indicator=ind, fitted=fitted, last_year=last_year,
-                                last_value=float(obs.iloc[-1]), offset=int(np.searchsorted(years, last_year + 1)),
-                                known=known, targets=tgt, counter=counter)
+        tracks[ind.id] = _Track(
+            indicator=ind,
+            fitted=fitted,
+            last_year=last_year,
+            last_value=float(obs.iloc[-1]),
+            offset=int(np.searchsorted(years, last_year + 1)),
+            known=known,
+            targets=tgt,
+            counter=counter,
+        )
     return tracks, years, skipped
 
 
-def _shocks(root, block: int, tracks: dict[str, _Track], years: NDArray, *, correlation,
-            sampler: str) -> list[NDArray]:
+def _shocks(
+    root, block: int, tracks: dict[str, _Track], years: NDArray, *, correlation, sampler: str
+) -> list[NDArray]:
     from kpisim import models
 
     n_steps = [len(years) - t.offset for t in tracks.values()]
@@ -350,7 +445,7 @@ def _shocks(root, block: int, tracks: dict[str, _Track], years: NDArray, *, corr
     total = max(n_steps)
     z = models.correlated_normals(correlation, BLOCK, total, rng=g, sampler=sampler)
     # align on calendar years: indicator j uses the last n_steps[j] columns
-    return [z[j][:, total - steps:] for j, steps in enumerate(n_steps)]
+    return [z[j][:, total - steps :] for j, steps in enumerate(n_steps)]
 
 
 def simulate(
@@ -425,25 +520,37 @@ def simulate(
     >>> bool(((p.prob >= 0) & (p.prob <= 1)).all())
     True
     """
-    if not isinstance(until, (int, np.integer)) or not 1990 < until <= 2100:
-        raise SimulationError(f"`until` must be a year in 1991–2100; got {until!r}")
-    if not isinstance(n_paths, (int, np.integer)) or n_paths < 1:
-        raise SimulationError(f"`n_paths` must be a positive integer; got {n_paths!r}")
-    if target_se is not None and not 0 < target_se < 0.5:
-        raise SimulationError(f"`target_se` must be in (0, 0.5); got {target_se!r}")
-    if chunk_size is not None and (not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1):
-        raise SimulationError(f"`chunk_size` must be a positive integer; got {chunk_size!r}")
+    _require(
+        isinstance(until, (int, np.integer)) and 1990 < until <= 2100,
+        "`until` must be a year in 1991–2100",
+        until,
+    )
+    _require(
+        isinstance(n_paths, (int, np.integer)) and n_paths >= 1,
+        "`n_paths` must be a positive integer",
+        n_paths,
+    )
+    _require(target_se is None or 0 < target_se < 0.5, "`target_se` must be in (0, 0.5)", target_se)
+    _require(
+        chunk_size is None or (isinstance(chunk_size, (int, np.integer)) and chunk_size >= 1),
+        "`chunk_size` must be a positive integer",
+        chunk_size,
+    )
     catalog, strict = _as_catalog(catalog_or_indicators)
     root = _seed_sequence(rng)
-    tracks, years, skipped = _plan(catalog, model=model, until=int(until), prior=prior, strict=strict)
+    tracks, years, skipped = _plan(
+        catalog, model=model, until=int(until), prior=prior, strict=strict
+    )
     if scenario is not None:
         scenario.check(tracks)
     if correlation is not None:
         correlation = np.asarray(correlation, dtype=float)
         if correlation.shape != (len(tracks), len(tracks)):
-            raise SimulationError(
+            msg = (
                 f"`correlation` must be {len(tracks)}×{len(tracks)} (one row per simulated "
-                f"indicator, in the order of sim.ids: {list(tracks)[:6]}…); got {correlation.shape}")
+                f"indicator, in the order of sim.ids: {list(tracks)[:6]}…); got {correlation.shape}"
+            )
+            raise SimulationError(msg)
     blocks_per_chunk = max(1, math.ceil((chunk_size or _DEFAULT_CHUNK) / BLOCK))
     goal_paths = n_paths if target_se is None else max_paths
     done = 0
@@ -455,43 +562,81 @@ def simulate(
                 break
             chunk_blocks.append(block)
             block += 1
-        _run_chunk(root, chunk_blocks, tracks, years, scenario=scenario, correlation=correlation,
-                   sampler=sampler, keep=keep_paths, limit=goal_paths - done)
+        _run_chunk(
+            root,
+            chunk_blocks,
+            tracks,
+            years,
+            scenario=scenario,
+            correlation=correlation,
+            sampler=sampler,
+            keep=keep_paths,
+            limit=goal_paths - done,
+        )
         done = min(goal_paths, done + BLOCK * len(chunk_blocks))
         if progress is not None:
             progress(done, goal_paths)
         if target_se is not None and done >= n_paths and _max_se(tracks) <= target_se:
             break
-    settings = {"model": model if isinstance(model, str) else type(model).__name__,
-                "until": int(until), "seed_entropy": root.entropy, "sampler": sampler,
-                "chunk_size": blocks_per_chunk * BLOCK, "keep_paths": keep_paths,
-                "target_se": target_se, "scenario": scenario.name if scenario else None,
-                "correlation": correlation is not None}
-    return Simulation(catalog=catalog, tracks=tracks, years=years, skipped=skipped,
-                      settings=settings, n_paths=done)
+    settings = {
+        "model": model if isinstance(model, str) else type(model).__name__,
+        "until": int(until),
+        "seed_entropy": root.entropy,
+        "sampler": sampler,
+        "chunk_size": blocks_per_chunk * BLOCK,
+        "keep_paths": keep_paths,
+        "target_se": target_se,
+        "scenario": scenario.name if scenario else None,
+        "correlation": correlation is not None,
+    }
+    return Simulation(
+        catalog=catalog,
+        tracks=tracks,
+        years=years,
+        skipped=skipped,
+        settings=settings,
+        n_paths=done,
+    )
+
+
+def _require(ok: bool, requirement: str, got: Any) -> None:
+    if not ok:
+        msg = f"{requirement}; got {got!r}"
+        raise SimulationError(msg)
 
 
 def _max_se(tracks: dict[str, _Track]) -> float:
     worst = 0.0
     for t in tracks.values():
-        se = t.counter.se[t.offset:]
-        se = se[~np.isnan(t.targets[t.offset:])]
+        se = t.counter.se[t.offset :]
+        se = se[~np.isnan(t.targets[t.offset :])]
         if se.size:
             worst = max(worst, float(se.max()))
     return worst
 
 
-def _run_chunk(root, blocks: list[int], tracks: dict[str, _Track], years: NDArray, *,
-               scenario, correlation, sampler, keep: int, limit: int) -> None:
+def _run_chunk(
+    root,
+    blocks: list[int],
+    tracks: dict[str, _Track],
+    years: NDArray,
+    *,
+    scenario,
+    correlation,
+    sampler,
+    keep: int,
+    limit: int,
+) -> None:
     if not blocks:
         return
-    shocks_by_block = [_shocks(root, b, tracks, years, correlation=correlation, sampler=sampler)
-                       for b in blocks]
+    shocks_by_block = [
+        _shocks(root, b, tracks, years, correlation=correlation, sampler=sampler) for b in blocks
+    ]
     n = min(limit, BLOCK * len(blocks))
     for j, (ident, t) in enumerate(tracks.items()):
-        sim_years = years[t.offset:]
+        sim_years = years[t.offset :]
         parts = []
-        for b, shocks in zip(blocks, shocks_by_block):
+        for b, shocks in zip(blocks, shocks_by_block, strict=True):
             z = shocks[j]
             if scenario is not None:
                 z = z * scenario.volatility(ident, sim_years)[None, :]
@@ -502,7 +647,7 @@ def _run_chunk(root, blocks: list[int], tracks: dict[str, _Track], years: NDArra
         sim = np.concatenate(parts, axis=0)[:n]
         full = np.empty((n, len(years)))
         full[:, : t.offset] = t.known[: t.offset]
-        full[:, t.offset:] = sim
+        full[:, t.offset :] = sim
         t.counter.update(full)
         if t.stored < keep:
             take = min(keep - t.stored, n)
