@@ -36,6 +36,9 @@ __all__ = ["LogGrowth", "LogitGrowth"]
 
 #: Sample standard deviations below this are treated as exactly zero volatility.
 _ZERO_SD = 1e-12
+#: Log-scale paths are clipped to ±50 log units from the last value (a factor of
+#: 5·10²¹), so that the heavy tails of very short histories never overflow.
+_MAX_LOG_CHANGE = 50.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -65,7 +68,10 @@ class _GrowthModel:
             )
             raise ModelError(msg)
         if self.bootstrap and self.shocks == "t":
-            msg = f"model `{self.name}`: `bootstrap=True` resamples observed rates; it cannot use `shocks='t'`."
+            msg = (
+                f"model `{self.name}`: `bootstrap=True` resamples observed rates; "
+                "it cannot use `shocks='t'`."
+            )
             raise ModelError(msg)
         phi = self.mean_reversion
         if phi is not None and (not is_finite_number(phi) or not 0 <= phi < 1):
@@ -76,7 +82,10 @@ class _GrowthModel:
                 msg = f"model `{self.name}`: `long_run` needs `mean_reversion`."
                 raise ModelError(msg)
             if not is_finite_number(self.long_run):
-                msg = f"model `{self.name}`: `long_run` must be a finite number; got {self.long_run!r}."
+                msg = (
+                    f"model `{self.name}`: `long_run` must be a finite number; "
+                    f"got {self.long_run!r}."
+                )
                 raise ModelError(msg)
 
     # ------------------------------------------------------------------ fit
@@ -102,7 +111,10 @@ class _GrowthModel:
             )
             raise ModelError(msg)
         if self.bootstrap and prior is not None:
-            msg = f"model `{self.name}`: `bootstrap=True` resamples observed growth rates and cannot use `prior`."
+            msg = (
+                f"model `{self.name}`: `bootstrap=True` resamples observed growth "
+                "rates and cannot use `prior`."
+            )
             raise ModelError(msg)
         advice = (
             "Pass `prior=` (e.g. `kpisim.models.pooled_prior(peers, kind=...)`) "
@@ -146,7 +158,10 @@ class _GrowthModel:
         phi = self.mean_reversion
         last_rate = float(rates[-1]) if len(rates) else None
         if phi is not None:
-            target = "the posterior mean growth" if self.long_run is None else f"{self.long_run:.4g}"
+            target = (
+                "the posterior mean growth" if self.long_run is None
+                else f"{self.long_run:.4g}"
+            )
             notes.append(
                 f"growth mean-reverts (AR(1), φ={phi:.3g}) from the last observed rate "
                 f"toward {target}; σ is the random-walk estimate"
@@ -229,7 +244,8 @@ class GrowthFitted:
             inc, mu = self._bootstrap(param_rng, shock_rng, n_paths, n_steps, shocks)
         else:
             if spec.parameter_uncertainty:
-                sig2 = post.dof * post.s2 / param_rng.chisquare(post.dof, n_paths)
+                chi2 = np.maximum(param_rng.chisquare(post.dof, n_paths), 1e-300)
+                sig2 = post.dof * post.s2 / chi2
                 sigma = np.sqrt(sig2)
                 mu = post.mu + sigma / np.sqrt(post.kappa) * param_rng.standard_normal(n_paths)
                 sigma, mu = sigma[:, None], mu[:, None]
@@ -242,14 +258,17 @@ class GrowthFitted:
         else:
             self._mean_revert(inc, mu)
         np.cumsum(inc, axis=1, out=inc)
-        out = inc[:, idx]
-        out += self.z_last
+        out = inc if len(idx) == n_steps else inc[:, idx]  # all years: no copy
         if spec.scale == "log":
-            np.exp(out, out=out)
-        else:
-            special.expit(out, out=out)
-            out *= 100.0
-        return bound_paths(out, self.kind)
+            # keep extreme draws (heavy posterior tails with 3 actuals) finite
+            np.clip(out, -_MAX_LOG_CHANGE, _MAX_LOG_CHANGE, out=out)
+            out += self.z_last
+            np.exp(out, out=out)  # > 0 by construction; only shares need a bound
+            return bound_paths(out, self.kind) if self.kind == "share" else out
+        out += self.z_last
+        special.expit(out, out=out)
+        out *= 100.0
+        return bound_paths(out, "share")
 
     def _innovations(self, shock_rng, n_paths, n_steps, shocks) -> NDArray[np.float64]:
         """Unit-variance innovations, a fresh array of shape (n_paths, n_steps)."""

@@ -161,7 +161,8 @@ class Rounding:
             if self.is_none:
                 return "no rounding"
             word = {"half_up": "half-up", "floor": "down", "ceil": "up"}[self.mode]
-            where = "integers" if self.decimals == 0 else f"{self.decimals} decimals"
+            where = ("integers" if self.decimals == 0 else
+                     f"{self.decimals} decimal{'s' if self.decimals > 1 else ''}")
             return f"rounded {word} to {where}"
         if self.is_none:
             return "반올림 없음"

@@ -1,86 +1,234 @@
-"""Target-setting rules (placeholder until the rules issue lands).
+"""Target-setting rules (목표치 설정 근거) as immutable value objects.
 
-The catalog stores each indicator's rule as a mapping with a ``type`` key and
-its parameters (see ``docs/catalog-format.md``). This module turns that
-mapping into a value object and back.
+Every rule has
+
+* ``path(indicator, years)`` → Series: the targets the rule gives, recomputed
+  from the indicator's data as known at plan time;
+* ``describe(lang="ko" | "en")``: the formula in words;
+* ``next_target(prev_actual, prev_target, history_window)``: the next target
+  on arrays of simulated paths, for the simulation engine, and
+  ``path_dependent``: whether that next target depends on simulated actuals;
+* a catalog (YAML) form: ``rule_from_dict`` / ``rule_to_dict``, the vocabulary
+  of ``docs/catalog-format.md``.
+
+Data a rule reads (see ``docs/rules.md``)
+-----------------------------------------
+* Actuals: the document's known (non-null) actuals. Years after the last
+  known actual *stand in* with their target (the plan assumes its targets are
+  met), e.g. an uplift on the previous actual for '24 uses the '23 target.
+* Previous targets: when the previous year was computed in the same call it
+  chains on that value (rounded when ``chain_rounded`` is true, the default),
+  otherwise on the target the document states; the start of every chain is
+  the document's.
+* Rounding: ``Rounding(mode, decimals)`` applies to each computed target;
+  shares are clipped to [0, 100] first.
+
+Where a rule needs data the indicator lacks it raises :class:`RuleError`
+naming the indicator and the rule.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any
 
+from kpisim._rounding import MODES, Rounding, rounding_from_value
+from kpisim._rulebase import Rule, RuleData, as_data
+from kpisim._rules_growth import (
+    CAGR,
+    AbsoluteIncrement,
+    MilestoneThenGrowth,
+    PerBudget,
+    RatioOfLast,
+    Uplift,
+    implied_cagr,
+    required_cagr,
+    years_to_reach,
+)
+from kpisim._rules_handbook import (
+    DeviationRule,
+    LongTermPath,
+    PreviousTargetPlusSigma,
+    RatioRule,
+)
+from kpisim._rules_levels import Fixed, Maintain, Sequence, Stated
 from kpisim._validation import RuleError
 
-__all__ = ["RULE_TYPES", "RuleSpec", "rule_from_dict", "rule_to_dict"]
+__all__ = [
+    "CAGR",
+    "MODES",
+    "RULE_CLASSES",
+    "RULE_TYPES",
+    "AbsoluteIncrement",
+    "DeviationRule",
+    "Fixed",
+    "LongTermPath",
+    "Maintain",
+    "MilestoneThenGrowth",
+    "PerBudget",
+    "PreviousTargetPlusSigma",
+    "RatioOfLast",
+    "RatioRule",
+    "Rounding",
+    "Rule",
+    "RuleData",
+    "Sequence",
+    "Stated",
+    "Uplift",
+    "as_data",
+    "implied_cagr",
+    "required_cagr",
+    "rule_from_dict",
+    "rule_to_dict",
+    "years_to_reach",
+]
+
+#: Rule classes by their catalog ``type``.
+RULE_CLASSES: dict[str, type[Rule]] = {
+    cls.type: cls
+    for cls in (CAGR, Uplift, DeviationRule, PreviousTargetPlusSigma, RatioRule,
+                LongTermPath, AbsoluteIncrement, RatioOfLast, MilestoneThenGrowth,
+                PerBudget, Fixed, Maintain, Stated, Sequence)
+}
+_COMMON_FIELDS = ("text", "interpretation", "rounding", "chain_rounded")
+_COMMON = frozenset({"type", "rounding", "text", "interpretation"})
 
 #: Rule types a catalog may name, with the parameters each accepts.
 RULE_TYPES: dict[str, frozenset[str]] = {
-    "cagr": frozenset({"rate", "base_year"}),
-    "uplift": frozenset({"rate", "basis"}),
-    "deviation": frozenset({"k", "k_low", "window", "ddof", "baseline"}),
-    "previous_target_plus_sigma": frozenset({"k", "window", "ddof"}),
-    "ratio": frozenset({"high", "low"}),
-    "long_term_path": frozenset({"goal_year", "goal_value"}),
-    "increment": frozenset({"step"}),
-    "ratio_of_last": frozenset({"ratio", "basis"}),
-    "milestone_then_growth": frozenset({"year", "value", "rate"}),
-    "per_budget": frozenset({"ratio", "budget"}),
-    "fixed": frozenset({"value"}),
-    "maintain": frozenset(),
-    "stated": frozenset(),
-    "sequence": frozenset({"parts"}),
+    name: frozenset(f.name for f in dataclasses.fields(cls)
+                    if f.name not in _COMMON_FIELDS)
+    for name, cls in RULE_CLASSES.items()
 }
-_COMMON = frozenset({"type", "rounding", "text", "interpretation"})
 
 
-@dataclass(frozen=True, kw_only=True)
-class RuleSpec:
-    """A rule recorded as data: its type, parameters and verbatim text."""
-
-    type: str
-    params: Mapping[str, Any] = field(default_factory=dict)
-    text: str = ""
-    interpretation: str = ""
-    rounding: Mapping[str, Any] | None = None
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
+def _text(kind: str, name: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        msg = f"rule `{kind}`: `{name}` must be a string; got {value!r}"
+        raise RuleError(msg)
+    return value
 
 
-def rule_from_dict(data: Mapping[str, Any]) -> RuleSpec:
-    """Build a rule from its catalog mapping; raise RuleError when malformed."""
+def rule_from_dict(data: Mapping[str, Any]) -> Rule:
+    """Build a rule from its catalog mapping.
+
+    Parameters
+    ----------
+    data : mapping
+        ``type``, the type's parameters, ``text``, ``interpretation`` and an
+        optional ``rounding: {mode, decimals, chain_rounded}`` (``chain_rounded``
+        is optional and may appear alone).
+
+    Raises
+    ------
+    RuleError
+        Unknown type, unknown or missing parameter, or a bad value.
+
+    Examples
+    --------
+    >>> rule = rule_from_dict({"type": "uplift", "rate": 0.03,
+    ...                        "basis": "previous_target",
+    ...                        "rounding": {"mode": "half_up", "decimals": 0}})
+    >>> type(rule).__name__, rule.rate, rule.rounding.label
+    ('Uplift', 0.03, 'half_up(0)')
+    >>> rule_to_dict(rule)["rounding"]
+    {'mode': 'half_up', 'decimals': 0}
+    """
     if not isinstance(data, Mapping):
         msg = f"a rule must be a mapping with a `type` key; got {data!r}"
         raise RuleError(msg)
     kind = data.get("type")
-    if kind not in RULE_TYPES:
-        msg = f"unknown rule type {kind!r}; expected one of {sorted(RULE_TYPES)}"
+    if kind not in RULE_CLASSES:
+        msg = f"unknown rule type {kind!r}; expected one of {sorted(RULE_CLASSES)}"
         raise RuleError(msg)
     extra = set(data) - RULE_TYPES[kind] - _COMMON
     if extra:
         msg = (
-            f"rule `{kind}` does not take {sorted(extra)}; it takes "
+            f"rule `{kind}` does not take {sorted(map(str, extra))}; it takes "
             f"{sorted(RULE_TYPES[kind] | _COMMON)}"
         )
         raise RuleError(msg)
-    params = {k: v for k, v in data.items() if k not in _COMMON}
-    return RuleSpec(
-        type=kind,
-        params=params,
-        text=str(data.get("text", "") or ""),
-        interpretation=str(data.get("interpretation", "") or ""),
-        rounding=data.get("rounding"),
-    )
+    params = {k: v for k, v in data.items() if k in RULE_TYPES[kind]}
+    if kind == "sequence":
+        params["parts"] = _parts_from(params.get("parts"))
+    rounding_raw = data.get("rounding")
+    chain = None
+    if isinstance(rounding_raw, Mapping):
+        rounding_raw = dict(rounding_raw)
+        chain = rounding_raw.pop("chain_rounded", None)
+        if chain is not None and not isinstance(chain, bool):
+            msg = f"rule `{kind}`: `rounding.chain_rounded` must be true or false"
+            raise RuleError(msg)
+        if "mode" not in rounding_raw and "decimals" not in rounding_raw:
+            rounding_raw = None
+    rounding = rounding_from_value(rounding_raw, owner=f"rule `{kind}`")
+    try:
+        return RULE_CLASSES[kind](
+            **params,
+            text=_text(kind, "text", data.get("text")),
+            interpretation=_text(kind, "interpretation", data.get("interpretation")),
+            rounding=rounding,
+            chain_rounded=chain,
+        )
+    except TypeError as e:
+        required = sorted(
+            f.name for f in dataclasses.fields(RULE_CLASSES[kind])
+            if f.default is dataclasses.MISSING
+            and f.default_factory is dataclasses.MISSING
+        )
+        msg = f"rule `{kind}` needs {required}; got {sorted(params)}"
+        raise RuleError(msg) from e
 
 
-def rule_to_dict(rule: RuleSpec) -> dict[str, Any]:
-    """The catalog mapping of ``rule`` (inverse of :func:`rule_from_dict`)."""
-    out: dict[str, Any] = {"type": rule.type, **dict(rule.params)}
-    if rule.rounding is not None:
-        out["rounding"] = dict(rule.rounding)
+def _parts_from(raw: Any) -> list[tuple[int, Rule]]:
+    if not isinstance(raw, list) or not raw:
+        msg = f"rule `sequence`: `parts` must be a non-empty list; got {raw!r}"
+        raise RuleError(msg)
+    parts = []
+    for i, part in enumerate(raw):
+        if not isinstance(part, Mapping) or set(part) != {"from", "rule"}:
+            msg = f"rule `sequence`: parts[{i}] must be {{from: year, rule: {{…}}}}"
+            raise RuleError(msg)
+        try:
+            rule = rule_from_dict(part["rule"])
+        except RuleError as e:
+            msg = f"rule `sequence`: parts[{i}].rule: {e}"
+            raise RuleError(msg) from e
+        parts.append((part["from"], rule))
+    return parts
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Rule):
+        return rule_to_dict(value)
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def rule_to_dict(rule: Rule) -> dict[str, Any]:
+    """The catalog mapping of ``rule`` (inverse of :func:`rule_from_dict`).
+
+    Parameters equal to their default are left out.
+    """
+    if not isinstance(rule, Rule):
+        msg = f"rule_to_dict needs a Rule; got {type(rule).__name__}"
+        raise RuleError(msg)
+    defaults = {f.name: f.default for f in dataclasses.fields(rule)}
+    out: dict[str, Any] = {"type": rule.type}
+    for name, value in rule.params().items():
+        if defaults.get(name, dataclasses.MISSING) == value:
+            continue
+        out[name] = _plain(value)
+    if rule.rounding is not None or rule.chain_rounded is not None:
+        rnd = rule.rounding.to_dict() if rule.rounding is not None else {}
+        if rule.chain_rounded is not None:
+            rnd["chain_rounded"] = rule.chain_rounded
+        out["rounding"] = rnd
     if rule.text:
         out["text"] = rule.text
     if rule.interpretation:

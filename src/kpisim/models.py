@@ -1,0 +1,82 @@
+"""Projection models: protocol, registry, and the built-in models.
+
+A :class:`Model` is an immutable specification (``name``, ``min_history``,
+``fit``); ``fit(history, kind=..., prior=...)`` returns a :class:`Fitted`
+whose ``sample(years, n_paths, rng=..., shocks=...)`` draws future paths of
+shape ``(n_paths, n_years)``.
+
+Built-in models (see ``docs/models.md``):
+
+=============  ===========  ===========================================
+name           min history  what
+=============  ===========  ===========================================
+``loggrowth``  3 (1+prior)  log-growth random walk, posterior-predictive
+``logit``      3 (1+prior)  same on logit(share/100); stays in [0, 100]
+``linear``     3            OLS trend with multivariate-t parameters
+``loglinear``  3            OLS trend of log y
+``holt``       8            damped Holt (statsmodels ETS)
+``arima``      8            ARIMA(0,1,0)+drift or small auto order
+``theta``      8            Theta method (normal approximation)
+``ensemble``   min member   weighted path-wise mixture
+=============  ===========  ===========================================
+
+Examples
+--------
+>>> import numpy as np
+>>> import pandas as pd
+>>> from kpisim.models import get_model
+>>> history = pd.Series([120.0, 131.0, 140.0, 155.0], index=[2020, 2021, 2022, 2023])
+>>> fitted = get_model("loggrowth").fit(history, kind="count")
+>>> rng = np.random.default_rng(2024)
+>>> fitted.sample([2025, 2027], 1000, rng=rng).shape
+(1000, 2)
+"""
+
+from __future__ import annotations
+
+from kpisim._base import NUMERIC_KINDS, PATH_AXIS, YEAR_AXIS, Fitted, Model
+from kpisim._copula import (
+    correlated_normals,
+    estimate_correlation,
+    nearest_correlation,
+    validate_correlation,
+)
+from kpisim._ensemble import DEFAULT_MEMBERS, Ensemble
+from kpisim._loggrowth import LogGrowth, LogitGrowth
+from kpisim._prior import GrowthPrior, pooled_prior
+from kpisim._registry import available, default_model_for, get_model, register_model
+from kpisim._samplers import SAMPLERS, standard_normals
+from kpisim._trend import Arima, Holt, LinearTrend, LogLinearTrend, Theta
+
+__all__ = [
+    "DEFAULT_MEMBERS",
+    "NUMERIC_KINDS",
+    "PATH_AXIS",
+    "SAMPLERS",
+    "YEAR_AXIS",
+    "Arima",
+    "Ensemble",
+    "Fitted",
+    "GrowthPrior",
+    "Holt",
+    "LinearTrend",
+    "LogGrowth",
+    "LogLinearTrend",
+    "LogitGrowth",
+    "Model",
+    "Theta",
+    "available",
+    "correlated_normals",
+    "default_model_for",
+    "estimate_correlation",
+    "get_model",
+    "nearest_correlation",
+    "pooled_prior",
+    "register_model",
+    "standard_normals",
+    "validate_correlation",
+]
+
+for _cls in (LogGrowth, LogitGrowth, LinearTrend, LogLinearTrend, Holt, Arima, Theta, Ensemble):
+    register_model(_cls.name, overwrite=True)(_cls)
+del _cls
