@@ -7,6 +7,7 @@ taken from code output.
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -420,6 +421,15 @@ def test_yaml_round_trip_of_a_sequence():
                                                         allow_unicode=True)))
     assert back == rule
     assert rule.path(REGIONAL_JOBS, [2023]).iloc[0] == 218.0  # 1.3 × 168 = 218.4
+
+
+def test_json_round_trip_through_the_catalog_frame():
+    rule = Sequence([(2021, PerBudget(1.3, budget={2023: 168})), (2024, Uplift(0.03))],
+                    rounding=HALF0, chain_rounded=False)
+    assert rule_from_dict(json.loads(json.dumps(rule_to_dict(rule)))) == rule
+    x = ind("x", {2021: 1}, {2023: 218, 2024: 225}, kind="count", rule=rule)
+    back = kpisim.Catalog.from_frame(kpisim.Catalog((x,)).to_frame(meta=True))
+    assert back["x"].rule == rule
 
 
 @pytest.mark.parametrize(("mapping", "message"), [

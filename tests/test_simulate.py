@@ -204,3 +204,33 @@ def test_scenario_with_unknown_indicator_is_an_error():
 def test_bad_arguments(kw, match):
     with pytest.raises(SimulationError, match=match):
         kpisim.simulate(indicator(), model=KnownLogNormal(), **kw)
+
+
+def test_builtin_headline_goals_state_their_history():
+    cat = kpisim.load_catalog()
+    sim = kpisim.simulate(cat.headline(), n_paths=4096, rng=1)
+    assert set(sim.ids) == {"ai_firms", "sw_adoption_rate", "ict_sw_exports"}
+    assert "grade" in sim.skipped["external_evaluation"]
+    notes = sim.assumptions().groupby("id").statement.apply(" ".join)
+    assert "CAGR of 8%" in notes["ict_sw_exports"]
+    assert "CAGR of 2%" in notes["sw_adoption_rate"]
+    assert "pooled prior" in notes["ai_firms"]
+    p = sim.prob_meet()
+    assert set(p[p.id == "ai_firms"].year) == {2024, 2027, 2030}
+
+
+def test_selection_pools_priors_over_the_full_catalog():
+    cat = kpisim.load_catalog()
+    sub = cat.filter(lambda i: i.id == "ai_firms")
+    assert sub.parent is cat
+    sim = kpisim.simulate(sub, n_paths=4096, rng=1)
+    assert sim.ids == ["ai_firms"]
+
+
+def test_user_prior_mapping_overrides_the_default():
+    from kpisim.models import GrowthPrior
+
+    prior = GrowthPrior(mu=0.2, mu_sd=0.01, sigma=0.01, dof=30)
+    cat = kpisim.load_catalog().headline()
+    fast = kpisim.simulate(cat, n_paths=4096, rng=1, prior={"ai_firms": prior})
+    assert fast.prob_meet(2030, ids=["ai_firms"]).prob.iloc[0] > 0.95

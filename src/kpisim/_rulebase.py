@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -311,53 +311,6 @@ def evaluate(
     return Result(values, errors, frozenset(run.stand_ins), frozenset(run.read_stated))
 
 
-# ------------------------------------------------------------ handbook maths
-# Means and deviations are taken relative to the last value: exact for a
-# constant history (baseline = the value, σ = 0) and shift-invariant.
-def handbook_baseline(values: list[float], direction: str) -> float:
-    """max(last, mean of the last 3) — min(…) for a decreasing indicator."""
-    last = values[-1]
-    mean = last + float(np.mean(np.asarray(values[-3:]) - last))
-    return min(last, mean) if direction == "decrease" else max(last, mean)
-
-
-def population_sigma(values: list[float], window: int, ddof: int) -> tuple[float, int]:
-    """Standard deviation of the last ``window`` values (fewer if fewer exist)."""
-    used = np.asarray(values[-window:], dtype=np.float64)
-    return float(np.std(used - used[-1], ddof=ddof)), len(used)
-
-
-def baseline_vec(window: np.ndarray, direction: str) -> np.ndarray:
-    """Vectorised :func:`handbook_baseline` over rows (NaN = missing, left)."""
-    last = window[:, -1]
-    with np.errstate(invalid="ignore"), _quiet():
-        mean = last + np.nanmean(window[:, -3:] - last[:, np.newaxis], axis=1)
-    return np.fmin(last, mean) if direction == "decrease" else np.fmax(last, mean)
-
-
-def sigma_vec(window: np.ndarray, n: int, ddof: int, min_n: int) -> np.ndarray:
-    """Row-wise std of the last ``n`` columns ignoring NaN; NaN if < min_n."""
-    used = window[:, -n:]
-    count = np.sum(~np.isnan(used), axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"), _quiet():
-        s = np.nanstd(used - used[:, -1:], axis=1, ddof=ddof)
-    return np.where(count >= min_n, s, np.nan)
-
-
-class _quiet:
-    """Silence numpy's RuntimeWarning for all-NaN slices (NaN is the answer)."""
-
-    def __enter__(self) -> None:
-        import warnings
-
-        self._cm = warnings.catch_warnings()
-        self._cm.__enter__()
-        warnings.simplefilter("ignore", RuntimeWarning)
-
-    def __exit__(self, *exc: object) -> None:
-        self._cm.__exit__(*exc)
-
-
 # -------------------------------------------------------------------- checks
 def check_number(rule_type: str, name: str, value: Any, *, low: float | None = None,
                  low_open: bool = False, integer: bool = False) -> Any:
@@ -407,9 +360,44 @@ def window_2d(history_window: Any, rule: Rule) -> np.ndarray:
 
 
 # ------------------------------------------------------------------ the base
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, repr=False)
 class Rule:
-    """Base of every target rule (see :mod:`kpisim.rules`)."""
+    """Base of every target rule (see :mod:`kpisim.rules` and ``docs/rules.md``).
+
+    Parameters
+    ----------
+    text : str
+        The document's verbatim rule text (산출근거).
+    interpretation : str
+        How the text was read, where that took judgement.
+    rounding : Rounding, optional
+        Rounding of each computed target; None leaves it open (the audit
+        then searches for it).
+    chain_rounded : bool, optional
+        Whether chained rules carry the rounded previous target (None means
+        True).
+
+    Notes
+    -----
+    These four parameters are keyword-only and common to every rule; each
+    rule's own parameters come first. Subclasses implement
+    ``compute(run, year)`` (one year's unrounded target, reading data through
+    the :class:`Run`), ``next_values`` (the vectorised form),
+    ``formula(lang)`` and ``phrase()``.
+    """
+
+    def __repr__(self) -> str:
+        parts = []
+        common = ("text", "interpretation", "rounding", "chain_rounded")
+        ordered = sorted(fields(self), key=lambda f: f.name in common)
+        for f in ordered:
+            value = getattr(self, f.name)
+            if f.name in common and (value is None or value == ""):
+                continue
+            if f.default is not MISSING and value == f.default and f.name not in common:
+                continue
+            parts.append(f"{f.name}={value!r}")
+        return f"{type(self).__name__}({', '.join(parts)})"
 
     type = "rule"  # class attribute, overridden by every subclass
     _path_dependent = False

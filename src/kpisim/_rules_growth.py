@@ -9,14 +9,13 @@ from typing import Any
 
 import numpy as np
 
+from kpisim._handbook_math import baseline_vec, handbook_baseline
 from kpisim._rulebase import (
     Rule,
     Run,
     as_data,
-    baseline_vec,
     check_choice,
     check_number,
-    handbook_baseline,
     num,
     pct,
     rule_error,
@@ -52,7 +51,7 @@ def _chain_point(run: Run, year: int, after: int | None = None) -> tuple[int, fl
     return t, run.number(run.computed(t), f"the {yy(t)} target")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class CAGR(Rule):
     """Compound annual growth from a base: ``T(y) = B · (1 + r)^(y − y₀)``.
 
@@ -143,7 +142,7 @@ class CAGR(Rule):
         return f"CAGR {pct(self.rate)} from {base}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Uplift(Rule):
     """Yearly uplift over a basis: ``T(y) = X(y − 1) · (1 + r)``.
 
@@ -240,7 +239,7 @@ class Uplift(Rule):
         return f"{sign}{pct(abs(self.rate))} on {_UPLIFT_EN[self.basis][1]}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class AbsoluteIncrement(Rule):
     """A fixed step over the previous target: ``T(y) = T(y − 1) + s``.
 
@@ -277,7 +276,7 @@ class AbsoluteIncrement(Rule):
         return f"{'+' if self.step >= 0 else ''}{num(self.step)} a year"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class RatioOfLast(Rule):
     """A ratio of last year's value: ``T(y) = ρ · X(y − 1)``.
 
@@ -324,7 +323,7 @@ class RatioOfLast(Rule):
         return f"{pct(self.ratio)} of the previous {self.basis}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class MilestoneThenGrowth(Rule):
     """Reach a milestone, then grow: ``T(y) = V · (1 + r)^(y − Y)`` for y ≥ Y.
 
@@ -396,7 +395,7 @@ class MilestoneThenGrowth(Rule):
         return f"{num(self.value)} by {yy(self.year)}, then {pct(self.rate)} a year"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class PerBudget(Rule):
     """Targets per budget: ``T(y) = ρ · budget(y)`` ("지원예산(억원) × 1.3명").
 
@@ -418,8 +417,10 @@ class PerBudget(Rule):
         raw = self.budget
         if isinstance(raw, Mapping):
             raw = raw.items()
-        try:
-            pairs = [(check_number(self.type, "budget year", y, integer=True),
+        try:  # JSON turns year keys into strings: accept "2023"
+            pairs = [(check_number(self.type, "budget year",
+                                   int(y) if isinstance(y, str) and y.strip().isdigit()
+                                   else y, integer=True),
                       check_number(self.type, "budget", v)) for y, v in raw]
         except (TypeError, ValueError) as e:
             if isinstance(e, RuleError):

@@ -12,19 +12,16 @@ from typing import Any
 
 import numpy as np
 
+from kpisim._handbook_math import baseline_vec, handbook_baseline, population_sigma, sigma_vec
 from kpisim._rulebase import (
     Rule,
     Run,
     as_data,
-    baseline_vec,
     check_choice,
     check_number,
-    handbook_baseline,
     num,
     pct,
-    population_sigma,
     rule_error,
-    sigma_vec,
     window_2d,
     yy,
 )
@@ -94,7 +91,7 @@ class _Bounded:
         return self.bounds(history, year, **kwargs)[1]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class DeviationRule(_Bounded, Rule):
     """Handbook 목표부여(편차): ``highest = b + k·σ``, ``lowest = b − k_low·σ``.
 
@@ -225,7 +222,7 @@ class DeviationRule(_Bounded, Rule):
         return f"the handbook deviation rule, baseline + {k}σ of the last {self.window} actuals"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class PreviousTargetPlusSigma(Rule):
     """``T(y) = T(y − 1) + k · σ`` ("직전년도 목표치 + 1 × 표준편차(과거 3개년)").
 
@@ -286,7 +283,7 @@ class PreviousTargetPlusSigma(Rule):
         return f"the previous target + {self.k:g}σ of the last {self.window} actuals"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class RatioRule(_Bounded, Rule):
     """Handbook 목표부여(비율): ``highest = b · high``, ``lowest = b · low``.
 
@@ -356,7 +353,7 @@ class RatioRule(_Bounded, Rule):
         return f"{pct(self.high)} of the handbook baseline"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class LongTermPath(_Bounded, Rule):
     """Straight line to a long-term goal: ``T(y) = A + α·(y − a)``.
 

@@ -16,7 +16,7 @@ def _object_like(value: Any, like: Any) -> np.ndarray:
     return np.full(np.shape(like), value, dtype=object)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Fixed(Rule):
     """A fixed level every year: ``T(y) = v``.
 
@@ -68,7 +68,7 @@ class Fixed(Rule):
         return f"the fixed level {num(self.value)}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Maintain(Rule):
     """Keep the previous level: ``T(y) = T(y − 1)`` ("등급 유지", "준수").
 
@@ -113,7 +113,7 @@ class Maintain(Rule):
         return "maintaining the previous target"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Stated(Rule):
     """The document's explicit path, with no formula: ``T(y)`` as printed.
 
@@ -138,7 +138,7 @@ class Stated(Rule):
         return "the stated path"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Sequence(Rule):
     """A rule that changes in given years.
 

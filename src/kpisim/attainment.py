@@ -56,7 +56,10 @@ def wilson_interval(
     denom = 1 + z**2 / n
     centre = (p + z**2 / (2 * n)) / denom
     half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-    return np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+    # exact bounds at the extremes (rounding would otherwise put p outside them)
+    lo = np.where(p <= 0, 0.0, np.clip(centre - half, 0, 1))
+    hi = np.where(p >= 1, 1.0, np.clip(centre + half, 0, 1))
+    return np.minimum(lo, p), np.maximum(hi, p)
 
 
 @dataclass

@@ -412,6 +412,8 @@ class Catalog(Mapping[str, Indicator]):
     title: str = ""
     source: str = "<memory>"
     meta: Mapping[str, Any] = field(default_factory=dict)
+    #: The catalog this one was filtered from (peers for pooled priors).
+    parent: Catalog | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         inds = tuple(self.indicators)
@@ -461,8 +463,16 @@ class Catalog(Mapping[str, Indicator]):
 
     # Filters ---------------------------------------------------------------
     def filter(self, predicate) -> Catalog:
-        """A catalog of the indicators for which ``predicate(indicator)`` is true."""
-        return replace(self, indicators=tuple(i for i in self.indicators if predicate(i)))
+        """A catalog of the indicators for which ``predicate(indicator)`` is true.
+
+        The result remembers the full catalog as :attr:`parent`, so that a
+        simulation of a selection still pools priors over all peers.
+        """
+        return replace(
+            self,
+            indicators=tuple(i for i in self.indicators if predicate(i)),
+            parent=self.parent or self,
+        )
 
     def headline(self) -> Catalog:
         """The headline management goals (중장기 경영목표)."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from matplotlib import font_manager
 from matplotlib import ticker as mticker
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch, Rectangle
+from matplotlib.text import Text
 
 __all__ = [
     "attainment_heatmap",
@@ -198,13 +200,29 @@ def use_korean_font() -> str | None:
     return _korean_font()[0]
 
 
+def _apply_font(ax: Axes) -> None:
+    """Give every text of ``ax`` the Korean font, including ticks drawn later.
+
+    Needed when ``ax`` was created outside our rc context: its title, axis
+    labels and tick labels were created with the global font then.
+    """
+    families = _rc()["font.family"]
+    ax.tick_params(which="both", labelfontfamily=families)
+    for text in ax.findobj(Text):
+        text.set_fontfamily(families)
+
+
 def _korean(func):
     """Run a plotting function inside the Korean-font rc context."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         with mpl.rc_context(_rc()):
-            return func(*args, **kwargs)
+            ax = func(*args, **kwargs)
+            _apply_font(ax)
+            for cax in getattr(ax, "_kpisim_colorbars", ()):
+                _apply_font(cax)
+            return ax
 
     return wrapper
 
@@ -321,7 +339,10 @@ def fan_chart(
     targets = ind.target.dropna()
     last_year, last_value = int(actual.index[-1]), float(actual.iloc[-1])
 
-    qs = sim.quantiles((0.025, 0.1, 0.25, 0.5, 0.75, 0.9, 0.975), ids=[ident])
+    with warnings.catch_warnings():
+        # years before the first actual are all-NaN columns of the kept paths
+        warnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
+        qs = sim.quantiles((0.025, 0.1, 0.25, 0.5, 0.75, 0.9, 0.975), ids=[ident])
     wide = qs.pivot(index="year", columns="q", values="value")
     wide = wide[wide.index > last_year]
     years = np.concatenate([[last_year], wide.index.to_numpy()])
@@ -463,6 +484,7 @@ def attainment_heatmap(
     cbar.ax.yaxis.set_major_formatter(mticker.PercentFormatter(1.0, decimals=0))
     cbar.set_label(t["p_met"], fontsize=8)
     cbar.ax.tick_params(labelsize=7)
+    ax._kpisim_colorbars = (cbar.ax,)
     if obs.to_numpy().any():
         ax.legend(handles=[Patch(facecolor="#e6e6e6", edgecolor="#9a9a9a", hatch="///",
                                  label=t["observed"])],

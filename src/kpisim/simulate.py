@@ -13,7 +13,7 @@ whatever ``n_paths`` is.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,34 +87,59 @@ def _as_catalog(obj: Catalog | Indicator | Iterable[Indicator]) -> tuple[Catalog
     return Catalog(items, name="custom"), True
 
 
-def _fit(ind: Indicator, model: Any, catalog: Catalog, prior: Any):
+def _declared_prior(ind: Indicator):
+    """A growth prior the catalog declares as an assumption, if any."""
+    from kpisim import models
+
+    for a in ind.assumptions:
+        if a.field != "growth_prior":
+            continue
+        if not isinstance(a.value, Mapping):
+            msg = (
+                f"indicator `{ind.id}`: assumption `growth_prior` needs a mapping value "
+                f"{{mu, mu_sd, sigma, dof[, scale]}}; got {a.value!r}"
+            )
+            raise SimulationError(msg)
+        try:
+            return models.GrowthPrior(**dict(a.value), source=f"catalog assumption: {a.statement}")
+        except (TypeError, KpisimError) as e:
+            msg = f"indicator `{ind.id}`: bad `growth_prior` assumption: {e}"
+            raise SimulationError(msg) from e
+    return None
+
+
+def _prior_for(ind: Indicator, n_obs: int, min_history: int, peers: Catalog, prior: Any):
+    """The growth prior for one indicator (see :func:`simulate`, ``prior``)."""
+    from kpisim import models
+
+    if isinstance(prior, Mapping):
+        if ind.id in prior:
+            return prior[ind.id]
+        prior = "pooled"
+    if prior is not None and prior != "pooled":
+        return prior  # a user GrowthPrior for every indicator
+    declared = _declared_prior(ind)
+    if declared is not None:
+        return declared
+    if prior is None or n_obs >= min_history:
+        return None
+    others = [p for p in peers.values() if p.id != ind.id]
+    try:
+        return models.pooled_prior(others, kind=ind.kind)
+    except ModelError:
+        if ind.kind == "share":
+            raise
+    # too few peers of the same kind: pool over every log-scale kind
+    return models.pooled_prior([p for p in others if p.kind in ("count", "level", "ratio")])
+
+
+def _fit(ind: Indicator, model: Any, peers: Catalog, prior: Any):
     from kpisim import models
 
     history = ind.observed
-    name = model
-    if model == "auto":
-        name = models.default_model_for(ind.kind, len(history))
+    name = models.default_model_for(ind.kind, len(history)) if model == "auto" else model
     mdl = models.get_model(name)
-    growth_obs = len(history) - 1
-    use_prior = None
-    if prior is not None and prior != "pooled":
-        use_prior = prior
-    elif growth_obs < 2 or len(history) < getattr(mdl, "min_history", 0):
-        peers = [
-            p
-            for p in catalog.values()
-            if p.id != ind.id and p.kind == ind.kind and p.kind != "grade"
-        ]
-        if prior == "pooled" or prior is None:
-            try:
-                use_prior = models.pooled_prior(peers, kind=ind.kind)
-            except KpisimError:
-                use_prior = None
-        if len(history) < getattr(mdl, "min_history", 0) and name != models.default_model_for(
-            ind.kind, 0
-        ):
-            name = models.default_model_for(ind.kind, 0)
-            mdl = models.get_model(name)
+    use_prior = _prior_for(ind, len(history), getattr(mdl, "min_history", 0), peers, prior)
     return mdl.fit(history, kind=ind.kind, prior=use_prior)
 
 
@@ -394,7 +419,7 @@ def _plan(
                 raise SimulationError(msg)
             continue
         try:
-            fitted = _fit(ind, model, catalog, prior)
+            fitted = _fit(ind, model, catalog.parent or catalog, prior)
         except ModelError as e:
             if strict:
                 msg = f"indicator `{ind.id}`: {e}"
@@ -487,8 +512,9 @@ def simulate(
         Seed for reproducibility (SPEC 7). Same seed → same numbers for any
         ``chunk_size``.
     chunk_size : int, optional
-        Paths reduced at once (rounded up to a multiple of :data:`BLOCK`);
-        bounds memory. Results do not depend on it.
+        Paths generated between progress reports and precision checks
+        (rounded up to a multiple of :data:`BLOCK`). Memory is bounded by the
+        block size whatever this is, and results do not depend on it.
     target_se : float, optional
         Keep adding chunks until every reported probability's Monte Carlo
         standard error is at most this (or ``max_paths`` is reached).
@@ -499,10 +525,15 @@ def simulate(
         (Gaussian copula), in the order of ``sim.ids``.
     sampler : {"plain", "antithetic", "lhs", "sobol"}, default "plain"
         How the normal shocks are drawn.
-    prior : "pooled", GrowthPrior or None, default "pooled"
-        Prior on growth for short histories: ``"pooled"`` estimates it from
-        peer indicators of the same kind in the catalog (flagged as an
-        assumption in ``sim.assumptions()``).
+    prior : "pooled", GrowthPrior, mapping of id to GrowthPrior, or None
+        Prior on growth. ``"pooled"`` (default): an indicator whose catalog
+        entry declares a ``growth_prior`` assumption uses it; one with too
+        short a history for its model uses a prior pooled from peer
+        indicators of the same kind in the (parent) catalog, or of all
+        log-scale kinds when too few peers share its kind. A GrowthPrior is
+        used for every indicator; a mapping for the indicators it names.
+        ``None``: no prior (short histories are then refused). Every prior
+        used is listed in ``sim.assumptions()``.
     keep_paths : int, default 20_000
         Paths kept for quantiles and fan charts.
     progress : callable, optional
@@ -627,29 +658,27 @@ def _run_chunk(
     keep: int,
     limit: int,
 ) -> None:
-    if not blocks:
-        return
-    shocks_by_block = [
-        _shocks(root, b, tracks, years, correlation=correlation, sampler=sampler) for b in blocks
-    ]
-    n = min(limit, BLOCK * len(blocks))
-    for j, (ident, t) in enumerate(tracks.items()):
-        sim_years = years[t.offset :]
-        parts = []
-        for b, shocks in zip(blocks, shocks_by_block, strict=True):
+    """Generate and reduce the given blocks.
+
+    Reductions run block by block, on identical arrays whatever the chunk, so
+    even floating-point sums are bitwise independent of ``chunk_size``.
+    """
+    for k, b in enumerate(blocks):
+        n = min(BLOCK, limit - k * BLOCK)  # the last block of a run may be cut
+        shocks = _shocks(root, b, tracks, years, correlation=correlation, sampler=sampler)
+        for j, (ident, t) in enumerate(tracks.items()):
+            sim_years = years[t.offset :]
             z = shocks[j]
             if scenario is not None:
                 z = z * scenario.volatility(ident, sim_years)[None, :]
             values = t.fitted.sample(sim_years.tolist(), BLOCK, rng=_child(root, b, j, 0), shocks=z)
             if scenario is not None:
                 values = scenario.apply(ident, values, sim_years, t.last_value, t.indicator.kind)
-            parts.append(values)
-        sim = np.concatenate(parts, axis=0)[:n]
-        full = np.empty((n, len(years)))
-        full[:, : t.offset] = t.known[: t.offset]
-        full[:, t.offset :] = sim
-        t.counter.update(full)
-        if t.stored < keep:
-            take = min(keep - t.stored, n)
-            t.store.append(full[:take].astype(np.float32))
-            t.stored += take
+            full = np.empty((n, len(years)))
+            full[:, : t.offset] = t.known[: t.offset]
+            full[:, t.offset :] = values[:n]
+            t.counter.update(full)
+            if t.stored < keep:
+                take = min(keep - t.stored, n)
+                t.store.append(full[:take].astype(np.float32))
+                t.stored += take

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import math
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import kpisim
-from kpisim._rulebase import handbook_baseline
+from kpisim._handbook_math import handbook_baseline
 from kpisim.rules import (
     CAGR,
     AbsoluteIncrement,
@@ -83,6 +85,9 @@ all_rules = st.one_of(simple_rules, st.builds(
 @FAST
 def test_rule_from_dict_inverts_rule_to_dict(rule):
     assert rule_from_dict(rule_to_dict(rule)) == rule
+    as_yaml = yaml.safe_dump(rule_to_dict(rule), allow_unicode=True)
+    assert rule_from_dict(yaml.safe_load(as_yaml)) == rule
+    assert rule_from_dict(json.loads(json.dumps(rule_to_dict(rule)))) == rule
 
 
 @given(positive, rates, st.integers(1, 12))

@@ -1,0 +1,664 @@
+"""Reports of a simulation: one self-contained HTML file, Markdown and Excel.
+
+:func:`report` writes a single HTML file that opens anywhere without a
+network: CSS is inline, charts are embedded PNG ``data:`` URIs and the Korean
+glyphs the page uses are embedded as a subset of NanumGothic (SIL Open Font
+License), so the page looks the same on a machine without Korean fonts.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import html
+import io
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from kpisim import plot as _plot
+from kpisim._summary import summary
+
+__all__ = ["report", "report_excel", "report_markdown"]
+
+_DPI = 80
+
+_T = {
+    "ko": {
+        "title": "성과지표 목표 달성 가능성 보고서",
+        "meta": "카탈로그 {catalog} · 지표 {n}개 시뮬레이션 · 경로 {paths:,}개 · kpisim {version}"
+                " · 작성 {date}",
+        "toc": "목차",
+        "s_head": "핵심 목표 요약",
+        "s_all": "전체 지표 요약",
+        "s_heat": "목표 연도별 달성 확률",
+        "s_audit": "목표치 산정 규칙 점검",
+        "s_fans": "지표별 전망",
+        "s_scen": "시나리오 비교",
+        "s_scores": "평점",
+        "s_skip": "시뮬레이션하지 않은 지표",
+        "s_methods": "방법과 가정",
+        "read_p": "달성 확률 P는 시뮬레이션한 {paths:,}개 경로 가운데 그 해 값이 목표치를 충족한"
+                  "(높을수록 좋은 지표는 목표 이상, 낮을수록 좋은 지표는 목표 이하) 경로의 비율입니다."
+                  " 표준오차와 95% 신뢰구간은 시뮬레이션 횟수에서 오는 오차만 나타내며, 모델과"
+                  " 가정이 틀릴 가능성은 포함하지 않습니다. 그 가능성은 아래에 적은 가정으로 판단해"
+                  " 주십시오.",
+        "read_class": "진전 평가는 Eurostat 방식입니다. 지금까지의 연평균 변화율을 목표에 필요한"
+                      " 연평균 변화율로 나눈 비율이 0.95 이상이면 '목표 달성 궤도', 0.6–0.95는"
+                      " '보통 진전', 0–0.6은 '제한적 진전', 0 미만은 '목표에서 멀어짐'이며, 실적이"
+                      " 한 해뿐이면 '자료 부족'입니다.",
+        "no_head": "이 카탈로그에는 핵심 목표(★)로 표시된 지표가 없거나, 시뮬레이션되지 않았습니다.",
+        "cols_sum": ["지표", "목표 연도", "목표치", "최근 실적", "달성 확률 P", "표준오차",
+                     "95% 신뢰구간", "진전 평가", "모델"],
+        "assump_head": "이 확률이 기대는 가정",
+        "no_assump": "카탈로그나 모델이 덧붙인 가정은 없습니다.",
+        "heat_note": "빗금 칸은 실적이 이미 나온 연도로, 확률이 아니라 실제 달성 여부입니다. 빈 칸은"
+                     " 그 해 목표가 없는 경우입니다.",
+        "audit_note": "문서가 밝힌 목표 설정 규칙으로 목표치를 다시 계산해 문서의 숫자와 비교했습니다."
+                      " 판정 문장은 영어로 제공됩니다.",
+        "no_audit": "규칙 점검 결과가 없습니다(kpisim.audit 모듈을 쓸 수 없음).",
+        "cols_audit": ["지표", "규칙(문서)", "문서상 목표", "규칙으로 재계산", "일치", "판정"],
+        "yes": "예", "no": "아니오", "na": "점검 불가",
+        "fan_note": "검은 선은 실적, 주황 마름모는 문서의 목표치, 붉은 별은 최종 목표, 파란 음영은 전망의"
+                    " 50·80·95% 구간, 보라 점선은 규칙으로 다시 계산한 목표입니다.",
+        "fan_caption": "목표 연도별 P(달성): {}",
+        "cols_scen_fixed": ["지표", "연도", "목표치"],
+        "cols_skip": ["지표", "사유"],
+        "no_skip": "모든 지표를 시뮬레이션했습니다.",
+        "scores_sample": "평점 표본 {n:,}개: 기댓값 E[평점] = {mean:.1f}, P(100점) = {p100}",
+        "settings": "설정",
+        "cols_settings": ["항목", "값"],
+        "models": "지표별 모델",
+        "cols_models": ["지표", "모델", "적합 결과"],
+        "assumptions": "모든 가정",
+        "cols_assump": ["지표", "출처", "항목", "가정", "이유"],
+        "source": {"catalog": "카탈로그", "model": "모델"},
+        "methods_text": "각 지표의 앞으로의 값을 아래 모델로 {paths:,}개 경로씩 시뮬레이션했습니다. 같은"
+                        " 시드를 쓰면 같은 결과가 나옵니다. 팬 차트와 분위수는 보관한 경로"
+                        " {keep:,}개로 계산했습니다. 표준오차는 √(P(1−P)/n), 95% 신뢰구간은 Wilson"
+                        " 구간입니다.",
+        "set_names": {"n_paths": "경로 수", "seed_entropy": "난수 시드(엔트로피)",
+                      "model": "모델 선택", "until": "마지막 연도", "sampler": "난수 표본추출",
+                      "keep_paths": "보관 경로 수", "target_se": "목표 표준오차",
+                      "scenario": "시나리오", "correlation": "지표 간 상관 적용",
+                      "chunk_size": "묶음 크기"},
+    },
+    "en": {
+        "title": "How likely are the performance goals to be met?",
+        "meta": "catalog {catalog} · {n} indicators simulated · {paths:,} paths · kpisim {version}"
+                " · written {date}",
+        "toc": "Contents",
+        "s_head": "Headline goals",
+        "s_all": "All indicators",
+        "s_heat": "P(target met) by year",
+        "s_audit": "Do the stated targets follow their rules?",
+        "s_fans": "Projections by indicator",
+        "s_scen": "Scenarios",
+        "s_scores": "Scores (평점)",
+        "s_skip": "Indicators not simulated",
+        "s_methods": "Methods and assumptions",
+        "read_p": "P is the share of the {paths:,} simulated paths whose value meets the target that"
+                  " year (at or above it when higher is better, at or below when lower is better)."
+                  " The standard error and 95% interval cover Monte Carlo error only, not the chance"
+                  " that the model or an assumption is wrong; judge that from the assumptions listed.",
+        "read_class": "Progress class (Eurostat method): the observed yearly growth divided by the"
+                      " growth needed to reach the target; ≥ 0.95 on track, 0.6–0.95 moderate"
+                      " progress, 0–0.6 limited progress, < 0 moving away; 'insufficient data' when"
+                      " only one year is known.",
+        "no_head": "No indicator of this catalog is marked as a headline goal (★), or none was"
+                   " simulated.",
+        "cols_sum": ["indicator", "year", "target", "last actual", "P(met)", "SE", "95% CI",
+                     "progress", "model"],
+        "assump_head": "Assumptions behind these probabilities",
+        "no_assump": "No assumption was added by the catalog or the model.",
+        "heat_note": "Hatched cells are years already observed: they show whether the target was"
+                     " met, not a probability. Blank cells have no stated target.",
+        "audit_note": "Each stated target path recomputed from the rule the document gives for it.",
+        "no_audit": "No audit (the kpisim.audit module is not available).",
+        "cols_audit": ["indicator", "rule (document)", "stated", "recomputed", "consistent",
+                       "verdict"],
+        "yes": "yes", "no": "no", "na": "not checkable",
+        "fan_note": "Black: actuals; orange diamonds: stated targets; red star: the goal; blue"
+                    " bands: 50, 80 and 95% intervals of the projection; purple dashes: targets"
+                    " recomputed from the rule.",
+        "fan_caption": "P(target met) by year: {}",
+        "cols_scen_fixed": ["indicator", "year", "target"],
+        "cols_skip": ["indicator", "reason"],
+        "no_skip": "Every indicator was simulated.",
+        "scores_sample": "{n:,} simulated scores: E[score] = {mean:.1f}, P(100) = {p100}",
+        "settings": "Settings",
+        "cols_settings": ["setting", "value"],
+        "models": "Model of each indicator",
+        "cols_models": ["indicator", "model", "fit"],
+        "assumptions": "Every assumption",
+        "cols_assump": ["indicator", "source", "field", "assumption", "reason"],
+        "source": {"catalog": "catalog", "model": "model"},
+        "methods_text": "Each indicator was simulated with {paths:,} paths from the model listed"
+                        " below; the same seed gives the same numbers. Fan charts and quantiles"
+                        " use {keep:,} kept paths. SE = √(P(1−P)/n); the 95% interval is Wilson's.",
+        "set_names": {},
+    },
+}
+
+_SKIP_KO = (
+    (r"grade indicators are scored, not simulated numerically",
+     "등급 지표는 수치로 시뮬레이션하지 않고 평점으로 평가합니다"),
+    (r"no actual value to start from", "출발점이 될 실적 값이 없습니다"),
+    (r"no stated numeric target", "수치로 된 목표가 없습니다"),
+    (r"its last actual \((\d+)\) is not before `until=(\d+)`",
+     r"마지막 실적(\1년)이 전망 마지막 연도(\2년)보다 앞서지 않습니다"),
+)
+
+_CSS = """
+body{font-family:"kpisim-ko","Malgun Gothic","Apple SD Gothic Neo","Noto Sans KR",
+ "Noto Sans CJK KR",sans-serif;color:#1b1b1b;max-width:1120px;margin:0 auto;padding:24px;
+ line-height:1.55;font-size:15px;background:#fff}
+h1{font-size:1.6em;margin:0 0 .2em}h2{font-size:1.25em;border-bottom:2px solid #2c6fbb;
+ padding-bottom:.2em;margin-top:2.2em}h3{font-size:1.05em;margin:1.4em 0 .4em}
+.meta,.note,figcaption,.orig{color:#555;font-size:.88em}.orig{display:block}
+table{border-collapse:collapse;margin:.6em 0 1em;font-size:.86em;width:100%}
+th,td{border:1px solid #d6d6d6;padding:4px 7px;vertical-align:top;text-align:left}
+th{background:#eef3fa}tr:nth-child(even) td{background:#fafafa}
+td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
+.good{color:#1a7f37;font-weight:bold}.bad{color:#b42318;font-weight:bold}
+.card{border:1px solid #d6d6d6;border-left:4px solid #c0122b;border-radius:4px;padding:6px 14px;
+ margin:1em 0}.grid{display:flex;flex-wrap:wrap;gap:14px}
+figure{margin:0;page-break-inside:avoid}img{max-width:100%;height:auto}
+nav ol{columns:2}@media print{nav{display:none}h2{page-break-before:auto}}
+"""
+
+_SCRIPT = """
+window.addEventListener("load", function () {
+  var imgs = Array.prototype.slice.call(document.images);
+  document.body.dataset.imagesTotal = imgs.length;
+  document.body.dataset.imagesLoaded = imgs.filter(function (i) {
+    return i.complete && i.naturalWidth > 0; }).length;
+  if (document.fonts) { document.fonts.ready.then(function () {
+    document.body.dataset.fontLoaded = Array.prototype.slice.call(document.fonts).filter(
+      function (f) { return f.family.replace(/"/g, "") === "kpisim-ko" && f.status === "loaded";
+      }).length; }); }
+});
+"""
+
+
+# -------------------------------------------------------------- formatting
+def _e(x: Any) -> str:
+    return html.escape("" if x is None else str(x), quote=True)
+
+
+def _pct(p: float) -> str:
+    return _plot._pct(p)
+
+
+def _pp(se: float) -> str:
+    return f"{100 * se:.1f}%p"
+
+
+def _ci(lo: float, hi: float) -> str:
+    return f"{100 * lo:.1f}–{100 * hi:.1f}%"
+
+
+def _path_text(values: Any) -> str:
+    if not isinstance(values, Mapping):
+        return "" if values is None else str(values)
+    return " · ".join(
+        f"'{int(y) % 100:02d} {_plot._num(v) if isinstance(v, (int, float)) else v}"
+        for y, v in values.items()
+    )
+
+
+def _table(header: list[str], rows: list[list[Any]], num: set[int] = frozenset()) -> str:
+    """An HTML table; cells are escaped unless wrapped in :class:`_Raw`."""
+    head = "".join(f"<th>{_e(h)}</th>" for h in header)
+    body = []
+    for r in rows:
+        cells = []
+        for i, c in enumerate(r):
+            text = c.html if isinstance(c, _Raw) else _e(c)
+            cells.append(f'<td class="num">{text}</td>' if i in num else f"<td>{text}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+class _Raw:
+    """HTML already escaped by the caller."""
+
+    def __init__(self, html_text: str) -> None:
+        self.html = html_text
+
+
+def _skip_reason(reason: str, lang: str) -> _Raw:
+    if lang == "ko":
+        for pattern, ko in _SKIP_KO:
+            if re.fullmatch(pattern, reason):
+                return _Raw(_e(re.sub(pattern, ko, reason)))
+    return _Raw(_e(reason))
+
+
+def _name(sim: Any, ident: str, lang: str) -> str:
+    ind = sim.catalog[ident] if ident in sim.catalog else None
+    return ident if ind is None else _plot._name(ind, lang)
+
+
+def _ordered_ids(sim: Any) -> list[str]:
+    return sorted(sim.ids, key=lambda i: not sim.catalog[i].tags.headline)
+
+
+# ------------------------------------------------------------------ images
+def _png(draw: Callable[[Any], Any], figsize: tuple[float, float]) -> str:
+    """Draw on a fresh Figure (no pyplot state) and return an <img> data URI."""
+    fig = Figure(figsize=figsize, layout="constrained")
+    draw(fig.add_subplot())
+    buf = io.BytesIO()
+    with mpl.rc_context(_plot._rc()):
+        fig.savefig(buf, format="png", dpi=_DPI)
+    buf.seek(0)
+    try:  # a 256-colour palette makes the charts ~3x smaller, with no visible change
+        from PIL import Image
+
+        out = io.BytesIO()
+        Image.open(buf).convert("RGB").quantize(256).save(out, format="PNG", optimize=True)
+        data = out.getvalue()
+    except ImportError:  # pragma: no cover - Pillow ships with matplotlib
+        data = buf.getvalue()
+    return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+
+
+def _img(uri: str, alt: str) -> str:
+    return f'<img src="{uri}" alt="{_e(alt)}">'
+
+
+def _font_face(text: str) -> str:
+    """@font-face with the subset of the Korean font covering ``text``."""
+    _, path = _plot._korean_font()
+    if path is None or path.suffix.lower() not in (".ttf", ".otf"):
+        return ""
+    try:
+        from fontTools import subset
+        from fontTools.ttLib import TTFont
+    except ImportError:  # pragma: no cover - fontTools ships with matplotlib
+        return ""
+    options = subset.Options()
+    options.flavor = "woff"
+    options.name_IDs = [1, 2]  # family and style names only
+    font = TTFont(str(path))
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text="".join(sorted(set(text))))
+    subsetter.subset(font)
+    buf = io.BytesIO()
+    font.flavor = "woff"
+    font.save(buf)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return ('@font-face{font-family:"kpisim-ko";font-display:swap;'
+            f'src:url(data:font/woff;base64,{data}) format("woff")}}')
+
+
+# ---------------------------------------------------------------- sections
+def _fitted_text(sim: Any, ident: str) -> tuple[str, str]:
+    fitted = sim.fitted(ident)
+    describe = getattr(fitted, "describe", None)
+    return str(getattr(fitted, "model", type(fitted).__name__)), (
+        str(describe()) if callable(describe) else repr(fitted)
+    )
+
+
+def _summary_rows(frame: pd.DataFrame, lang: str) -> list[list[Any]]:
+    rows = []
+    for r in frame.itertuples():
+        rows.append([
+            ("★ " if r.headline else "") + str(r.name),
+            int(r.year),
+            _plot._with_unit(r.target, r.unit, lang),
+            f"{_plot._with_unit(r.last_actual, r.unit, lang)} ('{int(r.last_year) % 100:02d})",
+            _pct(r.prob), _pp(r.se), _ci(r.ci_low, r.ci_high), r.progress_class, r.model,
+        ])
+    return rows
+
+
+def _headline_section(sim: Any, table: pd.DataFrame, lang: str) -> str:
+    t = _T[lang]
+    head = table[table["headline"]]
+    if head.empty:
+        return f'<p class="note">{_e(t["no_head"])}</p>'
+    assumptions = sim.assumptions()
+    parts = []
+    for ident, rows in head.groupby("id", sort=False):
+        items = assumptions[assumptions["id"] == ident]
+        lis = "".join(
+            f"<li>{_e(a.statement)}" + (f' <span class="note">— {_e(a.reason)}</span>'
+                                        if a.reason else "") + "</li>"
+            for a in items.itertuples()
+        )
+        body = f"<ul>{lis}</ul>" if lis else f'<p class="note">{_e(t["no_assump"])}</p>'
+        parts.append(
+            f'<div class="card"><h3>★ {_e(rows["name"].iloc[0])}</h3>'
+            + _table(t["cols_sum"], _summary_rows(rows, lang), {1, 2, 3, 4, 5, 6})
+            + f"<p><b>{_e(t['assump_head'])}</b></p>{body}</div>"
+        )
+    return "".join(parts)
+
+
+def _audit_frame(sim: Any, audit: Any) -> pd.DataFrame | None:
+    if audit is False:
+        return None
+    if audit is not None:
+        return audit
+    try:
+        from kpisim.audit import audit as run_audit
+    except ImportError:
+        return None
+    return run_audit(sim.catalog)
+
+
+def _rule_paths(audit: pd.DataFrame | None) -> dict[str, pd.Series]:
+    out: dict[str, pd.Series] = {}
+    if audit is None or "recomputed" not in audit or "id" not in audit:
+        return out
+    for r in audit.itertuples():
+        rec = r.recomputed
+        if getattr(r, "checkable", True) is False or not isinstance(rec, Mapping):
+            continue
+        numeric = {int(y): float(v) for y, v in rec.items()
+                   if isinstance(v, (int, float)) and np.isfinite(v)}
+        if numeric:
+            out[str(r.id)] = pd.Series(numeric, dtype=float)
+    return out
+
+
+def _audit_section(audit: pd.DataFrame | None, lang: str) -> str:
+    t = _T[lang]
+    if audit is None:
+        return f'<p class="note">{_e(t["no_audit"])}</p>'
+    rows = []
+    for r in audit.itertuples():
+        get = r._asdict().get
+        ok = (t["na"] if get("checkable") is False
+              else _Raw(f'<span class="good">{_e(t["yes"])}</span>') if get("consistent")
+              else _Raw(f'<span class="bad">{_e(t["no"])}</span>'))
+        rows.append([get("name_ko", get("id")), get("rule_text", ""),
+                     _path_text(get("stated")), _path_text(get("recomputed")), ok,
+                     get("verdict", "")])
+    return f'<p class="note">{_e(t["audit_note"])}</p>' + _table(t["cols_audit"], rows)
+
+
+def _scenario_section(sim: Any, frame: pd.DataFrame, lang: str) -> str:
+    t = _T[lang]
+    names = _plot._scenario_columns(frame)
+    rows = []
+    for r in frame.to_dict("records"):
+        unit = sim.catalog[r["id"]].unit if r["id"] in sim.catalog else "-"
+        row = [_name(sim, r["id"], lang), int(r["year"]),
+               _plot._with_unit(r["target"], unit, lang) if "target" in r else ""]
+        for s in names:
+            se = r.get(f"{s} se")
+            row.append(_pct(r[s]) + ("" if se is None else f" ± {_pp(se)}"))
+        rows.append(row)
+    labels = {i: _name(sim, i, lang) for i in frame["id"].unique()}
+    n = len(frame) * (0.3 + 0.18 * len(names))
+    uri = _png(lambda ax: _plot.scenario_bars(frame, ax=ax, lang=lang, names=labels),
+               (7.5, 1.4 + n))
+    return (_table(t["cols_scen_fixed"] + [str(s) for s in names], rows,
+                   set(range(2, 3 + len(names))))
+            + _img(uri, t["s_scen"]))
+
+
+def _scores_section(scores: Any, lang: str) -> str:
+    t = _T[lang]
+    out = ""
+    if isinstance(scores, pd.DataFrame):
+        cols = [str(c) for c in scores.columns]
+        rows = [[_plot._num(v) if isinstance(v, (float, np.floating)) else v for v in r]
+                for r in scores.itertuples(index=False)]
+        out += _table(cols, rows)
+        if not {"score", "prob"} <= set(scores.columns):
+            return out
+    else:
+        values, probs, _ = _plot._score_pmf(scores)
+        p100 = float(probs[np.isclose(values, 100.0)].sum())
+        out += "<p>" + _e(t["scores_sample"].format(n=values.size, mean=float(values.mean()),
+                                                     p100=_pct(p100))) + "</p>"
+    uri = _png(lambda ax: _plot.score_distribution(scores, ax=ax, lang=lang), (6.0, 3.4))
+    return out + _img(uri, t["s_scores"])
+
+
+def _methods_section(sim: Any, lang: str) -> str:
+    t = _T[lang]
+    s = dict(sim.settings)
+    s = {"n_paths": f"{sim.n_paths:,}", **s}
+    for k in ("keep_paths", "chunk_size"):
+        if isinstance(s.get(k), (int, np.integer)):
+            s[k] = f"{s[k]:,}"
+    settings = [[t["set_names"].get(k, k), "–" if v is None else v] for k, v in s.items()]
+    models = [[_name(sim, i, lang), *_fitted_text(sim, i)] for i in _ordered_ids(sim)]
+    a = sim.assumptions()
+    assumptions = [[_name(sim, r.id, lang), t["source"].get(r.source, r.source), r.field,
+                    r.statement, r.reason] for r in a.itertuples()]
+    keep = min(int(sim.settings.get("keep_paths") or sim.n_paths), sim.n_paths)
+    return (f"<p>{_e(t['methods_text'].format(paths=sim.n_paths, keep=keep))}</p>"
+            f"<h3>{_e(t['settings'])}</h3>" + _table(t["cols_settings"], settings)
+            + f"<h3>{_e(t['models'])}</h3>" + _table(t["cols_models"], models)
+            + f"<h3>{_e(t['assumptions'])}</h3>" + _table(t["cols_assump"], assumptions))
+
+
+def _check_lang(lang: str) -> dict[str, Any]:
+    _plot._check_lang(lang)
+    return _T[lang]
+
+
+# ------------------------------------------------------------------ public
+def report(
+    sim: Any,
+    path: str | Path,
+    *,
+    lang: str = "ko",
+    audit: pd.DataFrame | None = None,
+    scenarios: pd.DataFrame | None = None,
+    scores: Any = None,
+) -> Path:
+    """Write the whole simulation as one self-contained HTML file.
+
+    Parameters
+    ----------
+    sim : Simulation
+    path : str or Path
+        Where to write the ``.html`` file.
+    lang : {"ko", "en"}, default "ko"
+    audit : DataFrame or False, optional
+        A :func:`kpisim.audit.audit` table; computed from ``sim.catalog`` when
+        omitted (if the module is available), left out when False.
+    scenarios : DataFrame, optional
+        A :func:`kpisim.compare` table.
+    scores : array_like or DataFrame, optional
+        Simulated evaluation scores (평점, 20–100), or a table of them.
+
+    Returns
+    -------
+    Path
+        The written file. It has no external reference: styles are inline and
+        charts are ``data:`` URIs.
+    """
+    t = _check_lang(lang)
+    from kpisim import __version__
+
+    path = Path(path)
+    table = summary(sim, lang=lang)
+    audit_frame = _audit_frame(sim, audit)
+    rule_paths = _rule_paths(audit_frame)
+    sections: list[tuple[str, str, str]] = []
+
+    read = (f'<p class="note">{_e(t["read_p"].format(paths=sim.n_paths))}</p>'
+            f'<p class="note">{_e(t["read_class"])}</p>')
+    sections.append(("head", t["s_head"], _headline_section(sim, table, lang) + read))
+    sections.append(("all", t["s_all"], _table(t["cols_sum"], _summary_rows(table, lang),
+                                               {1, 2, 3, 4, 5, 6})))
+    n = len(sim.ids)
+    heat_years = sim.prob_meet()["year"].nunique()
+    heat = _png(lambda ax: _plot.attainment_heatmap(sim, ax=ax, lang=lang),
+                (4.4 + 0.6 * heat_years, 1.4 + 0.3 * n))
+    sections.append(("heat", t["s_heat"],
+                     f'<p class="note">{_e(t["heat_note"])}</p>' + _img(heat, t["s_heat"])))
+    sections.append(("audit", t["s_audit"], _audit_section(audit_frame, lang)))
+
+    probs = sim.prob_meet()
+    figures = []
+    for ident in _ordered_ids(sim):
+        name = _name(sim, ident, lang)
+        uri = _png(lambda ax, i=ident: _plot.fan_chart(sim, i, ax=ax, lang=lang,
+                                                       rule_path=rule_paths.get(i)), (6.0, 4.3))
+        p = probs[(probs["id"] == ident) & ~probs["observed"]]
+        caption = t["fan_caption"].format(
+            " · ".join(f"{int(r.year)} {_pct(r.prob)}" for r in p.itertuples()))
+        imgs = _img(uri, name)
+        if sim.catalog[ident].tags.headline:
+            uri2 = _png(lambda ax, i=ident: _plot.first_hit_histogram(sim, i, ax=ax, lang=lang),
+                        (6.0, 3.4))
+            imgs += _img(uri2, name)
+        figures.append(f'<figure id="fan-{_e(ident)}">{imgs}<figcaption>{_e(caption)}'
+                       "</figcaption></figure>")
+    sections.append(("fans", t["s_fans"], f'<p class="note">{_e(t["fan_note"])}</p>'
+                     f'<div class="grid">{"".join(figures)}</div>'))
+    if scenarios is not None:
+        sections.append(("scen", t["s_scen"], _scenario_section(sim, scenarios, lang)))
+    if scores is not None:
+        sections.append(("scores", t["s_scores"], _scores_section(scores, lang)))
+    skipped = [[_name(sim, i, lang) if i in sim.catalog else i, _skip_reason(r, lang)]
+               for i, r in sim.skipped.items()]
+    sections.append(("skip", t["s_skip"], _table(t["cols_skip"], skipped) if skipped
+                     else f'<p class="note">{_e(t["no_skip"])}</p>'))
+    sections.append(("methods", t["s_methods"], _methods_section(sim, lang)))
+
+    meta = t["meta"].format(catalog=getattr(sim.catalog, "name", ""), n=n, paths=sim.n_paths,
+                            version=__version__, date=_dt.date.today().isoformat())
+    toc = "".join(f'<li><a href="#{k}">{_e(title)}</a></li>' for k, title, _ in sections)
+    body = (f"<h1>{_e(t['title'])}</h1><p class=\"meta\">{_e(meta)}</p>"
+            f"<nav><b>{_e(t['toc'])}</b><ol>{toc}</ol></nav>"
+            + "".join(f'<section id="{k}"><h2>{_e(title)}</h2>{content}</section>'
+                      for k, title, content in sections))
+    visible = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", body)
+    page = (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{_e(t['title'])}</title><style>{_font_face(visible)}{_CSS}</style></head>"
+            f"<body>{body}<script>{_SCRIPT}</script></body></html>\n")
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+def _md_cell(x: Any) -> str:
+    text = x.html if isinstance(x, _Raw) else str("" if x is None else x)
+    text = re.sub(r"<[^>]+>", "", text) if isinstance(x, _Raw) else text
+    return html.unescape(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _md_table(header: list[str], rows: list[list[Any]]) -> str:
+    lines = ["| " + " | ".join(_md_cell(h) for h in header) + " |",
+             "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(_md_cell(c) for c in r) + " |" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def report_markdown(sim: Any, path: str | Path, *, lang: str = "ko") -> Path:
+    """Write the summary tables of a simulation as Markdown.
+
+    Parameters
+    ----------
+    sim : Simulation
+    path : str or Path
+    lang : {"ko", "en"}, default "ko"
+
+    Returns
+    -------
+    Path
+        Headline goals, all indicators, indicators not simulated, settings,
+        models and every assumption, as Markdown tables.
+    """
+    t = _check_lang(lang)
+    path = Path(path)
+    table = summary(sim, lang=lang)
+    head = table[table["headline"]]
+    a = sim.assumptions()
+    s = {"n_paths": sim.n_paths, **sim.settings}
+    parts = [f"# {t['title']}\n",
+             f"## {t['s_head']}\n", _md_table(t["cols_sum"], _summary_rows(head, lang))
+             if not head.empty else t["no_head"] + "\n",
+             t["read_p"].format(paths=sim.n_paths) + "\n",
+             f"## {t['s_all']}\n", _md_table(t["cols_sum"], _summary_rows(table, lang)),
+             f"## {t['s_skip']}\n",
+             _md_table(t["cols_skip"], [[_name(sim, i, lang) if i in sim.catalog else i,
+                                         _skip_reason(r, lang)] for i, r in sim.skipped.items()])
+             if sim.skipped else t["no_skip"] + "\n",
+             f"## {t['s_methods']}\n",
+             t["methods_text"].format(paths=sim.n_paths, keep=min(
+                 int(sim.settings.get("keep_paths") or sim.n_paths), sim.n_paths)) + "\n",
+             f"### {t['settings']}\n",
+             _md_table(t["cols_settings"], [[t["set_names"].get(k, k), v] for k, v in s.items()]),
+             f"### {t['models']}\n",
+             _md_table(t["cols_models"],
+                       [[_name(sim, i, lang), *_fitted_text(sim, i)] for i in _ordered_ids(sim)]),
+             f"### {t['assumptions']}\n",
+             _md_table(t["cols_assump"], [[_name(sim, r.id, lang),
+                                           t["source"].get(r.source, r.source), r.field,
+                                           r.statement, r.reason] for r in a.itertuples()])]
+    path.write_text("\n".join(parts), encoding="utf-8")
+    return path
+
+
+def _excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for c in out.columns:
+        if out[c].dtype == object:
+            out[c] = out[c].map(lambda v: v if v is None or isinstance(v, (str, int, float, bool))
+                                else str(dict(v) if isinstance(v, Mapping) else v))
+    return out
+
+
+def report_excel(
+    sim: Any, path: str | Path, *, lang: str = "ko", audit: pd.DataFrame | None = None
+) -> Path:
+    """Write every table of a simulation to an Excel workbook, one sheet each.
+
+    Parameters
+    ----------
+    sim : Simulation
+    path : str or Path
+        The ``.xlsx`` file.
+    lang : {"ko", "en"}, default "ko"
+        Language of names and progress classes in the summary sheet.
+    audit : DataFrame or False, optional
+        As in :func:`report`.
+
+    Returns
+    -------
+    Path
+        Sheets ``summary, prob_meet, prob_path, first_hit, quantiles,
+        assumptions, skipped, settings`` and ``audit`` when available.
+    """
+    _check_lang(lang)
+    path = Path(path)
+    q = sim.quantiles()
+    q = q.assign(q=q["q"].map(lambda v: f"q{100 * v:g}"))
+    quantiles = q.pivot_table(index=["id", "year"], columns="q", values="value", sort=False)
+    quantiles = quantiles[sorted(quantiles.columns, key=lambda c: float(c[1:]))].reset_index()
+    sheets = {
+        "summary": summary(sim, lang=lang),
+        "prob_meet": sim.prob_meet(),
+        "prob_path": sim.prob_path(),
+        "first_hit": sim.first_hit(),
+        "quantiles": quantiles,
+        "assumptions": sim.assumptions(),
+        "skipped": pd.DataFrame(list(sim.skipped.items()), columns=["id", "reason"]),
+        "settings": pd.DataFrame(list({"n_paths": sim.n_paths, **sim.settings}.items()),
+                                 columns=["setting", "value"]),
+    }
+    audit_frame = _audit_frame(sim, audit)
+    if audit_frame is not None:
+        sheets["audit"] = audit_frame
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            _excel_safe(frame).to_excel(writer, sheet_name=name, index=False)
+    return path
