@@ -234,3 +234,36 @@ def test_user_prior_mapping_overrides_the_default():
     cat = kpisim.load_catalog().headline()
     fast = kpisim.simulate(cat, n_paths=4096, rng=1, prior={"ai_firms": prior})
     assert fast.prob_meet(2030, ids=["ai_firms"]).prob.iloc[0] > 0.95
+
+
+def test_path_dependent_targets_are_recomputed_on_each_path():
+    from kpisim.rules import Uplift
+
+    # "+10% on the previous actual": on a lognormal path the target is met
+    # in a year exactly when that year's log-growth is at least ln 1.1.
+    ind = indicator(
+        rule=Uplift(rate=0.10, basis="previous_actual"),
+        targets={2023: 114.4, 2024: 120.0, 2025: 130.0},
+    )
+    mu, sigma = 0.08, 0.1
+    sim = kpisim.simulate(ind, model=KnownLogNormal(mu=mu, sigma=sigma), n_paths=40_000, rng=9)
+    rule = sim.prob_meet(basis="rule").set_index("year")
+    stated = sim.prob_meet().set_index("year")
+    exact = stats.norm.sf((np.log(1.1) - mu) / sigma)
+    for year in (2023, 2024, 2025):
+        assert rule.loc[year, "basis"] == "rule (per path)"
+        assert abs(rule.loc[year, "prob"] - exact) < 4 * rule.loc[year, "se"]
+    # the stated path is fixed in advance: its probabilities differ
+    assert abs(stated.loc[2025, "prob"] - rule.loc[2025, "prob"]) > 0.05
+
+
+def test_rule_targets_lacking_history_are_not_counted_as_misses():
+    from kpisim.rules import DeviationRule
+
+    ind = indicator(rule=DeviationRule(k=2, window=5), targets={2023: 110.0, 2024: 115.0})
+    sim = kpisim.simulate(ind, model=KnownLogNormal(), n_paths=4096, rng=1)
+    p = sim.prob_meet(basis="rule").set_index("year")
+    # two actuals ('21, '22): σ needs three, so 2023 cannot be judged; 2024 can
+    assert np.isnan(p.loc[2023, "prob"])
+    assert p.loc[2023, "n_paths"] == 0
+    assert 0 < p.loc[2024, "prob"] < 1

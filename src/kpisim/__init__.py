@@ -8,6 +8,7 @@ estimates the probability of meeting each goal.
 
 from importlib.metadata import PackageNotFoundError, version
 
+from kpisim import models, rules
 from kpisim._validation import (
     CatalogError,
     KpisimError,
@@ -15,8 +16,11 @@ from kpisim._validation import (
     RuleError,
     SimulationError,
 )
+from kpisim.audit import audit, headline_rates
 from kpisim.catalog import Catalog, available_catalogs, load_catalog
 from kpisim.indicator import Assumption, Indicator, Provenance, Tags
+from kpisim.models import GrowthPrior, pooled_prior
+from kpisim.rules import implied_cagr, required_cagr, years_to_reach
 from kpisim.scenarios import Change, Scenario, compare, load_scenario, sensitivity
 from kpisim.simulate import Simulation, simulate
 
@@ -30,6 +34,7 @@ __all__ = [
     "Catalog",
     "CatalogError",
     "Change",
+    "GrowthPrior",
     "Indicator",
     "KpisimError",
     "ModelError",
@@ -40,10 +45,18 @@ __all__ = [
     "SimulationError",
     "Tags",
     "__version__",
+    "audit",
     "available_catalogs",
     "compare",
+    "headline_rates",
+    "implied_cagr",
     "load_catalog",
     "load_scenario",
+    "models",
+    "pooled_prior",
+    "required_cagr",
+    "rules",
     "sensitivity",
     "simulate",
+    "years_to_reach",
 ]

@@ -51,8 +51,8 @@ def wilson_interval(
 
     .. math:: \\frac{\\hat p + z^2/2n \\pm z\\sqrt{\\hat p(1-\\hat p)/n + z^2/4n^2}}{1 + z^2/n}
     """
-    n = np.asarray(n, dtype=float)
-    p = np.asarray(successes, dtype=float) / np.where(n > 0, n, np.nan)
+    n = np.where(np.asarray(n, dtype=float) > 0, np.asarray(n, dtype=float), np.nan)
+    p = np.asarray(successes, dtype=float) / n  # NaN where nothing was judged
     denom = 1 + z**2 / n
     centre = (p + z**2 / (2 * n)) / denom
     half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
@@ -87,7 +87,7 @@ class AttainmentCounter:
     first_hit: NDArray[np.int64] = field(init=False)
     shortfall_sum: NDArray[np.float64] = field(init=False)
     shortfall_rel_sum: NDArray[np.float64] = field(init=False)
-    evaluable: NDArray[np.bool_] = field(init=False)
+    evaluated: NDArray[np.int64] = field(init=False)
 
     def __post_init__(self) -> None:
         k = len(self.years)
@@ -98,7 +98,7 @@ class AttainmentCounter:
         self.first_hit = np.zeros(k + 1, dtype=np.int64)
         self.shortfall_sum = np.zeros(k)
         self.shortfall_rel_sum = np.zeros(k)
-        self.evaluable = np.zeros(k, dtype=bool)
+        self.evaluated = np.zeros(k, dtype=np.int64)
 
     def update(self, values: NDArray, targets: NDArray | None = None) -> None:
         """Add a block of paths ``values`` of shape (n_paths, n_years).
@@ -110,7 +110,7 @@ class AttainmentCounter:
         ok = meets(values, tgt, self.direction)
         valid = ~np.isnan(values)
         has_target = ~np.isnan(tgt) & valid
-        self.evaluable |= valid.any(axis=0)
+        self.evaluated += np.count_nonzero(has_target, axis=0)
         self.hits += np.count_nonzero(ok & has_target, axis=0)
         # P(every stated target met up to and including each year)
         ok_or_free = ok | ~has_target
@@ -129,15 +129,20 @@ class AttainmentCounter:
 
     @property
     def prob(self) -> NDArray[np.float64]:
-        """P(target met) per year (NaN where no target is stated)."""
-        p = self.hits / max(self.n, 1)
-        return np.where(np.isnan(self.targets) | ~self.evaluable, np.nan, p)
+        """P(target met) per year, over the paths where it could be judged.
+
+        NaN where no target is stated, or where neither value nor target is
+        known on any path (a missing actual, a rule lacking history).
+        """
+        with np.errstate(divide="ignore", invalid="ignore"):
+            p = self.hits / self.evaluated
+        return np.where(np.isnan(self.targets) | (self.evaluated == 0), np.nan, p)
 
     @property
     def se(self) -> NDArray[np.float64]:
-        """Monte Carlo standard error of :attr:`prob`."""
+        """Monte Carlo standard error of :attr:`prob`, sqrt(p(1 − p)/n)."""
         p = self.prob
-        return np.sqrt(p * (1 - p) / max(self.n, 1))
+        return np.sqrt(p * (1 - p) / np.maximum(self.evaluated, 1))
 
 
 def progress_ratio(

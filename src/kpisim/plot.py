@@ -301,6 +301,14 @@ def _goal(sim: Any, ident: str) -> tuple[int, float] | None:
     return int(targets.index[-1]), float(targets.iloc[-1])
 
 
+def _quantiles(sim: Any, q: Sequence[float], ids: Sequence[str] | None = None) -> pd.DataFrame:
+    """``sim.quantiles`` without the warning for years before the first actual."""
+    with warnings.catch_warnings():
+        # those years are all-NaN columns of the kept paths; their quantiles are NaN
+        warnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
+        return sim.quantiles(q, ids=ids)
+
+
 # ------------------------------------------------------------- fan chart
 @_korean
 def fan_chart(
@@ -310,6 +318,7 @@ def fan_chart(
     ax: Axes | None = None,
     lang: str = "ko",
     rule_path: pd.Series | Mapping[int, float] | None = None,
+    until: int | None = None,
 ) -> Axes:
     """Actuals, stated targets and the simulated fan of one indicator.
 
@@ -324,6 +333,9 @@ def fan_chart(
     rule_path : Series or mapping of int to float, optional
         Targets recomputed from the indicator's rule, by year (for example
         the ``recomputed`` column of :func:`kpisim.audit.audit`); drawn dashed.
+    until : int, optional
+        Last year drawn. By default the goal year (the furthest stated target
+        within the simulation horizon): the plan period, not the whole grid.
 
     Returns
     -------
@@ -339,12 +351,12 @@ def fan_chart(
     targets = ind.target.dropna()
     last_year, last_value = int(actual.index[-1]), float(actual.iloc[-1])
 
-    with warnings.catch_warnings():
-        # years before the first actual are all-NaN columns of the kept paths
-        warnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
-        qs = sim.quantiles((0.025, 0.1, 0.25, 0.5, 0.75, 0.9, 0.975), ids=[ident])
+    qs = _quantiles(sim, (0.025, 0.1, 0.25, 0.5, 0.75, 0.9, 0.975), ids=[ident])
     wide = qs.pivot(index="year", columns="q", values="value")
-    wide = wide[wide.index > last_year]
+    goal = _goal(sim, ident)
+    end = int(until) if until is not None else (goal[0] if goal else int(sim.years[-1]))
+    end = min(max(end, last_year + 1), int(sim.years[-1]))
+    wide = wide[(wide.index > last_year) & (wide.index <= end)]
     years = np.concatenate([[last_year], wide.index.to_numpy()])
 
     def col(q: float) -> np.ndarray:
@@ -365,7 +377,6 @@ def fan_chart(
         ax.plot(rule.index.astype(int), rule.to_numpy(), color=_C_RULE, ls="--", lw=1.3,
                 marker=".", label=t["rule"], zorder=3)
 
-    goal = _goal(sim, ident)
     probs = sim.prob_meet(ids=[ident]).set_index("year")
     others = targets[[y != (goal[0] if goal else None) for y in targets.index]]
     if not others.empty:
@@ -399,7 +410,7 @@ def fan_chart(
     ax.set_ylabel(_unit_label(ind.unit, lang))
     ax.xaxis.set_major_locator(mticker.MaxNLocator(integer=True))
     ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: _num(v)))
-    ax.set_xlim(min(actual.index[0], years[0]) - 0.4, int(sim.years[-1]) + 0.6)
+    ax.set_xlim(min(actual.index[0], years[0]) - 0.4, end + 0.6)
     ax.grid(True, color="#e5e5e5", lw=0.6)
     ax.set_axisbelow(True)
     order = [label if goal else None, t["actual"], t["target"], t["rule"], t["median"],

@@ -49,6 +49,43 @@ class _Track:
     store: list[NDArray[np.float32]] = field(default_factory=list)
     stored: int = 0
     rule_counter: AttainmentCounter | None = None
+    past: NDArray[np.float64] | None = None  # observed actuals before the grid
+
+
+#: Actuals a path-dependent rule may look back on (the handbook's σ window).
+_RULE_WINDOW = 5
+
+
+def _rule_targets(t: _Track, full: NDArray, years: NDArray) -> NDArray:
+    """Per-path targets of a path-dependent rule, shape (n_paths, n_years).
+
+    Observed years keep their stated targets. Each simulated year's target is
+    the rule applied to that path: ``rule.next_target(previous actual,
+    previous target, recent actuals)``, the previous actual and the recent
+    actuals being simulated ones once the simulation has begun. Years without
+    a stated target are NaN, so that the table compares like with like.
+    """
+    ind = t.indicator
+    n = full.shape[0]
+    out = np.tile(t.targets, (n, 1))
+    hist = np.concatenate([np.tile(t.past, (n, 1)), full], axis=1)
+    k0 = len(t.past)
+    before = ind.targets.get(int(years[t.offset]) - 1)
+    prev_target = np.full(n, np.nan if before is None else float(before))
+    for i in range(t.offset, len(years)):
+        window = hist[:, max(0, k0 + i - _RULE_WINDOW) : k0 + i]
+        target = ind.rule.next_target(
+            window[:, -1],
+            prev_target,
+            window,
+            year=int(years[i]),
+            direction=ind.direction,
+            category=ind.tags.category,
+            share=ind.kind == "share",
+        )
+        prev_target = target
+        out[:, i] = np.where(np.isnan(t.targets[i]), np.nan, target)
+    return out
 
 
 def _seed_sequence(rng: Any) -> np.random.SeedSequence:
@@ -208,9 +245,13 @@ class Simulation:
 
     # ---------------------------------------------------------- attainment
     def prob_meet(
-        self, year: int | None = None, *, ids: Sequence[str] | None = None
+        self,
+        year: int | None = None,
+        *,
+        ids: Sequence[str] | None = None,
+        basis: str = "stated",
     ) -> pd.DataFrame:
-        """P(the value in ``year`` meets the stated target for that year).
+        """P(the value in ``year`` meets the target for that year).
 
         Parameters
         ----------
@@ -218,56 +259,68 @@ class Simulation:
             One year; by default every year with a stated target.
         ids : sequence of str, optional
             Restrict to these indicators.
+        basis : {"stated", "rule"}, default "stated"
+            ``stated``: the document's targets. ``rule``: for indicators whose
+            rule sets next year's target from this year's actual (uplift on
+            the previous actual, the handbook's deviation and ratio rules),
+            the target recomputed on each simulated path; other indicators
+            keep their stated targets.
 
         Returns
         -------
         DataFrame
             ``id, name_ko, year, target, prob, se, ci_low, ci_high, observed,
-            n_paths``. ``observed`` is True when the year's actual is already
-            known (then ``prob`` is 0 or 1 and ``se`` is 0).
+            basis, n_paths``. ``observed`` is True when the year's actual is
+            already known (then ``prob`` is 0 or 1 and ``se`` is 0). With
+            ``basis="rule"``, ``target`` is the stated one for reference and
+            ``basis`` says which indicators used per-path targets.
         """
+        if basis not in ("stated", "rule"):
+            msg = f"`basis` must be 'stated' or 'rule'; got {basis!r}"
+            raise SimulationError(msg)
         self._check_year(year)
         rows = []
         for ident in ids or self.ids:
             t = self._track(ident)
-            c = t.counter
-            lo, hi = wilson_interval(c.hits, c.n)
+            per_path = basis == "rule" and t.rule_counter is not None
+            c = t.rule_counter if per_path else t.counter
+            lo, hi = wilson_interval(c.hits, c.evaluated)
+            prob, se = c.prob, c.se
             for i, y in enumerate(self.years):
                 if np.isnan(t.targets[i]) or (year is not None and y != year):
                     continue
-                observed = i < t.offset
                 rows.append(
                     {
                         "id": ident,
                         "name_ko": t.indicator.name_ko,
                         "year": int(y),
                         "target": t.targets[i],
-                        "prob": c.prob[i],
-                        "se": c.se[i],
+                        "prob": prob[i],
+                        "se": se[i],
                         "ci_low": lo[i],
                         "ci_high": hi[i],
-                        "observed": observed,
-                        "n_paths": c.n,
+                        "observed": i < t.offset,
+                        "basis": "rule (per path)" if per_path else "stated",
+                        "n_paths": int(c.evaluated[i]),
                     }
                 )
         if year is not None and not rows:
             msg = f"no simulated indicator has a stated target for {year}"
             raise SimulationError(msg)
-        return pd.DataFrame(
-            rows,
-            columns=[
-                "id",
-                "name_ko",
-                "year",
-                "target",
-                "prob",
-                "se",
-                "ci_low",
-                "ci_high",
-                "observed",
-                "n_paths",
-            ],
-        )
+        columns = [
+            "id",
+            "name_ko",
+            "year",
+            "target",
+            "prob",
+            "se",
+            "ci_low",
+            "ci_high",
+            "observed",
+            "basis",
+            "n_paths",
+        ]
+        return pd.DataFrame(rows, columns=columns)
 
     def prob_path(self, year: int | None = None) -> pd.DataFrame:
         """P(meeting every stated target up to and including each year)."""
@@ -314,13 +367,13 @@ class Simulation:
             if np.isnan(t.targets[i]):
                 continue
             c = t.counter
-            misses = c.n - c.hits[i]
+            misses = c.evaluated[i] - c.hits[i]
             rows.append(
                 {
                     "id": ident,
                     "year": year,
                     "target": t.targets[i],
-                    "p_miss": misses / max(c.n, 1),
+                    "p_miss": misses / max(c.evaluated[i], 1),
                     "expected_shortfall": c.shortfall_sum[i] / misses if misses else 0.0,
                     "expected_shortfall_pct": 100 * c.shortfall_rel_sum[i] / misses
                     if misses
@@ -448,6 +501,14 @@ def _plan(
             last_value=float(obs.iloc[-1]),
             offset=int(np.searchsorted(years, last_year + 1)),
             known=known,
+            past=np.array(
+                [float(obs.get(y, np.nan)) for y in range(int(obs.index[0]), int(years[0]))]
+            ),
+            rule_counter=(
+                AttainmentCounter(years=years, targets=tgt, goal=goal, direction=ind.direction)
+                if getattr(ind.rule, "path_dependent", False)
+                else None
+            ),
             targets=tgt,
             counter=counter,
         )
@@ -678,6 +739,8 @@ def _run_chunk(
             full[:, : t.offset] = t.known[: t.offset]
             full[:, t.offset :] = values[:n]
             t.counter.update(full)
+            if t.rule_counter is not None:
+                t.rule_counter.update(full, _rule_targets(t, full, years))
             if t.stored < keep:
                 take = min(keep - t.stored, n)
                 t.store.append(full[:take].astype(np.float32))
