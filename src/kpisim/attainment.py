@@ -99,33 +99,50 @@ class AttainmentCounter:
         self.shortfall_sum = np.zeros(k)
         self.shortfall_rel_sum = np.zeros(k)
         self.evaluated = np.zeros(k, dtype=np.int64)
+        # judged columns (years with a stated target) and, for each grid year,
+        # the position among them of the latest judged year (-1: none yet)
+        self._cols = np.flatnonzero(~np.isnan(self.targets))
+        self._last_col = np.searchsorted(self._cols, np.arange(k), side="right") - 1
 
     def update(self, values: NDArray, targets: NDArray | None = None) -> None:
         """Add a block of paths ``values`` of shape (n_paths, n_years).
 
         ``targets`` may be a per-path array of the same shape (rule targets
         recomputed on each path); by default the stated targets are used.
+        Only years with a stated target are judged. With the gap
+        ``g = s·(target − value)`` (s = −1 for a decreasing indicator), a
+        path meets the target when ``g ≤ 0`` and misses it when ``g > 0``;
+        an unknown value or target (NaN) is neither.
         """
-        tgt = self.targets if targets is None else targets
-        ok = meets(values, tgt, self.direction)
-        valid = ~np.isnan(values)
-        has_target = ~np.isnan(tgt) & valid
-        self.evaluated += np.count_nonzero(has_target, axis=0)
-        self.hits += np.count_nonzero(ok & has_target, axis=0)
-        # P(every stated target met up to and including each year)
-        ok_or_free = ok | ~has_target
-        self.path_hits += np.count_nonzero(np.logical_and.accumulate(ok_or_free, axis=1), axis=0)
-        reach = meets(values, self.goal, self.direction)
-        any_reach = reach.any(axis=1)
-        first = np.where(any_reach, reach.argmax(axis=1), len(self.years))
-        self.first_hit += np.bincount(first, minlength=len(self.years) + 1)
+        cols = self._cols
         sign = -1.0 if self.direction == "decrease" else 1.0
-        gap = np.where(~ok & has_target, sign * (tgt - values), 0.0)
-        self.shortfall_sum += gap.sum(axis=0)
+        tgt = self.targets[cols] if targets is None else targets[:, cols]
+        gap = values[:, cols]  # a copy (fancy indexing): safe to work in place
+        np.subtract(tgt, gap, out=gap)
+        if sign < 0:
+            np.negative(gap, out=gap)
+        judged = ~np.isnan(gap)
+        miss = gap > 0
+        self.evaluated[cols] += np.count_nonzero(judged, axis=0)
+        self.hits[cols] += np.count_nonzero(judged & ~miss, axis=0)
+        # P(every target met up to and including each year): unknown = not a miss
+        kept = np.count_nonzero(np.logical_and.accumulate(~miss, axis=1), axis=0)
+        n = values.shape[0]
+        self.path_hits += np.where(self._last_col >= 0, kept[self._last_col], n)
+        short = np.where(miss, gap, 0.0).sum(axis=0)
+        self.shortfall_sum[cols] += short
         with np.errstate(divide="ignore", invalid="ignore"):
-            rel = np.where(~ok & has_target, gap / np.abs(tgt), 0.0)
-        self.shortfall_rel_sum += np.nan_to_num(rel).sum(axis=0)
-        self.n += values.shape[0]
+            if targets is None:
+                rel = np.where(tgt != 0, short / np.abs(tgt), 0.0)
+            else:
+                rel = np.nan_to_num(np.where(miss, gap / np.abs(tgt), 0.0)).sum(axis=0)
+        self.shortfall_rel_sum[cols] += rel
+        with np.errstate(invalid="ignore"):
+            reach = (values >= self.goal) if sign > 0 else (values <= self.goal)
+        first = reach.argmax(axis=1)
+        first[~reach[np.arange(n), first]] = len(self.years)
+        self.first_hit += np.bincount(first, minlength=len(self.years) + 1)
+        self.n += n
 
     @property
     def prob(self) -> NDArray[np.float64]:

@@ -7,6 +7,7 @@ Exit codes: 0 on success, 2 on bad input (one line on stderr, no traceback),
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from collections.abc import Sequence
@@ -133,11 +134,43 @@ def cmd_run(args) -> int:
     return 0
 
 
-def cmd_audit(args) -> int:
-    from kpisim.audit import audit
+def _flat(frame: pd.DataFrame) -> pd.DataFrame:
+    """Cells holding dicts or tuples as text, for CSV and JSON."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].map(lambda v: isinstance(v, (dict, tuple, list))).any():
+            out[col] = out[col].map(lambda v: json.dumps(v, ensure_ascii=False, default=str)
+                                    if isinstance(v, (dict, tuple, list)) else v)
+    return out
 
-    frame = audit(_catalog(args))
-    _emit(frame, args.format)
+
+def cmd_audit(args) -> int:
+    from kpisim.audit import audit, headline_rates
+
+    cat = _catalog(args)
+    frame = audit(cat)
+    if args.format != "table":
+        _emit(_flat(frame), args.format)
+        return 0
+    lines = [f"Audit of {cat.title or cat.name}: {len(frame)} indicators with a rule and "
+             f"stated targets; {int((frame.checkable & frame.consistent).sum())} follow their "
+             "rule exactly, "
+             f"{int((frame.checkable & ~frame.consistent).sum())} do not, "
+             f"{int((~frame.checkable).sum())} cannot be checked.", ""]
+    rates = headline_rates(cat)
+    if not rates.empty:
+        lines.append("Headline goals: implied growth vs the stated rationale")
+        for r in rates.itertuples():
+            lines.append(f"  {r.name_ko} — {r.verdict}")
+        lines.append("")
+    mark = {True: "✓ follows", False: "✗ differs"}
+    for r in frame.itertuples():
+        status = mark[bool(r.consistent)] if r.checkable else "· unchecked"
+        cagr = ("" if pd.isna(r.implied_cagr)
+                else f"  stated path grows {100 * r.implied_cagr:.2f}%/yr")
+        lines.append(f"{status}  {r.id} ({r.name_ko}) [{r.rule_type}]{cagr}")
+        lines.append(f"    {r.verdict}")
+    sys.stdout.write("\n".join(lines) + "\n")
     return 0
 
 

@@ -85,6 +85,9 @@ _TEXT = {
         "expected": "E[평점] = {}",
         "p100": "P(100점) = {}",
         "forecast_zone": "전망",
+        "log_axis": " (로그 눈금)",
+        "clipped_top": "▲ 95% 구간 상단은 {}까지 (축 밖)",
+        "clipped_bottom": "▼ 95% 구간 하단은 {}까지 (축 밖)",
     },
     "en": {
         "actual": "actual",
@@ -119,6 +122,9 @@ _TEXT = {
         "expected": "E[score] = {}",
         "p100": "P(100) = {}",
         "forecast_zone": "projection",
+        "log_axis": " (log scale)",
+        "clipped_top": "▲ 95% band reaches {} (off the chart)",
+        "clipped_bottom": "▼ 95% band reaches {} (off the chart)",
     },
 }
 
@@ -319,6 +325,7 @@ def fan_chart(
     lang: str = "ko",
     rule_path: pd.Series | Mapping[int, float] | None = None,
     until: int | None = None,
+    yscale: str = "auto",
 ) -> Axes:
     """Actuals, stated targets and the simulated fan of one indicator.
 
@@ -336,6 +343,10 @@ def fan_chart(
     until : int, optional
         Last year drawn. By default the goal year (the furthest stated target
         within the simulation horizon): the plan period, not the whole grid.
+    yscale : {"auto", "linear", "log"}, default "auto"
+        ``auto`` uses a log axis when the fan spreads over more than a factor
+        of 4 between its 10% and 90% quantiles (a count growing at an
+        uncertain rate), where a linear axis would squash the targets.
 
     Returns
     -------
@@ -411,6 +422,21 @@ def fan_chart(
     ax.xaxis.set_major_locator(mticker.MaxNLocator(integer=True))
     ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: _num(v)))
     ax.set_xlim(min(actual.index[0], years[0]) - 0.4, end + 0.6)
+    shown = [actual, targets[targets.index <= end],
+             *([] if rule_path is None else [rule[rule.index <= end]])]
+    if yscale not in ("auto", "linear", "log"):
+        msg = f"`yscale` must be 'auto', 'linear' or 'log'; got {yscale!r}"
+        raise ValueError(msg)
+    positive = min(float(np.nanmin(col(0.025))), *(float(np.nanmin(s)) for s in shown)) > 0
+    spread = float(np.nanmax(col(0.9) / col(0.1))) if positive else 1.0
+    if yscale == "log" or (yscale == "auto" and positive and spread > 4):
+        ax.set_yscale("log")
+        ax.yaxis.set_major_locator(mticker.LogLocator(subs=(1.0, 2.0, 5.0)))
+        ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: _num(v)))
+        ax.yaxis.set_minor_formatter(mticker.NullFormatter())
+        ax.set_ylabel((_unit_label(ind.unit, lang) + t["log_axis"]).strip())
+    else:
+        _focus_y(ax, t, col, shown, lambda v: _with_unit(v, ind.unit, lang))
     ax.grid(True, color="#e5e5e5", lw=0.6)
     ax.set_axisbelow(True)
     order = [label if goal else None, t["actual"], t["target"], t["rule"], t["median"],
@@ -420,6 +446,32 @@ def fan_chart(
     ax.legend([handles[k] for k in keep], keep, loc="upper center", bbox_to_anchor=(0.5, -0.16),
               ncols=2, fontsize=8, frameon=False)
     return ax
+
+
+def _focus_y(ax: Axes, t: dict[str, str], col: Any, series: list[pd.Series], fmt: Any) -> None:
+    """Keep the y axis on the 80% band, actuals and targets.
+
+    A heavy-tailed 95% band (a count growing at an uncertain rate) would
+    otherwise squash everything else to the bottom; the cut-off part is
+    named on the chart.
+    """
+    known = np.concatenate([np.asarray(s, dtype=float) for s in series] + [col(0.1), col(0.9)])
+    known = known[np.isfinite(known)]
+    lo, hi = float(known.min()), float(known.max())
+    span = max(hi - lo, abs(hi) * 0.05, 1e-9)
+    top, bottom = float(np.nanmax(col(0.975))), float(np.nanmin(col(0.025)))
+    y0, y1 = ax.get_ylim()
+    if top > hi + 0.6 * span:
+        y1 = hi + 0.25 * span
+        ax.text(0.99, 0.98, t["clipped_top"].format(fmt(top)), transform=ax.transAxes,
+                ha="right", va="top", fontsize=7.5, color="#555555")
+    if bottom < lo - 0.6 * span:
+        y0 = lo - 0.25 * span
+        ax.text(0.99, 0.02, t["clipped_bottom"].format(fmt(bottom)), transform=ax.transAxes,
+                ha="right", va="bottom", fontsize=7.5, color="#555555")
+    if lo >= 0:  # counts, levels and shares never go below zero
+        y0 = max(y0, 0.0)
+    ax.set_ylim(y0, y1)
 
 
 # --------------------------------------------------------------- heatmap

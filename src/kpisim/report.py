@@ -183,9 +183,10 @@ window.addEventListener("load", function () {
   document.body.dataset.imagesLoaded = imgs.filter(function (i) {
     return i.complete && i.naturalWidth > 0; }).length;
   if (document.fonts) { document.fonts.ready.then(function () {
-    document.body.dataset.fontLoaded = Array.prototype.slice.call(document.fonts).filter(
-      function (f) { return f.family.replace(/"/g, "") === "kpisim-ko" && f.status === "loaded";
-      }).length; }); }
+    var n = 0;
+    document.fonts.forEach(function (f) {
+      if (f.family.replace(/"/g, "") === "kpisim-ko" && f.status === "loaded") { n += 1; } });
+    document.body.dataset.fontLoaded = n; }); }
 });
 """
 
