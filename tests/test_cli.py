@@ -22,7 +22,7 @@ def test_catalog_lists_every_indicator(capsys):
     assert code == 0
     assert "AI전문기업 육성" in out
     assert "ai_firms" in out
-    assert "82 indicators (4 headline)" in out
+    assert "80 indicators (4 headline)" in out
 
 
 def test_catalog_json_is_parseable(capsys):

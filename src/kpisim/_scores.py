@@ -43,6 +43,7 @@ __all__ = [
     "interval_bounds",
     "mase_scale",
     "pit_values",
+    "quantiles_sorted",
     "reliability_bins",
     "smape",
 ]
@@ -327,3 +328,19 @@ def brier_decomposition(
         brier=float(np.mean((p - o) ** 2)), reliability=rel, resolution=res,
         uncertainty=base * (1.0 - base), within_variance=wbv, within_covariance=wbc, n=n,
     )
+
+
+def quantiles_sorted(sorted_fct: NDArray[np.float64], probs: ArrayLike) -> NDArray[np.float64]:
+    """Sample quantiles of samples already sorted along axis 0.
+
+    Same values as ``np.quantile(fct, probs, axis=0)`` (its default linear
+    interpolation) without sorting again. Returns shape ``(len(probs), ...)``.
+    """
+    probs = np.asarray(probs, dtype=np.float64)
+    m = sorted_fct.shape[0]
+    pos = probs * (m - 1)
+    lo = np.floor(pos).astype(np.intp)
+    hi = np.minimum(lo + 1, m - 1)
+    frac = (pos - lo).reshape((-1,) + (1,) * (sorted_fct.ndim - 1))
+    a, b = sorted_fct[lo], sorted_fct[hi]
+    return a + (b - a) * frac

@@ -186,9 +186,9 @@ def score_between(actual: ArrayLike, highest: ArrayLike, lowest: ArrayLike, *,
     Examples
     --------
     The handbook check: history 100, 105, 108, 112, 118, k = 2 → bounds
-    130.24 / 105.76; the actual 121 scores
+    130.24 / 105.76; the actual 121 scores 20 + 80 × 15.24/24.48 = 69.80
 
-    >>> round(float(score_between(121, 130.2377, 105.7623)), 2)
+    >>> round(float(score_between(121, 130.24, 105.76)), 2)
     69.8
     """
     sign = _sign(direction)
@@ -248,9 +248,12 @@ def score_deviation(actual: ArrayLike, history: Any, year: int | None = None, *,
 
     Examples
     --------
+    With unrounded bounds (σ = 6.1188) the handbook check gives 69.81 (69.80
+    with the bounds rounded to 130.24 / 105.76) and 86.41 for 경영관리:
+
     >>> h = [100, 105, 108, 112, 118]
     >>> round(float(score_deviation(121, h, category="주요사업")), 2)
-    69.8
+    69.81
     >>> round(float(score_deviation(121, h, category="경영관리")), 2)
     86.41
     """

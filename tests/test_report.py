@@ -1,0 +1,195 @@
+"""Reports: one self-contained HTML file that a real browser opens, Markdown, Excel."""
+
+from __future__ import annotations
+
+import html
+import re
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+import kpisim
+from kpisim import Catalog, Change, Indicator, Scenario, Tags
+from kpisim.report import report, report_excel, report_markdown
+from kpisim.rules import Uplift
+from tests.test_simulate import KnownLogNormal
+
+MODEL = KnownLogNormal(mu=0.06, sigma=0.12)
+CHROMIUM = Path("/usr/bin/chromium")
+ODD_NAME = 'R&D <예산> "집행률"'
+
+
+def _catalog() -> Catalog:
+    return Catalog(
+        (
+            Indicator(
+                id="ai_firms",
+                name_ko="AI전문기업 육성",
+                name_en="AI specialist firms fostered",
+                unit="개",
+                kind="count",
+                actuals={2021: 1100.0, 2022: 1250.0},
+                targets={2024: 2000.0, 2027: 2700.0, 2030: 3500.0},
+                tags=Tags(headline=True),
+            ),
+            Indicator(
+                id="contracts",
+                name_ko="메타버스 해외진출 계약 건수",
+                unit="건",
+                kind="count",
+                actuals={2021: 20.0, 2022: 23.0},
+                targets={2022: 22.0, 2023: 24.0, 2024: 26.0, 2025: 28.0, 2026: 30.0},
+                rule=Uplift(0.10, text="전년 목표치 대비 10% 상향된 목표치 설정"),
+            ),
+            Indicator(id="odd", name_ko=ODD_NAME, unit="%", kind="ratio",
+                      actuals={2022: 50.0}, targets={2025: 60.0}),
+            Indicator(id="no_target", name_ko="목표 없는 지표", unit="명", kind="count",
+                      actuals={2022: 5.0}),
+        ),
+        name="test",
+    )
+
+
+@pytest.fixture(scope="module")
+def sim():
+    return kpisim.simulate(_catalog(), model=MODEL, n_paths=4096, rng=5)
+
+
+@pytest.fixture(scope="module")
+def compare_frame():
+    scenarios = [
+        Scenario(name="기준"),
+        Scenario(name="예산 삭감", changes=(Change(indicator="ai_firms", growth_add=-0.03),)),
+    ]
+    return kpisim.compare(scenarios, _catalog(), model=MODEL, n_paths=4096, rng=5)
+
+
+@pytest.fixture(scope="module")
+def html_report(sim, compare_frame, tmp_path_factory):
+    scores = np.random.default_rng(2).choice([20.0, 60.0, 100.0], size=400, p=[0.2, 0.3, 0.5])
+    path = tmp_path_factory.mktemp("report") / "report.html"
+    out = report(sim, path, scenarios=compare_frame, scores=scores)
+    return out
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.attrs: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.attrs.append((tag, dict(attrs)))
+
+
+def _parse(text: str) -> list[tuple[str, dict[str, str | None]]]:
+    parser = _Tags()
+    parser.feed(text)
+    parser.close()
+    return parser.attrs
+
+
+def test_report_is_self_contained(html_report):
+    assert html_report.suffix == ".html"
+    text = html_report.read_text(encoding="utf-8")
+    tags = _parse(text)
+    imgs = [a for tag, a in tags if tag == "img"]
+    assert len(imgs) >= 5  # heatmap, 3 fans, a first-hit histogram, scenarios, scores
+    assert all(a["src"].startswith("data:image/png;base64,") for a in imgs)
+    for tag, a in tags:
+        for attr in ("src", "href"):
+            value = a.get(attr)
+            assert value is None or value.startswith(("data:", "#")), (tag, attr, value[:60])
+        assert tag not in ("link", "iframe", "object", "embed")
+    for url in re.findall(r"url\(([^)]{0,40})", text):
+        assert url.startswith("data:"), url
+    assert not re.search(r"https?://", text)
+    assert 'charset="utf-8"' in text
+
+
+def test_report_contents(html_report, sim):
+    text = html_report.read_text(encoding="utf-8")
+    for words in ("AI전문기업 육성", "메타버스 해외진출 계약 건수", "핵심 목표 요약", "시나리오 비교",
+                  "예산 삭감", "평점", "방법과 가정", "4,096"):
+        assert words in text, words
+    # the headline goal's probabilities, SE and interval as the summary gives them
+    p = sim.prob_meet(2030, ids=["ai_firms"]).iloc[0]
+    assert f"{100 * p.prob:.1f}%" in text
+    assert f"{100 * p.ci_low:.1f}–{100 * p.ci_high:.1f}%" in text
+    # the model's own description and the skipped indicator with a Korean reason
+    assert html.escape(sim.fitted("ai_firms").describe()) in text
+    assert "목표 없는 지표" in text and "수치로 된 목표가 없습니다" in text
+    # the rule audit ran on the catalog (the Uplift rule is checkable)
+    assert "전년 목표치 대비 10% 상향된 목표치 설정" in text
+    # escaped, never raw
+    assert html.escape(ODD_NAME) in text
+    assert "<예산>" not in text
+
+
+def test_report_english_and_options(sim, tmp_path):
+    audit = pd.DataFrame({"id": ["ai_firms"], "name_ko": ["AI전문기업 육성"], "rule_text": ["x"],
+                          "stated": [{2027: 2700}], "recomputed": [{2027: 2662.0}],
+                          "consistent": [False], "checkable": [True], "verdict": ["<custom>"]})
+    text = report(sim, tmp_path / "en.html", lang="en", audit=audit).read_text(encoding="utf-8")
+    assert "Headline goals" in text and "AI specialist firms fostered" in text
+    assert "&lt;custom&gt;" in text
+    assert '<html lang="en">' in text
+    text = report(sim, tmp_path / "none.html", audit=False).read_text(encoding="utf-8")
+    assert "규칙 점검 결과가 없습니다" in text
+    with pytest.raises(ValueError, match="`lang`"):
+        report(sim, tmp_path / "x.html", lang="de")
+
+
+def _chromium(*args: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    cmd = [
+        str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+        "--no-first-run", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}", *args,
+    ]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=False)
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium "
+                    "(apt-get install -y chromium) to open the report in a real browser")
+def test_report_opens_in_a_headless_browser(html_report, tmp_path):
+    shot = tmp_path / "shot.png"
+    url = html_report.resolve().as_uri()
+    run = _chromium(f"--screenshot={shot}", "--window-size=1200,2000", url, tmp_path=tmp_path)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert shot.read_bytes().startswith(b"\x89PNG") and shot.stat().st_size > 20_000
+
+    run = _chromium("--virtual-time-budget=5000", "--dump-dom", url, tmp_path=tmp_path)
+    assert run.returncode == 0, run.stderr[-2000:]
+    body = dict(next(a for tag, a in _parse(run.stdout) if tag == "body"))
+    n_img = len(re.findall(r"<img ", html_report.read_text(encoding="utf-8")))
+    assert body.get("data-images-total") == str(n_img)
+    assert body.get("data-images-loaded") == str(n_img)  # every image decoded (naturalWidth > 0)
+    assert int(body.get("data-font-loaded", "0")) >= 1  # the embedded Korean font is used
+
+
+def test_markdown(sim, tmp_path):
+    text = report_markdown(sim, tmp_path / "r.md").read_text(encoding="utf-8")
+    assert text.startswith("# 성과지표 목표 달성 가능성 보고서")
+    assert "| 지표 | 목표 연도 | 목표치 |" in text
+    assert "★ AI전문기업 육성" in text
+    assert 'R&D <예산> "집행률"' in text  # Markdown keeps the name as written
+    assert "목표 없는 지표" in text
+    table_lines = [ln for ln in text.splitlines() if ln.startswith("|")]
+    assert all(ln.endswith("|") for ln in table_lines)
+
+
+def test_excel(sim, tmp_path):
+    path = report_excel(sim, tmp_path / "r.xlsx")
+    book = openpyxl.load_workbook(path, read_only=True)
+    assert book.sheetnames == ["summary", "prob_meet", "prob_path", "first_hit", "quantiles",
+                               "assumptions", "skipped", "settings", "audit"]
+    summary = pd.read_excel(path, sheet_name="summary")
+    assert summary["id"].iloc[0] == "ai_firms"
+    quantiles = pd.read_excel(path, sheet_name="quantiles")
+    assert {"id", "year", "q2.5", "q50", "q97.5"} <= set(quantiles.columns)
+    skipped = pd.read_excel(path, sheet_name="skipped")
+    assert skipped["id"].tolist() == ["no_target"]
