@@ -60,7 +60,7 @@ def test_audit_table_and_csv(capsys):
 
 
 def test_bad_catalog_exits_2_with_one_line(capsys):
-    code, out, err = run(capsys, "catalog", "--catalog", "no/such.yaml")
+    code, _, err = run(capsys, "catalog", "--catalog", "no/such.yaml")
     assert code == 2
     assert err.count("\n") == 1
     assert err.startswith("kpisim: error: no/such.yaml")

@@ -6,17 +6,15 @@ import sys
 import warnings
 
 import matplotlib as mpl
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.axes import Axes
 
-mpl.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-
-import kpisim  # noqa: E402
-from kpisim import Catalog, Change, Indicator, Scenario, Tags, plot  # noqa: E402
-from tests.test_simulate import KnownLogNormal  # noqa: E402
+import kpisim
+from kpisim import Catalog, Change, Indicator, Scenario, Tags, plot
+from tests.test_simulate import KnownLogNormal
 
 MODEL = KnownLogNormal(mu=0.06, sigma=0.12)
 
@@ -74,7 +72,8 @@ def render(ax, path) -> None:
     missing = [str(w.message) for w in caught if "missing from font" in str(w.message)]
     assert not missing, missing
     data = path.read_bytes()
-    assert data.startswith(b"\x89PNG") and len(data) > 1000
+    assert data.startswith(b"\x89PNG")
+    assert len(data) > 1000
 
 
 def test_missing_glyph_check_is_live(tmp_path):
@@ -131,7 +130,7 @@ def test_every_plot_renders_korean(sim, name, lang, tmp_path):
 @pytest.mark.parametrize("name", list(DRAW))
 def test_on_an_axes_made_outside_kpisim(sim, name, tmp_path):
     # the user's Axes (and its title, labels, ticks) predate kpisim's font context
-    fig, ax = plt.subplots(figsize=(6, 4))
+    _, ax = plt.subplots(figsize=(6, 4))
     assert DRAW[name](sim, ax, "ko") is ax
     render(ax, tmp_path / f"{name}.png")
 
@@ -223,7 +222,7 @@ def test_score_distribution_annotations():
 def test_bad_input_is_named():
     with pytest.raises(ValueError, match=r"`scores` must lie in \[20, 100\]"):
         plot.score_distribution(np.array([10.0, 50.0]))
-    with pytest.raises(ValueError, match="`scores.prob` must be non-negative and sum to 1"):
+    with pytest.raises(ValueError, match=r"`scores\.prob` must be non-negative and sum to 1"):
         plot.score_distribution(pd.DataFrame({"score": [20.0], "prob": [0.5]}))
     with pytest.raises(ValueError, match="lacks column"):
         plot.tornado(pd.DataFrame({"assumption": ["drift"]}))

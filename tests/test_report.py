@@ -113,8 +113,8 @@ def test_report_is_self_contained(html_report):
 
 def test_report_contents(html_report, sim):
     text = html_report.read_text(encoding="utf-8")
-    for words in ("AI전문기업 육성", "메타버스 해외진출 계약 건수", "핵심 목표 요약", "시나리오 비교",
-                  "예산 삭감", "평점", "방법과 가정", "4,096"):
+    for words in ("AI전문기업 육성", "메타버스 해외진출 계약 건수", "핵심 목표 요약",
+                  "시나리오 비교", "예산 삭감", "평점", "방법과 가정", "4,096"):
         assert words in text, words
     # the headline goal's probabilities, SE and interval as the summary gives them
     p = sim.prob_meet(2030, ids=["ai_firms"]).iloc[0]
@@ -122,9 +122,11 @@ def test_report_contents(html_report, sim):
     assert f"{100 * p.ci_low:.1f}–{100 * p.ci_high:.1f}%" in text
     # the model's own description and the skipped indicator with a Korean reason
     assert html.escape(sim.fitted("ai_firms").describe()) in text
-    assert "목표 없는 지표" in text and "수치로 된 목표가 없습니다" in text
+    assert "목표 없는 지표" in text
+    assert "수치로 된 목표가 없습니다" in text
     # the rule audit ran on the catalog (the Uplift rule is checkable)
     assert "전년 목표치 대비 10% 상향된 목표치 설정" in text
+    assert "규칙과 어긋난 목표 경로 0개(먼저 표시), 규칙과 일치 1개, 점검 불가 0개." in text
     # escaped, never raw
     assert html.escape(ODD_NAME) in text
     assert "<예산>" not in text
@@ -135,11 +137,10 @@ def test_report_english_and_options(sim, tmp_path):
                           "stated": [{2027: 2700}], "recomputed": [{2027: 2662.0}],
                           "consistent": [False], "checkable": [True], "verdict": ["<custom>"]})
     text = report(sim, tmp_path / "en.html", lang="en", audit=audit).read_text(encoding="utf-8")
-    assert "Headline goals" in text and "AI specialist firms fostered" in text
+    assert "Headline goals" in text
+    assert "AI specialist firms fostered" in text
     assert "&lt;custom&gt;" in text
     assert '<html lang="en">' in text
-    text = report(sim, tmp_path / "none.html", audit=False).read_text(encoding="utf-8")
-    assert "규칙 점검 결과가 없습니다" in text
     with pytest.raises(ValueError, match="`lang`"):
         report(sim, tmp_path / "x.html", lang="de")
 
@@ -160,7 +161,8 @@ def test_report_opens_in_a_headless_browser(html_report, tmp_path):
     url = html_report.resolve().as_uri()
     run = _chromium(f"--screenshot={shot}", "--window-size=1200,2000", url, tmp_path=tmp_path)
     assert run.returncode == 0, run.stderr[-2000:]
-    assert shot.read_bytes().startswith(b"\x89PNG") and shot.stat().st_size > 20_000
+    assert shot.read_bytes().startswith(b"\x89PNG")
+    assert shot.stat().st_size > 20_000
 
     run = _chromium("--virtual-time-budget=5000", "--dump-dom", url, tmp_path=tmp_path)
     assert run.returncode == 0, run.stderr[-2000:]
@@ -193,3 +195,14 @@ def test_excel(sim, tmp_path):
     assert {"id", "year", "q2.5", "q50", "q97.5"} <= set(quantiles.columns)
     skipped = pd.read_excel(path, sheet_name="skipped")
     assert skipped["id"].tolist() == ["no_target"]
+
+
+def test_report_with_a_score_result(sim, tmp_path):
+    scoring = pytest.importorskip("kpisim.scoring")
+    result = scoring.score_simulation(sim, 2025)
+    text = report(sim, tmp_path / "scored.html", scores=result, audit=False).read_text("utf-8")
+    assert "가중 총점 분포" in text
+    assert "규칙 점검 결과가 없습니다" in text  # audit=False leaves the audit out
+    assert f"기댓값 {result.total.mean:.1f}점" in text
+    row = result.table.iloc[0]
+    assert f"{row['mean']:.1f}" in text

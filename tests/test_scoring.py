@@ -80,6 +80,19 @@ def test_deviation_sigma_divisor_is_a_parameter():
     assert sample != pop
 
 
+def test_an_indicators_own_rule_is_used():
+    ind = Indicator(id="x", name_ko="지표", unit="개", kind="count",
+                    actuals=dict(zip(range(2018, 2023), HANDBOOK, strict=True)),
+                    rule=DeviationRule(k=1), tags=Tags(category="주요사업"))
+    assert round(float(score_deviation(121, ind, 2023)), 2) == 86.41  # k = 1 from the rule
+    ratio = Indicator(id="r", name_ko="지표", unit="개", kind="count",
+                      actuals={2021: 90.0, 2022: 100.0}, rule=RatioRule(high=1.5))
+    assert float(score_ratio(150, ratio, 2023)) == 100.0
+    assert float(score_ratio(150, ratio, 2023, rule=RatioRule(high=2.0))) < 100.0
+    with pytest.raises(ScoringError, match="LongTermPath"):
+        score_long_term(1.0, ratio, 2023)
+
+
 def test_flat_bounds_are_a_step():
     assert float(score_between(10, 10, 10)) == 100.0
     assert float(score_between(9.99, 10, 10)) == 20.0
@@ -171,7 +184,7 @@ def test_beta_by_hand():
 
 
 def test_zero_spread_is_a_step_around_the_prediction():
-    assert float(score_beta(5, [5, 5, 5])) == 100.0 * 0 + 60.0  # z = 0 → C
+    assert float(score_beta(5, [5, 5, 5])) == 60.0  # z = 0 → C
     assert float(score_beta(6, [5, 5, 5])) == 100.0
     assert float(score_beta(4, [5, 5, 5])) == 20.0
 
@@ -190,7 +203,8 @@ def test_z_bands_and_grades():
     assert float(score_z(1.9)) < 100.0
     assert float(score_z(np.inf)) == 100.0
     assert float(score_z(-np.inf, banded=True)) == 20.0
-    assert np.isnan(score_z(np.nan)) and np.isnan(score_z(np.nan, banded=True))
+    assert np.isnan(score_z(np.nan))
+    assert np.isnan(score_z(np.nan, banded=True))
     # other tables are a parameter: 3 cuts → 7 grades 20 … 100
     assert float(score_z(0.5, banded=True, cuts=(0.2, 0.8, 1.5))) == 20 + 80 * 4 / 6
     with pytest.raises(ScoringError, match="strictly increasing"):
@@ -282,9 +296,10 @@ def test_expected_scores_in_range_and_aligned(sim):
     assert t.loc["fixed_targets", "method"] == "target_ratio"
     assert t.loc["long", "method"] == "long_term"
     assert t.loc["down", "method"] == "ratio"
-    assert "no_target" in res.skipped and "2024" not in res.skipped["no_target"]
+    assert t.loc["no_target", "method"] == "target_ratio"  # its rule is `fixed`
+    assert res.skipped == {}
     assert (t["n_paths"] == 4096).all()
-    assert res.scores.shape == (4096, 4)
+    assert res.scores.shape == (4096, 5)
     assert abs(res.total.grades.sum() - 1) < 1e-12
     manual = res.scores.to_numpy().mean(axis=1)
     np.testing.assert_allclose(res.total.values, manual)
@@ -319,11 +334,29 @@ def test_bounds_use_each_paths_own_history(sim):
         assert res.scores.loc[i, "x"] == pytest.approx(float(scalar), rel=1e-12)
 
 
+@pytest.mark.parametrize(("ident", "method", "scalar"), [
+    ("down", "ratio", lambda a, h: score_ratio(a, h, 2024, rule=RatioRule(),
+                                               direction="decrease")),
+    ("x", "trend", lambda a, h: score_trend(a, h, 2024)),
+    ("x", "beta", lambda a, h: score_beta(a, h, 2024)),
+    ("long", "long_term", lambda a, h: score_long_term(
+        a, h, 2024, rule=LongTermPath(goal_year=2026, goal_value=160))),
+])
+def test_every_method_matches_its_scalar_form_path_by_path(sim, ident, method, scalar):
+    res = score_simulation(sim, 2024, methods={ident: method}, default=None)
+    paths = sim.paths(ident)
+    for i in (0, 17, 1234):
+        history = ACTUALS | {2023: paths.loc[i, 2023]}
+        expected = float(scalar(paths.loc[i, 2024], history))
+        assert res.scores.loc[i, ident] == pytest.approx(expected, rel=1e-10)
+
+
 def test_weights_and_non_quantitative(sim):
     res = score_simulation(sim, 2024, methods={"x": ScoringSpec(weight=3.0)},
                            nonquantitative={"리더십": ("B+", 2.0)}, threshold=60)
     t = res.table.set_index("id")
-    assert t.loc["리더십", "mean"] == 80.0 and t.loc["리더십", "method"] == "non_quantitative"
+    assert t.loc["리더십", "mean"] == 80.0
+    assert t.loc["리더십", "method"] == "non_quantitative"
     assert t.loc["x", "points"] == pytest.approx(3.0 * t.loc["x", "mean"])
     w = res.total.weights
     expected = res.scores.to_numpy() @ w.to_numpy() / w.sum()
@@ -339,7 +372,8 @@ def test_observed_year_is_certain(sim):
     sim2 = kpisim.simulate(_indicator(actuals=ACTUALS | {2023: 121.0}),
                            model=KnownLogNormal(), n_paths=4096, rng=2, until=2025)
     row = score_simulation(sim2, 2023).table.iloc[0]
-    assert row.observed and row.sd == 0.0
+    assert row.observed
+    assert row.sd == 0.0
     assert row["mean"] == pytest.approx(float(score_deviation(121, HANDBOOK,
                                                               category="주요사업")))
 
@@ -357,5 +391,7 @@ def test_bad_requests(sim):
         ScoringSpec(a=2)
     with pytest.raises(ScoringError, match="non-quantitative `q`"):
         score_simulation(sim, 2024, nonquantitative={"q": ("Z", 1.0)})
-    res = score_simulation(sim, 2024, methods={"x": "long_term"}, default=None)
+    with pytest.raises(ScoringError, match="x: 중장기 목표부여 needs a LongTermPath"):
+        score_simulation(sim, 2024, methods={"x": "long_term"}, default=None)
+    res = score_simulation(sim, 2024, methods={"x": "long_term"})
     assert "LongTermPath" in res.skipped["x"]

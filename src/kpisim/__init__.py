@@ -8,7 +8,7 @@ estimates the probability of meeting each goal.
 
 from importlib.metadata import PackageNotFoundError, version
 
-from kpisim import models, rules
+from kpisim import models, plot, rules, scoring
 from kpisim._validation import (
     CatalogError,
     KpisimError,
@@ -20,6 +20,7 @@ from kpisim.audit import audit, headline_rates
 from kpisim.catalog import Catalog, available_catalogs, load_catalog
 from kpisim.indicator import Assumption, Indicator, Provenance, Tags
 from kpisim.models import GrowthPrior, pooled_prior
+from kpisim.report import report, report_excel, report_markdown
 from kpisim.rules import implied_cagr, required_cagr, years_to_reach
 from kpisim.scenarios import Change, Scenario, compare, load_scenario, sensitivity
 from kpisim.simulate import Simulation, simulate
@@ -53,9 +54,14 @@ __all__ = [
     "load_catalog",
     "load_scenario",
     "models",
+    "plot",
     "pooled_prior",
+    "report",
+    "report_excel",
+    "report_markdown",
     "required_cagr",
     "rules",
+    "scoring",
     "sensitivity",
     "simulate",
     "years_to_reach",

@@ -117,3 +117,40 @@ def format_table(frame: pd.DataFrame) -> str:
         }
     )
     return out.to_string(index=False)
+
+
+def score_table(sim, years=range(2023, 2028), *, ids=None, key_only: bool = True) -> pd.DataFrame:
+    """E[평점] and P(만점) beside P(target met), per indicator and year.
+
+    Parameters
+    ----------
+    sim : Simulation
+    years : iterable of int
+        Years to score (those outside the simulation grid are left out).
+    ids : sequence of str, optional
+        Indicators to show; by default the key indicators (주요성과지표) that
+        were simulated, or every simulated one when ``key_only`` is False.
+
+    Returns
+    -------
+    DataFrame
+        ``id, name_ko, year, target, p_met, mean_score, p_100, method``.
+    """
+    if ids is None:
+        ids = [i for i in sim.ids if sim.catalog[i].tags.key or not key_only]
+    rows = []
+    for year in years:
+        if not sim.years[0] <= year <= sim.years[-1]:
+            continue
+        res = sim.scores(year)
+        met = sim.prob_meet(year=None, ids=ids)
+        met = met[met.year == year].set_index("id")
+        for r in res.table[res.table.id.isin(ids)].itertuples():
+            rows.append({
+                "id": r.id, "name_ko": r.name_ko, "year": year,
+                "target": met["target"].get(r.id, np.nan),
+                "p_met": met["prob"].get(r.id, np.nan),
+                "mean_score": r.mean, "p_100": r.p_100, "method": r.method,
+            })
+    return pd.DataFrame(rows, columns=["id", "name_ko", "year", "target", "p_met",
+                                       "mean_score", "p_100", "method"])

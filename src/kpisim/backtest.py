@@ -508,8 +508,9 @@ def backtest(
     )
 
 
-def _window_label(w: int) -> str:
-    return str(w) if w else "all"
+def _window_label(w: Any) -> str:
+    """"all" for None, 0 or "all"; otherwise the window as a string."""
+    return "all" if w in (None, 0, "all") else str(int(w))
 
 
 def _frame(cols, series, specs, win, cfg) -> pd.DataFrame:
@@ -583,9 +584,11 @@ class BacktestResult:
     def summary(self) -> pd.DataFrame:
         """One row per model and window: coverage, scaled CRPS, Brier, sMAPE, MASE.
 
-        ``crps_scaled`` is the mean of CRPS / scale (MASE's denominator), so
-        series of different magnitudes weigh alike; cases with a zero scale
-        are left out of it and of ``mase``. Means are over cases.
+        ``crps_scaled`` is CRPS / scale (MASE's denominator), so series of
+        different magnitudes weigh alike; cases with a zero scale are left out
+        of it and of ``mase``. Means are over cases; ``crps_scaled_median``
+        and ``mase_median`` are medians over cases, robust to the few
+        explosive extrapolations that dominate the means.
         """
         s = self.scores.assign(crps_scaled=self.scores["crps"] / self.scores["scale"])
         s["crps_scaled"] = s["crps_scaled"].where(s["scale"] > 0)
@@ -595,11 +598,13 @@ class BacktestResult:
         for lev in self.settings.get("levels", DEFAULT_LEVELS):
             agg[f"cover_{_pct(lev)}"] = (f"cover_{_pct(lev)}", "mean")
         agg["crps_scaled"] = ("crps_scaled", "mean")
+        agg["crps_scaled_median"] = ("crps_scaled", "median")
         for x in self.settings.get("thresholds", DEFAULT_THRESHOLDS):
             s[f"brier_{_pct(x)}"] = (s[f"p_{_pct(x)}"] - s[f"event_{_pct(x)}"]) ** 2
             agg[f"brier_{_pct(x)}"] = (f"brier_{_pct(x)}", "mean")
         agg["smape"] = ("smape", "mean")
         agg["mase"] = ("ase", "mean")
+        agg["mase_median"] = ("ase", "median")
         return self._groups(s).agg(**agg).reset_index()
 
     def by_horizon(self, column: str) -> pd.DataFrame:
@@ -633,7 +638,7 @@ class BacktestResult:
     ) -> pd.DataFrame:
         """Reliability-diagram table (see :func:`reliability_table`) of one model's events."""
         g = self.scores[(self.scores["model"] == model)
-                        & (self.scores["window"] == _window_label(int(window or 0)))]
+                        & (self.scores["window"] == _window_label(window))]
         return reliability_table(g[f"p_{_pct(threshold)}"], g[f"event_{_pct(threshold)}"],
                                  bins=bins)
 
@@ -657,8 +662,7 @@ class BacktestResult:
         s = self.scores
         if keys is None:
             keys = list(self._groups().groups)
-        pairs = {(k, "all") if isinstance(k, str) else (k[0], _window_label(int(k[1] or 0)))
-                 for k in keys}
+        pairs = {(k, "all") if isinstance(k, str) else (k[0], _window_label(k[1])) for k in keys}
         in_pairs = np.zeros(len(s), dtype=bool)
         for model, window in pairs:
             in_pairs |= ((s["model"] == model) & (s["window"] == window)).to_numpy()

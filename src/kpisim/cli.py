@@ -105,11 +105,34 @@ def cmd_catalog(args) -> int:
     return 0
 
 
+def _scores(args, sim) -> pd.DataFrame | None:
+    if not getattr(args, "scores", False):
+        return None
+    from kpisim._summary import score_table
+
+    return score_table(sim)
+
+
+def _score_text(frame: pd.DataFrame) -> str:
+    if frame.empty:
+        return "(no key indicator could be scored)"
+    view = pd.DataFrame({
+        "indicator": frame["name_ko"].str.slice(0, 26),
+        "year": frame["year"],
+        "P(met)": frame["p_met"].map(lambda v: "" if pd.isna(v) else f"{100 * v:5.1f}%"),
+        "E[평점]": frame["mean_score"].map(lambda v: f"{v:5.1f}"),
+        "P(만점)": frame["p_100"].map(lambda v: f"{100 * v:5.1f}%"),
+        "method": frame["method"],
+    })
+    return view.to_string(index=False)
+
+
 def cmd_run(args) -> int:
     from kpisim._summary import format_table, summary
 
     cat = _catalog(args)
     sim = _simulate(args, cat)
+    scores = _scores(args, sim)
     table = summary(sim, lang=args.lang)
     text = (
         f"P(goal met) — {cat.title or cat.name}; {sim.n_paths:,} paths, model={args.model}, "
@@ -120,6 +143,11 @@ def cmd_run(args) -> int:
             f"\n\nnot simulated: {len(sim.skipped)} indicator(s) "
             "(grades, no actual or no target); see the report."
         )
+    if scores is not None:
+        text += "\n\nHandbook scores (평점) of the key indicators\n" + _score_text(scores)
+        if args.format != "table":
+            table = table.merge(scores[["id", "year", "mean_score", "p_100"]],
+                                on=["id", "year"], how="left")
     _emit(table, args.format, text)
     if not args.no_report:
         out = Path(args.out)
@@ -128,7 +156,7 @@ def cmd_run(args) -> int:
             from kpisim.report import report
         except ImportError:  # report module not available in this build
             return 0
-        path = report(sim, out / "kpisim-report.html", lang=args.lang)
+        path = report(sim, out / "kpisim-report.html", lang=args.lang, scores=scores)
         if not args.quiet:
             sys.stderr.write(f"report written to {path}\n")
     return 0
@@ -181,7 +209,7 @@ def cmd_report(args) -> int:
     sim = _simulate(args, cat)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    path = report(sim, out / "kpisim-report.html", lang=args.lang)
+    path = report(sim, out / "kpisim-report.html", lang=args.lang, scores=_scores(args, sim))
     sys.stdout.write(f"{path}\n")
     return 0
 
@@ -213,6 +241,8 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--seed", type=int, default=20231)
     sim.add_argument("--model", default="auto")
     sim.add_argument("--scenario", default=None, help="scenario YAML file")
+    sim.add_argument("--scores", action="store_true",
+                     help="also show E[평점] and P(만점) of the key indicators, 2023–2027")
 
     parser = argparse.ArgumentParser(
         prog="kpisim",

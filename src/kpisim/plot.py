@@ -510,7 +510,7 @@ def attainment_heatmap(
 
     values = p.to_numpy(dtype=float)
     shown = np.ma.masked_invalid(np.where(obs.to_numpy(), np.nan, values))
-    cmap = mpl.colormaps["RdYlGn"].with_extremes(bad="white")
+    cmap = mpl.colormaps["RdYlGn"].resampled(10).with_extremes(bad="white")  # 10%-wide bands
     im = ax.imshow(shown, cmap=cmap, vmin=0, vmax=1, aspect="auto", interpolation="nearest")
     for i in range(len(ids)):
         for j in range(len(years)):
@@ -544,7 +544,7 @@ def attainment_heatmap(
         spine.set_visible(False)
     ax.set_title(t["heatmap_title"], loc="left", fontsize=11)
     cbar = ax.figure.colorbar(im, ax=ax, fraction=0.05, pad=0.02, shrink=min(1.0, 8 / len(ids)))
-    cbar.ax.yaxis.set_major_formatter(mticker.PercentFormatter(1.0, decimals=0))
+    cbar.ax.yaxis.set_major_formatter(mticker.PercentFormatter(1.0, decimals=None))
     cbar.set_label(t["p_met"], fontsize=8)
     cbar.ax.tick_params(labelsize=7)
     ax._kpisim_colorbars = (cbar.ax,)
@@ -587,7 +587,9 @@ def first_hit_histogram(
     horizon = int(sim.years[-1])
     ax = _axes(ax, (6.0, 3.6))
     labels = [str(int(y)) for y in by_year["year"]] + [t["never"].format(year=horizon)]
-    heights = np.concatenate([by_year["prob"].to_numpy(float), fh[never_mask]["prob"].to_numpy(float)])
+    heights = np.concatenate(
+        [by_year["prob"].to_numpy(float), fh[never_mask]["prob"].to_numpy(float)]
+    )
     colors = [_C_FAN] * len(by_year) + [_C_NEVER]
     x = np.append(np.arange(len(labels) - 1), len(labels) - 0.4)  # set the last bar apart
     ax.bar(x, heights, color=colors, width=0.7)
@@ -595,7 +597,7 @@ def first_hit_histogram(
         if h >= 0.005:
             ax.text(xi, h, _pct(h, 0), ha="center", va="bottom", fontsize=8)
     ax.set_xticks(x, labels=labels, fontsize=8)
-    ax.yaxis.set_major_formatter(mticker.PercentFormatter(1.0, decimals=0))
+    ax.yaxis.set_major_formatter(mticker.PercentFormatter(1.0, decimals=None))
     ax.set_ylabel(t["share_paths"])
     ax.set_ylim(0, max(0.05, float(heights.max()) * 1.15))
     ax.set_title(t["first_hit_title"].format(name=_name(ind, lang),
@@ -664,7 +666,7 @@ def tornado(
                     ha="left" if v >= base else "right")
     ax.axvline(base, color="black", lw=1)
     ax.set_yticks(y, labels=[_tornado_label(r, t) for r in frame.itertuples()], fontsize=8.5)
-    ax.xaxis.set_major_formatter(mticker.PercentFormatter(1.0, decimals=0))
+    ax.xaxis.set_major_formatter(mticker.PercentFormatter(1.0, decimals=None))
     lo = min(base, float(frame[["p_low", "p_high"]].min().min()))
     hi = max(base, float(frame[["p_low", "p_high"]].max().max()))
     pad = max(0.08, 0.25 * (hi - lo))
@@ -733,7 +735,7 @@ def scenario_bars(
     ax.set_yticks(np.arange(n)[::-1], labels=rows, fontsize=8)
     ax.set_xlim(0, 1.12)
     ax.xaxis.set_major_locator(mticker.FixedLocator(np.linspace(0, 1, 6)))
-    ax.xaxis.set_major_formatter(mticker.PercentFormatter(1.0, decimals=0))
+    ax.xaxis.set_major_formatter(mticker.PercentFormatter(1.0, decimals=None))
     ax.set_xlabel(t["p_met"])
     ax.set_title(t["scenario_title"], loc="left", fontsize=11)
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=min(k, 3),
@@ -803,7 +805,7 @@ def score_distribution(
             transform=ax.transAxes, va="top", fontsize=9,
             bbox={"facecolor": "white", "edgecolor": "#bbbbbb", "boxstyle": "round"})
     ax.set_xlim(15, 105)
-    ax.yaxis.set_major_formatter(mticker.PercentFormatter(1.0, decimals=0))
+    ax.yaxis.set_major_formatter(mticker.PercentFormatter(1.0, decimals=None))
     ax.set_xlabel(t["score"])
     ax.set_ylabel(t["prob"])
     ax.set_title(title or t["score_title"], loc="left", fontsize=11)

@@ -45,34 +45,45 @@ _T = {
         "s_scores": "평점",
         "s_skip": "시뮬레이션하지 않은 지표",
         "s_methods": "방법과 가정",
-        "read_p": "달성 확률 P는 시뮬레이션한 {paths:,}개 경로 가운데 그 해 값이 목표치를 충족한"
-                  "(높을수록 좋은 지표는 목표 이상, 낮을수록 좋은 지표는 목표 이하) 경로의 비율입니다."
-                  " 표준오차와 95% 신뢰구간은 시뮬레이션 횟수에서 오는 오차만 나타내며, 모델과"
-                  " 가정이 틀릴 가능성은 포함하지 않습니다. 그 가능성은 아래에 적은 가정으로 판단해"
-                  " 주십시오.",
-        "read_class": "진전 평가는 Eurostat 방식입니다. 지금까지의 연평균 변화율을 목표에 필요한"
-                      " 연평균 변화율로 나눈 비율이 0.95 이상이면 '목표 달성 궤도', 0.6–0.95는"
-                      " '보통 진전', 0–0.6은 '제한적 진전', 0 미만은 '목표에서 멀어짐'이며, 실적이"
-                      " 한 해뿐이면 '자료 부족'입니다.",
-        "no_head": "이 카탈로그에는 핵심 목표(★)로 표시된 지표가 없거나, 시뮬레이션되지 않았습니다.",
+        "read_p": "달성 확률 P는 시뮬레이션한 {paths:,}개 경로 가운데 그 해 값이"
+                  " 목표치를 충족한 경로의 비율입니다(높을수록 좋은 지표는 목표 이상,"
+                  " 낮을수록 좋은 지표는 목표 이하). 표준오차와 95% 신뢰구간은"
+                  " 시뮬레이션 횟수에서 오는 오차만 나타내며, 모델과 가정이 틀릴"
+                  " 가능성은 포함하지 않습니다. 그 가능성은 함께 적은 가정을 보고"
+                  " 판단해 주십시오.",
+        "read_class": "진전 평가는 Eurostat 방식입니다. 지금까지의 연평균 변화율을"
+                      " 목표에 필요한 연평균 변화율로 나눈 비율이 0.95 이상이면"
+                      " '목표 달성 궤도', 0.6–0.95는 '보통 진전', 0–0.6은 '제한적 진전',"
+                      " 0 미만은 '목표에서 멀어짐'이며, 실적이 한 해뿐이면 '자료 부족'"
+                      "입니다.",
+        "no_head": "이 카탈로그에는 핵심 목표(★)로 표시된 지표가 없거나,"
+                   " 시뮬레이션되지 않았습니다.",
         "cols_sum": ["지표", "목표 연도", "목표치", "최근 실적", "달성 확률 P", "표준오차",
                      "95% 신뢰구간", "진전 평가", "모델"],
         "assump_head": "이 확률이 기대는 가정",
         "no_assump": "카탈로그나 모델이 덧붙인 가정은 없습니다.",
-        "heat_note": "빗금 칸은 실적이 이미 나온 연도로, 확률이 아니라 실제 달성 여부입니다. 빈 칸은"
-                     " 그 해 목표가 없는 경우입니다.",
-        "audit_note": "문서가 밝힌 목표 설정 규칙으로 목표치를 다시 계산해 문서의 숫자와 비교했습니다."
-                      " 판정 문장은 영어로 제공됩니다.",
+        "heat_note": "빗금 칸은 실적이 이미 나온 연도로, 확률이 아니라 실제 달성"
+                     " 여부입니다. 빈 칸은 그 해 목표가 없는 경우입니다.",
+        "audit_note": "문서가 밝힌 목표 설정 규칙으로 목표치를 다시 계산해 문서의"
+                      " 숫자와 비교했습니다. 판정 문장은 영어로 제공됩니다.",
         "no_audit": "규칙 점검 결과가 없습니다(kpisim.audit 모듈을 쓸 수 없음).",
+        "audit_counts": "규칙과 어긋난 목표 경로 {}개(먼저 표시), 규칙과 일치 {}개,"
+                        " 점검 불가 {}개.",
         "cols_audit": ["지표", "규칙(문서)", "문서상 목표", "규칙으로 재계산", "일치", "판정"],
         "yes": "예", "no": "아니오", "na": "점검 불가",
-        "fan_note": "검은 선은 실적, 주황 마름모는 문서의 목표치, 붉은 별은 최종 목표, 파란 음영은 전망의"
-                    " 50·80·95% 구간, 보라 점선은 규칙으로 다시 계산한 목표입니다.",
+        "fan_note": "검은 선은 실적, 주황 마름모는 문서의 목표치, 붉은 별은 최종"
+                    " 목표, 파란 음영은 전망의 50·80·95% 구간, 보라 점선은 규칙으로"
+                    " 다시 계산한 목표입니다. 전망 폭이 넓은 지표는 세로축을 로그"
+                    " 눈금으로 그렸습니다.",
         "fan_caption": "목표 연도별 P(달성): {}",
         "cols_scen_fixed": ["지표", "연도", "목표치"],
         "cols_skip": ["지표", "사유"],
         "no_skip": "모든 지표를 시뮬레이션했습니다.",
         "scores_sample": "평점 표본 {n:,}개: 기댓값 E[평점] = {mean:.1f}, P(100점) = {p100}",
+        "cols_scores": ["지표", "평가 방식", "가중치", "E[평점]", "가중 점수", "실적 확정"],
+        "scores_total": "{year}년 가중 총점: 기댓값 {mean:.1f}점(표준편차 {sd:.1f}),"
+                        " 기관 등급 확률 {grades}",
+        "scores_total_title": "가중 총점 분포",
         "settings": "설정",
         "cols_settings": ["항목", "값"],
         "models": "지표별 모델",
@@ -80,10 +91,10 @@ _T = {
         "assumptions": "모든 가정",
         "cols_assump": ["지표", "출처", "항목", "가정", "이유"],
         "source": {"catalog": "카탈로그", "model": "모델"},
-        "methods_text": "각 지표의 앞으로의 값을 아래 모델로 {paths:,}개 경로씩 시뮬레이션했습니다. 같은"
-                        " 시드를 쓰면 같은 결과가 나옵니다. 팬 차트와 분위수는 보관한 경로"
-                        " {keep:,}개로 계산했습니다. 표준오차는 √(P(1−P)/n), 95% 신뢰구간은 Wilson"
-                        " 구간입니다.",
+        "methods_text": "각 지표의 앞으로의 값을 아래 모델로 {paths:,}개 경로씩"
+                        " 시뮬레이션했습니다. 같은 시드를 쓰면 같은 결과가 나옵니다."
+                        " 팬 차트와 분위수는 보관한 경로 {keep:,}개로 계산했습니다."
+                        " 표준오차는 √(P(1−P)/n), 95% 신뢰구간은 Wilson 구간입니다.",
         "set_names": {"n_paths": "경로 수", "seed_entropy": "난수 시드(엔트로피)",
                       "model": "모델 선택", "until": "마지막 연도", "sampler": "난수 표본추출",
                       "keep_paths": "보관 경로 수", "target_se": "목표 표준오차",
@@ -104,10 +115,11 @@ _T = {
         "s_scores": "Scores (평점)",
         "s_skip": "Indicators not simulated",
         "s_methods": "Methods and assumptions",
-        "read_p": "P is the share of the {paths:,} simulated paths whose value meets the target that"
-                  " year (at or above it when higher is better, at or below when lower is better)."
-                  " The standard error and 95% interval cover Monte Carlo error only, not the chance"
-                  " that the model or an assumption is wrong; judge that from the assumptions listed.",
+        "read_p": "P is the share of the {paths:,} simulated paths whose value meets the"
+                  " target that year (at or above it when higher is better, at or below"
+                  " when lower is better). The standard error and 95% interval cover"
+                  " Monte Carlo error only, not the chance that the model or an"
+                  " assumption is wrong; judge that from the assumptions listed.",
         "read_class": "Progress class (Eurostat method): the observed yearly growth divided by the"
                       " growth needed to reach the target; ≥ 0.95 on track, 0.6–0.95 moderate"
                       " progress, 0–0.6 limited progress, < 0 moving away; 'insufficient data' when"
@@ -122,17 +134,23 @@ _T = {
                      " met, not a probability. Blank cells have no stated target.",
         "audit_note": "Each stated target path recomputed from the rule the document gives for it.",
         "no_audit": "No audit (the kpisim.audit module is not available).",
+        "audit_counts": "{} target paths contradict their rule (listed first), {} follow it,"
+                        " {} cannot be checked.",
         "cols_audit": ["indicator", "rule (document)", "stated", "recomputed", "consistent",
                        "verdict"],
         "yes": "yes", "no": "no", "na": "not checkable",
         "fan_note": "Black: actuals; orange diamonds: stated targets; red star: the goal; blue"
                     " bands: 50, 80 and 95% intervals of the projection; purple dashes: targets"
-                    " recomputed from the rule.",
+                    " recomputed from the rule. Wide fans are drawn on a log axis.",
         "fan_caption": "P(target met) by year: {}",
         "cols_scen_fixed": ["indicator", "year", "target"],
         "cols_skip": ["indicator", "reason"],
         "no_skip": "Every indicator was simulated.",
         "scores_sample": "{n:,} simulated scores: E[score] = {mean:.1f}, P(100) = {p100}",
+        "cols_scores": ["indicator", "method", "weight", "E[score]", "points", "observed"],
+        "scores_total": "Weighted total in {year}: expected {mean:.1f} (sd {sd:.1f});"
+                        " institutional grade {grades}",
+        "scores_total_title": "Distribution of the weighted total",
         "settings": "Settings",
         "cols_settings": ["setting", "value"],
         "models": "Model of each indicator",
@@ -388,17 +406,18 @@ def _audit_section(audit: pd.DataFrame | None, lang: str) -> str:
     t = _T[lang]
     if audit is None:
         return f'<p class="note">{_e(t["no_audit"])}</p>'
-    rows = []
-    for r in audit.itertuples():
-        get = r._asdict().get
-        ok = (t["na"] if get("checkable") is False
-              else _Raw(f'<span class="good">{_e(t["yes"])}</span>') if get("consistent")
+    groups: dict[int, list[list[Any]]] = {0: [], 1: [], 2: []}  # broken, follows, unchecked
+    for r in audit.to_dict("records"):
+        group = 2 if r.get("checkable") is False else 1 if r.get("consistent") else 0
+        ok = (t["na"] if group == 2
+              else _Raw(f'<span class="good">{_e(t["yes"])}</span>') if group == 1
               else _Raw(f'<span class="bad">{_e(t["no"])}</span>'))
-        rows.append([get("name_ko", get("id")), get("rule_text", ""),
-                     _path_text(get("stated")), _path_text(get("recomputed")), ok,
-                     get("verdict", "")])
-    return f'<p class="note">{_e(t["audit_note"])}</p>' + _table(t["cols_audit"], rows,
-                                                                  nowrap={4})
+        groups[group].append([r.get("name_ko", r.get("id")), r.get("rule_text", ""),
+                              _path_text(r.get("stated")), _path_text(r.get("recomputed")),
+                              ok, r.get("verdict", "")])
+    counts = t["audit_counts"].format(*(len(groups[g]) for g in (0, 1, 2)))
+    return (f'<p class="note">{_e(t["audit_note"])}</p><p>{_e(counts)}</p>'
+            + _table(t["cols_audit"], groups[0] + groups[1] + groups[2], nowrap={4}))
 
 
 def _scenario_section(sim: Any, frame: pd.DataFrame, lang: str) -> str:
@@ -422,8 +441,43 @@ def _scenario_section(sim: Any, frame: pd.DataFrame, lang: str) -> str:
             + _img(uri, t["s_scen"]))
 
 
+def _score_result_section(result: Any, lang: str) -> str:
+    """A :class:`kpisim.scoring.ScoreResult`: per-indicator 평점 and the weighted total."""
+    t = _T[lang]
+    table = result.table
+    threshold = float(getattr(result, "threshold", 80.0))
+    qcols = [c for c in table.columns if re.fullmatch(r"q\d\d", str(c))]
+    header = [*t["cols_scores"][:4], *qcols, "P(100)", f"P(≥ {threshold:g})", *t["cols_scores"][4:]]
+    rows = []
+    for r in table.to_dict("records"):
+        rows.append([r.get("name_ko", r.get("id")), r.get("method", ""),
+                     _plot._num(r.get("weight", np.nan)), f"{r.get('mean', np.nan):.1f}",
+                     *(f"{r[c]:.1f}" for c in qcols), _pct(r.get("p_100", np.nan)),
+                     _pct(r.get("p_ge", np.nan)), _plot._num(r.get("points", np.nan)),
+                     t["yes"] if r.get("observed") else ""])
+    numeric = set(range(2, len(header) - 1))
+    out = _table(header, rows, numeric)
+    total = getattr(result, "total", None)
+    if total is None:
+        return out
+    grades = getattr(total, "grades", pd.Series(dtype=float))
+    out += "<p>" + _e(t["scores_total"].format(
+        year=getattr(result, "year", ""), mean=float(total.mean), sd=float(total.sd),
+        grades=" · ".join(f"{g} {_pct(p)}" for g, p in grades.items()))) + "</p>"
+    values = np.asarray(total.values, dtype=float)
+    values = values[np.isfinite(values)]
+    if values.size:
+        uri = _png(lambda ax: _plot.score_distribution(values, ax=ax, lang=lang,
+                                                       title=t["scores_total_title"]),
+                   (6.0, 3.4))
+        out += _img(uri, t["scores_total_title"])
+    return out
+
+
 def _scores_section(scores: Any, lang: str) -> str:
     t = _T[lang]
+    if isinstance(getattr(scores, "table", None), pd.DataFrame):
+        return _score_result_section(scores, lang)
     out = ""
     if isinstance(scores, pd.DataFrame):
         cols = [str(c) for c in scores.columns]
@@ -457,7 +511,8 @@ def _methods_section(sim: Any, lang: str) -> str:
     return (f"<p>{_e(t['methods_text'].format(paths=sim.n_paths, keep=keep))}</p>"
             f"<h3>{_e(t['settings'])}</h3>" + _table(t["cols_settings"], settings)
             + f"<h3>{_e(t['models'])}</h3>" + _table(t["cols_models"], models)
-            + f"<h3>{_e(t['assumptions'])}</h3>" + _table(t["cols_assump"], assumptions))
+            + f"<h3>{_e(t['assumptions'])}</h3>"
+            + _table(t["cols_assump"], assumptions, nowrap={1, 2}))
 
 
 def _check_lang(lang: str) -> dict[str, Any]:
@@ -488,8 +543,10 @@ def report(
         omitted (if the module is available), left out when False.
     scenarios : DataFrame, optional
         A :func:`kpisim.compare` table.
-    scores : array_like or DataFrame, optional
-        Simulated evaluation scores (평점, 20–100), or a table of them.
+    scores : ScoreResult, array_like or DataFrame, optional
+        The result of :func:`kpisim.scoring.score_simulation` (per-indicator
+        평점 and the weighted total), simulated scores (20–100), or any table
+        of scores (shown as given).
 
     Returns
     -------

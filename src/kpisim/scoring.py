@@ -121,15 +121,15 @@ def _year_values(history: Any, before: int | None) -> tuple[NDArray, NDArray]:
     """Known (year, value) pairs before ``before`` from an Indicator, Series or mapping."""
     if hasattr(history, "observed") and hasattr(history, "kind"):
         history = history.observed
-    if isinstance(history, pd.Series):
-        items = history.items()
-    elif isinstance(history, Mapping):
-        items = history.items()
-    else:
+    if isinstance(history, (list, tuple, np.ndarray)):  # oldest first, consecutive years
+        values = np.asarray(history, dtype=np.float64).ravel()
+        end = before if before is not None else values.size
+        history = dict(zip(range(end - values.size, end), values.tolist(), strict=True))
+    if not isinstance(history, (pd.Series, Mapping)):
         msg = ("`history` must be an Indicator, a year-indexed Series or a mapping of "
                f"year to actual; got {type(history).__name__}")
         raise ScoringError(msg)
-    pairs = sorted((int(y), float(v)) for y, v in items
+    pairs = sorted((int(y), float(v)) for y, v in history.items()
                    if v is not None and not (isinstance(v, float) and math.isnan(v))
                    and (before is None or int(y) < before))
     years = np.array([p[0] for p in pairs], dtype=np.float64)
@@ -198,11 +198,18 @@ def score_between(actual: ArrayLike, highest: ArrayLike, lowest: ArrayLike, *,
     else:
         hi, lo = np.minimum(hi, lo), np.maximum(hi, lo)
     width = hi - lo
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         s = _LOW + (_HIGH - _LOW) * np.clip((a - lo) / width, 0.0, 1.0)
     s = np.where(width == 0, np.where(sign * (a - hi) >= 0, _HIGH, _LOW), s)
     s = np.where(np.isnan(a) | np.isnan(width), np.nan, s)
     return _out(s)
+
+
+def _own_rule(history: Any, cls: type, year: int | None) -> Any:
+    """The indicator's own rule (its part active in ``year``) if it is a ``cls``."""
+    rule = getattr(history, "rule", None)
+    rule = rule.active(year) if isinstance(rule, Rule) else None
+    return rule if isinstance(rule, cls) else None
 
 
 def _deviation_rule(rule: Any) -> DeviationRule:
@@ -241,8 +248,9 @@ def score_deviation(actual: ArrayLike, history: Any, year: int | None = None, *,
     year : int, optional
         Scored year; only actuals before it are used (year-indexed history).
     rule : DeviationRule, optional
-        Default ``DeviationRule()``: k = 2 for 주요사업, 1 for 경영관리, k_low = 2,
-        σ with ddof = 0 over the last 5 actuals.
+        Default: the indicator's own rule if it is a DeviationRule, else
+        ``DeviationRule()`` (k = 2 for 주요사업, 1 for 경영관리, k_low = 2, σ with
+        ddof = 0 over the last 5 actuals).
     direction, category, kind : str, optional
         Override the indicator's own.
 
@@ -258,8 +266,8 @@ def score_deviation(actual: ArrayLike, history: Any, year: int | None = None, *,
     86.41
     """
     direction, category, kind = _meta(history, direction, category, kind)
-    hi, lo = _deviation_rule(rule).bounds(history, year, direction=direction,
-                                          category=category, kind=kind)
+    rule = _deviation_rule(rule or _own_rule(history, DeviationRule, year))
+    hi, lo = rule.bounds(history, year, direction=direction, category=category, kind=kind)
     return score_between(actual, hi, lo, direction=direction)
 
 
@@ -270,12 +278,12 @@ def score_ratio(actual: ArrayLike, history: Any, year: int | None = None, *,
 
     ``평점 = 20 + 80 × (actual − 최저)/(최고 − 최저)`` with the bounds of
     :class:`~kpisim.rules.RatioRule`; b = max(last actual, mean of the last 3).
-    Without ``rule``: high = 120% for 주요사업 and 110% otherwise, low = 80%.
-    Parameters as :func:`score_deviation`.
+    Without ``rule``: the indicator's own RatioRule, else high = 120% for
+    주요사업 and 110% otherwise, low = 80%. Parameters as :func:`score_deviation`.
     """
     direction, category, kind = _meta(history, direction, category, kind)
-    hi, lo = _ratio_rule(rule, category).bounds(history, year, direction=direction,
-                                                category=category, kind=kind)
+    rule = _ratio_rule(rule or _own_rule(history, RatioRule, year), category)
+    hi, lo = rule.bounds(history, year, direction=direction, category=category, kind=kind)
     return score_between(actual, hi, lo, direction=direction)
 
 
@@ -298,7 +306,7 @@ def score_target_ratio(actual: ArrayLike, target: ArrayLike, *,
     if np.any(t <= 0):
         msg = f"`target` must be positive for 목표대실적; got {t[t <= 0].ravel()[:3].tolist()}"
         raise ScoringError(msg)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         ratio = a / t if sign > 0 else np.where(a > 0, t / a, np.inf)
     ratio = np.where(np.isnan(a) | np.isnan(t), np.nan, ratio)
     return _out(_LOW + (_HIGH - _LOW) * np.clip(ratio, 0.0, 1.0))
@@ -373,7 +381,7 @@ def _z(actual: NDArray, predicted: Any, se: Any, sign: float) -> NDArray:
     """``sign·(actual − Ŷ)/S``; with S = 0: ±inf, or 0 when actual = Ŷ."""
     a, p, s = _floats(actual, predicted, se)
     d = sign * (a - p)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         z = d / s
     if np.any(s == 0):
         z = np.where(s == 0, np.where(d == 0, 0.0, np.copysign(np.inf, d)), z)
@@ -391,7 +399,8 @@ def trend_prediction(history: Any, year: int, *, window: int = 5) -> tuple[float
 
     Parameters
     ----------
-    history : Indicator, Series or mapping of year to actual
+    history : Indicator, Series, mapping of year to actual, or 1-D array_like
+        An array is read oldest first, as the years just before ``year``.
     year : int
     window : int, default 5
         At least 3 actuals must exist (two residual degrees of freedom less).
@@ -492,8 +501,8 @@ def _long_term_kernel(hist: NDArray, years: NDArray, j: int, rule: LongTermPath,
     return a * now + (1 - a) * avg
 
 
-def score_long_term(actual: ArrayLike, history: Any, year: int, *, rule: LongTermPath,
-                    a: float = 0.5, average: str = "scores",
+def score_long_term(actual: ArrayLike, history: Any, year: int, *,
+                    rule: LongTermPath | None = None, a: float = 0.5, average: str = "scores",
                     direction: str | None = None) -> Any:
     """중장기 목표부여 score: this year's position blended with the 3-year average.
 
@@ -517,7 +526,8 @@ def score_long_term(actual: ArrayLike, history: Any, year: int, *, rule: LongTer
     history : Indicator, Series or mapping of year to actual
         Actuals of y − 3 … y − 1.
     year : int
-    rule : LongTermPath
+    rule : LongTermPath, optional
+        Default: the indicator's own.
     a : float, default 0.5
         Weight of this year's position.
     average : {"scores", "actuals"}, default "scores"
@@ -525,6 +535,10 @@ def score_long_term(actual: ArrayLike, history: Any, year: int, *, rule: LongTer
     """
     direction, _, _ = _meta(history, direction, None, None)
     _check_blend(a, average)
+    rule = rule or _own_rule(history, LongTermPath, year)
+    if not isinstance(rule, LongTermPath):
+        msg = f"`rule` must be a LongTermPath (or the indicator's own); got {rule!r}"
+        raise ScoringError(msg)
     known = dict(zip(*_year_values(history, year), strict=True))
     years = np.arange(year - 3, year + 1)
     (act,) = _floats(actual)

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from kpisim._validation import KpisimError, ModelError, SimulationError
+from kpisim._validation import KpisimError, ModelError, RuleError, SimulationError
 from kpisim.attainment import AttainmentCounter, wilson_interval
 from kpisim.catalog import Catalog
 from kpisim.indicator import Indicator
@@ -74,15 +74,18 @@ def _rule_targets(t: _Track, full: NDArray, years: NDArray) -> NDArray:
     prev_target = np.full(n, np.nan if before is None else float(before))
     for i in range(t.offset, len(years)):
         window = hist[:, max(0, k0 + i - _RULE_WINDOW) : k0 + i]
-        target = ind.rule.next_target(
-            window[:, -1],
-            prev_target,
-            window,
-            year=int(years[i]),
-            direction=ind.direction,
-            category=ind.tags.category,
-            share=ind.kind == "share",
-        )
+        try:
+            target = ind.rule.next_target(
+                window[:, -1],
+                prev_target,
+                window,
+                year=int(years[i]),
+                direction=ind.direction,
+                category=ind.tags.category,
+                share=ind.kind == "share",
+            )
+        except RuleError:  # e.g. a long-term path past its goal year: no rule target
+            target = np.full(n, np.nan)
         prev_target = target
         out[:, i] = np.where(np.isnan(t.targets[i]), np.nan, target)
     return out
@@ -138,7 +141,7 @@ def _declared_prior(ind: Indicator):
             )
             raise SimulationError(msg)
         try:
-            return models.GrowthPrior(**dict(a.value), source=f"catalog assumption: {a.statement}")
+            return models.GrowthPrior(**dict(a.value), source="catalog assumption `growth_prior`")
         except (TypeError, KpisimError) as e:
             msg = f"indicator `{ind.id}`: bad `growth_prior` assumption: {e}"
             raise SimulationError(msg) from e
@@ -410,15 +413,25 @@ class Simulation:
         rows = []
         for ident in ids or self.ids:
             values = self.paths(ident).to_numpy()
-            qs = (
-                np.nanquantile(values, q, axis=0)
-                if len(values)
-                else np.full((len(q), len(self.years)), np.nan)
-            )
+            qs = np.full((len(q), len(self.years)), np.nan)
+            known = ~np.isnan(values).all(axis=0) if len(values) else np.zeros(0, bool)
+            if known.any():  # years with no value on any path (no actual yet) stay NaN
+                qs[:, known] = np.nanquantile(values[:, known], q, axis=0)
             for j, y in enumerate(self.years):
                 for k, qq in enumerate(q):
                     rows.append({"id": ident, "year": int(y), "q": float(qq), "value": qs[k, j]})
         return pd.DataFrame(rows, columns=["id", "year", "q", "value"])
+
+    def scores(self, year: int, **kwargs: Any):
+        """Handbook scores (평점) of ``year`` on the kept paths.
+
+        See :func:`kpisim.scoring.score_simulation` for the methods, options
+        and the returned :class:`~kpisim.scoring.ScoreResult`.
+        """
+        from kpisim.scoring import score_simulation
+
+        self._check_year(year)
+        return score_simulation(self, year, **kwargs)
 
     def assumptions(self) -> pd.DataFrame:
         """Every assumption behind the numbers: the catalog's and the models'."""
