@@ -267,3 +267,45 @@ def test_rule_targets_lacking_history_are_not_counted_as_misses():
     assert np.isnan(p.loc[2023, "prob"])
     assert p.loc[2023, "n_paths"] == 0
     assert 0 < p.loc[2024, "prob"] < 1
+
+
+def test_sensitivity_tornado_is_sorted_and_moves_the_right_way():
+    table = kpisim.sensitivity(indicator(), "x", 2030, model=KnownLogNormal(), n_paths=4096,
+                               ranges={"drift": (-0.03, 0.03)})
+    assert list(table.assumption)[0] == "drift"
+    assert (table.swing.diff().dropna() <= 0).all()
+    drift = table.set_index("assumption").loc["drift"]
+    assert drift.p_low < drift.p_base < drift.p_high
+    assert ((table[["p_low", "p_high", "p_base"]] >= 0) & (table[["p_low", "p_high"]] <= 1)).all().all()
+
+
+def test_sensitivity_rejects_unknown_assumptions():
+    with pytest.raises(SimulationError, match="`ranges` may name drift, volatility and start"):
+        kpisim.sensitivity(indicator(), "x", 2030, model=KnownLogNormal(), n_paths=100,
+                           ranges={"mood": (0, 1)})
+
+
+def test_scenario_yaml_round_trip(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "scenarios:\n"
+        "  - name: cut\n    changes:\n      - {indicator: x, growth_add: -0.02, years: [2024, 2030]}\n"
+        "  - name: budget\n    changes:\n"
+        "      - {indicator: x, budget: {2023: 100, 2025: 80}, elasticity: 1.0}\n",
+        encoding="utf-8")
+    cut, budget = kpisim.load_scenario(path)
+    assert cut.changes[0].years == (2024, 2030)
+    base = kpisim.simulate(indicator(), model=KnownLogNormal(), n_paths=4096, rng=1)
+    scaled = kpisim.simulate(indicator(), model=KnownLogNormal(), n_paths=4096, rng=1,
+                             scenario=budget)
+    ratio = scaled.paths("x") / base.paths("x")
+    assert np.allclose(ratio[2024], 1.0)
+    assert np.allclose(ratio[2025], 0.8)
+    assert np.allclose(ratio[2030], 0.8)  # the last budget stays in force
+
+
+def test_bad_scenario_file_names_the_change(tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("name: s\nchanges:\n  - {indicator: x, growth_mult: 2}\n", encoding="utf-8")
+    with pytest.raises(SimulationError, match=r"bad.yaml, changes\[0\]: unknown key\(s\) \['growth_mult'\]"):
+        kpisim.load_scenario(path)

@@ -12,7 +12,9 @@ growth rate of each simulated path, ``r_t = y_t / y_{t-1} - 1``:
   (applied by the engine to the shocks it passes to the model);
 * ``budget``: a budget path {year: amount} and an ``elasticity`` e: the level
   is multiplied by (B_t / B_base)^e, where B_base is the budget of the
-  first year of the path (the plan's budget).
+  first year of the path (the plan's budget) and B_t the budget in force in
+  year t (the latest given year at or before t; years before the path are
+  unchanged).
 
 Shares stay within [0, 100] (values are clipped after the change) and
 counts and levels stay ≥ 0 (growth rates are floored at −99%).
@@ -192,10 +194,12 @@ class Scenario:
             if c.budget is None:
                 continue
             base = next(iter(c.budget.values()))
-            factor = np.ones(len(years))
-            for i, y in enumerate(years):
-                if y in c.budget and c.mask(np.array([y]))[0]:
-                    factor[i] = (c.budget[y] / base) ** c.elasticity
+            known = np.array(list(c.budget))
+            amounts = np.array(list(c.budget.values()))
+            # the budget in force each year: the latest given year at or before it
+            pos = np.searchsorted(known, years, side="right") - 1
+            factor = np.where(pos >= 0, (amounts[np.maximum(pos, 0)] / base) ** c.elasticity, 1.0)
+            factor = np.where(c.mask(years), factor, 1.0)
             out = out * factor
         if kind == "share":
             out = np.clip(out, 0.0, 100.0)
@@ -310,7 +314,9 @@ def sensitivity(
     the same seed (common random numbers):
 
     * ``drift``: yearly growth ± one posterior sd of the fitted drift
-      (``growth_add``; the fitted ``drift_sd`` parameter, or ±2 points);
+      (``growth_add``): s/√κ for the growth models' Normal–inverse-χ²
+      posterior (parameters ``sigma`` and ``kappa``), a model's own
+      ``drift_sd`` if it reports one, else ±2 points;
     * ``volatility``: innovations scaled by 0.5 and 1.5;
     * ``start``: the starting level shifted by ±5% (a level shock in the first
       simulated year);
@@ -335,7 +341,7 @@ def sensitivity(
     base = simulate(catalog_or_indicators, rng=rng, **simulate_options)
     p_base = _prob_at(base, ident, year)
     fitted = base.fitted(ident)
-    drift_sd = float(dict(getattr(fitted, "params", {})).get("drift_sd", 0.02))
+    drift_sd = _drift_sd(dict(getattr(fitted, "params", {})))
     spec = {"drift": (-drift_sd, drift_sd), "volatility": (0.5, 1.5), "start": (-0.05, 0.05)}
     spec.update(ranges or {})
     unknown = set(spec) - {"drift", "volatility", "start"}
@@ -392,6 +398,15 @@ def sensitivity(
     frame = pd.DataFrame(rows)
     frame["swing"] = (frame["p_high"] - frame["p_low"]).abs()
     return frame.sort_values("swing", ascending=False).reset_index(drop=True)
+
+
+def _drift_sd(params: Mapping[str, float]) -> float:
+    """Posterior scale of the drift from a fitted model's parameters."""
+    if "drift_sd" in params:
+        return float(params["drift_sd"])
+    if params.get("kappa", 0) > 0 and "sigma" in params:
+        return float(params["sigma"]) / float(np.sqrt(params["kappa"]))
+    return 0.02
 
 
 def _prob_at(sim: Any, ident: str, year: int) -> float:
