@@ -22,9 +22,11 @@ See ``docs/backtest.md`` for the results on the M1 and Tourism yearly series.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import os
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -473,7 +475,8 @@ def backtest(
 
         ctx = multiprocessing.get_context("spawn")
         pool = ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx)
-        results = pool.map(_run_series, tasks, chunksize=max(1, len(tasks) // (8 * n_jobs)))
+        with _single_threaded_blas():  # workers start inside map(); one BLAS thread each
+            results = pool.map(_run_series, tasks, chunksize=max(1, len(tasks) // (8 * n_jobs)))
     else:
         pool, results = None, map(_run_series, tasks)
     cols: dict[str, list] = {}
@@ -508,6 +511,28 @@ def backtest(
     )
 
 
+@contextlib.contextmanager
+def _single_threaded_blas() -> Iterator[None]:
+    """Environment for worker processes: one BLAS/OpenMP thread each.
+
+    Processes already share the cores; threaded BLAS in every worker
+    oversubscribes them and slows statsmodels' small-matrix work several-fold.
+    Variables the user has set are left alone; the parent's are restored.
+    """
+    names = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+    saved = {k: os.environ.get(k) for k in names}
+    for k in names:
+        os.environ.setdefault(k, "1")
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 def _window_label(w: Any) -> str:
     """"all" for None, 0 or "all"; otherwise the window as a string."""
     return "all" if w in (None, 0, "all") else str(int(w))
@@ -516,9 +541,12 @@ def _window_label(w: Any) -> str:
 def _frame(cols, series, specs, win, cfg) -> pd.DataFrame:
     names = [lab for lab, _ in specs]
     wins = [_window_label(w) for w in win]
-    if not cols:
-        columns = ["series_id", "model", "window", "origin", "n_train", "h"]
-        return pd.DataFrame(columns=columns)
+    if not cols:  # nothing scored: an empty frame with every column
+        columns = ["series_id", "model", "window", "origin", "n_train", "h", "y", "y0", "scale",
+                   "median", "crps", "pit"]
+        columns += [f"{c}_{_pct(lev)}" for lev in cfg.levels for c in ("cover", "width")]
+        columns += [f"{c}_{_pct(x)}" for x in cfg.thresholds for c in ("p", "event")]
+        return pd.DataFrame(columns=[*columns, "smape", "ase"])
     data = {k: np.concatenate(v) for k, v in cols.items()}
     frame = pd.DataFrame({
         "series_id": pd.Categorical.from_codes(data.pop("series_id"), [s[0] for s in series]),

@@ -75,7 +75,7 @@ __all__ = [
 METHODS: tuple[str, ...] = ("deviation", "ratio", "long_term", "trend", "beta", "target_ratio")
 #: Positive band edges of the 추세치/β분포 z (the nine bands are symmetric).
 TREND_CUTS: tuple[float, ...] = (0.236, 0.707, 1.179, 1.650)
-#: |z| at which the continuous 추세치 score reaches 100 (20 below); clipped beyond.
+#: ``|z|`` at which the continuous 추세치 score reaches 100 (20 below); clipped beyond.
 TREND_Z_MAX: float = 1.965
 #: The nine grades, worst first.
 GRADES: tuple[str, ...] = ("E0", "E+", "D0", "D+", "C", "B0", "B+", "A0", "A+")

@@ -1,0 +1,96 @@
+"""Regenerate (or check) the headline numbers of ``docs/ko.md``.
+
+The table between the ``ko-numbers`` markers of ``docs/ko.md`` is the output
+of this script: P(goal met) with its Monte Carlo standard error for the three
+numeric headline goals, from
+
+    kpisim.simulate(kpisim.load_catalog(), n_paths=100_000, rng=2023)
+
+Usage::
+
+    python docs/scripts/ko_numbers.py           # print the block
+    python docs/scripts/ko_numbers.py --check   # exit 1 if docs/ko.md is stale
+    python docs/scripts/ko_numbers.py --write   # update docs/ko.md in place
+
+About six seconds on one core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import re
+import sys
+from pathlib import Path
+
+import kpisim
+
+KO_PAGE = Path(__file__).resolve().parents[1] / "ko.md"
+START, END = "<!-- ko-numbers:start -->", "<!-- ko-numbers:end -->"
+GOALS = {  # id: unit suffix as written in Korean
+    "ai_firms": "개",
+    "ict_sw_exports": "억불",
+    "sw_adoption_rate": "%",
+}
+N_PATHS, SEED = 100_000, 2023
+
+
+def block() -> str:
+    """The Markdown block that goes between the markers."""
+    sim = kpisim.simulate(kpisim.load_catalog(), n_paths=N_PATHS, rng=SEED)
+    probs = sim.prob_meet(ids=list(GOALS))
+    lines = [
+        START,
+        "| 목표 | 연도 | 목표치 | P(달성) | 표준오차 | 95% 신뢰구간 |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in probs[probs.year.isin([2027, 2030])].itertuples():
+        target = f"{r.target:,.0f}{GOALS[r.id]}"
+        lines.append(
+            f"| {r.name_ko} (`{r.id}`) | {r.year} | {target} | {100 * r.prob:.1f}% "
+            f"| {100 * r.se:.2f}%p | {100 * r.ci_low:.1f}–{100 * r.ci_high:.1f}% |"
+        )
+    assumptions = sim.assumptions()
+    model = assumptions[(assumptions.source == "model") & assumptions.id.isin(list(GOALS))]
+    lines += ["", "모델이 실제로 사용한 성장 사전분포 (`sim.assumptions()`의 모델 항목, 원문):", ""]
+    lines += [f"* `{r.id}`: {r.statement}" for r in model.itertuples()]
+    lines += ["", f"(경로 {sim.n_paths:,}개, kpisim {kpisim.__version__})", END]
+    return "\n".join(lines)
+
+
+def _current(text: str) -> str:
+    m = re.search(re.escape(START) + r".*?" + re.escape(END), text, flags=re.S)
+    if m is None:
+        msg = f"{KO_PAGE}: markers {START} … {END} not found"
+        raise SystemExit(msg)
+    return m.group(0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--check", action="store_true", help="fail if docs/ko.md is stale")
+    group.add_argument("--write", action="store_true", help="update docs/ko.md in place")
+    args = parser.parse_args(argv)
+    new = block()
+    if not (args.check or args.write):
+        print(new)
+        return 0
+    text = KO_PAGE.read_text(encoding="utf-8")
+    old = _current(text)
+    if args.write:
+        KO_PAGE.write_text(text.replace(old, new), encoding="utf-8")
+        return 0
+    if old != new:
+        diff = difflib.unified_diff(old.splitlines(), new.splitlines(), "docs/ko.md", "now",
+                                    lineterm="")
+        print("\n".join(diff))
+        print("docs/ko.md is stale: run `python docs/scripts/ko_numbers.py --write`",
+              file=sys.stderr)
+        return 1
+    print("docs/ko.md headline numbers are current")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
