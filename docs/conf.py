@@ -10,15 +10,11 @@ with formulas is *viewed*.
 
 from __future__ import annotations
 
-import os
-
 import kpisim
-
-os.environ.setdefault("MPLBACKEND", "Agg")  # autodoc imports kpisim.plot
 
 project = "kpisim"
 author = "kpisim developers"
-copyright = "2023–2026, kpisim developers"  # noqa: A001 - Sphinx's name
+copyright = "kpisim developers"
 release = kpisim.__version__
 version = ".".join(release.split(".")[:2])
 language = "en"
@@ -28,7 +24,6 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
-    "sphinx.ext.intersphinx",
     "numpydoc",
 ]
 
@@ -51,10 +46,6 @@ numpydoc_show_class_members = False  # members are listed by autodoc itself
 numpydoc_class_members_toctree = False
 numpydoc_xref_param_type = False
 numpydoc_validation_checks: set[str] = set()
-
-# Cross-project links resolve offline: no inventory is fetched at build time.
-intersphinx_mapping: dict[str, tuple[str, str | None]] = {}
-intersphinx_disabled_reftypes = ["*"]
 
 # -- HTML -------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"

@@ -39,9 +39,9 @@ PROGRAMMES = ("ai_firms", "ict_sw_exports")  # the budget-funded headline goals
 
 def budget_scenario(name: str, budget_ratio: float, growth_add: float) -> Scenario:
     """Budget at ``budget_ratio`` × plan from 2024 on, for both programmes."""
-    # Every simulated year must be listed: a year missing from `budget` is
-    # left unchanged. The first year's amount is the plan's (the base).
-    budget = {year: 100.0 if year < 2024 else 100.0 * budget_ratio for year in range(2022, 2031)}
+    # The first year's amount is the plan's (the base); each later amount
+    # stays in force until the next one given.
+    budget = {2022: 100.0, 2024: 100.0 * budget_ratio}
     changes = []
     for ident in PROGRAMMES:
         changes.append(Change(indicator=ident, years=(2024, 2030), growth_add=growth_add))

@@ -54,7 +54,7 @@ def block() -> str:
     model = assumptions[(assumptions.source == "model") & assumptions.id.isin(list(GOALS))]
     lines += ["", "모델이 실제로 사용한 성장 사전분포 (`sim.assumptions()`의 모델 항목, 원문):", ""]
     lines += [f"* `{r.id}`: {r.statement}" for r in model.itertuples()]
-    lines += ["", f"(경로 {sim.n_paths:,}개, kpisim {kpisim.__version__})", END]
+    lines += ["", f"(경로 {sim.n_paths:,}개, 시드 {SEED})", END]
     return "\n".join(lines)
 
 

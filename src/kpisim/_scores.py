@@ -1,9 +1,11 @@
 """Scoring kernels for probabilistic forecasts given as Monte Carlo samples.
 
-Numpy only. The sample axis is first, as everywhere in kpisim
+The kernels are numpy only. The sample axis is first, as everywhere in kpisim
 (``PATH_AXIS = 0``): forecasts have shape ``(m, ...)`` and observations the
 trailing shape ``(...)``. Every kernel reduces over axis 0 and returns an
-array of the observation's shape.
+array of the observation's shape. :func:`score_cases` is the backtest's
+kernel; the ``*_frame`` helpers build pandas tables from a scores frame, and
+:class:`BacktestResult` (re-exported by :mod:`kpisim.backtest`) holds them.
 
 References
 ----------
@@ -27,15 +29,22 @@ accuracy. *IJF* 22(4), 679–688. https://doi.org/10.1016/j.ijforecast.2006.03.0
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
+import pandas as pd
 from scipy import special
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
+    "DEFAULT_LEVELS",
+    "DEFAULT_THRESHOLDS",
+    "BacktestResult",
     "BrierDecomposition",
     "brier_decomposition",
     "crps_ensemble",
@@ -45,9 +54,15 @@ __all__ = [
     "pit_values",
     "quantiles_sorted",
     "reliability_bins",
+    "reliability_table",
+    "score_cases",
     "smape",
 ]
 
+#: Nominal coverages of the central prediction intervals that are scored.
+DEFAULT_LEVELS: tuple[float, ...] = (0.5, 0.8, 0.95)
+#: Yearly growth rates x of the threshold events y_{T+h} ≥ y_T (1 + x)^h.
+DEFAULT_THRESHOLDS: tuple[float, ...] = (0.0, 0.03, 0.05, 0.10)
 #: Estimators of E|X − X'| in the sample CRPS.
 CRPS_ESTIMATORS = ("fair", "nrg")
 
@@ -344,3 +359,256 @@ def quantiles_sorted(sorted_fct: NDArray[np.float64], probs: ArrayLike) -> NDArr
     frac = (pos - lo).reshape((-1,) + (1,) * (sorted_fct.ndim - 1))
     a, b = sorted_fct[lo], sorted_fct[hi]
     return a + (b - a) * frac
+
+
+# ------------------------------------------------------------- all at once
+def score_cases(
+    paths: NDArray[np.float64],
+    obs: NDArray[np.float64],
+    y0: NDArray[np.float64],
+    h: NDArray[np.integer],
+    scale: NDArray[np.float64],
+    *,
+    levels,
+    thresholds,
+    rng: np.random.Generator | int | None = None,
+) -> dict[str, NDArray]:
+    """Every score of ``k`` cases at once; the backtest's kernel.
+
+    Parameters
+    ----------
+    paths : ndarray, shape (m, k)
+        Samples of each case's forecast (one column per case).
+    obs, y0, h, scale : ndarray, shape (k,)
+        Outcome, value at the origin, horizon in years and MASE scale.
+    levels, thresholds : sequence of float
+        Central interval coverages; yearly growth rates x of the events
+        ``obs ≥ y0 (1 + x)^h``.
+    rng : {None, int, Generator}
+        For the PIT's tie-breaking.
+
+    Returns
+    -------
+    dict of str to ndarray, shape (k,)
+        ``h``, ``y``, ``y0``, ``scale``, ``median``, ``crps`` (fair),
+        ``pit``, ``cover_<l>``/``width_<l>`` (width / |y0|) per level,
+        ``p_<x>``/``event_<x>`` per threshold (x in %), ``smape``, ``ase``.
+    """
+    s = np.sort(paths, axis=0)
+    levels = np.asarray(levels, dtype=np.float64)
+    q = quantiles_sorted(s, np.r_[0.5, (1 - levels) / 2, (1 + levels) / 2])
+    median = q[0]
+    out = {"h": np.asarray(h).astype(np.int16), "y": obs, "y0": y0, "scale": scale,
+           "median": median, "crps": crps_ensemble(obs, s, sorted_ensemble=True),
+           "pit": pit_values(obs, s, rng=rng)}
+    k = len(levels)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for i, lev in enumerate(levels):
+            lo, hi = q[1 + i], q[1 + k + i]
+            out[f"cover_{_label(lev)}"] = (lo <= obs) & (obs <= hi)
+            out[f"width_{_label(lev)}"] = (hi - lo) / np.abs(y0)
+        for x in thresholds:
+            target = y0 * (1.0 + x) ** h
+            out[f"p_{_label(x)}"] = np.mean(s >= target, axis=0)
+            out[f"event_{_label(x)}"] = obs >= target
+        out["smape"] = smape(obs, median)
+        out["ase"] = np.where(scale > 0, np.abs(obs - median) / scale, np.nan)
+    return out
+
+# ---------------------------------------------------- tables of a scores frame
+def _label(x: float) -> str:
+    return f"{100 * x:g}"
+
+
+def _groups(scores: pd.DataFrame, extra=()):
+    return scores.groupby(["model", "window", *extra], observed=True, sort=True)
+
+
+def reliability_frame(prob: ArrayLike, outcome: ArrayLike, *, bins: int = 10) -> pd.DataFrame:
+    """Non-empty bins of :func:`reliability_bins` as a table with ``bin`` labels."""
+    lower, mean_p, freq, count = reliability_bins(prob, outcome, bins=bins)
+    upper = lower + 1.0 / bins
+    labels = [f"[{a:.2g}, {b:.2g}{']' if i == bins - 1 else ')'}"
+              for i, (a, b) in enumerate(zip(lower, upper, strict=True))]
+    frame = pd.DataFrame({"bin": labels, "lower": lower, "mean_forecast": mean_p,
+                          "observed": freq, "count": count})
+    return frame[frame["count"] > 0].reset_index(drop=True)
+
+
+def summary_frame(scores: pd.DataFrame, levels, thresholds) -> pd.DataFrame:
+    """Per (model, window): n, coverage, scaled CRPS, Brier per threshold, sMAPE, MASE."""
+    s = scores.assign(crps_scaled=(scores["crps"] / scores["scale"]).where(scores["scale"] > 0))
+    agg: dict = {"n": ("h", "size"), "series": ("series_id", "nunique")}
+    for lev in levels:
+        agg[f"cover_{_label(lev)}"] = (f"cover_{_label(lev)}", "mean")
+    agg["crps_scaled"] = ("crps_scaled", "mean")
+    agg["crps_scaled_median"] = ("crps_scaled", "median")
+    for x in thresholds:
+        s[f"brier_{_label(x)}"] = (s[f"p_{_label(x)}"] - s[f"event_{_label(x)}"]) ** 2
+        agg[f"brier_{_label(x)}"] = (f"brier_{_label(x)}", "mean")
+    agg["smape"] = ("smape", "mean")
+    agg["mase"] = ("ase", "mean")
+    agg["mase_median"] = ("ase", "median")
+    return _groups(s).agg(**agg).reset_index()
+
+
+def horizon_frame(scores: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Mean of ``column`` by (model, window) rows and horizon columns ``h1, h2, ...``."""
+    out = _groups(scores, ("h",))[column].mean().unstack("h")
+    out.columns = [f"h{h}" for h in out.columns]
+    return out
+
+
+def coverage_frame(scores: pd.DataFrame, levels) -> pd.DataFrame:
+    """Coverage by horizon; rows (model, window, level)."""
+    parts = {_label(lev): horizon_frame(scores, f"cover_{_label(lev)}") for lev in levels}
+    out = pd.concat(parts, names=["level"]).reorder_levels(["model", "window", "level"])
+    return out.sort_index(level=["model", "window"], sort_remaining=False)
+
+
+def brier_frame(scores: pd.DataFrame, thresholds, *, bins: int = 10) -> pd.DataFrame:
+    """Brier decomposition and skill vs the base rate, per (model, window, threshold)."""
+    rows = []
+    for (model, window), g in _groups(scores):
+        for x in thresholds:
+            o = g[f"event_{_label(x)}"]
+            d = brier_decomposition(g[f"p_{_label(x)}"], o, bins=bins)
+            skill = 1.0 - d.brier / d.uncertainty if d.uncertainty > 0 else float("nan")
+            rows.append({"model": model, "window": window, "threshold": x,
+                         "base_rate": float(o.mean()), **d._asdict(), "skill": skill})
+    return pd.DataFrame(rows)
+
+
+def pit_frame(scores: pd.DataFrame, *, bins: int = 10) -> pd.DataFrame:
+    """PIT histogram densities; rows (model, window), columns the bins' lower edges."""
+    edges = np.linspace(0.0, 1.0, bins + 1)
+
+    def dens(v):
+        return pd.Series(np.histogram(v, bins=edges)[0] / max(len(v), 1) * bins,
+                         index=[f"{a:.2g}" for a in edges[:-1]])
+
+    return _groups(scores)["pit"].apply(dens).unstack()
+
+
+def common_mask(scores: pd.DataFrame, pairs) -> NDArray[np.bool_]:
+    """Rows of the given (model, window) pairs whose case (series, origin, h) all pairs have."""
+    in_pairs = np.zeros(len(scores), dtype=bool)
+    for model, window in pairs:
+        in_pairs |= ((scores["model"] == model) & (scores["window"] == window)).to_numpy()
+    sub = scores[in_pairs]
+    n = sub.groupby(["series_id", "origin", "h"], observed=True)["h"].transform("size")
+    mask = np.zeros(len(scores), dtype=bool)
+    mask[np.flatnonzero(in_pairs)] = (n == len(pairs)).to_numpy()
+    return mask
+
+
+# ---------------------------------------------------------- the result object
+def window_label(w: Any) -> str:
+    """"all" for None, 0 or "all"; otherwise the training window as a string."""
+    return "all" if w in (None, 0, "all") else str(int(w))
+
+
+def reliability_table(prob: ArrayLike, outcome: ArrayLike, *, bins: int = 10) -> pd.DataFrame:
+    """Reliability-diagram table of probability forecasts of a binary event.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per non-empty bin: ``bin`` (``"[0.1, 0.2)"``), ``lower``,
+        ``mean_forecast``, ``observed`` (relative frequency) and ``count``.
+    """
+    return reliability_frame(prob, outcome, bins=bins)
+
+
+@dataclass(frozen=True, eq=False)
+class BacktestResult:
+    """Scores of a :func:`kpisim.backtest.backtest` run and the tables built from them.
+
+    Attributes
+    ----------
+    scores : pandas.DataFrame
+        One row per case: ``series_id``, ``model``, ``window`` ("all" or the
+        number of actuals), ``origin`` (year of the last training actual),
+        ``n_train``, ``h``, ``y`` (outcome), ``y0`` (origin value), ``scale``
+        (MASE denominator: mean |yearly change| over *all* actuals to the
+        origin, so it does not depend on the window), ``median``, ``crps``
+        (fair estimator), ``pit``, ``cover_<l>`` and ``width_<l>`` (interval
+        width / origin value) per level, ``p_<x>`` and ``event_<x>`` per
+        threshold (x in %), ``smape`` (%), ``ase`` (|error| / scale).
+    skipped : pandas.DataFrame
+        Series left out and why (``series_id``, ``reason``).
+    refusals : pandas.DataFrame
+        Cases a model refused (too short, non-positive values, numerical
+        failure): ``series_id``, ``origin``, ``window``, ``model``, ``error``.
+    settings : dict
+        The run's options, number of series and run time in seconds.
+    """
+
+    scores: pd.DataFrame
+    skipped: pd.DataFrame
+    refusals: pd.DataFrame
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def _levels(self) -> tuple[float, ...]:
+        return tuple(self.settings.get("levels", DEFAULT_LEVELS))
+
+    @property
+    def _thresholds(self) -> tuple[float, ...]:
+        return tuple(self.settings.get("thresholds", DEFAULT_THRESHOLDS))
+
+    def summary(self) -> pd.DataFrame:
+        """One row per model and window: coverage, scaled CRPS, Brier, sMAPE, MASE.
+
+        ``crps_scaled`` is CRPS / scale (MASE's denominator), so series of
+        different magnitudes weigh alike; cases with a zero scale are left out
+        of it and of ``mase``. Means are over cases; ``crps_scaled_median``
+        and ``mase_median`` are medians over cases, robust to the few
+        explosive extrapolations that dominate the means.
+        """
+        return summary_frame(self.scores, self._levels, self._thresholds)
+
+    def by_horizon(self, column: str) -> pd.DataFrame:
+        """Mean of a score column by model and window (rows) and horizon (columns)."""
+        return horizon_frame(self.scores, column)
+
+    def coverage(self) -> pd.DataFrame:
+        """Empirical coverage of each central interval by horizon; rows (model, window, level)."""
+        return coverage_frame(self.scores, self._levels)
+
+    def brier(self, *, bins: int = 10) -> pd.DataFrame:
+        """Brier score of each threshold event, its binned decomposition and skill.
+
+        ``skill`` is 1 − brier / uncertainty: the Brier skill score against
+        the constant forecast of the observed base rate (known only in
+        hindsight, so a demanding reference).
+        """
+        return brier_frame(self.scores, self._thresholds, bins=bins)
+
+    def reliability(
+        self, model: str, *, window: int | str | None = None, threshold: float = 0.0,
+        bins: int = 10,
+    ) -> pd.DataFrame:
+        """Reliability-diagram table (see :func:`reliability_table`) of one model's events."""
+        g = self.scores[(self.scores["model"] == model)
+                        & (self.scores["window"] == window_label(window))]
+        return reliability_table(g[f"p_{_label(threshold)}"], g[f"event_{_label(threshold)}"],
+                                 bins=bins)
+
+    def pit_histogram(self, *, bins: int = 10) -> pd.DataFrame:
+        """PIT histogram as densities (1 everywhere when calibrated); rows (model, window)."""
+        return pit_frame(self.scores, bins=bins)
+
+    def common(self, keys: Sequence[tuple[str, Any] | str] | None = None) -> BacktestResult:
+        """Keep the cases (series, origin, h) that every given (model, window) scored.
+
+        ``keys`` are ``(model, window)`` pairs or model names (window "all");
+        default every model and window present. Comparisons of scores are only
+        fair on common cases.
+        """
+        s = self.scores
+        if keys is None:
+            keys = list(s.groupby(["model", "window"], observed=True).groups)
+        pairs = {(k, "all") if isinstance(k, str) else (k[0], window_label(k[1])) for k in keys}
+        mask = common_mask(s, pairs)
+        return dataclasses.replace(self, scores=s[mask].reset_index(drop=True))

@@ -23,11 +23,10 @@ See ``docs/backtest.md`` for the results on the M1 and Tourism yearly series.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -37,6 +36,12 @@ from kpisim import _scores
 from kpisim._base import NUMERIC_KINDS, frozen_params, prepare_history, prepare_sample
 from kpisim._ensemble import DEFAULT_MEMBERS, Ensemble
 from kpisim._registry import default_model_for, get_model
+from kpisim._scores import (
+    DEFAULT_LEVELS,
+    DEFAULT_THRESHOLDS,
+    BacktestResult,
+    reliability_table,
+)
 from kpisim._validation import KpisimError
 
 if TYPE_CHECKING:
@@ -56,10 +61,6 @@ __all__ = [
     "reliability_table",
 ]
 
-#: Nominal coverages of the central prediction intervals that are scored.
-DEFAULT_LEVELS: tuple[float, ...] = (0.5, 0.8, 0.95)
-#: Yearly growth rates x of the threshold events y_{T+h} ≥ y_T (1 + x)^h.
-DEFAULT_THRESHOLDS: tuple[float, ...] = (0.0, 0.03, 0.05, 0.10)
 _COMPETITIONS = {"m1": "load_m1", "tourism": "load_tourism"}
 _RESERVED = ("m3",)  # kept out of development for independent checks
 _CAUGHT = (ValueError, ArithmeticError, np.linalg.LinAlgError)
@@ -335,33 +336,11 @@ def _score(paths, items, values, years, cum, cfg: _Config, rng) -> dict[str, NDA
     t = np.concatenate([np.full(len(meta[2]), meta[0]) for _, meta in items])
     n_train = np.concatenate([np.full(len(meta[2]), meta[1]) for _, meta in items])
     j = np.concatenate([meta[2] for _, meta in items])
-    obs, y0 = values[j], values[t]
-    h = years[j] - years[t]
     with np.errstate(invalid="ignore", divide="ignore"):
         scale = np.where(t > 0, cum[t] / np.maximum(t, 1), np.nan)
-    s = np.sort(paths, axis=0)
-    levels = np.asarray(cfg.levels)
-    probs = np.r_[0.5, (1 - levels) / 2, (1 + levels) / 2]
-    q = _scores.quantiles_sorted(s, probs)
-    median = q[0]
-    out = {
-        "origin": years[t].astype(np.int64), "n_train": n_train.astype(np.int16),
-        "h": h.astype(np.int16), "y": obs, "y0": y0, "scale": scale, "median": median,
-        "crps": _scores.crps_ensemble(obs, s, sorted_ensemble=True),
-        "pit": _scores.pit_values(obs, s, rng=rng),
-    }
-    k = len(levels)
-    for i, lev in enumerate(levels):
-        lo_q, hi_q = q[1 + i], q[1 + k + i]
-        out[f"cover_{_pct(lev)}"] = (lo_q <= obs) & (obs <= hi_q)
-        out[f"width_{_pct(lev)}"] = (hi_q - lo_q) / np.abs(y0)
-    for x in cfg.thresholds:
-        target = y0 * (1.0 + x) ** h
-        out[f"p_{_pct(x)}"] = np.mean(s >= target, axis=0)
-        out[f"event_{_pct(x)}"] = obs >= target
-    out["smape"] = _scores.smape(obs, median)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["ase"] = np.where(scale > 0, np.abs(obs - median) / scale, np.nan)
+    out = {"origin": years[t].astype(np.int64), "n_train": n_train.astype(np.int16)}
+    out.update(_scores.score_cases(paths, values[j], values[t], years[j] - years[t], scale,
+                                   levels=cfg.levels, thresholds=cfg.thresholds, rng=rng))
     return out
 
 
@@ -494,7 +473,7 @@ def backtest(
         if pool is not None:
             pool.shutdown()
     scores = _frame(cols, series, specs, win, cfg)
-    window_label = {w: _window_label(w) for w in win}
+    window_label = {w: _scores.window_label(w) for w in win}
     refusal_frame = pd.DataFrame(refusals, columns=["series_id", "origin", "window", "model",
                                                     "error"])
     refusal_frame["window"] = refusal_frame["window"].map(window_label)
@@ -533,20 +512,14 @@ def _single_threaded_blas() -> Iterator[None]:
                 os.environ[k] = v
 
 
-def _window_label(w: Any) -> str:
-    """"all" for None, 0 or "all"; otherwise the window as a string."""
-    return "all" if w in (None, 0, "all") else str(int(w))
-
-
 def _frame(cols, series, specs, win, cfg) -> pd.DataFrame:
     names = [lab for lab, _ in specs]
-    wins = [_window_label(w) for w in win]
+    wins = [_scores.window_label(w) for w in win]
     if not cols:  # nothing scored: an empty frame with every column
-        columns = ["series_id", "model", "window", "origin", "n_train", "h", "y", "y0", "scale",
-                   "median", "crps", "pit"]
-        columns += [f"{c}_{_pct(lev)}" for lev in cfg.levels for c in ("cover", "width")]
-        columns += [f"{c}_{_pct(x)}" for x in cfg.thresholds for c in ("p", "event")]
-        return pd.DataFrame(columns=[*columns, "smape", "ase"])
+        empty = _scores.score_cases(np.empty((2, 0)), *([np.empty(0)] * 4), levels=cfg.levels,
+                                    thresholds=cfg.thresholds, rng=0)
+        columns = ["series_id", "model", "window", "origin", "n_train", *empty]
+        return pd.DataFrame(columns=columns)
     data = {k: np.concatenate(v) for k, v in cols.items()}
     frame = pd.DataFrame({
         "series_id": pd.Categorical.from_codes(data.pop("series_id"), [s[0] for s in series]),
@@ -555,150 +528,6 @@ def _frame(cols, series, specs, win, cfg) -> pd.DataFrame:
         **data,
     })
     return frame
-
-
-# ------------------------------------------------------------------- tables
-def reliability_table(prob: Any, outcome: Any, *, bins: int = 10) -> pd.DataFrame:
-    """Reliability-diagram table of probability forecasts of a binary event.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per non-empty bin: ``bin`` (``"[0.1, 0.2)"``), ``lower``,
-        ``mean_forecast``, ``observed`` (relative frequency) and ``count``.
-    """
-    lower, mean_p, freq, count = _scores.reliability_bins(prob, outcome, bins=bins)
-    upper = lower + 1.0 / bins
-    labels = [f"[{a:.2g}, {b:.2g}{']' if i == bins - 1 else ')'}"
-              for i, (a, b) in enumerate(zip(lower, upper, strict=True))]
-    frame = pd.DataFrame({"bin": labels, "lower": lower, "mean_forecast": mean_p,
-                          "observed": freq, "count": count})
-    return frame[frame["count"] > 0].reset_index(drop=True)
-
-
-@dataclass(frozen=True, eq=False)
-class BacktestResult:
-    """Scores of a :func:`backtest` run and the tables built from them.
-
-    Attributes
-    ----------
-    scores : pandas.DataFrame
-        One row per case: ``series_id``, ``model``, ``window`` ("all" or the
-        number of actuals), ``origin`` (year of the last training actual),
-        ``n_train``, ``h``, ``y`` (outcome), ``y0`` (origin value), ``scale``
-        (MASE denominator: mean |yearly change| over *all* actuals to the
-        origin, so it does not depend on the window), ``median``, ``crps``
-        (fair estimator), ``pit``, ``cover_<l>`` and ``width_<l>`` (interval
-        width / origin value) per level, ``p_<x>`` and ``event_<x>`` per
-        threshold (x in %), ``smape`` (%), ``ase`` (|error| / scale).
-    skipped : pandas.DataFrame
-        Series left out and why (``series_id``, ``reason``).
-    refusals : pandas.DataFrame
-        Cases a model refused (too short, non-positive values, numerical
-        failure): ``series_id``, ``origin``, ``window``, ``model``, ``error``.
-    settings : dict
-        The run's options, number of series and run time in seconds.
-    """
-
-    scores: pd.DataFrame
-    skipped: pd.DataFrame
-    refusals: pd.DataFrame
-    settings: Mapping[str, Any] = field(default_factory=dict)
-
-    def _groups(self, frame=None, extra=()):
-        frame = self.scores if frame is None else frame
-        return frame.groupby(["model", "window", *extra], observed=True, sort=True)
-
-    def summary(self) -> pd.DataFrame:
-        """One row per model and window: coverage, scaled CRPS, Brier, sMAPE, MASE.
-
-        ``crps_scaled`` is CRPS / scale (MASE's denominator), so series of
-        different magnitudes weigh alike; cases with a zero scale are left out
-        of it and of ``mase``. Means are over cases; ``crps_scaled_median``
-        and ``mase_median`` are medians over cases, robust to the few
-        explosive extrapolations that dominate the means.
-        """
-        s = self.scores.assign(crps_scaled=self.scores["crps"] / self.scores["scale"])
-        s["crps_scaled"] = s["crps_scaled"].where(s["scale"] > 0)
-        agg: dict[str, tuple[str, Any]] = {
-            "n": ("h", "size"), "series": ("series_id", "nunique"),
-        }
-        for lev in self.settings.get("levels", DEFAULT_LEVELS):
-            agg[f"cover_{_pct(lev)}"] = (f"cover_{_pct(lev)}", "mean")
-        agg["crps_scaled"] = ("crps_scaled", "mean")
-        agg["crps_scaled_median"] = ("crps_scaled", "median")
-        for x in self.settings.get("thresholds", DEFAULT_THRESHOLDS):
-            s[f"brier_{_pct(x)}"] = (s[f"p_{_pct(x)}"] - s[f"event_{_pct(x)}"]) ** 2
-            agg[f"brier_{_pct(x)}"] = (f"brier_{_pct(x)}", "mean")
-        agg["smape"] = ("smape", "mean")
-        agg["mase"] = ("ase", "mean")
-        agg["mase_median"] = ("ase", "median")
-        return self._groups(s).agg(**agg).reset_index()
-
-    def by_horizon(self, column: str) -> pd.DataFrame:
-        """Mean of a score column by model and window (rows) and horizon (columns)."""
-        out = self._groups(extra=("h",))[column].mean().unstack("h")
-        out.columns = [f"h{h}" for h in out.columns]
-        return out
-
-    def coverage(self) -> pd.DataFrame:
-        """Empirical coverage of each central interval by horizon; rows (model, window, level)."""
-        parts = {}
-        for lev in self.settings.get("levels", DEFAULT_LEVELS):
-            parts[_pct(lev)] = self.by_horizon(f"cover_{_pct(lev)}")
-        out = pd.concat(parts, names=["level"]).reorder_levels(["model", "window", "level"])
-        return out.sort_index(level=["model", "window"], sort_remaining=False)
-
-    def brier(self, *, bins: int = 10) -> pd.DataFrame:
-        """Brier score of each threshold event with its binned decomposition."""
-        rows = []
-        for (model, window), g in self._groups():
-            for x in self.settings.get("thresholds", DEFAULT_THRESHOLDS):
-                d = _scores.brier_decomposition(
-                    g[f"p_{_pct(x)}"], g[f"event_{_pct(x)}"], bins=bins)
-                rows.append({"model": model, "window": window, "threshold": x,
-                             "base_rate": float(g[f"event_{_pct(x)}"].mean()), **d._asdict()})
-        return pd.DataFrame(rows)
-
-    def reliability(
-        self, model: str, *, window: int | str | None = None, threshold: float = 0.0,
-        bins: int = 10,
-    ) -> pd.DataFrame:
-        """Reliability-diagram table (see :func:`reliability_table`) of one model's events."""
-        g = self.scores[(self.scores["model"] == model)
-                        & (self.scores["window"] == _window_label(window))]
-        return reliability_table(g[f"p_{_pct(threshold)}"], g[f"event_{_pct(threshold)}"],
-                                 bins=bins)
-
-    def pit_histogram(self, *, bins: int = 10) -> pd.DataFrame:
-        """PIT histogram as densities (1 everywhere when calibrated); rows (model, window)."""
-        edges = np.linspace(0.0, 1.0, bins + 1)
-
-        def dens(v):
-            return pd.Series(np.histogram(v, bins=edges)[0] / max(len(v), 1) * bins,
-                             index=[f"{a:.1f}" for a in edges[:-1]])
-
-        return self._groups()["pit"].apply(dens).unstack()
-
-    def common(self, keys: Sequence[tuple[str, Any] | str] | None = None) -> BacktestResult:
-        """Keep the cases (series, origin, h) that every given (model, window) scored.
-
-        ``keys`` are ``(model, window)`` pairs or model names (window "all");
-        default every model and window present. Comparisons of scores are only
-        fair on common cases.
-        """
-        s = self.scores
-        if keys is None:
-            keys = list(self._groups().groups)
-        pairs = {(k, "all") if isinstance(k, str) else (k[0], _window_label(k[1])) for k in keys}
-        in_pairs = np.zeros(len(s), dtype=bool)
-        for model, window in pairs:
-            in_pairs |= ((s["model"] == model) & (s["window"] == window)).to_numpy()
-        sub = s[in_pairs]
-        n = sub.groupby(["series_id", "origin", "h"], observed=True)["h"].transform("size")
-        mask = pd.Series(False, index=s.index)
-        mask[sub.index] = (n == len(pairs)).to_numpy()
-        return dataclasses.replace(self, scores=s[mask].reset_index(drop=True))
 
 
 # ---------------------------------------------------------------------- CLI

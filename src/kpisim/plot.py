@@ -223,6 +223,12 @@ def _korean(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
+        # Resolve pyplot's backend *before* entering rc_context: a backend first
+        # resolved inside it is reset on exit, after which Jupyter shows no
+        # further figure in the session (matplotlib rc_context/backend issue).
+        import matplotlib.pyplot as plt
+
+        plt.switch_backend(mpl.rcParams["backend"])
         with mpl.rc_context(_rc()):
             ax = func(*args, **kwargs)
             _apply_font(ax)
