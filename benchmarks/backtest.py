@@ -252,11 +252,15 @@ def persistence(res, model: str = "auto") -> pd.DataFrame:
 
 
 def reliability_by_window(res, model: str = "auto", threshold: float = 0.03) -> pd.DataFrame:
+    labels = [f"[{k / 10:.2g}, {(k + 1) / 10:.2g}{']' if k == 9 else ')'}" for k in range(10)]
     parts = []
     for w in ("all", "3", "8"):
-        t = res.reliability(model, window=w, threshold=threshold).set_index("bin")
+        t = res.reliability(model, window=w, threshold=threshold).set_index("bin").reindex(labels)
+        t["count"] = t["count"].fillna(0).astype(int)
         parts.append(t[["mean_forecast", "observed", "count"]].add_suffix(f" ({w})"))
-    return pd.concat(parts, axis=1)
+    out = pd.concat(parts, axis=1)
+    out.index.name = "bin"
+    return out
 
 
 def window_effect(res) -> pd.DataFrame:
@@ -500,7 +504,8 @@ def main(argv=None) -> int:
     seconds = time.perf_counter() - start
     if args.save:
         with open(args.save, "wb") as f:
-            pickle.dump({"results": results, "catalog": cat}, f)
+            keep = None if cat is None else {k: v for k, v in cat.items() if k != "catalog"}
+            pickle.dump({"results": results, "catalog": keep}, f)
     out = Path(args.out)
     img_ok = figure(results, out.parent / "img" / "backtest_calibration.png")
     out.write_text(write_doc(results, cat, checks, args, seconds, img_ok), encoding="utf-8")

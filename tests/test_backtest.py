@@ -406,3 +406,10 @@ def test_bad_input_messages():
         backtest(dup)
     with pytest.raises(kpisim.KpisimError, match="labels must be unique"):
         backtest({}, ["loggrowth", get_model("loggrowth")])
+    with pytest.raises(kpisim.KpisimError, match=r"`n_paths` must be an integer ≥ 2; got 1\."):
+        backtest({}, n_paths=1)
+    with pytest.raises(kpisim.KpisimError, match="`windows` must be distinct"):
+        backtest({}, windows=(3, 3))
+    empty = backtest({}, ["naive"])
+    assert empty.scores.empty
+    assert {"cover_80", "p_10", "event_0", "ase"} <= set(empty.scores.columns)

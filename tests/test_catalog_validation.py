@@ -249,3 +249,46 @@ def test_excel_round_trip(tmp_path):
     assert back["firms"].actuals == cat["firms"].actuals
     assert back["firms"].targets == cat["firms"].targets
     assert back["firms"].unit == "개"
+
+
+def test_read_indicators_csv_and_excel(tmp_path):
+    frame = pd.DataFrame({"id": ["visits"] * 3, "year": [2021, 2022, 2025],
+                          "actual": [120, 135, None], "target": [None, None, 170],
+                          "unit": "건", "kind": "count", "name_ko": "방문 건수"})
+    csv = tmp_path / "mine.csv"
+    frame.to_csv(csv, index=False)
+    xlsx = tmp_path / "mine.xlsx"
+    frame.to_excel(xlsx, index=False)
+    for path in (csv, xlsx):
+        cat = kpisim.read_indicators(path)
+        assert cat.name == "mine"
+        assert cat["visits"].actuals == {2021: 120.0, 2022: 135.0, 2025: None}
+        assert cat["visits"].name_ko == "방문 건수"
+
+
+def test_read_indicators_names_the_bad_cell(tmp_path):
+    frame = pd.DataFrame({"id": ["a", "a"], "year": [2021, 2022], "actual": [1.0, "many"],
+                          "unit": "개", "kind": "count"})
+    path = tmp_path / "bad.xlsx"
+    frame.to_excel(path, index=False)
+    with pytest.raises(CatalogError, match=r"bad.xlsx, indicator `a`, field `actual.2022`"):
+        kpisim.read_indicators(path)
+
+
+def test_read_indicators_refuses_other_files(tmp_path):
+    path = tmp_path / "x.json"
+    path.write_text("{}")
+    with pytest.raises(CatalogError, match=r"a .csv or Excel"):
+        kpisim.read_indicators(path)
+
+
+def test_result_tables_export_to_csv_excel_parquet(tmp_path):
+    cat = kpisim.load_catalog().headline()
+    sim = kpisim.simulate(cat, n_paths=4096, rng=1)
+    table = sim.prob_meet()
+    table.to_parquet(tmp_path / "p.parquet")
+    table.to_excel(tmp_path / "p.xlsx", index=False)
+    table.to_csv(tmp_path / "p.csv", index=False)
+    back = pd.read_parquet(tmp_path / "p.parquet")
+    pd.testing.assert_frame_equal(back, table)
+    assert len(pd.read_excel(tmp_path / "p.xlsx")) == len(pd.read_csv(tmp_path / "p.csv"))

@@ -17,7 +17,7 @@ from kpisim._validation import (
     SimulationError,
 )
 from kpisim.audit import audit, headline_rates
-from kpisim.catalog import Catalog, available_catalogs, load_catalog
+from kpisim.catalog import Catalog, available_catalogs, load_catalog, read_indicators
 from kpisim.indicator import Assumption, Indicator, Provenance, Tags
 from kpisim.models import GrowthPrior, pooled_prior
 from kpisim.report import report, report_excel, report_markdown
@@ -56,6 +56,7 @@ __all__ = [
     "models",
     "plot",
     "pooled_prior",
+    "read_indicators",
     "report",
     "report_excel",
     "report_markdown",

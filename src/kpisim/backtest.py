@@ -435,6 +435,15 @@ def backtest(
         msg = f"`models` labels must be unique; got {[lab for lab, _ in specs]}."
         raise KpisimError(msg)
     win = tuple(int(w) if w else 0 for w in windows)
+    checks = {"horizon": (horizon, 1), "min_train": (min_train, 1), "n_paths": (n_paths, 2),
+              "origins": (1 if origins is None else origins, 1), "n_jobs": (n_jobs, 1)}
+    for arg, (value, low) in checks.items():
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
+            msg = f"`{arg}` must be an integer ≥ {low}; got {value!r}."
+            raise KpisimError(msg)
+    if not win or len(set(win)) != len(win) or min(win) < 0:
+        msg = f"`windows` must be distinct window lengths ≥ 1 or None; got {list(windows)!r}."
+        raise KpisimError(msg)
     cfg = _Config(tuple(specs), win, int(horizon), int(min_train), bool(full_window),
                   origins, int(n_paths), tuple(float(v) for v in levels),
                   tuple(float(v) for v in thresholds), prior)

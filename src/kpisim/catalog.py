@@ -40,6 +40,7 @@ __all__ = [
     "Catalog",
     "available_catalogs",
     "load_catalog",
+    "read_indicators",
 ]
 
 #: Years a catalog may hold values for (inclusive).
@@ -403,7 +404,7 @@ class Catalog(Mapping[str, Indicator]):
     >>> cat = kpisim.load_catalog()
     >>> cat["ai_firms"].unit
     '개'
-    >>> [i.id for i in cat.headline()][:2]
+    >>> list(cat.headline())[:2]
     ['ai_firms', 'sw_adoption_rate']
     """
 
@@ -755,6 +756,54 @@ def available_catalogs() -> list[str]:
         for p in root.iterdir()
         if p.is_dir() or p.suffix == ".yaml"
     )
+
+
+def read_indicators(path: str | Path, *, sheet: str | int = 0, name: str | None = None) -> Catalog:
+    """Read your own indicators from a CSV or Excel sheet in the tidy layout.
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.csv``, ``.xlsx``/``.xlsm``/``.xls`` file with the columns ``id, year,
+        series, value`` (``series`` is ``actual`` or ``target``) — or the wide
+        variant ``id, year, actual, target`` — plus optional ``name_ko, name_en,
+        unit, kind, direction, scale, rule`` columns (see
+        :meth:`Catalog.from_frame`).
+    sheet : str or int, default 0
+        The Excel sheet.
+    name : str, optional
+        Catalog name (default: the file's stem).
+
+    Returns
+    -------
+    Catalog
+
+    Raises
+    ------
+    CatalogError
+        Naming the file, the row (as a spreadsheet numbers it, header = 1) and
+        the column of the first bad cell.
+
+    Examples
+    --------
+    >>> import pandas as pd, kpisim, tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "mine.csv"
+    >>> pd.DataFrame({"id": ["visits"] * 3, "year": [2021, 2022, 2025],
+    ...               "actual": [120, 135, None], "target": [None, None, 170],
+    ...               "unit": "건", "kind": "count"}).to_csv(path, index=False)
+    >>> cat = kpisim.read_indicators(path)
+    >>> cat["visits"].targets[2025]
+    170.0
+    """
+    from kpisim._frames import read_table
+
+    path = Path(path)
+    if path.suffix.lower() not in {".csv", ".xlsx", ".xlsm", ".xls"}:
+        raise CatalogError(source=str(path), indicator=None, field=None,
+                           expected="a .csv or Excel (.xlsx, .xlsm, .xls) file",
+                           got=path.suffix or "no extension")
+    frame = read_table(path, sheet=sheet)
+    return Catalog.from_frame(frame, name=name or path.stem, source=str(path))
 
 
 def load_catalog(name_or_path: str | Path | None = None) -> Catalog:

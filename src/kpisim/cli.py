@@ -105,12 +105,26 @@ def cmd_catalog(args) -> int:
     return 0
 
 
-def _scores(args, sim) -> pd.DataFrame | None:
-    if not getattr(args, "scores", False):
-        return None
+def _scores(sim) -> pd.DataFrame | None:
+    """E[평점] and P(만점) of the key indicators, 2023–2027 (None if none scored)."""
     from kpisim._summary import score_table
 
-    return score_table(sim)
+    table = score_table(sim)
+    return None if table.empty else table
+
+
+def _headline_assumptions(sim) -> str:
+    """What each headline probability rests on, one line per assumption."""
+    frame = sim.assumptions()
+    lines = []
+    for ident in sim.ids:
+        ind = sim.catalog[ident]
+        if not ind.tags.headline:
+            continue
+        rows = frame[(frame.id == ident) & ~frame.field.isin(["direction", "kind"])]
+        lines.append(f"  {ind.name_ko} ({ident}):")
+        lines += [f"    - {' '.join(str(s).split())}" for s in rows.statement]
+    return "\n".join(lines)
 
 
 def _score_text(frame: pd.DataFrame) -> str:
@@ -132,7 +146,7 @@ def cmd_run(args) -> int:
 
     cat = _catalog(args)
     sim = _simulate(args, cat)
-    scores = _scores(args, sim)
+    scores = _scores(sim) if args.scores or not args.no_report else None
     table = summary(sim, lang=args.lang)
     text = (
         f"P(goal met) — {cat.title or cat.name}; {sim.n_paths:,} paths, model={args.model}, "
@@ -143,7 +157,10 @@ def cmd_run(args) -> int:
             f"\n\nnot simulated: {len(sim.skipped)} indicator(s) "
             "(grades, no actual or no target); see the report."
         )
-    if scores is not None:
+    heads = _headline_assumptions(sim)
+    if heads:
+        text += "\n\nWhat the headline probabilities assume:\n" + heads
+    if args.scores and scores is not None:
         text += "\n\nHandbook scores (평점) of the key indicators\n" + _score_text(scores)
         if args.format != "table":
             table = table.merge(scores[["id", "year", "mean_score", "p_100"]],
@@ -152,10 +169,8 @@ def cmd_run(args) -> int:
     if not args.no_report:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
-        try:
-            from kpisim.report import report
-        except ImportError:  # report module not available in this build
-            return 0
+        from kpisim.report import report
+
         path = report(sim, out / "kpisim-report.html", lang=args.lang, scores=scores)
         if not args.quiet:
             sys.stderr.write(f"report written to {path}\n")
@@ -209,7 +224,7 @@ def cmd_report(args) -> int:
     sim = _simulate(args, cat)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    path = report(sim, out / "kpisim-report.html", lang=args.lang, scores=_scores(args, sim))
+    path = report(sim, out / "kpisim-report.html", lang=args.lang, scores=_scores(sim))
     sys.stdout.write(f"{path}\n")
     return 0
 
@@ -242,7 +257,8 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--model", default="auto")
     sim.add_argument("--scenario", default=None, help="scenario YAML file")
     sim.add_argument("--scores", action="store_true",
-                     help="also show E[평점] and P(만점) of the key indicators, 2023–2027")
+                     help="also print E[평점] and P(만점) of the key indicators, 2023–2027 "
+                          "(the report always shows them)")
 
     parser = argparse.ArgumentParser(
         prog="kpisim",
