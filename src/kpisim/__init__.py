@@ -14,6 +14,7 @@ from kpisim._validation import (
     KpisimError,
     ModelError,
     RuleError,
+    ScoringError,
     SimulationError,
 )
 from kpisim.audit import audit, headline_rates
@@ -42,6 +43,7 @@ __all__ = [
     "Provenance",
     "RuleError",
     "Scenario",
+    "ScoringError",
     "Simulation",
     "SimulationError",
     "Tags",

@@ -15,6 +15,7 @@ __all__ = [
     "KpisimError",
     "ModelError",
     "RuleError",
+    "ScoringError",
     "SimulationError",
 ]
 
@@ -67,6 +68,10 @@ class RuleError(KpisimError):
 
 class ModelError(KpisimError):
     """A projection model cannot be fitted or used on the given history."""
+
+
+class ScoringError(KpisimError):
+    """A scoring request is inconsistent, or an indicator lacks what a method needs."""
 
 
 class SimulationError(KpisimError):

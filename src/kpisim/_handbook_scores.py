@@ -1,0 +1,617 @@
+"""The handbook's scoring methods (평점, 20–100), vectorised over actuals.
+
+Private: the public names are re-exported by :mod:`kpisim.scoring`, which
+documents the methods; this module holds their formulas.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from kpisim._rulebase import Rule
+from kpisim._validation import ScoringError, is_finite_number
+from kpisim.rules import DeviationRule, LongTermPath, RatioRule
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, NDArray
+
+
+#: Scoring methods a :class:`ScoringSpec` may name (plus ``"auto"``).
+METHODS: tuple[str, ...] = ("deviation", "ratio", "long_term", "trend", "beta", "target_ratio")
+#: Positive band edges of the 추세치/β분포 z (the nine bands are symmetric).
+TREND_CUTS: tuple[float, ...] = (0.236, 0.707, 1.179, 1.650)
+#: ``|z|`` at which the continuous 추세치 score reaches 100 (20 below); clipped beyond.
+TREND_Z_MAX: float = 1.965
+#: The nine grades, worst first.
+GRADES: tuple[str, ...] = ("E0", "E+", "D0", "D+", "C", "B0", "B+", "A0", "A+")
+#: 평점 of a grade: the 추세치 bands and non-quantitative (비계량) grades alike.
+GRADE_POINTS: dict[str, float] = {g: 20.0 + 10.0 * i for i, g in enumerate(GRADES)}
+#: Institutional grade by the weighted total: (grade, lowest total), best first.
+INSTITUTION_GRADES: tuple[tuple[str, float], ...] = (
+    ("S", 90.0),
+    ("A", 80.0),
+    ("B", 70.0),
+    ("C", 60.0),
+    ("D", 50.0),
+    ("E", -math.inf),
+)
+
+_LOW, _HIGH = 20.0, 100.0
+_AVERAGES = ("scores", "actuals")
+
+
+# ---------------------------------------------------------------- helpers
+def _sign(direction: str) -> float:
+    if direction not in ("increase", "decrease", "maintain"):
+        msg = f"`direction` must be 'increase', 'decrease' or 'maintain'; got {direction!r}"
+        raise ScoringError(msg)
+    return -1.0 if direction == "decrease" else 1.0
+
+
+def _floats(*values: Any) -> list[NDArray[np.float64]]:
+    arrays = [np.asarray(v, dtype=np.float64) for v in values]
+    try:
+        return list(np.broadcast_arrays(*arrays))
+    except ValueError as e:
+        shapes = [a.shape for a in arrays]
+        msg = f"shapes {shapes} are not compatible for broadcasting"
+        raise ScoringError(msg) from e
+
+
+def _out(x: NDArray[np.float64]) -> Any:
+    """Clip to [20, 100]; a 0-d result comes back as a numpy scalar."""
+    x = np.clip(x, _LOW, _HIGH)
+    return x[()] if x.ndim == 0 else x
+
+
+def _year_values(history: Any, before: int | None) -> tuple[NDArray, NDArray]:
+    """Known (year, value) pairs before ``before`` from an Indicator, Series or mapping."""
+    if hasattr(history, "observed") and hasattr(history, "kind"):
+        history = history.observed
+    if isinstance(history, (list, tuple, np.ndarray)):  # oldest first, consecutive years
+        values = np.asarray(history, dtype=np.float64).ravel()
+        end = before if before is not None else values.size
+        history = dict(zip(range(end - values.size, end), values.tolist(), strict=True))
+    if not isinstance(history, (pd.Series, Mapping)):
+        msg = (
+            "`history` must be an Indicator, a year-indexed Series or a mapping of "
+            f"year to actual; got {type(history).__name__}"
+        )
+        raise ScoringError(msg)
+    pairs = sorted(
+        (int(y), float(v))
+        for y, v in history.items()
+        if v is not None
+        and not (isinstance(v, float) and math.isnan(v))
+        and (before is None or int(y) < before)
+    )
+    years = np.array([p[0] for p in pairs], dtype=np.float64)
+    return years, np.array([p[1] for p in pairs], dtype=np.float64)
+
+
+def _meta(history: Any, direction, category, kind) -> tuple[str, str | None, str | None]:
+    """Direction, category and kind: explicit values win over the indicator's own."""
+    tags = getattr(history, "tags", None)
+    return (
+        direction or getattr(history, "direction", None) or "increase",
+        category or getattr(tags, "category", None),
+        kind or getattr(history, "kind", None),
+    )
+
+
+def _nanmean_rows(stack: NDArray) -> NDArray:
+    """Mean over axis 0 ignoring NaN; NaN where every entry is NaN (no warning)."""
+    count = np.sum(~np.isnan(stack), axis=0)
+    total = np.nansum(stack, axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+
+# --------------------------------------------------- the scoring functions
+def score_between(
+    actual: ArrayLike, highest: ArrayLike, lowest: ArrayLike, *, direction: str = "increase"
+) -> Any:
+    """목표부여 (편차·비율·중장기) score: linear between the lowest and highest target.
+
+    ``평점 = 20 + 80 × (actual − lowest) / (highest − lowest)``, clipped to
+    [20, 100]. For a decreasing indicator the highest target is the lower
+    number and the same formula reads ``20 + 80 × (lowest − actual) / (lowest −
+    highest)``.
+
+    Parameters
+    ----------
+    actual, highest, lowest : array_like
+        Broadcast against each other (e.g. actuals of shape (n_paths,) and
+        per-path bounds of the same shape, or scalars).
+    direction : {"increase", "decrease", "maintain"}, default "increase"
+        ``maintain`` scores like ``increase``.
+
+    Returns
+    -------
+    ndarray or float
+        The broadcast shape; NaN where any input is NaN.
+
+    Notes
+    -----
+    The bounds are oriented by ``direction``: the highest target is the better
+    of the two (the larger for an increasing indicator), so the score never
+    falls as the actual improves, even where a negative baseline reverses the
+    rule's bounds. When highest = lowest (σ = 0) the score is 100 for an actual
+    at least as good as the target and 20 otherwise.
+
+    Examples
+    --------
+    The handbook check: history 100, 105, 108, 112, 118, k = 2 → bounds
+    130.24 / 105.76; the actual 121 scores 20 + 80 × 15.24/24.48 = 69.80
+
+    >>> round(float(score_between(121, 130.24, 105.76)), 2)
+    69.8
+    """
+    sign = _sign(direction)
+    a, hi, lo = _floats(actual, highest, lowest)
+    if sign > 0:
+        hi, lo = np.maximum(hi, lo), np.minimum(hi, lo)
+    else:
+        hi, lo = np.minimum(hi, lo), np.maximum(hi, lo)
+    width = hi - lo
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        s = _LOW + (_HIGH - _LOW) * np.clip((a - lo) / width, 0.0, 1.0)
+    s = np.where(width == 0, np.where(sign * (a - hi) >= 0, _HIGH, _LOW), s)
+    s = np.where(np.isnan(a) | np.isnan(width), np.nan, s)
+    return _out(s)
+
+
+def _own_rule(history: Any, cls: type, year: int | None) -> Any:
+    """The indicator's own rule (its part active in ``year``) if it is a ``cls``."""
+    rule = getattr(history, "rule", None)
+    rule = rule.active(year) if isinstance(rule, Rule) else None
+    return rule if isinstance(rule, cls) else None
+
+
+def _deviation_rule(rule: Any) -> DeviationRule:
+    if rule is None:
+        return DeviationRule()
+    if not isinstance(rule, DeviationRule):
+        msg = f"`rule` must be a DeviationRule; got {type(rule).__name__}"
+        raise ScoringError(msg)
+    return rule
+
+
+def _ratio_rule(rule: Any, category: str | None) -> RatioRule:
+    if rule is None:
+        return RatioRule(high=1.20 if category == "주요사업" else 1.10)
+    if not isinstance(rule, RatioRule):
+        msg = f"`rule` must be a RatioRule; got {type(rule).__name__}"
+        raise ScoringError(msg)
+    return rule
+
+
+def score_deviation(
+    actual: ArrayLike,
+    history: Any,
+    year: int | None = None,
+    *,
+    rule: DeviationRule | None = None,
+    direction: str | None = None,
+    category: str | None = None,
+    kind: str | None = None,
+) -> Any:
+    """목표부여(편차) score of ``actual`` against bounds from ``history``.
+
+    ``최고목표 = b + k·σ``, ``최저목표 = b − k_low·σ`` (mirrored for decreasing),
+    from :meth:`DeviationRule.bounds <kpisim.rules.DeviationRule.bounds>`, then
+    ``평점 = 20 + 80 × (actual − 최저)/(최고 − 최저)`` (:func:`score_between`).
+
+    Parameters
+    ----------
+    actual : array_like
+        Actuals of the scored year, any shape.
+    history : Indicator, Series, mapping or 1-D array_like
+        The preceding actuals (an array is read oldest first).
+    year : int, optional
+        Scored year; only actuals before it are used (year-indexed history).
+    rule : DeviationRule, optional
+        Default: the indicator's own rule if it is a DeviationRule, else
+        ``DeviationRule()`` (k = 2 for 주요사업, 1 for 경영관리, k_low = 2, σ with
+        ddof = 0 over the last 5 actuals).
+    direction, category, kind : str, optional
+        Override the indicator's own.
+
+    Examples
+    --------
+    With unrounded bounds (σ = 6.1188) the handbook check gives 69.81 (69.80
+    with the bounds rounded to 130.24 / 105.76) and 86.41 for 경영관리:
+
+    >>> h = [100, 105, 108, 112, 118]
+    >>> round(float(score_deviation(121, h, category="주요사업")), 2)
+    69.81
+    >>> round(float(score_deviation(121, h, category="경영관리")), 2)
+    86.41
+    """
+    direction, category, kind = _meta(history, direction, category, kind)
+    rule = _deviation_rule(rule or _own_rule(history, DeviationRule, year))
+    hi, lo = rule.bounds(history, year, direction=direction, category=category, kind=kind)
+    return score_between(actual, hi, lo, direction=direction)
+
+
+def score_ratio(
+    actual: ArrayLike,
+    history: Any,
+    year: int | None = None,
+    *,
+    rule: RatioRule | None = None,
+    direction: str | None = None,
+    category: str | None = None,
+    kind: str | None = None,
+) -> Any:
+    """목표부여(비율) score: ``최고 = b × high``, ``최저 = b × low`` (mirrored for decreasing).
+
+    ``평점 = 20 + 80 × (actual − 최저)/(최고 − 최저)`` with the bounds of
+    :class:`~kpisim.rules.RatioRule`; b = max(last actual, mean of the last 3).
+    Without ``rule``: the indicator's own RatioRule, else high = 120% for
+    주요사업 and 110% otherwise, low = 80%. Parameters as :func:`score_deviation`.
+    """
+    direction, category, kind = _meta(history, direction, category, kind)
+    rule = _ratio_rule(rule or _own_rule(history, RatioRule, year), category)
+    hi, lo = rule.bounds(history, year, direction=direction, category=category, kind=kind)
+    return score_between(actual, hi, lo, direction=direction)
+
+
+def score_target_ratio(actual: ArrayLike, target: ArrayLike, *, direction: str = "increase") -> Any:
+    """목표대실적 score: ``20 + 80 × actual/target`` (decreasing: ``20 + 80 × target/actual``).
+
+    Clipped to [20, 100]. ``target`` must be positive. For a decreasing
+    indicator an actual ≤ 0 scores 100 (the ratio is unbounded).
+
+    Examples
+    --------
+    >>> float(score_target_ratio(108, 120))
+    92.0
+    >>> float(score_target_ratio(80, 50, direction="decrease"))
+    70.0
+    """
+    sign = _sign(direction)
+    a, t = _floats(actual, target)
+    if np.any(t <= 0):
+        msg = f"`target` must be positive for 목표대실적; got {t[t <= 0].ravel()[:3].tolist()}"
+        raise ScoringError(msg)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        ratio = a / t if sign > 0 else np.where(a > 0, t / a, np.inf)
+    ratio = np.where(np.isnan(a) | np.isnan(t), np.nan, ratio)
+    return _out(_LOW + (_HIGH - _LOW) * np.clip(ratio, 0.0, 1.0))
+
+
+def _check_bands(cuts: Sequence[float], z_max: float) -> NDArray:
+    c = np.asarray(cuts, dtype=np.float64)
+    if (
+        c.ndim != 1
+        or c.size == 0
+        or not np.all(np.isfinite(c))
+        or np.any(c <= 0)
+        or np.any(np.diff(c) <= 0)
+    ):
+        msg = f"`cuts` must be positive, finite and strictly increasing; got {list(cuts)}"
+        raise ScoringError(msg)
+    if not (is_finite_number(z_max) and z_max > c[-1]):
+        msg = f"`z_max` must be a finite number above the last cut {c[-1]:g}; got {z_max!r}"
+        raise ScoringError(msg)
+    return c
+
+
+def score_z(
+    z: ArrayLike,
+    *,
+    banded: bool = False,
+    cuts: Sequence[float] = TREND_CUTS,
+    z_max: float = TREND_Z_MAX,
+) -> Any:
+    """추세치/β분포 score of a standardised deviation ``z`` (nine bands, E0 … A+).
+
+    The band edges are ``±cuts``; with the default cuts
+    ``|z| < 0.236`` → C 60, ``[0.236, 0.707)`` → B0 70, ``[0.707, 1.179)`` →
+    B+ 80, ``[1.179, 1.650)`` → A0 90, ``≥ 1.650`` → A+ 100, mirrored below
+    (D+ 50, D0 40, E+ 30, E0 20). ``len(cuts) = m`` gives ``2m + 1`` grades
+    evenly spaced from 20 to 100.
+
+    Parameters
+    ----------
+    z : array_like
+        ``(actual − Ŷ)/S``, already signed so that larger is better.
+    banded : bool, default False
+        True: the handbook's step grades (a z on an edge takes the upper
+        grade). False: the continuous variant, linear between the band
+        mid-points (each inner band's mid-point gets its grade's score) and
+        reaching 100 at ``z_max`` (20 at ``−z_max``).
+    cuts : sequence of float, default :data:`TREND_CUTS`
+    z_max : float, default :data:`TREND_Z_MAX` (1.965)
+        Where the continuous variant saturates; beyond it the score is
+        clipped to 100/20 (the step variant is 100/20 beyond the last cut).
+
+    Notes
+    -----
+    Why continuous by default: E[평점] and P(평점 ≥ x) then move smoothly with
+    the model instead of jumping 10 points at an edge, and the line agrees
+    with the step grades at every band mid-point. Use ``banded=True`` for the
+    score the handbook would actually award (and for P(평점 = 100), which
+    differs: the step variant gives 100 from z = 1.650, the continuous one
+    only from ``z_max``).
+
+    Examples
+    --------
+    >>> float(score_z(1.0, banded=True)), round(float(score_z(1.0)), 2)
+    (80.0, 81.21)
+    """
+    c = _check_bands(cuts, z_max)
+    (zz,) = _floats(z)
+    m = c.size
+    levels = np.linspace(_LOW, _HIGH, 2 * m + 1)
+    edges = np.concatenate([-c[::-1], c])
+    if banded:
+        idx = np.searchsorted(edges, np.nan_to_num(zz, nan=0.0), side="right")
+        s = levels[idx]
+    else:
+        mids = (edges[:-1] + edges[1:]) / 2
+        knots = np.concatenate([[-z_max], mids, [z_max]])
+        s = np.interp(zz, knots, levels)
+    return _out(np.where(np.isnan(zz), np.nan, s))
+
+
+def _z(actual: NDArray, predicted: Any, se: Any, sign: float) -> NDArray:
+    """``sign·(actual − Ŷ)/S``; with S = 0: ±inf, or 0 when actual = Ŷ."""
+    a, p, s = _floats(actual, predicted, se)
+    d = sign * (a - p)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        z = d / s
+    if np.any(s == 0):
+        z = np.where(s == 0, np.where(d == 0, 0.0, np.copysign(np.inf, d)), z)
+    return z
+
+
+def trend_prediction(history: Any, year: int, *, window: int = 5) -> tuple[float, float]:
+    """추세치 Ŷ and its prediction standard error S for ``year`` (statsmodels OLS).
+
+    OLS of the last ``window`` known actuals before ``year`` on their years;
+    ``Ŷ = â + b̂·year`` and ``S = s·sqrt(1 + 1/n + (year − x̄)²/Sxx)`` with
+    ``s² = RSS/(n − 2)`` — statsmodels ``get_prediction(...).se_obs``, the
+    standard error of a new observation (the half-width of ``obs_ci`` over
+    the t quantile).
+
+    Parameters
+    ----------
+    history : Indicator, Series, mapping of year to actual, or 1-D array_like
+        An array is read oldest first, as the years just before ``year``.
+    year : int
+    window : int, default 5
+        At least 3 actuals must exist (two residual degrees of freedom less).
+
+    Returns
+    -------
+    (predicted, se) : tuple of float
+    """
+    from statsmodels.regression.linear_model import OLS
+
+    years, values = _year_values(history, year)
+    years, values = years[-window:], values[-window:]
+    if values.size < 3:
+        msg = f"추세치 needs at least 3 actuals before {year}; got {values.size}"
+        raise ScoringError(msg)
+    exog = np.column_stack([np.ones_like(years), years - year])  # centred on the year
+    pred = OLS(values, exog).fit().get_prediction(np.array([[1.0, 0.0]]))
+    return float(pred.predicted_mean[0]), float(pred.se_obs[0])
+
+
+def beta_prediction(
+    history: Any, year: int | None = None, *, window: int = 5
+) -> tuple[float, float]:
+    """β분포 (PERT) Ŷ and S from the last ``window`` actuals.
+
+    ``Ŷ = (best + 4·previous + worst)/6``, ``S = |best − worst|/6``: best and
+    worst are the highest and lowest of the last ``window`` actuals (which is
+    which does not matter for Ŷ and S), previous the latest. Needs 2 actuals.
+    """
+    _, values = _year_values(history, year)
+    values = values[-window:]
+    if values.size < 2:
+        msg = f"β분포 needs at least 2 actuals; got {values.size}"
+        raise ScoringError(msg)
+    hi, lo = float(values.max()), float(values.min())
+    return (hi + 4 * float(values[-1]) + lo) / 6, (hi - lo) / 6
+
+
+def score_trend(
+    actual: ArrayLike,
+    history: Any,
+    year: int,
+    *,
+    direction: str | None = None,
+    window: int = 5,
+    banded: bool = False,
+    cuts: Sequence[float] = TREND_CUTS,
+    z_max: float = TREND_Z_MAX,
+) -> Any:
+    """추세치 score: ``z = (actual − Ŷ)/S`` (sign flipped for decreasing) through :func:`score_z`.
+
+    Ŷ and S from :func:`trend_prediction`. With S = 0 (a perfectly linear
+    history) z is +inf, −inf or 0.
+
+    Examples
+    --------
+    History 10, 12, 13, 15 ('19–'22): Ŷ('23) = 16.5, S = 0.5; the actual 17 has
+    z = 1:
+
+    >>> h = {2019: 10, 2020: 12, 2021: 13, 2022: 15}
+    >>> float(score_trend(17, h, 2023, banded=True))
+    80.0
+    """
+    direction, _, _ = _meta(history, direction, None, None)
+    ys, s = trend_prediction(history, year, window=window)
+    return score_z(
+        _z(np.asarray(actual, dtype=float), ys, s, _sign(direction)),
+        banded=banded,
+        cuts=cuts,
+        z_max=z_max,
+    )
+
+
+def score_beta(
+    actual: ArrayLike,
+    history: Any,
+    year: int | None = None,
+    *,
+    direction: str | None = None,
+    window: int = 5,
+    banded: bool = False,
+    cuts: Sequence[float] = TREND_CUTS,
+    z_max: float = TREND_Z_MAX,
+) -> Any:
+    """β분포 score: as :func:`score_trend` with Ŷ and S from :func:`beta_prediction`."""
+    direction, _, _ = _meta(history, direction, None, None)
+    ys, s = beta_prediction(history, year, window=window)
+    return score_z(
+        _z(np.asarray(actual, dtype=float), ys, s, _sign(direction)),
+        banded=banded,
+        cuts=cuts,
+        z_max=z_max,
+    )
+
+
+def _long_term_kernel(
+    hist: NDArray,
+    years: NDArray,
+    j: int,
+    rule: LongTermPath,
+    *,
+    a: float,
+    average: str,
+    direction: str,
+) -> NDArray:
+    """중장기 score of column ``j`` of ``hist`` (n, T); columns are consecutive years."""
+    if years[j] > rule.goal_year:
+        msg = f"중장기 목표부여: {int(years[j])} is after the goal year {rule.goal_year}"
+        raise ScoringError(msg)
+    if j < 1:
+        msg = f"중장기 목표부여 needs the actual before {int(years[j])}"
+        raise ScoringError(msg)
+    sign = _sign(direction)
+    line_rule = dataclasses.replace(rule, rounding=None)
+    scores, acts, his, los = [], [], [], []
+    for k in range(max(j - 2, 1), j + 1):
+        prev = hist[:, k - 1]
+        line = line_rule.next_target(prev, prev, None, year=int(years[k]), direction=direction)
+        band = 2 * np.abs(line - prev)  # 2α, α = line − previous actual
+        hi, lo = line + sign * band, line - sign * band
+        scores.append(score_between(hist[:, k], hi, lo, direction=direction))
+        acts.append(hist[:, k])
+        his.append(hi)
+        los.append(lo)
+    now = scores[-1]
+    if average == "scores":
+        avg = _nanmean_rows(np.stack(scores))
+    else:
+        avg = score_between(
+            _nanmean_rows(np.stack(acts)),
+            _nanmean_rows(np.stack(his)),
+            _nanmean_rows(np.stack(los)),
+            direction=direction,
+        )
+    return a * now + (1 - a) * avg
+
+
+def score_long_term(
+    actual: ArrayLike,
+    history: Any,
+    year: int,
+    *,
+    rule: LongTermPath | None = None,
+    a: float = 0.5,
+    average: str = "scores",
+    direction: str | None = None,
+) -> Any:
+    """중장기 목표부여 score: this year's position blended with the 3-year average.
+
+    For each year y′ the bounds are ``line(y′) ± 2α`` on the straight path of
+    :class:`~kpisim.rules.LongTermPath` re-anchored at the actual of y′ − 1
+    (``α = line(y′) − A(y′ − 1)``); the band is oriented by the indicator's
+    direction (width 4|α|). Then
+
+    ``평점 = a × P(y) + (1 − a) × P̄₃``
+
+    where P(y′) is :func:`score_between` of the year's actual and P̄₃ is, with
+    ``average="scores"`` (default), the mean of P(y − 2), P(y − 1), P(y)
+    — each year against its own bounds; with ``average="actuals"``, the score
+    of the 3-year mean actual against the 3-year mean bounds. Years without a
+    previous actual drop out of the average.
+
+    Parameters
+    ----------
+    actual : array_like
+        Actuals of ``year``, any shape.
+    history : Indicator, Series or mapping of year to actual
+        Actuals of y − 3 … y − 1.
+    year : int
+    rule : LongTermPath, optional
+        Default: the indicator's own.
+    a : float, default 0.5
+        Weight of this year's position.
+    average : {"scores", "actuals"}, default "scores"
+    direction : str, optional
+    """
+    direction, _, _ = _meta(history, direction, None, None)
+    _check_blend(a, average)
+    rule = rule or _own_rule(history, LongTermPath, year)
+    if not isinstance(rule, LongTermPath):
+        msg = f"`rule` must be a LongTermPath (or the indicator's own); got {rule!r}"
+        raise ScoringError(msg)
+    known = dict(zip(*_year_values(history, year), strict=True))
+    years = np.arange(year - 3, year + 1)
+    (act,) = _floats(actual)
+    row = np.array([known.get(float(y), np.nan) for y in years[:-1]])
+    hist = np.column_stack([np.tile(row, (act.size, 1)), act.ravel()])
+    out = _long_term_kernel(hist, years, 3, rule, a=a, average=average, direction=direction)
+    return _out(out.reshape(act.shape))
+
+
+def _check_blend(a: float, average: str) -> None:
+    if not (is_finite_number(a) and 0 <= a <= 1):
+        msg = f"`a` must be in [0, 1]; got {a!r}"
+        raise ScoringError(msg)
+    if average not in _AVERAGES:
+        msg = f"`average` must be one of {list(_AVERAGES)}; got {average!r}"
+        raise ScoringError(msg)
+
+
+# ------------------------------------------------------- totals and grades
+def weighted_total(scores: ArrayLike, weights: ArrayLike) -> Any:
+    """Weighted mean of indicator scores along the last axis: ``Σ wᵢ·sᵢ / Σ wᵢ``.
+
+    ``scores`` has shape (..., n_indicators); NaN propagates.
+    """
+    s, w = np.asarray(scores, dtype=float), np.asarray(weights, dtype=float)
+    if w.ndim != 1 or s.shape[-1:] != w.shape or np.any(w < 0) or w.sum() <= 0:
+        msg = (
+            f"`weights` must be non-negative, not all zero, one per indicator "
+            f"({s.shape[-1:]}); got {w.tolist()}"
+        )
+        raise ScoringError(msg)
+    return s @ w / w.sum()
+
+
+def institution_grade(total: ArrayLike) -> NDArray:
+    """Institutional grade of a weighted total: S ≥ 90, A 80–90, B 70–80, C 60–70, D 50–60, E < 50.
+
+    Lower edges are inclusive (80 is A). NaN gives ``""``.
+    """
+    t = np.asarray(total, dtype=float)
+    out = np.full(t.shape, "", dtype=object)
+    for grade, low in reversed(INSTITUTION_GRADES):
+        out[t >= low] = grade
+    return out
+
+
+# ----------------------------------------------------- simulation scoring
