@@ -424,6 +424,21 @@ def beta_prediction(
     return (hi + 4 * float(values[-1]) + lo) / 6, (hi - lo) / 6
 
 
+def _score_prediction(
+    actual: ArrayLike,
+    ys: Any,
+    s: Any,
+    direction: str,
+    *,
+    banded: bool,
+    cuts: Sequence[float],
+    z_max: float,
+) -> Any:
+    """Score ``actual`` by its z against a prediction Ŷ with standard error S."""
+    z = _z(np.asarray(actual, dtype=float), ys, s, _sign(direction))
+    return score_z(z, banded=banded, cuts=cuts, z_max=z_max)
+
+
 def score_trend(
     actual: ArrayLike,
     history: Any,
@@ -451,12 +466,7 @@ def score_trend(
     """
     direction, _, _ = _meta(history, direction, None, None)
     ys, s = trend_prediction(history, year, window=window)
-    return score_z(
-        _z(np.asarray(actual, dtype=float), ys, s, _sign(direction)),
-        banded=banded,
-        cuts=cuts,
-        z_max=z_max,
-    )
+    return _score_prediction(actual, ys, s, direction, banded=banded, cuts=cuts, z_max=z_max)
 
 
 def score_beta(
@@ -473,12 +483,7 @@ def score_beta(
     """β분포 score: as :func:`score_trend` with Ŷ and S from :func:`beta_prediction`."""
     direction, _, _ = _meta(history, direction, None, None)
     ys, s = beta_prediction(history, year, window=window)
-    return score_z(
-        _z(np.asarray(actual, dtype=float), ys, s, _sign(direction)),
-        banded=banded,
-        cuts=cuts,
-        z_max=z_max,
-    )
+    return _score_prediction(actual, ys, s, direction, banded=banded, cuts=cuts, z_max=z_max)
 
 
 def _long_term_kernel(
