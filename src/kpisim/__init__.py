@@ -19,7 +19,7 @@ from kpisim._validation import (
 )
 from kpisim.audit import audit, headline_rates
 from kpisim.catalog import Catalog, available_catalogs, load_catalog, read_indicators
-from kpisim.indicator import Assumption, Indicator, Provenance, Tags
+from kpisim.indicator import Assumption, Bounds, Indicator, Provenance, Tags
 from kpisim.models import GrowthPrior, pooled_prior
 from kpisim.report import report, report_excel, report_markdown
 from kpisim.rules import implied_cagr, required_cagr, years_to_reach
@@ -33,6 +33,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 __all__ = [
     "Assumption",
+    "Bounds",
     "Catalog",
     "CatalogError",
     "Change",

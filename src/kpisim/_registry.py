@@ -171,7 +171,7 @@ def default_model_for(indicator_kind: str, n_obs: int) -> str:
     Returns
     -------
     str
-        ``"logit"`` for shares; ``"loggrowth"`` for counts, levels and ratios.
+        ``"refgrowth"`` for every numeric kind and history length.
 
     Raises
     ------
@@ -181,15 +181,12 @@ def default_model_for(indicator_kind: str, n_obs: int) -> str:
 
     Notes
     -----
-    The growth models are the default at every history length: they are the
-    only ones with honest parameter uncertainty from 3 points, and the trend
-    models (``holt``, ``arima``, ``theta``: 8+ points) have not beaten them on
-    short series. With ``n_obs`` of 1 or 2 (0–1 growth rates) the returned
-    model needs ``prior=`` — the short-history policy: fit with
-    ``pooled_prior(peers)``; without one its ``fit`` raises a ModelError.
-    ``n_obs = 0`` gives the same fallback name (useful when a requested model
-    lacks history); fitting still needs at least one actual.
-    Values ≤ 0 cannot use ``loggrowth``: use ``"linear"`` (3+ points).
+    ``refgrowth`` (:class:`kpisim.models.RefGrowth`) works from one actual:
+    its drift is pooled toward the reference class of real yearly series,
+    damped, and bounded values (shares, scores with ``bounds``) are simulated
+    on a logit scale. Values ≤ 0 without bounds cannot use it: use
+    ``"linear"`` (3+ points). ``n_obs`` is validated and kept for custom
+    policies that depend on it.
     """
     if indicator_kind == "grade":
         msg = (
@@ -206,4 +203,4 @@ def default_model_for(indicator_kind: str, n_obs: int) -> str:
     if isinstance(n_obs, bool) or not isinstance(n_obs, (int, np.integer)) or n_obs < 0:
         msg = f"`n_obs` must be an integer ≥ 0; got {n_obs!r}."
         raise ModelError(msg)
-    return "logit" if indicator_kind == "share" else "loggrowth"
+    return "refgrowth"

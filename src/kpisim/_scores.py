@@ -38,6 +38,8 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from kpisim._validation import KpisimError
+
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, NDArray
 
@@ -48,7 +50,9 @@ __all__ = [
     "BrierDecomposition",
     "brier_decomposition",
     "crps_ensemble",
+    "crps_log",
     "crps_normal",
+    "heavy_tail",
     "interval_bounds",
     "mase_scale",
     "pit_values",
@@ -361,6 +365,60 @@ def quantiles_sorted(sorted_fct: NDArray[np.float64], probs: ArrayLike) -> NDArr
     return a + (b - a) * frac
 
 
+def crps_log(obs: ArrayLike, sorted_fct: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Fair CRPS on the log scale, from samples sorted along axis 0.
+
+    .. math:: \\mathrm{CRPS}(F_{\\log X}, \\log y)
+              = E|\\log X - \\log y| - \\tfrac12 E|\\log X - \\log X'|
+
+    Returns
+    -------
+    ndarray, shape (...)
+        NaN where the observation or any sample is ≤ 0 (or NaN).
+    """
+    obs = np.asarray(obs, dtype=np.float64)
+    s = np.asarray(sorted_fct, dtype=np.float64)
+    out = np.full(obs.shape, np.nan)
+    if s.shape[0] < 2 or obs.size == 0:
+        return out
+    with np.errstate(invalid="ignore"):
+        ok = (s[0] > 0) & (obs > 0) & ~np.isnan(s).any(axis=0)
+    if np.any(ok):  # log is increasing: the sorted order is kept
+        out[ok] = crps_ensemble(np.log(obs[ok]), np.log(s[:, ok]), sorted_ensemble=True)
+    return out
+
+
+#: Factor of :func:`heavy_tail`: |mean| beyond this × |median| is flagged.
+HEAVY_TAIL_RATIO = 1e6
+
+
+def heavy_tail(fct: NDArray[np.float64], median: ArrayLike | None = None) -> NDArray[np.bool_]:
+    """Flag samples that look like a predictive without a finite mean.
+
+    True where a sample is NaN or ±inf, or where
+    :math:`|\\bar x| > 10^6\\,|\\tilde x|` (sample mean vs sample median,
+    :data:`HEAVY_TAIL_RATIO`). A crude screen, not a test: it catches the
+    explosive log-scale extrapolations whose sample means are meaningless.
+
+    Parameters
+    ----------
+    fct : ndarray, shape (m, ...)
+    median : array_like, shape (...), optional
+        The sample median, if already computed.
+
+    Returns
+    -------
+    ndarray of bool, shape (...)
+    """
+    x = np.asarray(fct, dtype=np.float64)
+    finite = np.all(np.isfinite(x), axis=0)
+    med = np.median(x, axis=0) if median is None else np.asarray(median, dtype=np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):
+        mean = np.mean(x, axis=0)
+        big = np.abs(mean) > HEAVY_TAIL_RATIO * np.abs(med)
+    return ~finite | big
+
+
 # ------------------------------------------------------------- all at once
 def score_cases(
     paths: NDArray[np.float64],
@@ -391,8 +449,23 @@ def score_cases(
     -------
     dict of str to ndarray, shape (k,)
         ``h``, ``y``, ``y0``, ``scale``, ``median``, ``crps`` (fair),
-        ``pit``, ``cover_<l>``/``width_<l>`` (width / |y0|) per level,
-        ``p_<x>``/``event_<x>`` per threshold (x in %), ``smape``, ``ase``.
+        ``crps_log``, ``heavy_tail``, ``pit``, ``cover_<l>``/``width_<l>``
+        (width / |y0|) per level, ``p_<x>``/``event_<x>`` per threshold (x in
+        %), ``smape``, ``ase``.
+
+    Notes
+    -----
+    ``crps_log`` is the fair CRPS of the log paths against the log outcome,
+    :math:`\\mathrm{CRPS}(F_{\\log X}, \\log y)`: scale-free (roughly a
+    relative error) and finite for log-normal-like predictives whose mean is
+    infinite or huge. It is NaN where the outcome or any path is ≤ 0.
+
+    ``heavy_tail`` flags cases whose sample looks like a predictive without a
+    finite mean: a path is NaN or ±inf, or the sample mean exceeds the sample
+    median in absolute value by more than a factor 10⁶,
+    :math:`|\\bar x| > 10^6 |\\tilde x|` (so a median of exactly 0 flags any
+    non-zero mean). The CRPS (which needs a finite first moment) and other
+    scores of such cases are driven by a handful of paths.
     """
     s = np.sort(paths, axis=0)
     levels = np.asarray(levels, dtype=np.float64)
@@ -400,6 +473,7 @@ def score_cases(
     median = q[0]
     out = {"h": np.asarray(h).astype(np.int16), "y": obs, "y0": y0, "scale": scale,
            "median": median, "crps": crps_ensemble(obs, s, sorted_ensemble=True),
+           "crps_log": crps_log(obs, s), "heavy_tail": heavy_tail(s, median),
            "pit": pit_values(obs, s, rng=rng)}
     k = len(levels)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -435,21 +509,90 @@ def reliability_frame(prob: ArrayLike, outcome: ArrayLike, *, bins: int = 10) ->
     return frame[frame["count"] > 0].reset_index(drop=True)
 
 
-def summary_frame(scores: pd.DataFrame, levels, thresholds) -> pd.DataFrame:
-    """Per (model, window): n, coverage, scaled CRPS, Brier per threshold, sMAPE, MASE."""
+def summary_frame(
+    scores: pd.DataFrame, levels, thresholds, *, by: Sequence[str] = ("model", "window"),
+) -> pd.DataFrame:
+    """Aggregate cases by ``by``: n, coverage, CRPS, Brier per threshold, sMAPE, MASE.
+
+    With the default ``by`` one row per (model, window) with ``series`` (how
+    many series contributed); with ``"series_id"`` in ``by`` the raw mean
+    ``crps`` is added (meaningful within one series) and ``series`` dropped.
+    ``crps_log`` and ``heavy_tail`` (share of flagged cases) appear when the
+    scores have those columns.
+    """
+    by = list(by)
+    per_series = "series_id" in by
     s = scores.assign(crps_scaled=(scores["crps"] / scores["scale"]).where(scores["scale"] > 0))
-    agg: dict = {"n": ("h", "size"), "series": ("series_id", "nunique")}
+    agg: dict = {"n": ("h", "size")}
+    if not per_series:
+        agg["series"] = ("series_id", "nunique")
     for lev in levels:
         agg[f"cover_{_label(lev)}"] = (f"cover_{_label(lev)}", "mean")
+    if per_series:
+        agg["crps"] = ("crps", "mean")
     agg["crps_scaled"] = ("crps_scaled", "mean")
     agg["crps_scaled_median"] = ("crps_scaled", "median")
+    if "crps_log" in s.columns:
+        agg["crps_log"] = ("crps_log", "mean")
     for x in thresholds:
         s[f"brier_{_label(x)}"] = (s[f"p_{_label(x)}"] - s[f"event_{_label(x)}"]) ** 2
         agg[f"brier_{_label(x)}"] = (f"brier_{_label(x)}", "mean")
     agg["smape"] = ("smape", "mean")
     agg["mase"] = ("ase", "mean")
     agg["mase_median"] = ("ase", "median")
-    return _groups(s).agg(**agg).reset_index()
+    if "heavy_tail" in s.columns:
+        s["heavy_tail"] = s["heavy_tail"].astype(np.float64)
+        agg["heavy_tail"] = ("heavy_tail", "mean")
+    return s.groupby(by, observed=True, sort=True).agg(**agg).reset_index()
+
+
+def brier_skill_frame(
+    scores: pd.DataFrame, thresholds, baseline: str, *, by_horizon: bool = False,
+) -> pd.DataFrame:
+    """Brier skill of every model against a baseline model on common cases.
+
+    Cases are matched on (series_id, origin, window, h) (an inner join), and
+    per (model, window[, h], threshold)
+
+    .. math:: \\mathrm{BSS} = 1 - \\mathrm{BS}_{model} / \\mathrm{BS}_{baseline}
+
+    with both Brier scores averaged over the same matched cases (NaN when the
+    baseline's is 0). Positive is better than the baseline.
+    """
+    present = sorted({str(m) for m in pd.unique(scores["model"])})
+    if baseline not in present:
+        msg = (
+            f"baseline {baseline!r} was not run; available model labels: {present}. "
+            "Include it in `models=` of the backtest."
+        )
+        raise KpisimError(msg)
+    keys = ["series_id", "origin", "window", "h"]
+    p_cols = [f"p_{_label(x)}" for x in thresholds]
+    e_cols = [f"event_{_label(x)}" for x in thresholds]
+    is_base = (scores["model"] == baseline).to_numpy()
+    base = scores.loc[is_base, keys + p_cols]
+    base = base.rename(columns={c: f"{c}_base" for c in p_cols})
+    other = scores.loc[~is_base, ["model", *keys, *p_cols, *e_cols]]
+    j = other.merge(base, on=keys, how="inner", validate="many_to_one")
+    group = ["model", "window", *(["h"] if by_horizon else [])]
+    rows = []
+    for x, p, e in zip(thresholds, p_cols, e_cols, strict=True):
+        o = j[e].astype(np.float64)
+        part = pd.DataFrame({k: j[k] for k in group}).assign(
+            brier=(j[p] - o) ** 2, brier_baseline=(j[f"{p}_base"] - o) ** 2)
+        g = part.groupby(group, observed=True, sort=True).agg(
+            n=("brier", "size"), brier=("brier", "mean"),
+            brier_baseline=("brier_baseline", "mean")).reset_index()
+        g.insert(len(group), "threshold", float(x))
+        rows.append(g)
+    columns = [*group, "threshold", "n", "brier", "brier_baseline", "skill"]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    out = pd.concat(rows, ignore_index=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        bb = out["brier_baseline"].to_numpy(np.float64)
+        out["skill"] = np.where(bb > 0, 1.0 - out["brier"].to_numpy(np.float64) / bb, np.nan)
+    return out.sort_values([*group, "threshold"], kind="stable").reset_index(drop=True)[columns]
 
 
 def horizon_frame(scores: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -532,9 +675,13 @@ class BacktestResult:
         ``n_train``, ``h``, ``y`` (outcome), ``y0`` (origin value), ``scale``
         (MASE denominator: mean |yearly change| over *all* actuals to the
         origin, so it does not depend on the window), ``median``, ``crps``
-        (fair estimator), ``pit``, ``cover_<l>`` and ``width_<l>`` (interval
-        width / origin value) per level, ``p_<x>`` and ``event_<x>`` per
-        threshold (x in %), ``smape`` (%), ``ase`` (|error| / scale).
+        (fair estimator), ``crps_log`` (CRPS of log paths against the log
+        outcome; NaN where a path or the outcome is ≤ 0), ``heavy_tail``
+        (True where the paths suggest a predictive without a finite mean: a
+        non-finite path, or |sample mean| > 10⁶ × |sample median|), ``pit``,
+        ``cover_<l>`` and ``width_<l>`` (interval width / origin value) per
+        level, ``p_<x>`` and ``event_<x>`` per threshold (x in %), ``smape``
+        (%), ``ase`` (|error| / scale).
     skipped : pandas.DataFrame
         Series left out and why (``series_id``, ``reason``).
     refusals : pandas.DataFrame
@@ -564,9 +711,56 @@ class BacktestResult:
         different magnitudes weigh alike; cases with a zero scale are left out
         of it and of ``mase``. Means are over cases; ``crps_scaled_median``
         and ``mase_median`` are medians over cases, robust to the few
-        explosive extrapolations that dominate the means.
+        explosive extrapolations that dominate the means. ``crps_log`` is the
+        mean log-scale CRPS over the cases where it is defined (positive
+        paths and outcome) and ``heavy_tail`` the share of flagged cases.
         """
         return summary_frame(self.scores, self._levels, self._thresholds)
+
+    def by_series(self) -> pd.DataFrame:
+        """One row per (series_id, model, window): the summary's aggregations per series.
+
+        Columns ``series_id``, ``model``, ``window``, ``n`` (cases),
+        ``cover_<l>`` per level, ``crps`` (mean CRPS in the series' units),
+        ``crps_scaled``, ``crps_scaled_median``, ``crps_log``, ``brier_<x>``
+        per threshold, ``smape``, ``mase``, ``mase_median`` and
+        ``heavy_tail``, computed as in :meth:`summary`. Useful to find the
+        series a model fails on; with few cases per series the coverages are
+        coarse.
+        """
+        return summary_frame(self.scores, self._levels, self._thresholds,
+                             by=("series_id", "model", "window"))
+
+    def brier_skill(self, baseline: str = "naive", *, by_horizon: bool = False) -> pd.DataFrame:
+        """Brier skill score of each model against a baseline model run alongside.
+
+        ``1 − BS_model / BS_baseline`` per model, window and threshold (and
+        horizon with ``by_horizon``), both Brier scores averaged over the
+        same cases: the inner join of the model's and the baseline's cases on
+        (series_id, origin, window, h). Positive means better than the
+        baseline; NaN when the baseline's Brier score is 0.
+
+        Parameters
+        ----------
+        baseline : str, default "naive"
+            Model label of the reference (e.g. ``"naive"``, ``"naive0"``).
+        by_horizon : bool, default False
+            One row per horizon ``h`` as well.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``model``, ``window``, (``h``), ``threshold``, ``n``
+            (matched cases), ``brier``, ``brier_baseline``, ``skill``; the
+            baseline itself is left out.
+
+        Raises
+        ------
+        KpisimError
+            If ``baseline`` was not run (the message lists the labels).
+        """
+        return brier_skill_frame(self.scores, self._thresholds, baseline,
+                                 by_horizon=by_horizon)
 
     def by_horizon(self, column: str) -> pd.DataFrame:
         """Mean of a score column by model and window (rows) and horizon (columns)."""

@@ -13,6 +13,7 @@ from typing import Any
 __all__ = [
     "CatalogError",
     "KpisimError",
+    "KpisimWarning",
     "ModelError",
     "RuleError",
     "ScoringError",
@@ -60,6 +61,10 @@ class CatalogError(KpisimError):
         if show_got:
             msg += f"; got {got!r}"
         super().__init__(msg + ".")
+
+
+class KpisimWarning(UserWarning):
+    """Something in a result needs the user's attention (e.g. clipped paths)."""
 
 
 class RuleError(KpisimError):

@@ -1,11 +1,30 @@
-"""Rolling-origin calibration backtest of the projection models.
+"""Calibration backtest of the projection models on yearly series.
 
-At every origin of every series, each model is fitted on the past only (the
-last ``window`` actuals), simulates ``horizon`` years ahead and is scored
-against what happened: interval coverage, CRPS, PIT, Brier scores of
-threshold events ("the value at horizon *h* reaches the origin value grown
-by *x* %/yr") and sMAPE/MASE of the median. Scoring is vectorised over all
-origins of a series; series can run in parallel processes.
+Two designs:
+
+* **rolling origin** (default): at every origin of every series, each model is
+  fitted on the past only (the last ``window`` actuals), simulates
+  ``horizon`` years ahead and is scored against what happened. Every actual
+  after the first ``min_train`` is an outcome of several origins, so there are
+  many (dependent) cases per series.
+* **hold-out** (``holdout=k``): the last ``k`` actuals of every series are held
+  out and there is exactly one origin per series, the last training actual;
+  each model forecasts the ``k`` held-out years (h = 1 … k, more with gaps)
+  from the history before them. This is the competition (M1/M3/Tourism)
+  protocol: fewer cases, none sharing an outcome.
+
+Cases are scored on interval coverage, CRPS (original and log scale), PIT,
+Brier scores of threshold events ("the value at horizon *h* reaches the origin
+value grown by *x* %/yr") and sMAPE/MASE of the median. Scoring is vectorised
+over all origins of a series; series can run in parallel processes.
+
+Random numbers: every (series, model label, window, origin) draws from its own
+stream ``SeedSequence(entropy, spawn_key=(*root_key, series, 0, label, window,
+origin))`` and the scoring of every (series, label, window) (PIT tie-breaking)
+from ``(..., series, 1, label, window)``, where *series* and *label* are
+stable 64-bit BLAKE2 hashes of the series id and the model label. A model's
+numbers therefore do not depend on which other models or windows are listed,
+on their order, on ``n_jobs`` or on which other series are included.
 
 >>> import numpy as np
 >>> import pandas as pd
@@ -16,6 +35,11 @@ origins of a series; series can run in parallel processes.
 >>> res = backtest(data, ["auto", "plugin", "naive"], n_paths=200, rng=1)
 >>> res.summary()[["model", "window", "n", "cover_80"]].shape
 (3, 4)
+>>> res.brier_skill("naive")[["model", "threshold"]].shape  # 2 models x 4 thresholds
+(8, 2)
+>>> out = backtest(data, ["auto", "naive0"], holdout=3, n_paths=200, rng=1)
+>>> sorted(set(out.scores["origin"].tolist())), sorted(set(out.scores["h"].tolist()))
+([2018], [1, 2, 3])
 
 See ``docs/backtest.md`` for the results on the M1 and Tourism yearly series.
 """
@@ -23,18 +47,21 @@ See ``docs/backtest.md`` for the results on the M1 and Tourism yearly series.
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from kpisim import _scores
-from kpisim._base import NUMERIC_KINDS, frozen_params, prepare_history, prepare_sample
+from kpisim._base import prepare_history
 from kpisim._ensemble import DEFAULT_MEMBERS, Ensemble
+from kpisim._naive import NaiveDrift, NaiveLast
 from kpisim._registry import default_model_for, get_model
 from kpisim._scores import (
     DEFAULT_LEVELS,
@@ -54,6 +81,7 @@ __all__ = [
     "DEFAULT_THRESHOLDS",
     "BacktestResult",
     "NaiveDrift",
+    "NaiveLast",
     "backtest",
     "catalog_series",
     "cli_backtest",
@@ -68,64 +96,6 @@ _CAUGHT = (ValueError, ArithmeticError, np.linalg.LinAlgError)
 
 def _pct(x: float) -> str:
     return f"{100 * x:g}"
-
-
-# ----------------------------------------------------------------- baseline
-@dataclass(frozen=True)
-class NaiveDrift:
-    """Random walk with drift on the original scale: the textbook naive baseline.
-
-    The forecast distribution of ``forecast::rwf(y, drift=TRUE)`` (Hyndman &
-    Athanasopoulos, *FPP3* §5.2): drift :math:`b` = mean yearly change,
-    :math:`\\sigma` = sd of the yearly changes, and
-    :math:`y_{T+h} \\sim N(y_T + hb,\\ h\\sigma^2 + h^2\\sigma^2/G)`. Each
-    path draws its drift from :math:`N(b, \\sigma^2/G)` and adds Gaussian
-    steps; no bounds are applied. A change over a gap of g years counts as g
-    steps (G = years spanned). Minimum history 3.
-    """
-
-    name: ClassVar[str] = "naive"
-    min_history: ClassVar[int] = 3
-    kinds: ClassVar[tuple[str, ...]] = NUMERIC_KINDS
-    description: ClassVar[str] = "random walk with drift on the level (rwf baseline)"
-    accepts_prior: ClassVar[bool] = False
-
-    def fit(self, history: pd.Series, *, kind: str = "level", prior: Any = None) -> _NaiveFitted:
-        """Fit drift and volatility from the yearly changes."""
-        years, values = prepare_history(history, model=self.name, min_history=self.min_history)
-        d, g = np.diff(values), np.diff(years).astype(np.float64)
-        big_g = float(g.sum())
-        drift = float(d.sum() / big_g)
-        sigma = float(np.sqrt(np.sum((d - g * drift) ** 2 / g) / (len(d) - 1)))
-        return _NaiveFitted(
-            model=self.name, last_year=int(years[-1]), last_value=float(values[-1]),
-            params=frozen_params(drift=drift, sigma=sigma, span=big_g),
-            assumptions=("naive: random walk with drift, Gaussian steps, plug-in σ",),
-        )
-
-
-@dataclass(frozen=True, kw_only=True, eq=False)
-class _NaiveFitted:
-    model: str
-    last_year: int
-    last_value: float
-    params: Mapping[str, float]
-    assumptions: tuple[str, ...]
-
-    def sample(self, years, n_paths, *, rng=None, shocks=None) -> NDArray[np.float64]:
-        idx, n_steps, n_paths, shocks = prepare_sample(
-            years, n_paths, self.last_year, shocks, model=self.model
-        )
-        param_rng, shock_rng = np.random.default_rng(rng).spawn(2)
-        p = self.params
-        drift = p["drift"] + p["sigma"] / np.sqrt(p["span"]) * param_rng.standard_normal(n_paths)
-        eps = shock_rng.standard_normal((n_paths, n_steps)) if shocks is None else shocks.copy()
-        eps *= p["sigma"]
-        eps += drift[:, None]
-        return self.last_value + np.cumsum(eps, axis=1)[:, idx]
-
-    def describe(self) -> str:
-        return f"naive: drift {self.params['drift']:.4g}/yr, σ {self.params['sigma']:.3g}"
 
 
 # --------------------------------------------------------------------- data
@@ -217,6 +187,71 @@ def _series_list(data: Any, kind: str) -> list[tuple[str, NDArray, NDArray, str]
     return series
 
 
+# ------------------------------------------------------------------- streams
+_DRAW, _SCORE = 0, 1  # domain tags: path draws, scoring randomness
+
+
+@functools.lru_cache(maxsize=4096)
+def _stable_hash(text: str) -> tuple[int, int]:
+    """Two 32-bit words of the 64-bit BLAKE2b hash of ``text``.
+
+    Stable across processes and Python versions (unlike ``hash``), so the
+    streams keyed by it are reproducible.
+    """
+    digest = hashlib.blake2b(str(text).encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest[:4], "little"), int.from_bytes(digest[4:], "little")
+
+
+def _root_seed(rng: Any) -> np.random.SeedSequence:
+    """The run's root SeedSequence from the ``rng`` argument."""
+    if isinstance(rng, np.random.SeedSequence):
+        return rng
+    if rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)):
+        if rng is not None and rng < 0:
+            msg = f"`rng` seed must be a non-negative integer; got {rng}."
+            raise KpisimError(msg)
+        return np.random.SeedSequence(rng)
+    try:
+        gen = np.random.default_rng(rng)
+    except (TypeError, ValueError) as e:
+        msg = f"`rng` must be None, an int, a SeedSequence or a Generator; got {rng!r}."
+        raise KpisimError(msg) from e
+    # a Generator seeds the run from its next draws (and advances)
+    return np.random.SeedSequence(gen.integers(0, 2**32, size=4, dtype=np.uint64))
+
+
+@dataclass(frozen=True)
+class _Streams:
+    """Independent random streams of one series, keyed by label, window and origin.
+
+    ``draw(label, window, origin)`` is the stream of one model's paths at one
+    origin and ``score(label, window)`` that of the scoring of one model and
+    window (PIT tie-breaking). Keys: ``spawn_key = (*root.spawn_key, series
+    hash (2 words), tag, label hash (2 words), window[, origin])`` with tag 0
+    for draws and 1 for scoring; window 0 is "all actuals" and the origin is
+    the year of the last training actual (mod 2³²).
+    """
+
+    entropy: Any
+    prefix: tuple[int, ...]
+    pool_size: int
+
+    @classmethod
+    def for_series(cls, root: np.random.SeedSequence, series_id: str) -> _Streams:
+        return cls(root.entropy, (*root.spawn_key, *_stable_hash(series_id)), root.pool_size)
+
+    def _gen(self, *key: int) -> np.random.Generator:
+        ss = np.random.SeedSequence(self.entropy, spawn_key=(*self.prefix, *key),
+                                    pool_size=self.pool_size)
+        return np.random.Generator(np.random.PCG64(ss))
+
+    def draw(self, label: str, window: int, origin: int) -> np.random.Generator:
+        return self._gen(_DRAW, *_stable_hash(label), int(window), int(origin) & 0xFFFFFFFF)
+
+    def score(self, label: str, window: int) -> np.random.Generator:
+        return self._gen(_SCORE, *_stable_hash(label), int(window))
+
+
 # ------------------------------------------------------------------- engine
 @dataclass(frozen=True)
 class _Config:
@@ -230,6 +265,7 @@ class _Config:
     levels: tuple[float, ...]
     thresholds: tuple[float, ...]
     prior: Callable[[str, int], Any] | None
+    holdout: int | None = None
 
 
 def _resolve(spec: Any, kind: str) -> Any:
@@ -241,44 +277,64 @@ def _resolve(spec: Any, kind: str) -> Any:
     return spec
 
 
-def _members(model: Ensemble, kind: str) -> tuple[list[Any], list[float]]:
+def _members(model: Ensemble, kind: str) -> tuple[list[Any], list[float], list[str]]:
+    """Members, weights and stream labels of an ensemble for a series' kind.
+
+    A member's stream label is its ``name`` (the registered name), so it draws
+    the same paths as the same model listed on its own under that name; a
+    repeated name gets ``name#2``, ``name#3``, ….
+    """
     names = model.models or tuple(
         ("logit" if kind == "share" else "loggrowth") if n == "loggrowth" else n
         for n in DEFAULT_MEMBERS
     )
     members = [get_model(m) for m in names]
-    return members, list(model.weights or (1.0,) * len(members))
+    labels, seen = [], {}
+    for m in members:
+        base = str(getattr(m, "name", type(m).__name__))
+        seen[base] = seen.get(base, 0) + 1
+        labels.append(base if seen[base] == 1 else f"{base}#{seen[base]}")
+    return members, list(model.weights or (1.0,) * len(members)), labels
 
 
-def _draw(model, hist, kind, years, cfg, cache, rng, prior) -> NDArray | str:
+def _draw(model, label, hist, kind, years, cfg, cache, stream, prior, refused) -> NDArray | str:
     """Paths (n_paths, len(years)) of one model at one origin, or why it refused.
 
-    Results are cached per origin by model, so an ensemble reuses its members'
-    paths: picking each path's member with the weights and taking that
-    member's path is the ensemble's path-wise mixture.
+    ``stream(label)`` is the Generator of a label at this origin and window.
+    Results are cached per origin by (label, model), so an ensemble reuses
+    the paths of a member listed on its own under the member's name: picking
+    each path's member with the weights (from the ensemble's own stream) and
+    taking that member's path is the ensemble's path-wise mixture. Members
+    that refuse are appended to ``refused`` as ``("<label>[<member>]", error)``.
     """
     try:
-        key = (model, hash(model))
+        key = (label, model, hash(model))
     except TypeError:  # an unhashable user model: cache by identity
-        key = (id(model), None)
+        key = (label, id(model), None)
     if key in cache:
         return cache[key]
     if isinstance(model, Ensemble):
-        members, weights = _members(model, kind)
-        got = [(_draw(m, hist, kind, years, cfg, cache, rng, prior), w)
-               for m, w in zip(members, weights, strict=True) if w > 0]
-        ok = [(p, w) for p, w in got if not isinstance(p, str)]
+        members, weights, labels = _members(model, kind)
+        ok = []
+        for m, w, lab in zip(members, weights, labels, strict=True):
+            if w <= 0:
+                continue
+            p = _draw(m, lab, hist, kind, years, cfg, cache, stream, prior, refused)
+            if isinstance(p, str):
+                refused.append((f"{label}[{lab}]", p))
+            else:
+                ok.append((p, w))
         if not ok:
             out: NDArray | str = "ensemble: every member refused"
         else:
             w = np.array([v for _, v in ok]) / sum(v for _, v in ok)
-            pick = rng.choice(len(ok), size=cfg.n_paths, p=w)
+            pick = stream(label).choice(len(ok), size=cfg.n_paths, p=w)
             out = np.stack([p for p, _ in ok])[pick, np.arange(cfg.n_paths)]
     else:
         try:
             use = prior if getattr(model, "accepts_prior", False) else None
             fit = model.fit(hist, kind=kind, prior=use)
-            out = np.asarray(fit.sample(years, cfg.n_paths, rng=rng), dtype=np.float64)
+            out = np.asarray(fit.sample(years, cfg.n_paths, rng=stream(label)), dtype=np.float64)
             if not np.all(np.isfinite(out)):
                 out = "non-finite paths"
         except _CAUGHT as e:
@@ -290,21 +346,32 @@ def _draw(model, hist, kind, years, cfg, cache, rng, prior) -> NDArray | str:
 def _origins(years: NDArray, cfg: _Config) -> list[int]:
     """Indices of the last training actual at each origin."""
     n = len(years)
+    if cfg.holdout is not None:
+        t = n - cfg.holdout - 1
+        return [t] if t >= 0 else []
     cand = [t for t in range(cfg.min_train - 1, n - 1) if years[t + 1] - years[t] <= cfg.horizon]
     if cfg.origins is not None:
         cand = [t for t in cand if years[-1] >= years[t] + cfg.horizon][-cfg.origins:]
     return cand
 
 
+def _outcomes(years: NDArray, t: int, cfg: _Config) -> NDArray[np.intp]:
+    """Indices of the actuals scored from origin ``t``."""
+    if cfg.holdout is not None:
+        return np.arange(t + 1, len(years))
+    return np.flatnonzero((years > years[t]) & (years <= years[t] + cfg.horizon))
+
+
 def _run_series(task) -> tuple[dict[str, NDArray], list[tuple]]:
     """Evaluate every model and window at every origin of one series."""
-    sid, years, values, kind, cfg, rng = task
+    sid, years, values, kind, cfg, streams = task
     cum = np.r_[0.0, np.cumsum(np.abs(np.diff(values)))]
     buffers: dict[tuple[int, int], list] = {}
     refusals = []
     for t in _origins(years, cfg):
-        prior = cfg.prior(sid, int(years[t])) if cfg.prior is not None else None
-        out = np.flatnonzero((years > years[t]) & (years <= years[t] + cfg.horizon))
+        origin = int(years[t])
+        prior = cfg.prior(sid, origin) if cfg.prior is not None else None
+        out = _outcomes(years, t, cfg)
         for w_i, window in enumerate(cfg.windows):
             if window and cfg.full_window and t + 1 < window:
                 continue
@@ -313,15 +380,23 @@ def _run_series(task) -> tuple[dict[str, NDArray], list[tuple]]:
                 continue
             hist = pd.Series(values[lo:t + 1], index=years[lo:t + 1])
             cache: dict = {}
+
+            def stream(label, window=window, origin=origin):
+                return streams.draw(label, window, origin)
+
             for m_i, (label, spec) in enumerate(cfg.models):
-                paths = _draw(_resolve(spec, kind), hist, kind, years[out], cfg, cache, rng, prior)
+                refused: list[tuple[str, str]] = []
+                paths = _draw(_resolve(spec, kind), label, hist, kind, years[out], cfg, cache,
+                              stream, prior, refused)
+                refusals += [(sid, origin, window, lab, err) for lab, err in refused]
                 if isinstance(paths, str):
-                    refusals.append((sid, int(years[t]), window, label, paths))
+                    refusals.append((sid, origin, window, label, paths))
                     continue
                 meta = (t, t + 1 - lo, out)
                 buffers.setdefault((m_i, w_i), []).append((paths, meta))
     cols: dict[str, list] = {}
-    for (m_i, w_i), items in buffers.items():
+    for (m_i, w_i), items in sorted(buffers.items(), key=lambda kv: kv[0]):
+        rng = streams.score(cfg.models[m_i][0], cfg.windows[w_i])
         part = _score(np.concatenate([p for p, _ in items], axis=1), items, values, years,
                       cum, cfg, rng)
         part["model"] = np.full(len(part["h"]), m_i, dtype=np.int16)
@@ -353,6 +428,7 @@ def backtest(
     min_train: int = 3,
     full_window: bool = True,
     origins: int | None = None,
+    holdout: int | None = None,
     n_paths: int = 1000,
     levels: Sequence[float] = DEFAULT_LEVELS,
     thresholds: Sequence[float] = DEFAULT_THRESHOLDS,
@@ -364,7 +440,7 @@ def backtest(
     n_jobs: int = 1,
     progress: Callable[[int, int], None] | None = None,
 ) -> BacktestResult:
-    """Rolling-origin backtest of projection models on yearly series.
+    """Rolling-origin (or hold-out) backtest of projection models on yearly series.
 
     Parameters
     ----------
@@ -375,12 +451,17 @@ def backtest(
     models : sequence or mapping, default ("auto", "plugin", "naive")
         Registered names, model objects, or a mapping label → name/model.
         Special names: ``"auto"`` (kpisim's default for the series' kind:
-        ``loggrowth``, ``logit`` for shares), ``"plugin"`` (the same with
-        ``parameter_uncertainty=False``) and ``"naive"`` (:class:`NaiveDrift`).
-        An ``Ensemble`` reuses the paths of members evaluated at the same
-        origin.
+        ``loggrowth``, ``logit`` for shares) and ``"plugin"`` (the same with
+        ``parameter_uncertainty=False``); the baselines ``"naive"``
+        (:class:`NaiveDrift`, random walk with drift) and ``"naive0"``
+        (:class:`NaiveLast`, last value) are registered models. An
+        ``Ensemble`` reuses the paths of members evaluated at the same origin
+        (each member draws from the stream of its own name, so its paths are
+        the same whether or not the ensemble is listed); a member's refusal is
+        recorded in ``refusals`` under ``"<label>[<member>]"``.
     horizon : int, default 6
-        Years ahead scored at each origin.
+        Years ahead scored at each origin (rolling design; ignored with
+        ``holdout``).
     windows : sequence of int or None, default (None,)
         Training windows: ``None`` uses every actual up to the origin, an
         integer the last ``window`` actuals.
@@ -393,7 +474,19 @@ def backtest(
     origins : int, optional
         Keep only the last ``origins`` origins per series whose whole horizon
         is observed (fewer, slower-model-friendly cases). Default: every origin
-        with at least one outcome within ``horizon``.
+        with at least one outcome within ``horizon``. Not allowed with
+        ``holdout``.
+    holdout : int, optional
+        Train/test split instead of rolling origins: the last ``holdout``
+        actuals of every series are held out and each series has exactly one
+        origin, the actual just before them (position ``n − holdout − 1``).
+        Models are fitted on everything up to it (or its last ``window``
+        actuals) and scored on the ``holdout`` held-out actuals, h = 1 …
+        ``holdout`` (more where years are missing); ``horizon`` is ignored.
+        Series with fewer than ``min_train + holdout`` actuals are skipped.
+        Unlike rolling origins, no outcome is scored twice and no fit sees a
+        held-out value, but there are only ``holdout`` cases per series and
+        model, all from one fit.
     n_paths : int, default 1000
     levels : sequence of float, default (0.5, 0.8, 0.95)
         Central interval coverages scored.
@@ -408,8 +501,12 @@ def backtest(
     prior : callable (series_id, origin_year) → GrowthPrior or None, optional
         Prior for models that accept one; must be picklable with ``n_jobs > 1``.
     rng : {None, int, SeedSequence, Generator}, optional
-        One independent child stream is spawned per series, so results do not
-        depend on ``n_jobs``.
+        Root seed. Every (series, model label, window, origin) draws from its
+        own stream derived from it and stable hashes of the series id and the
+        label (see the module docstring), and so does the scoring of every
+        (series, label, window). A model's results therefore do not depend on
+        the other models or windows listed, on ``n_jobs`` or on the other
+        series. A Generator seeds the run from its next draws.
     n_jobs : int, default 1
         Worker processes (series are distributed among them).
     progress : callable (done, total), optional
@@ -419,6 +516,17 @@ def backtest(
     -------
     BacktestResult
         ``scores`` has one row per case (series, origin, window, model, h).
+
+    Notes
+    -----
+    Cases whose paths look as if the predictive had no finite mean are
+    flagged in the ``heavy_tail`` column (sample mean beyond 10⁶ × the median
+    in absolute value; summaries report the share). This is common, not
+    exceptional: the log-growth models' posterior predictive from 3–4 actuals
+    is log-Student-t, whose mean is infinite, so their raw CRPS means are
+    driven by a few paths; compare ``crps_log`` or the medians instead. Paths
+    with NaN or ±inf are not scored but recorded in ``refusals`` ("non-finite
+    paths").
     """
     start = time.perf_counter()
     labelled = list(models.items()) if isinstance(models, Mapping) else [
@@ -428,35 +536,40 @@ def backtest(
     for label, spec in labelled:
         if isinstance(spec, str):
             spec = spec.strip().lower()
-            spec = NaiveDrift() if spec == "naive" else (
-                spec if spec in ("auto", "plugin") else get_model(spec))
+            spec = spec if spec in ("auto", "plugin") else get_model(spec)
         specs.append((str(label), spec))
     if len({lab for lab, _ in specs}) != len(specs):
         msg = f"`models` labels must be unique; got {[lab for lab, _ in specs]}."
         raise KpisimError(msg)
     win = tuple(int(w) if w else 0 for w in windows)
     checks = {"horizon": (horizon, 1), "min_train": (min_train, 1), "n_paths": (n_paths, 2),
-              "origins": (1 if origins is None else origins, 1), "n_jobs": (n_jobs, 1)}
+              "origins": (1 if origins is None else origins, 1), "n_jobs": (n_jobs, 1),
+              "holdout": (1 if holdout is None else holdout, 1)}
     for arg, (value, low) in checks.items():
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
             msg = f"`{arg}` must be an integer ≥ {low}; got {value!r}."
             raise KpisimError(msg)
+    if holdout is not None and origins is not None:
+        msg = "`origins` selects rolling origins and cannot be combined with `holdout`."
+        raise KpisimError(msg)
     if not win or len(set(win)) != len(win) or min(win) < 0:
         msg = f"`windows` must be distinct window lengths ≥ 1 or None; got {list(windows)!r}."
         raise KpisimError(msg)
     cfg = _Config(tuple(specs), win, int(horizon), int(min_train), bool(full_window),
                   origins, int(n_paths), tuple(float(v) for v in levels),
-                  tuple(float(v) for v in thresholds), prior)
+                  tuple(float(v) for v in thresholds), prior,
+                  None if holdout is None else int(holdout))
+    need = cfg.min_train + (1 if cfg.holdout is None else cfg.holdout)
     series, skipped = [], []
     for sid, years, values, k in _series_list(data, kind)[:max_series]:
         if positive and k != "share" and np.any(values <= 0):
             skipped.append((sid, "non-positive values"))
-        elif len(values) < cfg.min_train + 1:
-            skipped.append((sid, f"fewer than {cfg.min_train + 1} actuals"))
+        elif len(values) < need:
+            skipped.append((sid, f"fewer than {need} actuals"))
         else:
             series.append((sid, years, values, k))
-    children = np.random.default_rng(rng).spawn(len(series))
-    tasks = [(*s, cfg, g) for s, g in zip(series, children, strict=True)]
+    root = _root_seed(rng)
+    tasks = [(*s, cfg, _Streams.for_series(root, s[0])) for s in series]
     if n_jobs > 1 and len(tasks) > 1:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
@@ -487,7 +600,9 @@ def backtest(
                                                     "error"])
     refusal_frame["window"] = refusal_frame["window"].map(window_label)
     settings = {
-        "n_series": len(series), "n_paths": cfg.n_paths, "horizon": cfg.horizon,
+        "n_series": len(series), "n_paths": cfg.n_paths,
+        "design": "rolling" if cfg.holdout is None else "holdout",
+        "horizon": cfg.horizon if cfg.holdout is None else None, "holdout": cfg.holdout,
         "windows": [window_label[w] for w in win], "min_train": cfg.min_train,
         "full_window": cfg.full_window, "origins": origins, "levels": cfg.levels,
         "thresholds": cfg.thresholds, "models": [lab for lab, _ in specs],
@@ -544,7 +659,9 @@ def cli_backtest(args: Any) -> pd.DataFrame:
     """Run the backtest for ``kpisim backtest``; returns the summary table.
 
     ``args.data`` is ``"m1"``, ``"tourism"``, a built-in catalog name, or a CSV
-    with columns series_id, year, value (and optionally kind).
+    with columns series_id, year, value (and optionally kind). An
+    ``args.holdout`` attribute, when present and not None, selects the
+    hold-out design (see :func:`backtest`).
     """
     from pathlib import Path
 
@@ -565,5 +682,6 @@ def cli_backtest(args: Any) -> pd.DataFrame:
         raise KpisimError(msg)
     models = [m.strip() for m in str(args.models).split(",") if m.strip()]
     res = backtest(data, models, n_paths=int(args.paths), rng=args.seed,
-                   max_series=getattr(args, "max_series", None))
+                   max_series=getattr(args, "max_series", None),
+                   holdout=getattr(args, "holdout", None))
     return res.summary()

@@ -15,6 +15,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -65,6 +66,7 @@ _INDICATOR_FIELDS = frozenset(
         "tags",
         "scale",
         "assumptions",
+        "bounds",
     }
 )
 _PROVENANCE_FIELDS = frozenset(Provenance.__dataclass_fields__)
@@ -326,21 +328,40 @@ def parse_indicator(raw: Any, *, source: str = "<memory>") -> Indicator:
             rule = rule_from_dict(raw["rule"])
         except KpisimError as e:
             raise ctx.error("rule", "a valid rule", str(e)) from e
-    return Indicator(
-        id=ident,
-        name_ko=name_ko,
-        name_en=name_en,
-        unit=unit,
-        kind=kind,
-        direction=direction,
-        actuals=actuals,
-        targets=targets,
-        rule=rule,
-        provenance=_provenance(ctx, raw.get("provenance")),
-        tags=_tags(ctx, raw.get("tags")),
-        scale=scale,
-        assumptions=_assumptions(ctx, raw.get("assumptions")),
-    )
+    with _located(source):
+        return Indicator(
+            id=ident,
+            name_ko=name_ko,
+            name_en=name_en,
+            unit=unit,
+            kind=kind,
+            direction=direction,
+            actuals=actuals,
+            targets=targets,
+            rule=rule,
+            provenance=_provenance(ctx, raw.get("provenance")),
+            tags=_tags(ctx, raw.get("tags")),
+            scale=scale,
+            assumptions=_assumptions(ctx, raw.get("assumptions")),
+            bounds=raw.get("bounds"),  # validated by Indicator (kind, values)
+        )
+
+
+@contextmanager
+def _located(source: str, field: str | None = None) -> Iterator[None]:
+    """Add the file name (and a table location) to an Indicator's own CatalogError."""
+    try:
+        yield
+    except CatalogError as e:
+        if e.source is not None:
+            raise
+        raise CatalogError(
+            source=source,
+            indicator=e.indicator,
+            field=field if field is not None and e.field == "bounds" else e.field,
+            expected=e.expected,
+            got=e.got,
+        ) from e
 
 
 def indicator_to_dict(ind: Indicator) -> dict[str, Any]:
@@ -355,6 +376,8 @@ def indicator_to_dict(ind: Indicator) -> dict[str, Any]:
     }
     if ind.scale:
         out["scale"] = list(ind.scale)
+    if ind.bounds is not None:
+        out["bounds"] = list(ind.bounds)
     out["actual"] = dict(ind.actuals)
     out["target"] = dict(ind.targets)
     if ind.rule is not None:
@@ -538,8 +561,8 @@ class Catalog(Mapping[str, Indicator]):
         ----------
         meta : bool, default False
             Also include the columns ``name_ko, name_en, unit, kind, direction,
-            scale, rule`` (repeated on every row) so that
-            :meth:`from_frame` can rebuild the indicators.
+            scale, rule, bound_low, bound_high`` (repeated on every row) so
+            that :meth:`from_frame` can rebuild the indicators.
 
         Returns
         -------
@@ -577,9 +600,11 @@ class Catalog(Mapping[str, Indicator]):
         ----------
         frame : DataFrame
             Columns ``id, year, series, value``; optional ``name_ko, name_en,
-            unit, kind, direction, scale`` (``|``-separated, worst first) and
-            ``rule`` (JSON) columns. Metadata may repeat on every row of an
-            indicator; it must agree where it is given.
+            unit, kind, direction, scale`` (``|``-separated, worst first),
+            ``rule`` (JSON) and ``bound_low, bound_high`` (numbers: the
+            indicator's ``bounds``, both or neither) columns. Metadata may
+            repeat on every row of an indicator; it must agree where it is
+            given.
         name, source : str
             Catalog name, and the file name used in error messages.
         defaults : mapping, optional
@@ -593,7 +618,19 @@ class Catalog(Mapping[str, Indicator]):
         """
         from kpisim._frames import catalog_from_frame
 
-        return catalog_from_frame(cls, frame, name=name, source=source, defaults=defaults)
+        bounds = _frame_bounds(frame, source) if isinstance(frame, pd.DataFrame) else {}
+        cat = catalog_from_frame(cls, frame, name=name, source=source, defaults=defaults)
+        if not bounds:
+            return cat
+        inds = []
+        for ind in cat.indicators:
+            if ind.id in bounds:
+                row, pair = bounds[ind.id]
+                where = f"row {row}, columns `bound_low`, `bound_high`"
+                with _located(source, where):
+                    ind = replace(ind, bounds=pair)
+            inds.append(ind)
+        return replace(cat, indicators=tuple(inds))
 
     @classmethod
     def from_file(cls, path: str | Path, **kwargs: Any) -> Catalog:
@@ -635,10 +672,90 @@ class Catalog(Mapping[str, Indicator]):
         return _catalog_from_documents([(source, data)], source=source)
 
 
-_META_COLUMNS = ("name_ko", "name_en", "unit", "kind", "direction", "scale", "rule")
+_BOUND_COLUMNS = ("bound_low", "bound_high")
+_META_COLUMNS = (
+    "name_ko",
+    "name_en",
+    "unit",
+    "kind",
+    "direction",
+    "scale",
+    "rule",
+    *_BOUND_COLUMNS,
+)
+
+
+def _blank_cell(v: Any) -> bool:
+    if isinstance(v, str):
+        return not v.strip()
+    return v is None or (pd.api.types.is_scalar(v) and bool(pd.isna(v)))
+
+
+def _frame_bounds(frame: pd.DataFrame, source: str) -> dict[str, tuple[int, tuple[float, float]]]:
+    """``bound_low``/``bound_high`` of a tidy table: id -> (first row, (low, high)).
+
+    Blank cells are skipped; given cells must be numbers and agree on every
+    row of an indicator, and an indicator gives both bounds or neither.
+    Ordering and the values' range are checked by :class:`Indicator`.
+    """
+    columns = {str(c).strip(): c for c in frame.columns}
+    present = [c for c in _BOUND_COLUMNS if c in columns]
+    if not present or "id" not in columns:
+        return {}
+    found: dict[str, dict[str, tuple[int, float]]] = {}
+    for row, rec in enumerate(frame.to_dict("records"), start=2):  # header = row 1
+        ident = rec[columns["id"]]
+        if _blank_cell(ident):
+            continue  # reported by the table reader
+        ident = str(ident).strip()
+        seen = found.setdefault(ident, {})
+        for col in present:
+            v = rec[columns[col]]
+            if _blank_cell(v):
+                continue
+            if isinstance(v, str):
+                try:
+                    v = float(v.strip().replace(",", ""))
+                except ValueError:
+                    v = v.strip()
+            where = f"row {row}, column `{col}`"
+            if not is_finite_number(v):
+                raise CatalogError(
+                    source=source,
+                    indicator=ident,
+                    field=where,
+                    expected="a finite number (or a blank cell)",
+                    got=v,
+                )
+            if col in seen and seen[col][1] != float(v):
+                raise CatalogError(
+                    source=source,
+                    indicator=ident,
+                    field=where,
+                    expected=f"the same {col} on every row of the indicator ({seen[col][1]!r})",
+                    got=v,
+                )
+            seen.setdefault(col, (row, float(v)))
+    out = {}
+    for ident, seen in found.items():
+        if not seen:
+            continue
+        row = min(r for r, _ in seen.values())
+        missing = [c for c in _BOUND_COLUMNS if c not in seen]
+        if missing:
+            raise CatalogError(
+                source=source,
+                indicator=ident,
+                field=f"row {row}, column `{missing[0]}`",
+                expected="both `bound_low` and `bound_high`, or neither",
+                show_got=False,
+            )
+        out[ident] = (row, (seen["bound_low"][1], seen["bound_high"][1]))
+    return out
 
 
 def _meta_columns(ind: Indicator) -> dict[str, Any]:
+    low, high = ind.bounds if ind.bounds is not None else (None, None)
     return {
         "name_ko": ind.name_ko,
         "name_en": ind.name_en,
@@ -649,6 +766,8 @@ def _meta_columns(ind: Indicator) -> dict[str, Any]:
         "rule": json.dumps(rule_to_dict(ind.rule), ensure_ascii=False)
         if ind.rule is not None
         else "",
+        "bound_low": low,
+        "bound_high": high,
     }
 
 
@@ -767,8 +886,8 @@ def read_indicators(path: str | Path, *, sheet: str | int = 0, name: str | None 
         A ``.csv``, ``.xlsx``/``.xlsm``/``.xls`` file with the columns ``id, year,
         series, value`` (``series`` is ``actual`` or ``target``) — or the wide
         variant ``id, year, actual, target`` — plus optional ``name_ko, name_en,
-        unit, kind, direction, scale, rule`` columns (see
-        :meth:`Catalog.from_frame`).
+        unit, kind, direction, scale, rule`` and ``bound_low, bound_high``
+        columns (see :meth:`Catalog.from_frame`).
     sheet : str or int, default 0
         The Excel sheet.
     name : str, optional

@@ -17,11 +17,14 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from kpisim._validation import CatalogError, is_finite_number
+
 __all__ = [
     "DIRECTIONS",
     "KINDS",
     "UNITS",
     "Assumption",
+    "Bounds",
     "Indicator",
     "Provenance",
     "Tags",
@@ -139,8 +142,59 @@ class Assumption:
     value: Any = None
 
 
+@dataclass(frozen=True, slots=True)
+class Bounds:
+    """The bounded scale an indicator is simulated on, and why.
+
+    Parameters
+    ----------
+    low, high : float
+        The scale's lower and upper bound (``low < high``).
+    source : {"catalog", "default"}
+        ``"catalog"`` when the catalog sets ``bounds``; ``"default"`` when
+        kpisim assumed them (see :meth:`Indicator.resolved_bounds`).
+    statement : str
+        One sentence to show beside results, saying which bounds apply and,
+        for a default, that they are an assumption.
+    """
+
+    low: float
+    high: float
+    source: str
+    statement: str
+
+
 def _freeze(values: Mapping[int, Value]) -> Mapping[int, Value]:
     return MappingProxyType(dict(sorted(values.items())))
+
+
+def _bounds_error(ident: str, field: str, expected: str, got: Any) -> CatalogError:
+    return CatalogError(source=None, indicator=ident, field=field, expected=expected, got=got)
+
+
+def _check_bounds(ind: Indicator) -> tuple[float, float] | None:
+    """Validate ``ind.bounds`` against its kind and values; return it as floats."""
+    raw = ind.bounds
+    if raw is None:
+        return None
+    if ind.kind == "grade":
+        raise _bounds_error(ind.id, "bounds", "no bounds for a grade (it has a `scale`)", raw)
+    expected = "[low, high]: two finite numbers with low < high"
+    if isinstance(raw, str | bytes | Mapping) or not hasattr(raw, "__len__") or len(raw) != 2:
+        raise _bounds_error(ind.id, "bounds", expected, raw)
+    low, high = raw
+    if not (is_finite_number(low) and is_finite_number(high)):
+        raise _bounds_error(ind.id, "bounds", expected + " (no NaN, inf or bool)", raw)
+    low, high = float(low), float(high)
+    if not low < high:
+        raise _bounds_error(ind.id, "bounds", expected, raw)
+    for name, values in (("actual", ind.actuals), ("target", ind.targets)):
+        for year, v in values.items():
+            if is_finite_number(v) and not low <= v <= high:
+                raise _bounds_error(
+                    ind.id, f"{name}.{year}", f"a value inside `bounds` [{low:g}, {high:g}]", v
+                )
+    return (low, high)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -170,6 +224,19 @@ class Indicator:
         For grades only: the ordered grades, worst first.
     assumptions : tuple of Assumption
         What was added to the document's data, with reasons.
+    bounds : (float, float) or None
+        The scale ``(low, high)`` the quantity is bounded to by definition
+        (e.g. ``(0, 10)`` for a score out of 10, ``(0, 100)`` for a
+        compliance ratio capped at 100 %); every numeric actual and target
+        must lie inside it. ``None`` leaves it to
+        :meth:`resolved_bounds`. Not allowed for grades.
+
+    Raises
+    ------
+    CatalogError
+        When ``bounds`` is not two finite numbers with ``low < high``, is
+        given for a grade, or an actual or target lies outside it (the message
+        names the indicator, the year and the value).
 
     Notes
     -----
@@ -190,12 +257,14 @@ class Indicator:
     tags: Tags = field(default_factory=Tags)
     scale: tuple[str, ...] = ()
     assumptions: tuple[Assumption, ...] = ()
+    bounds: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "actuals", _freeze(self.actuals))
         object.__setattr__(self, "targets", _freeze(self.targets))
         object.__setattr__(self, "scale", tuple(self.scale))
         object.__setattr__(self, "assumptions", tuple(self.assumptions))
+        object.__setattr__(self, "bounds", _check_bounds(self))
 
     def __hash__(self) -> int:
         return hash(self.id)
@@ -234,6 +303,69 @@ class Indicator:
     def is_grade(self) -> bool:
         """True for ordinal grade indicators."""
         return self.kind == "grade"
+
+    def resolved_bounds(self) -> Bounds | None:
+        """The bounded scale to simulate this indicator on, or None if unbounded.
+
+        Returns
+        -------
+        Bounds or None
+            By this policy, in order:
+
+            1. ``bounds`` set in the catalog: those bounds, source
+               ``"catalog"``.
+            2. kind ``share``: [0, 100], source ``"default"`` (the default for
+               a share in %, an assumption).
+            3. unit ``점`` (score points) with every numeric actual and target
+               in [0, 10]: [0, 10]; else all in [0, 100]: [0, 100]; source
+               ``"default"`` (a 점-score assumed to be out of 10 or 100). A
+               점 indicator with no values, a negative value or one above 100
+               gets None.
+            4. otherwise None: the scale is unbounded (a ratio such as
+               192 % participation may exceed 100).
+
+            Grades always give None: they are simulated on their
+            :attr:`scale`.
+
+        Examples
+        --------
+        >>> import kpisim
+        >>> kpisim.load_catalog()["oda_satisfaction"].resolved_bounds().high
+        10.0
+        """
+        if self.kind == "grade":
+            return None
+        if self.bounds is not None:
+            low, high = self.bounds
+            statement = f"bounded to [{low:g}, {high:g}] (catalog `bounds`)"
+            return Bounds(low, high, "catalog", statement)
+        if self.kind == "share":
+            return Bounds(
+                0.0,
+                100.0,
+                "default",
+                "bounded to [0, 100]: the default for a share in % (an assumption; "
+                "set `bounds` in the catalog to change it)",
+            )
+        if self.unit == "점":
+            values = [
+                float(v)
+                for v in (*self.actuals.values(), *self.targets.values())
+                if is_finite_number(v)
+            ]
+            if not values or min(values) < 0:
+                return None
+            high = next((h for h in (10.0, 100.0) if max(values) <= h), None)
+            if high is None:
+                return None
+            return Bounds(
+                0.0,
+                high,
+                "default",
+                f"bounded to [0, {high:g}]: a 점-score assumed to be out of {high:g}; "
+                "set `bounds` in the catalog to change it",
+            )
+        return None
 
     def grade_index(self, grade: str) -> int:
         """Position of ``grade`` on :attr:`scale` (0 = worst)."""

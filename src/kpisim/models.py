@@ -10,6 +10,8 @@ Built-in models (see ``docs/models.md``):
 =============  ===========  ===========================================
 name           min history  what
 =============  ===========  ===========================================
+``refgrowth``  1            the default: reference-class growth prior,
+                            damped drift, drift breaks, bounded scales
 ``loggrowth``  3 (1+prior)  log-growth random walk, posterior-predictive
 ``logit``      3 (1+prior)  same on logit(share/100); stays in [0, 100]
 ``linear``     3            OLS trend with multivariate-t parameters
@@ -18,6 +20,8 @@ name           min history  what
 ``arima``      8            ARIMA(0,1,0)+drift or small auto order
 ``theta``      8            Theta method (normal approximation)
 ``ensemble``   min member   weighted path-wise mixture
+``naive``      3            random walk with drift on the level
+``naive0``     2            last value (random walk without drift)
 =============  ===========  ===========================================
 
 Examples
@@ -43,7 +47,10 @@ from kpisim._copula import (
 )
 from kpisim._ensemble import DEFAULT_MEMBERS, Ensemble
 from kpisim._loggrowth import LogGrowth, LogitGrowth
+from kpisim._naive import NaiveDrift, NaiveLast
 from kpisim._prior import GrowthPrior, pooled_prior
+from kpisim._refclass import ReferencePrior, reference_prior
+from kpisim._refgrowth import RefGrowth
 from kpisim._registry import available, default_model_for, get_model, register_model
 from kpisim._samplers import SAMPLERS, standard_normals
 from kpisim._trend import Arima, Holt, LinearTrend, LogLinearTrend, Theta
@@ -64,6 +71,10 @@ __all__ = [
     "LogLinearTrend",
     "LogitGrowth",
     "Model",
+    "NaiveDrift",
+    "NaiveLast",
+    "RefGrowth",
+    "ReferencePrior",
     "Theta",
     "available",
     "correlated_normals",
@@ -72,11 +83,13 @@ __all__ = [
     "get_model",
     "nearest_correlation",
     "pooled_prior",
+    "reference_prior",
     "register_model",
     "standard_normals",
     "validate_correlation",
 ]
 
-for _cls in (LogGrowth, LogitGrowth, LinearTrend, LogLinearTrend, Holt, Arima, Theta, Ensemble):
+for _cls in (RefGrowth, LogGrowth, LogitGrowth, LinearTrend, LogLinearTrend, Holt, Arima, Theta, Ensemble,
+             NaiveDrift, NaiveLast):
     register_model(_cls.name, overwrite=True)(_cls)
 del _cls

@@ -12,7 +12,9 @@ whatever ``n_paths`` is.
 
 from __future__ import annotations
 
+import inspect
 import math
+import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,8 +23,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from kpisim._rounding import decimals_shown
 from kpisim._validation import KpisimError, ModelError, RuleError, SimulationError
-from kpisim.attainment import AttainmentCounter, wilson_interval
+from kpisim.attainment import AttainmentCounter, meets, wilson_interval
 from kpisim.catalog import Catalog
 from kpisim.indicator import Indicator
 from kpisim.scenarios import Scenario
@@ -50,6 +53,10 @@ class _Track:
     stored: int = 0
     rule_counter: AttainmentCounter | None = None
     past: NDArray[np.float64] | None = None  # observed actuals before the grid
+    bounds: tuple[float, float] | None = None  # the indicator's resolved bounds
+    notes: tuple[str, ...] = ()  # the engine's own assumptions for this indicator
+    key: int = 0  # stable stream key of the indicator id
+    growth_draws: bool = False  # the model takes per-path growth normals (param_shocks)
 
 
 #: Actuals a path-dependent rule may look back on (the handbook's σ window).
@@ -148,20 +155,28 @@ def _declared_prior(ind: Indicator):
     return None
 
 
-def _prior_for(ind: Indicator, n_obs: int, min_history: int, peers: Catalog, prior: Any):
+def _prior_for(ind: Indicator, n_obs: int, mdl: Any, peers: Catalog, prior: Any):
     """The growth prior for one indicator (see :func:`simulate`, ``prior``)."""
     from kpisim import models
 
     if isinstance(prior, Mapping):
         if ind.id in prior:
             return prior[ind.id]
-        prior = "pooled"
-    if prior is not None and prior != "pooled":
-        return prior  # a user GrowthPrior for every indicator
+        prior = "reference"
+    if isinstance(prior, (models.GrowthPrior, models.ReferencePrior)):
+        return prior  # one prior for every indicator
+    if prior is None:
+        return None
+    if prior == "declared":
+        return _declared_prior(ind)  # None: the model's own (reference) prior
+    if getattr(mdl, "accepts_bounds", False) and prior == "reference":
+        return None  # refgrowth carries the reference-class prior itself
+    # "pooled" (the 0.1 policy), or "reference" with a model that has no reference
+    # prior: a declared prior, else a prior pooled from peers for short histories
     declared = _declared_prior(ind)
     if declared is not None:
         return declared
-    if prior is None or n_obs >= min_history:
+    if n_obs >= getattr(mdl, "min_history", 0):
         return None
     others = [p for p in peers.values() if p.id != ind.id]
     try:
@@ -174,13 +189,70 @@ def _prior_for(ind: Indicator, n_obs: int, min_history: int, peers: Catalog, pri
 
 
 def _fit(ind: Indicator, model: Any, peers: Catalog, prior: Any):
+    """Fit ``ind``; returns the fitted model, its bounds and the engine's notes."""
     from kpisim import models
 
     history = ind.observed
     name = models.default_model_for(ind.kind, len(history)) if model == "auto" else model
     mdl = models.get_model(name)
-    use_prior = _prior_for(ind, len(history), getattr(mdl, "min_history", 0), peers, prior)
-    return mdl.fit(history, kind=ind.kind, prior=use_prior)
+    if prior not in (None, "reference", "declared", "pooled") and not isinstance(
+        prior, (Mapping, models.GrowthPrior, models.ReferencePrior)
+    ):
+        msg = (
+            "`prior` must be 'reference', 'declared', 'pooled', None, a GrowthPrior, a "
+            f"ReferencePrior or a mapping of id to one; got {prior!r}"
+        )
+        raise SimulationError(msg)
+    use_prior = _prior_for(ind, len(history), mdl, peers, prior)
+    bounds = ind.resolved_bounds() if hasattr(ind, "resolved_bounds") else None
+    notes: list[str] = []
+    if bounds is not None:
+        notes.append(bounds.statement)
+    if getattr(mdl, "accepts_bounds", False):
+        fitted = mdl.fit(history, kind=ind.kind, prior=use_prior,
+                         bounds=None if bounds is None else (bounds.low, bounds.high))
+    else:
+        fitted = mdl.fit(history, kind=ind.kind, prior=use_prior)
+        if bounds is not None:
+            notes.append(f"model `{getattr(mdl, 'name', name)}` has no bounded scale: its paths "
+                         f"are clipped to [{bounds.low:g}, {bounds.high:g}]")
+    return fitted, (None if bounds is None else (bounds.low, bounds.high)), tuple(notes)
+
+
+def _stream_key(ident: str) -> int:
+    """A stable 31-bit stream key for an indicator id (independent of catalog order)."""
+    return zlib.crc32(ident.encode("utf-8")) & 0x7FFFFFFF
+
+
+def _effective_targets(tgt: NDArray, bounds, ind: Indicator) -> tuple[NDArray, str | None]:
+    """Targets used for counting: a target on a bound is judged at the document's precision.
+
+    On a bounded (logit) scale a path never reaches the bound itself, so a goal
+    of exactly 100 % would be unreachable by construction. Such a target counts
+    as met when the value rounds to it at the precision the document prints
+    its actuals and targets in (≥ 99.95 for one decimal).
+    """
+    if bounds is None:
+        return tgt, None
+    lo, hi = bounds
+    at_hi = (tgt >= hi) & (ind.direction != "decrease")
+    at_lo = (tgt <= lo) & (ind.direction == "decrease")
+    if not (at_hi.any() or at_lo.any()):
+        return tgt, None
+    shown = [v for v in (*ind.actuals.values(), *ind.targets.values())
+             if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    decimals = max((decimals_shown(v) for v in shown), default=0)
+    tol = 0.5 * 10.0 ** (-decimals)
+    out = tgt.copy()
+    out[at_hi] = hi - tol
+    out[at_lo] = lo + tol
+    edge = f"{hi:g}" if at_hi.any() else f"{lo:g}"
+    note = (
+        f"a target at the bound ({edge}) counts as met when the value rounds to it at the "
+        f"document's precision ({decimals} decimal{'s' if decimals != 1 else ''}: within "
+        f"{tol:g}) — an assumption: the bounded scale never reaches the bound itself"
+    )
+    return out, note
 
 
 class Simulation:
@@ -325,6 +397,41 @@ class Simulation:
         ]
         return pd.DataFrame(rows, columns=columns)
 
+    def prob_joint(self, year: int, ids: Sequence[str]) -> pd.DataFrame:
+        """P(every indicator in ``ids`` meets its ``year`` target), with its SE.
+
+        Computed on the kept paths (``settings["keep_paths"]``): path *i* of
+        every indicator comes from the same draw of the (correlated) shocks
+        and growth factors, so the joint event is counted path by path. With
+        ``correlation=None`` the indicators are independent and the result
+        estimates the product of the marginals.
+
+        Returns
+        -------
+        DataFrame
+            One row: ``year, ids, prob, se, n_paths``.
+        """
+        self._check_year(year)
+        if not ids:
+            msg = "`ids` must name at least one simulated indicator"
+            raise SimulationError(msg)
+        i = int(np.searchsorted(self.years, year))
+        ok = None
+        for ident in ids:
+            t = self._track(ident)
+            if np.isnan(t.targets[i]):
+                msg = f"indicator `{ident}` has no stated target for {year}"
+                raise SimulationError(msg)
+            values = np.concatenate([blk[:, i] for blk in t.store]).astype(float)
+            judged = t.counter.targets[i]
+            hit = meets(values, judged, t.indicator.direction)
+            ok = hit if ok is None else ok[: len(hit)] & hit[: len(ok)]
+        n = len(ok)
+        p = float(ok.mean()) if n else float("nan")
+        se = math.sqrt(p * (1 - p) / n) if n else float("nan")
+        return pd.DataFrame([{"year": int(year), "ids": ", ".join(ids), "prob": p, "se": se,
+                              "n_paths": n}])
+
     def prob_path(self, year: int | None = None) -> pd.DataFrame:
         """P(meeting every stated target up to and including each year)."""
         self._check_year(year)
@@ -437,15 +544,25 @@ class Simulation:
         """Every assumption behind the numbers: the catalog's and the models'."""
         rows = []
         for ident, t in self._tracks.items():
+            declared_used = self.settings.get("prior") in ("declared", "pooled")
             for a in t.indicator.assumptions:
+                statement = a.statement
+                if a.field == "growth_prior" and not declared_used:
+                    statement = ("[not used in this run: a what-if under prior='declared'] "
+                                 + statement)
                 rows.append(
                     {
                         "id": ident,
                         "source": "catalog",
                         "field": a.field,
-                        "statement": a.statement,
+                        "statement": statement,
                         "reason": a.reason,
                     }
+                )
+            for s in t.notes:
+                rows.append(
+                    {"id": ident, "source": "engine", "field": "bounds", "statement": s,
+                     "reason": ""}
                 )
             for s in getattr(t.fitted, "assumptions", ()):
                 rows.append(
@@ -485,14 +602,14 @@ def _plan(
                 raise SimulationError(msg)
             continue
         try:
-            fitted = _fit(ind, model, catalog.parent or catalog, prior)
+            fitted, bounds, notes = _fit(ind, model, catalog.parent or catalog, prior)
         except ModelError as e:
             if strict:
                 msg = f"indicator `{ind.id}`: {e}"
                 raise SimulationError(msg) from e
             skipped[ind.id] = str(e)
             continue
-        prepared.append((ind, obs, targets, fitted))
+        prepared.append((ind, obs, targets, (fitted, bounds, notes)))
     if not prepared:
         raise SimulationError(
             "nothing to simulate: " + "; ".join(f"{k}: {v}" for k, v in skipped.items())
@@ -500,13 +617,17 @@ def _plan(
     first = min(min(min(t), int(o.index[-1]) + 1) for _, o, t, _ in prepared)
     years = np.arange(first, until + 1)
     tracks = {}
-    for ind, obs, targets, fitted in prepared:
+    for ind, obs, targets, (fitted, bounds, notes) in prepared:
         last_year = int(obs.index[-1])
         known = np.array([float(obs.get(y, np.nan)) if y <= last_year else np.nan for y in years])
         tgt = np.array([targets.get(int(y), np.nan) for y in years])
+        judged, note = _effective_targets(tgt, bounds, ind)
+        if note is not None:
+            notes = (*notes, note)
         in_grid = {y: v for y, v in targets.items() if y <= until}
-        goal = in_grid[max(in_grid)] if in_grid else np.nan
-        counter = AttainmentCounter(years=years, targets=tgt, goal=goal, direction=ind.direction)
+        goal = judged[np.searchsorted(years, max(in_grid))] if in_grid else np.nan
+        counter = AttainmentCounter(years=years, targets=judged, goal=goal,
+                                    direction=ind.direction)
         tracks[ind.id] = _Track(
             indicator=ind,
             fitted=fitted,
@@ -518,12 +639,17 @@ def _plan(
                 [float(obs.get(y, np.nan)) for y in range(int(obs.index[0]), int(years[0]))]
             ),
             rule_counter=(
-                AttainmentCounter(years=years, targets=tgt, goal=goal, direction=ind.direction)
+                AttainmentCounter(years=years, targets=judged, goal=goal,
+                                  direction=ind.direction)
                 if getattr(ind.rule, "path_dependent", False)
                 else None
             ),
             targets=tgt,
             counter=counter,
+            bounds=bounds,
+            notes=notes,
+            key=_stream_key(ind.id),
+            growth_draws="param_shocks" in inspect.signature(fitted.sample).parameters,
         )
     return tracks, years, skipped
 
@@ -536,11 +662,11 @@ def _shocks(
     n_steps = [len(years) - t.offset for t in tracks.values()]
     if correlation is None:
         out = []
-        for j, steps in enumerate(n_steps):
-            g = _child(root, block, j, 1)
+        for t, steps in zip(tracks.values(), n_steps, strict=True):
+            g = _child(root, block, t.key, 1)
             out.append(models.standard_normals(BLOCK, steps, rng=g, method=sampler))
         return out
-    g = _child(root, block, len(tracks), 1)
+    g = _child(root, block, 2**31, 1)  # keys of ids are < 2**31
     total = max(n_steps)
     z = models.correlated_normals(correlation, BLOCK, total, rng=g, sampler=sampler)
     # align on calendar years: indicator j uses the last n_steps[j] columns
@@ -560,7 +686,7 @@ def simulate(
     max_paths: int = 2_000_000,
     correlation: NDArray | None = None,
     sampler: str = "plain",
-    prior: Any = "pooled",
+    prior: Any = "reference",
     keep_paths: int = 20_000,
     progress: Callable[[int, int], None] | None = None,
 ) -> Simulation:
@@ -594,20 +720,30 @@ def simulate(
         standard error is at most this (or ``max_paths`` is reached).
     max_paths : int, default 2_000_000
         Cap on paths when ``target_se`` is set.
-    correlation : ndarray, shape (n_indicators, n_indicators), optional
-        Correlation of the yearly shocks across the simulated indicators
-        (Gaussian copula), in the order of ``sim.ids``.
+    correlation : ndarray or mapping, optional
+        Correlation across the simulated indicators, in the order of
+        ``sim.ids``. A matrix of shape (n_indicators, n_indicators) applies to
+        both the yearly shocks (Gaussian copula) and each path's growth draws
+        (the drift μ and drift break δ of ``refgrowth``): indicators then
+        share a common growth factor, not only common yearly noise. A mapping
+        ``{"shocks": R1, "growth": R2}`` sets the two separately (either may
+        be left out). Models without per-path growth draws use the shocks
+        only.
     sampler : {"plain", "antithetic", "lhs", "sobol"}, default "plain"
         How the normal shocks are drawn.
-    prior : "pooled", GrowthPrior, mapping of id to GrowthPrior, or None
-        Prior on growth. ``"pooled"`` (default): an indicator whose catalog
-        entry declares a ``growth_prior`` assumption uses it; one with too
-        short a history for its model uses a prior pooled from peer
-        indicators of the same kind in the (parent) catalog, or of all
-        log-scale kinds when too few peers share its kind. A GrowthPrior is
-        used for every indicator; a mapping for the indicators it names.
-        ``None``: no prior (short histories are then refused). Every prior
-        used is listed in ``sim.assumptions()``.
+    prior : "reference", "declared", "pooled", GrowthPrior, ReferencePrior, mapping or None
+        Prior on growth. ``"reference"`` (default): the default model
+        ``refgrowth`` pools each indicator's drift toward the reference class
+        of real yearly series (:func:`kpisim.models.reference_prior`); no
+        indicator's numbers depend on any other indicator in the catalog.
+        ``"declared"``: where the catalog declares a ``growth_prior``
+        assumption (e.g. the plan's own stated CAGR) it replaces the
+        reference growth — a labelled scenario, not a forecast. ``"pooled"``:
+        the 0.1 policy for ``loggrowth``/``logit`` (declared prior, else one
+        pooled from peer indicators for short histories). A GrowthPrior or
+        ReferencePrior is used for every indicator; a mapping for the ids it
+        names (the others use ``"reference"``). ``None``: no prior beyond the
+        model's own. Every prior used is listed in ``sim.assumptions()``.
     keep_paths : int, default 20_000
         Paths kept for quantiles and fan charts.
     progress : callable, optional
@@ -648,14 +784,7 @@ def simulate(
     )
     if scenario is not None:
         scenario.check(tracks)
-    if correlation is not None:
-        correlation = np.asarray(correlation, dtype=float)
-        if correlation.shape != (len(tracks), len(tracks)):
-            msg = (
-                f"`correlation` must be {len(tracks)}×{len(tracks)} (one row per simulated "
-                f"indicator, in the order of sim.ids: {list(tracks)[:6]}…); got {correlation.shape}"
-            )
-            raise SimulationError(msg)
+    shock_corr, growth_corr = _split_correlation(correlation, tracks)
     blocks_per_chunk = max(1, math.ceil((chunk_size or _DEFAULT_CHUNK) / BLOCK))
     goal_paths = n_paths if target_se is None else max_paths
     done = 0
@@ -673,7 +802,8 @@ def simulate(
             tracks,
             years,
             scenario=scenario,
-            correlation=correlation,
+            correlation=shock_corr,
+            growth_correlation=growth_corr,
             sampler=sampler,
             keep=keep_paths,
             limit=goal_paths - done,
@@ -692,7 +822,9 @@ def simulate(
         "keep_paths": keep_paths,
         "target_se": target_se,
         "scenario": scenario.name if scenario else None,
-        "correlation": correlation is not None,
+        "correlation": None if correlation is None else (
+            sorted(correlation) if isinstance(correlation, Mapping) else ["shocks", "growth"]),
+        "prior": prior if isinstance(prior, str) or prior is None else type(prior).__name__,
     }
     return Simulation(
         catalog=catalog,
@@ -702,6 +834,39 @@ def simulate(
         settings=settings,
         n_paths=done,
     )
+
+
+def _split_correlation(correlation: Any, tracks: dict[str, _Track]):
+    """``(shock matrix or None, growth matrix or None)`` from ``correlation``."""
+    if correlation is None:
+        return None, None
+    if isinstance(correlation, Mapping):
+        unknown = set(correlation) - {"shocks", "growth"}
+        if unknown:
+            msg = (f"`correlation` mapping keys must be 'shocks' and/or 'growth'; "
+                   f"got {sorted(map(str, unknown))}")
+            raise SimulationError(msg)
+        parts = (correlation.get("shocks"), correlation.get("growth"))
+    else:
+        parts = (correlation, correlation)
+    out = []
+    for part in parts:
+        if part is None:
+            out.append(None)
+            continue
+        try:
+            m = np.asarray(part, dtype=float)
+        except (TypeError, ValueError) as e:
+            msg = f"`correlation` must be a numeric matrix; got {type(part).__name__}"
+            raise SimulationError(msg) from e
+        if m.shape != (len(tracks), len(tracks)):
+            msg = (
+                f"`correlation` must be {len(tracks)}×{len(tracks)} (one row per simulated "
+                f"indicator, in the order of sim.ids: {list(tracks)[:6]}…); got {m.shape}"
+            )
+            raise SimulationError(msg)
+        out.append(m)
+    return out[0], out[1]
 
 
 def _require(ok: bool, requirement: str, got: Any) -> None:
@@ -731,6 +896,7 @@ def _run_chunk(
     sampler,
     keep: int,
     limit: int,
+    growth_correlation=None,
 ) -> None:
     """Generate and reduce the given blocks.
 
@@ -740,14 +906,26 @@ def _run_chunk(
     for k, b in enumerate(blocks):
         n = min(BLOCK, limit - k * BLOCK)  # the last block of a run may be cut
         shocks = _shocks(root, b, tracks, years, correlation=correlation, sampler=sampler)
+        growth = None
+        if growth_correlation is not None:
+            from kpisim import models
+
+            growth = models.correlated_normals(growth_correlation, BLOCK, 2,
+                                               rng=_child(root, b, 2**31, 2))
         for j, (ident, t) in enumerate(tracks.items()):
             sim_years = years[t.offset :]
             z = shocks[j]
             if scenario is not None:
                 z = z * scenario.volatility(ident, sim_years)[None, :]
-            values = t.fitted.sample(sim_years.tolist(), BLOCK, rng=_child(root, b, j, 0), shocks=z)
+            extra = {}
+            if growth is not None and t.growth_draws:
+                extra["param_shocks"] = growth[j]
+            values = t.fitted.sample(sim_years.tolist(), BLOCK, rng=_child(root, b, t.key, 0),
+                                     shocks=z, **extra)
             if scenario is not None:
                 values = scenario.apply(ident, values, sim_years, t.last_value, t.indicator.kind)
+            if t.bounds is not None:  # a model or scenario without a bounded scale
+                np.clip(values, t.bounds[0], t.bounds[1], out=values)
             full = np.empty((n, len(years)))
             full[:, : t.offset] = t.known[: t.offset]
             full[:, t.offset :] = values[:n]

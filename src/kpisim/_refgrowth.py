@@ -1,0 +1,395 @@
+"""``refgrowth``: the reference-class growth model, kpisim's default.
+
+The model and its estimation are in :mod:`kpisim._refclass`; this module fits
+it to one indicator and draws paths. In short, on the transformed scale
+:math:`z` (log of a level; logit of :math:`(y - a)/(b - a)` for a value
+bounded to :math:`[a, b]`):
+
+.. math::
+
+    z_{T+h} = z_T + \\sum_{k=1}^{h}\\big(m_0 + \\varphi^k(\\mu - m_0) + \\delta
+              + \\sigma\\varepsilon_k\\big),
+
+each path drawing :math:`(\\sigma^2, \\mu, \\delta)` from the conjugate
+posterior of its history under the reference-class prior, then its yearly
+shocks. Assumptions, all recorded in ``fitted.assumptions``:
+
+* growth on the transformed scale is a drift plus independent normal shocks
+  with one volatility σ per series;
+* the series' drift is exchangeable with the drifts of the corpus series
+  (M1 and Tourism), so it is shrunk toward their mean growth :math:`m_0`
+  with the weight of :math:`\\kappa_0` years of data;
+* past excess drift decays at the corpus' persistence φ, and a new regime
+  :math:`\\delta` may start, with the corpus' variance λσ²;
+* σ has the corpus' proper prior, truncated at the 99.5th percentile of the
+  corpus series' volatility, so every predictive has finite variance (on
+  both scales).
+
+One actual is enough: then the forecast is the reference class's.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+from scipy import special
+
+from kpisim._base import (
+    NUMERIC_KINDS,
+    check_kind,
+    frozen_params,
+    prepare_history,
+    prepare_sample,
+    span,
+)
+from kpisim._prior import GrowthPrior
+from kpisim._refclass import ReferencePrior, persistence_sum, reference_prior
+from kpisim._validation import KpisimWarning, ModelError, is_finite_number
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from numpy.typing import NDArray
+
+__all__ = ["RefGrowth", "RefGrowthFitted"]
+
+#: Bounded values are clipped to [a + ε(b − a), b − ε(b − a)] before the logit.
+BOUND_EPS = 1e-3
+#: Transformed changes beyond this many units from the last value are clipped,
+#: counted and warned about (never reached with a truncated σ; a safeguard).
+MAX_CHANGE = 50.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class RefGrowth:
+    """Reference-class growth model (see the module docstring).
+
+    Parameters
+    ----------
+    reference : ReferencePrior, "shipped" or None, default "shipped"
+        The hyperparameters. ``"shipped"`` reads the corpus fit for the
+        series' scale (:func:`kpisim.models.reference_prior`). ``None`` uses
+        no prior at all: the reference posterior :math:`p(\\mu, \\sigma^2)
+        \\propto 1/\\sigma^2`, which needs 3 actuals (with ``phi=1`` and
+        ``drift_break=0`` this is the ``loggrowth`` random walk).
+    phi : float in [0, 1], optional
+        Override the drift persistence φ.
+    drift_break : float ≥ 0, optional
+        Override the drift-break variance λ (in σ² per year²).
+    sigma_max : float > 0, optional
+        Override the truncation of σ (``inf`` for none).
+    parameter_uncertainty : bool, default True
+        Draw (σ², μ) per path from the posterior. False gives plug-in paths
+        (σ = :math:`s_n`, μ = :math:`m_n`; the drift break δ, part of the
+        process, is still drawn): the backtest's ``plugin`` baseline.
+
+    Notes
+    -----
+    ``fit(history, kind=, prior=, bounds=)``: a :class:`GrowthPrior` as
+    ``prior`` (e.g. the plan's own stated CAGR, a labelled scenario) replaces
+    the reference growth, its weight and the volatility prior
+    (:math:`m_0 = \\mu_0`, :math:`\\kappa_0`, :math:`\\nu_0`, :math:`s_0`) and
+    keeps φ, λ and the truncation; a :class:`ReferencePrior` replaces them
+    all. ``bounds=(a, b)`` simulates on the logit of :math:`(y-a)/(b-a)`;
+    shares use ``(0, 100)`` by default. Values must be > 0 on the log scale.
+    """
+
+    reference: ReferencePrior | str | None = "shipped"
+    phi: float | None = None
+    drift_break: float | None = None
+    sigma_max: float | None = None
+    parameter_uncertainty: bool = True
+
+    name: ClassVar[str] = "refgrowth"
+    min_history: ClassVar[int] = 1
+    kinds: ClassVar[tuple[str, ...]] = NUMERIC_KINDS
+    description: ClassVar[str] = (
+        "reference-class growth: drift pooled toward real yearly series, damped, "
+        "with drift breaks; bounded values on a logit scale"
+    )
+    accepts_prior: ClassVar[bool] = True
+    accepts_bounds: ClassVar[bool] = True
+
+    def __post_init__(self) -> None:
+        ref = self.reference
+        if not (ref is None or ref == "shipped" or isinstance(ref, ReferencePrior)):
+            msg = (
+                f"model `{self.name}`: `reference` must be 'shipped', None or a "
+                f"ReferencePrior; got {ref!r}."
+            )
+            raise ModelError(msg)
+        for arg, lo, hi in (("phi", 0.0, 1.0), ("drift_break", 0.0, np.inf)):
+            v = getattr(self, arg)
+            if v is not None and (not is_finite_number(v) or not lo <= v <= hi):
+                msg = f"model `{self.name}`: `{arg}` must be in [{lo:g}, {hi:g}]; got {v!r}."
+                raise ModelError(msg)
+        if not isinstance(self.parameter_uncertainty, bool):
+            msg = (f"model `{self.name}`: `parameter_uncertainty` must be True or False; "
+                   f"got {self.parameter_uncertainty!r}.")
+            raise ModelError(msg)
+        s = self.sigma_max
+        if s is not None and (isinstance(s, bool) or not isinstance(s, (int, float))
+                              or not s > 0):
+            msg = f"model `{self.name}`: `sigma_max` must be > 0 (or inf); got {s!r}."
+            raise ModelError(msg)
+
+    # ------------------------------------------------------------------ fit
+    def fit(
+        self,
+        history: pd.Series,
+        *,
+        kind: str = "level",
+        prior: GrowthPrior | ReferencePrior | None = None,
+        bounds: tuple[float, float] | None = None,
+    ) -> RefGrowthFitted:
+        """Fit the posterior of one history; see the class docstring."""
+        check_kind(kind, self.name)
+        if bounds is None and kind == "share":
+            bounds = (0.0, 100.0)
+        if bounds is not None:
+            lo, hi = (float(b) for b in bounds)
+            if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
+                msg = f"model `{self.name}`: `bounds` must be finite (low, high); got {bounds!r}."
+                raise ModelError(msg)
+        scale = "log" if bounds is None else "logit"
+        ref = self._reference(scale, prior)
+        no_prior = ref is None
+        years, values = prepare_history(
+            history, model=self.name, min_history=3 if no_prior else 1,
+            suggestion="" if not no_prior else "Use `reference='shipped'` for short histories.",
+        )
+        notes: list[str] = []
+        if bounds is None:
+            if np.any(values <= 0):
+                bad = {int(y): float(v) for y, v in zip(years, values, strict=True) if v <= 0}
+                msg = (
+                    f"model `{self.name}` needs positive values on the log scale; got {bad}. "
+                    "Give the indicator `bounds` or use 'linear' for series that reach zero."
+                )
+                raise ModelError(msg)
+            z = np.log(values)
+        else:
+            if np.any((values < lo) | (values > hi)):
+                bad = {int(y): float(v) for y, v in zip(years, values, strict=True)
+                       if not lo <= v <= hi}
+                msg = f"model `{self.name}`: values outside the bounds [{lo:g}, {hi:g}]: {bad}."
+                raise ModelError(msg)
+            p = (values - lo) / (hi - lo)
+            edge = (p <= BOUND_EPS) | (p >= 1 - BOUND_EPS)
+            if edge.any():
+                notes.append(
+                    f"{int(edge.sum())} actual(s) at a bound of [{lo:g}, {hi:g}] moved "
+                    f"{BOUND_EPS:g} of the range inside it before the logit"
+                )
+            p = np.clip(p, BOUND_EPS, 1 - BOUND_EPS)
+            z = np.log(p) - np.log1p(-p)
+            notes.append(f"simulated on the logit of (y − {lo:g})/({hi:g} − {lo:g}): "
+                         f"paths stay inside [{lo:g}, {hi:g}]")
+        d, g = np.diff(z), np.diff(years).astype(np.float64)
+        n, big_g = len(d), float(g.sum())
+        mu_hat = float(d.sum() / big_g) if n else 0.0
+        ss = float(np.sum((d - g * mu_hat) ** 2 / g)) if n else 0.0
+        if np.any(g > 1):
+            notes.append(f"gaps in the history ({span(years)}): a change over g years "
+                         "counts as g yearly steps")
+        if no_prior:
+            if ss <= 0:
+                msg = (f"model `{self.name}` without a reference prior: the {n} growth rates "
+                       f"({span(years)}) have zero variance; use the shipped reference.")
+                raise ModelError(msg)
+            post = dict(m0=mu_hat, mn=mu_hat, kn=big_g, nun=n - 1.0, s2n=ss / (n - 1))
+            phi = 1.0 if self.phi is None else float(self.phi)
+            lam = 0.0 if self.drift_break is None else float(self.drift_break)
+            smax = float("inf") if self.sigma_max is None else float(self.sigma_max)
+            notes.append("no prior: reference posterior p(μ, σ²) ∝ 1/σ² of the series' "
+                         f"own {n} growth rates")
+        else:
+            k0, nu0 = ref.kappa0, ref.nu0
+            kn = k0 + big_g
+            mn = (k0 * ref.m0 + big_g * mu_hat) / kn
+            nun = nu0 + n
+            s2n = (nu0 * ref.s0**2 + ss + k0 * big_g / kn * (mu_hat - ref.m0) ** 2) / nun
+            post = dict(m0=ref.m0, mn=mn, kn=kn, nun=nun, s2n=s2n)
+            phi, lam, smax = ref.phi, ref.lam, ref.sigma_max
+            notes.append(ref.sentence())
+            own = big_g / kn
+            notes.append(
+                f"{len(years)} actual(s) ({span(years)}): own mean growth "
+                + (f"{mu_hat:+.4f}/yr gets weight {own:.0%}, the reference class "
+                   f"{1 - own:.0%}" if n else "unknown; the forecast is the reference class's")
+            )
+        return RefGrowthFitted(
+            model=self.name,
+            last_year=int(years[-1]),
+            last_value=float(values[-1]),
+            params=frozen_params(
+                m0=post["m0"], mu=post["mn"], kappa=post["kn"], dof=post["nun"],
+                sigma=float(np.sqrt(post["s2n"])), phi=phi, drift_break=lam,
+                sigma_max=smax if np.isfinite(smax) else None, n_growth=float(n),
+                mu_hat=mu_hat if n else None,
+            ),
+            assumptions=tuple(notes),
+            spec=self,
+            kind=kind,
+            scale=scale,
+            bounds=None if bounds is None else (lo, hi),
+            z_last=float(z[-1]),
+            n_obs=len(years),
+            reference=ref,
+        )
+
+    def _reference(self, scale: str, prior: Any) -> ReferencePrior | None:
+        base = self.reference
+        if isinstance(prior, ReferencePrior):
+            base = prior
+        elif base == "shipped":
+            base = reference_prior(scale)
+        if isinstance(prior, GrowthPrior):
+            if base is None:
+                base = reference_prior(scale)
+            if prior.scale != scale:
+                msg = (f"model `{self.name}` works on the {scale} scale here; the prior is on "
+                       f"the {prior.scale} scale ({prior.source}).")
+                raise ModelError(msg)
+            if prior.dof <= 2:
+                msg = (f"model `{self.name}`: a GrowthPrior needs dof > 2 for a finite "
+                       f"predictive variance; got {prior.dof:g} ({prior.source}).")
+                raise ModelError(msg)
+            base = replace(base, m0=prior.mu, kappa0=prior.kappa, nu0=prior.dof,
+                           s0=prior.sigma, source=prior.source)
+        elif prior is not None and not isinstance(prior, ReferencePrior):
+            msg = (f"model `{self.name}`: `prior` must be a GrowthPrior or a ReferencePrior; "
+                   f"got {type(prior).__name__}.")
+            raise ModelError(msg)
+        if base is None:
+            return None
+        over = {k: float(v) for k, v in (("phi", self.phi), ("lam", self.drift_break),
+                                         ("sigma_max", self.sigma_max)) if v is not None}
+        return replace(base, **over) if over else base
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class RefGrowthFitted:
+    """A fitted :class:`RefGrowth`; ``sample`` draws posterior-predictive paths."""
+
+    model: str
+    last_year: int
+    last_value: float
+    params: Mapping[str, float]
+    assumptions: tuple[str, ...]
+    spec: RefGrowth = field(repr=False)
+    kind: str = field(repr=False)
+    scale: str = field(repr=False)
+    bounds: tuple[float, float] | None = field(repr=False)
+    z_last: float = field(repr=False)
+    n_obs: int = field(repr=False)
+    reference: ReferencePrior | None = field(repr=False)
+
+    def sample(
+        self,
+        years: Sequence[int],
+        n_paths: int,
+        *,
+        rng: Any = None,
+        shocks: NDArray[np.float64] | None = None,
+        param_shocks: NDArray[np.float64] | None = None,
+    ) -> NDArray[np.float64]:
+        """Draw posterior-predictive paths, shape ``(n_paths, len(years))``.
+
+        Parameters
+        ----------
+        years : sequence of int
+            Future years, increasing, after ``last_year``.
+        n_paths : int
+        rng : {None, int, SeedSequence, Generator}, optional
+            Two streams are spawned: parameters, then yearly shocks.
+        shocks : ndarray, shape (n_paths, n_steps), optional
+            Standard-normal yearly shocks (e.g. correlated across indicators).
+        param_shocks : ndarray, shape (n_paths, 2), optional
+            Standard normals for each path's drift μ and drift break δ,
+            instead of the model's own; correlating them across indicators
+            gives them a common growth factor.
+        """
+        idx, n_steps, n_paths, shocks = prepare_sample(
+            years, n_paths, self.last_year, shocks, model=self.model
+        )
+        if param_shocks is not None:
+            param_shocks = np.asarray(param_shocks, dtype=np.float64)
+            if param_shocks.shape != (n_paths, 2):
+                msg = (f"model `{self.model}`: `param_shocks` must have shape ({n_paths}, 2); "
+                       f"got {param_shocks.shape}.")
+                raise ModelError(msg)
+        p = self.params
+        param_rng, shock_rng = np.random.default_rng(rng).spawn(2)
+        nun, s2n, kn = p["dof"], p["sigma"] ** 2, p["kappa"]
+        smax = p.get("sigma_max", np.inf)
+        if not self.spec.parameter_uncertainty:
+            chi2 = np.full(n_paths, nun)  # σ = s_n on every path
+        elif np.isfinite(smax):
+            # χ²_ν conditioned on χ² ≥ c, by inversion of its survival function
+            c = nun * s2n / smax**2
+            u = 1.0 - param_rng.random(n_paths)  # in (0, 1]
+            chi2 = special.chdtri(nun, u * special.chdtrc(nun, c))
+            chi2 = np.maximum(chi2, c)
+        else:
+            chi2 = np.maximum(param_rng.chisquare(nun, n_paths), 1e-300)
+        sigma = np.sqrt(nun * s2n / chi2)
+        z_mu = param_rng.standard_normal(n_paths) if param_shocks is None else param_shocks[:, 0]
+        if self.spec.parameter_uncertainty:
+            mu = p["mu"] + sigma / np.sqrt(kn) * z_mu
+        else:
+            mu = np.full(n_paths, p["mu"])
+        lam = p["drift_break"]
+        inc = shock_rng.standard_normal((n_paths, n_steps)) if shocks is None else shocks.copy()
+        inc *= sigma[:, None]
+        m0, phi = p["m0"], p["phi"]
+        level = np.full(n_paths, m0)
+        if lam > 0:
+            z_d = (param_rng.standard_normal(n_paths) if param_shocks is None
+                   else param_shocks[:, 1])
+            level += np.sqrt(lam) * sigma * z_d
+        if phi >= 1.0:
+            inc += (mu - m0 + level)[:, None]
+        else:
+            decay = phi ** np.arange(1, n_steps + 1)
+            inc += (mu - m0)[:, None] * decay[None, :]
+            inc += level[:, None]
+        np.cumsum(inc, axis=1, out=inc)
+        out = inc if len(idx) == n_steps else inc[:, idx]
+        big = np.abs(out) > MAX_CHANGE
+        if big.any():
+            warnings.warn(
+                f"model `{self.model}`: {int(big.sum())} simulated value(s) more than "
+                f"{MAX_CHANGE:g} {self.scale} units from the last actual were clipped",
+                KpisimWarning, stacklevel=2,
+            )
+            np.clip(out, -MAX_CHANGE, MAX_CHANGE, out=out)
+        out += self.z_last
+        if self.bounds is None:
+            return np.exp(out, out=out)
+        lo, hi = self.bounds
+        special.expit(out, out=out)
+        out *= hi - lo
+        out += lo
+        return out
+
+    def expected_growth(self, h: int | Sequence[int]) -> NDArray[np.float64]:
+        """Mean change of z over ``h`` years: :math:`h m_0 + S_h(m_n - m_0)`."""
+        p = self.params
+        h = np.asarray(h, dtype=float)
+        return h * p["m0"] + persistence_sum(p["phi"], h) * (p["mu"] - p["m0"])
+
+    def describe(self) -> str:
+        """One-line description of the fit."""
+        p = self.params
+        b = self.bounds
+        where = "log" if b is None else f"logit of [{b[0]:g}, {b[1]:g}]"
+        return (
+            f"{self.model}: {where} scale, drift {p['mu']:+.4f}/yr decaying (φ={p['phi']:.3g}) "
+            f"toward {p['m0']:+.4f}/yr, σ={p['sigma']:.3g} (ν={p['dof']:.3g}), "
+            f"drift break λ={p['drift_break']:.3g}; {self.n_obs} actual(s) to "
+            f"{self.last_year} (last {self.last_value:g})"
+        )
