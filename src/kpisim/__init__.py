@@ -8,7 +8,7 @@ estimates the probability of meeting each goal.
 
 from importlib.metadata import PackageNotFoundError, version
 
-from kpisim import models, plot, rules, scoring
+from kpisim import goals, models, plot, rules, scoring
 from kpisim._validation import (
     CatalogError,
     KpisimError,
@@ -52,6 +52,7 @@ __all__ = [
     "audit",
     "available_catalogs",
     "compare",
+    "goals",
     "headline_rates",
     "implied_cagr",
     "load_catalog",

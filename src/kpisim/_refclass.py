@@ -6,7 +6,7 @@ value) of one indicator with a hierarchical growth model whose
 hyperparameters are learned from a corpus of real yearly series (the
 "outside view"). This module holds the hyperparameters, the closed-form
 predictive distribution and the estimator; ``benchmarks/fit_reference_prior.py``
-builds the corpus and ships the fit as ``kpisim/data/reference_prior.json``.
+builds the corpus and ships the fit as ``kpisim/data/_reference/reference_prior.json``.
 
 The model
 ---------
@@ -93,7 +93,7 @@ __all__ = [
 PARAMS = ("m0", "kappa0", "nu0", "s0", "phi", "lam")
 #: ν0 is kept at or above this so the predictive always has finite variance.
 MIN_NU0 = 3.0
-_DATA_FILE = "reference_prior.json"
+_DATA_FILE = "_reference/reference_prior.json"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -190,7 +190,7 @@ class ReferencePrior:
 def reference_prior(scale: str = "log") -> ReferencePrior:
     """The shipped reference-class prior for ``scale`` ("log" or "logit").
 
-    Read from ``kpisim/data/reference_prior.json``, written by
+    Read from ``kpisim/data/_reference/reference_prior.json``, written by
     ``benchmarks/fit_reference_prior.py`` (its ``provenance`` says from which
     corpus, how and when).
     """

@@ -868,12 +868,12 @@ def _data_root() -> Path:
 
 
 def available_catalogs() -> list[str]:
-    """Names of the catalogs shipped with kpisim."""
+    """Names of the catalogs shipped with kpisim (``data/_reference`` holds other data)."""
     root = _data_root()
     return sorted(
         p.name if p.is_dir() else p.stem
         for p in root.iterdir()
-        if p.is_dir() or p.suffix == ".yaml"
+        if (p.is_dir() or p.suffix == ".yaml") and not p.name.startswith(("_", "."))
     )
 
 

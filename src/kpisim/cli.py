@@ -127,6 +127,87 @@ def _headline_assumptions(sim) -> str:
     return "\n".join(lines)
 
 
+_RANGE_TEXT = {
+    "ko": {
+        "head": "핵심 목표: 성장률 가정에 따른 달성 확률 범위와 필요 성장률",
+        "note": ("±SE는 시뮬레이션 오차만 나타냅니다. P 범위는 문서·관련 시계열·시장 전망·"
+                 "기준집단이 뒷받침하는 성장률 가정 사이에서 P가 움직이는 폭이고, '실제 시계열 중"
+                 " 지속 비율'은 실제 연간 시계열(M1·Tourism) 가운데 필요 성장률을 그 기간 동안"
+                 " 유지한 비율입니다."),
+        "cols": ["지표", "연도", "목표", "P(기본)", "±SE", "P 범위(가정별)", "필요 성장률",
+                 "실제 시계열 중 지속 비율", "범위 양 끝의 가정"],
+        "per_year": "{rate}/년({years}년)",
+        "default": "기준집단",
+        "simulation": "이 시뮬레이션",
+        "failed": "범위를 계산하지 못한 지표",
+    },
+    "en": {
+        "head": "Headline goals: P across growth assumptions, and the growth required",
+        "note": ("±SE is Monte Carlo error only. The P range is how far P moves between the "
+                 "growth assumptions the documents, related series, market forecasts and the "
+                 "reference class support; 'sustained by real series' is the share of real "
+                 "yearly series (M1, Tourism) that kept the required growth that long."),
+        "cols": ["indicator", "year", "target", "P(default)", "±SE", "P range (priors)",
+                 "required growth", "sustained by real series", "priors at the ends"],
+        "per_year": "{rate}/yr ({years} yr)",
+        "default": "reference class",
+        "simulation": "this simulation",
+        "failed": "no range for",
+    },
+}
+
+
+def _prior_ranges(sim):
+    """P range across priors of the headline goals; (frame, errors)."""
+    from kpisim.goals import _ranges
+
+    head = [i for i in sim.ids if sim.catalog[i].tags.headline]
+    if not head:
+        return pd.DataFrame(), {}
+    frame, evidence, errors = _ranges(sim, None, head, n_paths=None, rng=None,
+                                      all_references=False, skip_errors=True)
+    english = {p: e for ev in evidence.values() for p, e in zip(ev.prior, ev.prior_en,
+                                                                  strict=True)}
+    return frame.assign(prior_low_en=frame.prior_low.map(lambda p: english.get(p, p)),
+                        prior_high_en=frame.prior_high.map(lambda p: english.get(p, p))), errors
+
+
+def _range_text(sim, frame: pd.DataFrame, errors: dict[str, str], lang: str) -> str:
+    t = _RANGE_TEXT[lang]
+
+    def pct(v: float, digits: int = 1) -> str:
+        return "–" if pd.isna(v) else f"{100 * v:.{digits}f}%"
+
+    def prior(label: str) -> str:
+        label = {"reference class": t["default"], "simulation": t["simulation"]}.get(label, label)
+        width = 22 if lang == "ko" else 34
+        return label if len(label) <= width else label[: width - 1] + "…"
+
+    lines = [t["head"], t["note"]]
+    if not frame.empty:
+        names = {i: (sim.catalog[i].name_ko if lang == "ko" or not sim.catalog[i].name_en
+                     else sim.catalog[i].name_en) for i in frame["id"]}
+        view = pd.DataFrame({
+            t["cols"][0]: [names[i][:24] for i in frame["id"]],
+            t["cols"][1]: frame["year"],
+            t["cols"][2]: frame["target"].map(lambda v: f"{v:,.6g}"),
+            t["cols"][3]: frame["prob_default"].map(pct),
+            t["cols"][4]: frame["se"].map(lambda v: f"{100 * v:.2f}"),
+            t["cols"][5]: [f"{pct(a)}–{pct(b)}"
+                           for a, b in zip(frame["prob_low"], frame["prob_high"], strict=True)],
+            t["cols"][6]: [t["per_year"].format(rate=pct(r), years=int(h))
+                           for r, h in zip(frame["required_rate"], frame["years"], strict=True)],
+            t["cols"][7]: frame["sustained_share"].map(pct),
+            t["cols"][8]: [f"{prior(a)} / {prior(b)}" for a, b in zip(
+                frame["prior_low" if lang == "ko" else "prior_low_en"],
+                frame["prior_high" if lang == "ko" else "prior_high_en"], strict=True)],
+        })
+        lines.append(view.to_string(index=False))
+    for ident, why in errors.items():
+        lines.append(f"  {t['failed']} {ident}: {' '.join(why.split())}")
+    return "\n".join(lines)
+
+
 def _score_text(frame: pd.DataFrame) -> str:
     if frame.empty:
         return "(no key indicator could be scored)"
@@ -157,6 +238,14 @@ def cmd_run(args) -> int:
             f"\n\nnot simulated: {len(sim.skipped)} indicator(s) "
             "(grades, no actual or no target); see the report."
         )
+    ranges, range_errors = _prior_ranges(sim)
+    if not ranges.empty or range_errors:
+        text += "\n\n" + _range_text(sim, ranges, range_errors, args.lang)
+    if not ranges.empty and args.format != "table":
+        extra = ranges[["id", "year", "prob_low", "prob_high", "prior_low", "prior_high",
+                        "required_rate", "years", "sustained_share"]]
+        table = table.merge(extra.rename(columns={"years": "required_years"}),
+                            on=["id", "year"], how="left")
     heads = _headline_assumptions(sim)
     if heads:
         text += "\n\nWhat the headline probabilities assume:\n" + heads

@@ -89,7 +89,7 @@ __all__ = [
     "validate_correlation",
 ]
 
-for _cls in (RefGrowth, LogGrowth, LogitGrowth, LinearTrend, LogLinearTrend, Holt, Arima, Theta, Ensemble,
-             NaiveDrift, NaiveLast):
+for _cls in (RefGrowth, LogGrowth, LogitGrowth, LinearTrend, LogLinearTrend, Holt, Arima, Theta,
+             Ensemble, NaiveDrift, NaiveLast):
     register_model(_cls.name, overwrite=True)(_cls)
 del _cls

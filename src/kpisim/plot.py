@@ -33,6 +33,7 @@ __all__ = [
     "attainment_heatmap",
     "fan_chart",
     "first_hit_histogram",
+    "prob_curve_chart",
     "scenario_bars",
     "score_distribution",
     "tornado",
@@ -88,6 +89,15 @@ _TEXT = {
         "log_axis": " (로그 눈금)",
         "clipped_top": "▲ 95% 구간 상단은 {}까지 (축 밖)",
         "clipped_bottom": "▼ 95% 구간 하단은 {}까지 (축 밖)",
+        "curve_title": "가정한 성장률에 따른 달성 확률",
+        "curve_title_goal": "{name}: {year} 목표 {value}",
+        "curve_x": "가정한 연평균 성장률",
+        "curve_line": "P(달성) (기준집단 사전분포, 성장률만 변경)",
+        "curve_band": "±2 표준오차 (시뮬레이션 오차)",
+        "required": "필요 성장률 {}/년",
+        "prior_kind": {"reference class": "기준집단", "document": "문서 근거",
+                       "related series": "관련 시계열", "market": "시장 전망"},
+        "not_prior": " (참고, 범위 제외)",
     },
     "en": {
         "actual": "actual",
@@ -125,6 +135,15 @@ _TEXT = {
         "log_axis": " (log scale)",
         "clipped_top": "▲ 95% band reaches {} (off the chart)",
         "clipped_bottom": "▼ 95% band reaches {} (off the chart)",
+        "curve_title": "P(goal met) against the assumed growth",
+        "curve_title_goal": "{name}: {year} goal {value}",
+        "curve_x": "assumed yearly growth",
+        "curve_line": "P(met) (reference-class prior, growth changed only)",
+        "curve_band": "±2 SE (Monte Carlo error)",
+        "required": "required growth {}/yr",
+        "prior_kind": {"reference class": "reference class", "document": "document",
+                       "related series": "related series", "market": "market forecast"},
+        "not_prior": " (shown, outside the range)",
     },
 }
 
@@ -683,6 +702,80 @@ def tornado(
               loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=2, frameon=False)
     ax.grid(True, axis="x", color="#e5e5e5", lw=0.6)
     ax.set_axisbelow(True)
+    return ax
+
+
+# ------------------------------------------------------ P vs assumed growth
+_C_KIND = {"reference class": _C_FAN, "document": _C_TARGET, "related series": _C_RULE,
+           "market": "#1a7f37"}
+_M_KIND = {"reference class": "o", "document": "D", "related series": "s", "market": "^"}
+
+
+@_korean
+def prob_curve_chart(
+    curve: pd.DataFrame,
+    *,
+    evidence: pd.DataFrame | None = None,
+    ax: Axes | None = None,
+    lang: str = "ko",
+    title: str | None = None,
+) -> Axes:
+    """P(goal met) against the yearly growth assumed (a :func:`kpisim.goals.prob_curve`).
+
+    Parameters
+    ----------
+    curve : DataFrame
+        Columns ``rate, prob`` and optionally ``se`` (drawn as a ±2 SE band).
+    evidence : DataFrame, optional
+        A :func:`kpisim.goals.goal_evidence` table of the same goal: each
+        prior is marked at its assumed growth and P, coloured by kind
+        (reference class, document, related series, market; hollow when it is
+        outside the prior range), and the required growth is a vertical line.
+    ax : Axes, optional
+    lang : {"ko", "en"}, default "ko"
+    title : str, optional
+        Defaults to "가정한 성장률에 따른 달성 확률" / "P(goal met) against
+        the assumed growth".
+
+    Returns
+    -------
+    Axes
+    """
+    t = _check_lang(lang)
+    frame = _require_columns(curve, ["rate", "prob"], "curve")
+    frame = frame[np.isfinite(frame["prob"].to_numpy(float))].sort_values("rate")
+    ax = _axes(ax, (6.4, 4.2))
+    x = frame["rate"].to_numpy(float)
+    p = frame["prob"].to_numpy(float)
+    if "se" in frame:
+        se = frame["se"].to_numpy(float)
+        ax.fill_between(x, np.clip(p - 2 * se, 0, 1), np.clip(p + 2 * se, 0, 1), color=_C_FAN,
+                        alpha=0.2, lw=0, label=t["curve_band"])
+    ax.plot(x, p, color=_C_FAN, lw=1.8, label=t["curve_line"])
+    if evidence is not None:
+        ev = _require_columns(evidence, ["prior", "kind", "assumed_rate", "prob"], "evidence")
+        if "required_rate" in ev and len(ev):
+            req = float(ev["required_rate"].iloc[0])
+            ax.axvline(req, color=_C_GOAL, lw=1.2, ls="--",
+                       label=t["required"].format(_pct(req)))
+        for r in ev[np.isfinite(ev["prob"].to_numpy(float))].itertuples():
+            inside = bool(getattr(r, "as_prior", True))
+            color = _C_KIND.get(r.kind, _C_NEVER)
+            ax.scatter([r.assumed_rate], [r.prob], marker=_M_KIND.get(r.kind, "o"), s=42,
+                       facecolor=color if inside else "white", edgecolor=color, lw=1.4,
+                       zorder=5, label=t["prior_kind"].get(r.kind, r.kind)
+                       + ("" if inside else t["not_prior"]))
+    ax.xaxis.set_major_formatter(mticker.PercentFormatter(1.0, decimals=0))
+    ax.yaxis.set_major_formatter(mticker.PercentFormatter(1.0, decimals=0))
+    ax.set_ylim(0, 1)
+    ax.set_xlabel(t["curve_x"])
+    ax.set_ylabel(t["p_met"])
+    ax.set_title(title or t["curve_title"], loc="left", fontsize=11)
+    ax.grid(True, color="#e5e5e5", lw=0.6)
+    ax.set_axisbelow(True)
+    handles = dict(zip(*reversed(ax.get_legend_handles_labels()), strict=True))
+    ax.legend(list(handles.values()), list(handles), loc="upper center",
+              bbox_to_anchor=(0.5, -0.16), ncols=2, fontsize=8, frameon=False)
     return ax
 
 

@@ -62,6 +62,25 @@ _T = {
                      "95% 신뢰구간", "진전 평가", "모델"],
         "assump_head": "이 확률이 기대는 가정",
         "no_assump": "카탈로그나 모델이 덧붙인 가정은 없습니다.",
+        "range_head": "성장률 가정에 따라 달라지는 달성 확률",
+        "range_note": "표준오차는 시뮬레이션 오차만 나타냅니다. P 범위는 문서·관련 시계열·시장"
+                      " 전망·기준집단이 뒷받침하는 성장률 가정 사이에서 P가 움직이는 폭입니다"
+                      "(기준집단 사전분포에서 성장률만 바꾸어 같은 난수로 다시 시뮬레이션)."
+                      " '실제 시계열 중 지속 비율'은 실제 연간 시계열(M1·Tourism) 가운데 필요"
+                      " 성장률을 그 기간 동안 유지한 비율입니다.",
+        "cols_range": ["목표 연도", "목표치", "P(기본)", "표준오차", "P 범위(가정별)",
+                       "필요 성장률", "실제 시계열 중 지속 비율", "범위 양 끝의 가정"],
+        "per_year": "{rate}/년({years}년)",
+        "cols_evidence": ["가정", "종류", "가정한 성장률", "P(달성)", "표준오차", "P 범위 포함",
+                          "출처"],
+        "evidence_head": "{year}년 목표의 근거별 달성 확률",
+        "curve_caption": "{year}년 목표 {value}: 가정한 연평균 성장률에 따른 P(달성)(경로"
+                         " {paths:,}개, 같은 난수). 점은 각 근거의 성장률과 P, 붉은 점선은 필요"
+                         " 성장률입니다.",
+        "kinds": {"reference class": "기준집단", "document": "문서 근거",
+                  "related series": "관련 시계열", "market": "시장 전망"},
+        "prior_names": {"reference class": "기준집단(기본)", "simulation": "이 시뮬레이션"},
+        "range_fail": "성장률 가정별 범위를 계산하지 못했습니다: {}",
         "heat_note": "빗금 칸은 실적이 이미 나온 연도로, 확률이 아니라 실제 달성"
                      " 여부입니다. 빈 칸은 그 해 목표가 없는 경우입니다.",
         "audit_note": "문서가 밝힌 목표 설정 규칙으로 목표치를 다시 계산해 문서의"
@@ -130,6 +149,27 @@ _T = {
                      "progress", "model"],
         "assump_head": "Assumptions behind these probabilities",
         "no_assump": "No assumption was added by the catalog or the model.",
+        "range_head": "How P depends on the growth assumed",
+        "range_note": "The SE is Monte Carlo error only. The P range is how far P moves between"
+                      " the growth assumptions the documents, related series, market forecasts"
+                      " and the reference class support (the reference-class prior with only"
+                      " its growth changed, simulated again with the same random numbers)."
+                      " 'Sustained by real series' is the share of real yearly series (M1,"
+                      " Tourism) that kept the required growth that long.",
+        "cols_range": ["year", "target", "P(default)", "SE", "P range (priors)",
+                       "required growth", "sustained by real series", "priors at the ends"],
+        "per_year": "{rate}/yr ({years} yr)",
+        "cols_evidence": ["assumption", "kind", "assumed growth", "P(met)", "SE", "in the range",
+                          "source"],
+        "evidence_head": "P of the {year} goal under each reference",
+        "curve_caption": "{year} goal {value}: P(met) against the assumed yearly growth ({paths:,}"
+                         " paths, common random numbers). Dots: each reference's growth and P;"
+                         " red dashes: the growth required.",
+        "kinds": {"reference class": "reference class", "document": "document",
+                  "related series": "related series", "market": "market forecast"},
+        "prior_names": {"reference class": "reference class (default)",
+                        "simulation": "this simulation"},
+        "range_fail": "No range across growth assumptions: {}",
         "heat_note": "Hatched cells are years already observed: they show whether the target was"
                      " met, not a probability. Blank cells have no stated target.",
         "audit_note": "Each stated target path recomputed from the rule the document gives for it.",
@@ -351,7 +391,114 @@ def _summary_rows(frame: pd.DataFrame, lang: str) -> list[list[Any]]:
     return rows
 
 
-def _headline_section(sim: Any, table: pd.DataFrame, lang: str) -> str:
+#: Paths per prior for the range (the simulation's own count up to this) and the curve.
+_RANGE_PATHS = 200_000
+_CURVE_PATHS = 20_000
+
+
+def _goal_data(sim: Any) -> dict[str, Any]:
+    """P range across growth priors, evidence and P-vs-growth curve of each headline goal."""
+    from kpisim._validation import KpisimError
+    from kpisim.goals import _ranges, prob_curve
+
+    head = [i for i in sim.ids if sim.catalog[i].tags.headline]
+    out: dict[str, Any] = {"ranges": pd.DataFrame(), "evidence": {}, "curves": {},
+                           "errors": {}}
+    if not head or "seed_entropy" not in sim.settings:
+        return out
+    frame, evidence, errors = _ranges(sim, None, head, n_paths=min(sim.n_paths, _RANGE_PATHS),
+                                      rng=None, all_references=False, skip_errors=True)
+    out.update(ranges=frame, evidence=evidence, errors=errors)
+    until = int(sim.settings.get("until", 2030))
+    for ident, ev in evidence.items():
+        goal = int(ev["year"].max())
+        try:
+            out["curves"][ident] = prob_curve(
+                sim.catalog[ident], goal, n_paths=min(sim.n_paths, _CURVE_PATHS),
+                rng=np.random.SeedSequence(sim.settings["seed_entropy"]), until=until)
+        except KpisimError as e:
+            out["errors"][ident] = str(e)
+    return out
+
+
+def _prior_name(row: Any, lang: str, t: dict[str, Any]) -> str:
+    label = row.prior
+    if label in t["prior_names"]:
+        return t["prior_names"][label]
+    return label if lang == "ko" else getattr(row, "prior_en", label) or label
+
+
+def _range_html(sim: Any, ident: str, data: dict[str, Any], lang: str) -> str:
+    """The P-range table, the evidence of the goal year and the P-vs-growth curve."""
+    from kpisim._validation import KpisimError
+    from kpisim.goals import DEFAULT_PRIOR, growth_references
+
+    t = _T[lang]
+    if ident in data["errors"]:
+        return f'<p class="note">{_e(t["range_fail"].format(data["errors"][ident]))}</p>'
+    ranges = data["ranges"]
+    rows = ranges[ranges["id"] == ident] if not ranges.empty else ranges
+    if rows.empty:
+        return ""
+    ind = sim.catalog[ident]
+    ev = data["evidence"].get(ident)
+    english = dict(zip(ev.prior, ev.prior_en, strict=True)) if ev is not None else {}
+
+    def end(label: str) -> str:
+        if label in t["prior_names"]:
+            return t["prior_names"][label]
+        return label if lang == "ko" else english.get(label, label)
+
+    table = [[int(r.year), _plot._with_unit(r.target, ind.unit, lang), _pct(r.prob_default),
+              _pp(r.se), f"{_pct(r.prob_low)}–{_pct(r.prob_high)}",
+              t["per_year"].format(rate=_pct(r.required_rate), years=int(r.years)),
+              _pct(r.sustained_share), f"{end(r.prior_low)} / {end(r.prior_high)}"]
+             for r in rows.itertuples()]
+    out = (f"<p><b>{_e(t['range_head'])}</b></p>"
+           f'<p class="note">{_e(t["range_note"])}</p>'
+           + _table(t["cols_range"], table, {0, 1, 2, 3, 4, 5, 6}))
+    if ev is None:
+        return out
+    goal = int(ev["year"].max())
+    goal_ev = ev[ev["year"] == goal]
+    try:
+        refs = {r.reference: r for r in growth_references(ind, goal).itertuples()}
+    except KpisimError:  # the sources column is a courtesy
+        refs = {}
+    erows = []
+    for r in goal_ev.itertuples():
+        ref = refs.get(r.prior)
+        if r.prior == DEFAULT_PRIOR:  # the reference row "e^m0 − 1" is the default prior
+            ref = next((x for x in refs.values() if x.kind == "reference class"), None)
+        src = ""
+        if ref is not None:
+            where = "" if pd.isna(ref.line) else (f" {int(ref.line)}행" if lang == "ko"
+                                                  else f" line {int(ref.line)}")
+            src = f"{ref.source}{where}"
+            if ref.quote:
+                src += f" — “{' '.join(ref.quote.split())}”"
+        erows.append([_prior_name(r, lang, t), t["kinds"].get(r.kind, r.kind),
+                      f"{100 * r.assumed_rate:+.1f}%", _pct(r.prob), _pp(r.se),
+                      t["yes"] if r.as_prior else t["no"], src])
+    out += (f"<p><b>{_e(t['evidence_head'].format(year=goal))}</b></p>"
+            + _table(t["cols_evidence"], erows, {2, 3, 4}))
+    curve = data["curves"].get(ident)
+    if curve is not None:
+        target = float(goal_ev["target"].iloc[0])
+        value = _plot._with_unit(target, ind.unit, lang)
+        title = _plot._TEXT[lang]["curve_title_goal"].format(
+            name=_plot._short(_plot._name(ind, lang), 30), year=goal, value=value)
+        uri = _png(lambda ax: _plot.prob_curve_chart(curve, evidence=goal_ev, ax=ax, lang=lang,
+                                                     title=title), (6.4, 4.6))
+        n = min(sim.n_paths, _CURVE_PATHS)
+        caption = t["curve_caption"].format(year=goal, value=value, paths=n)
+        out += (f"<figure>{_img(uri, t['range_head'])}<figcaption>{_e(caption)}</figcaption>"
+                "</figure>")
+    return out
+
+
+def _headline_section(sim: Any, table: pd.DataFrame, lang: str,
+                      goal_data: dict[str, Any] | None = None) -> str:
     t = _T[lang]
     head = table[table["headline"]]
     if head.empty:
@@ -366,10 +513,12 @@ def _headline_section(sim: Any, table: pd.DataFrame, lang: str) -> str:
             for a in items.itertuples()
         )
         body = f"<ul>{lis}</ul>" if lis else f'<p class="note">{_e(t["no_assump"])}</p>'
+        ranges = "" if goal_data is None else _range_html(sim, ident, goal_data, lang)
         parts.append(
             f'<div class="card"><h3>★ {_e(rows["name"].iloc[0])}</h3>'
             + _table(t["cols_sum"][1:], [r[1:] for r in _summary_rows(rows, lang)],
                      {0, 1, 2, 3, 4, 5})
+            + ranges
             + f"<p><b>{_e(t['assump_head'])}</b></p>{body}</div>"
         )
     return "".join(parts)
@@ -565,7 +714,8 @@ def report(
 
     read = (f'<p class="note">{_e(t["read_p"].format(paths=sim.n_paths))}</p>'
             f'<p class="note">{_e(t["read_class"])}</p>')
-    sections.append(("head", t["s_head"], read + _headline_section(sim, table, lang)))
+    sections.append(("head", t["s_head"],
+                     read + _headline_section(sim, table, lang, _goal_data(sim))))
     sections.append(("all", t["s_all"], _table(t["cols_sum"], _summary_rows(table, lang),
                                                {1, 2, 3, 4, 5, 6})))
     n = len(sim.ids)

@@ -23,7 +23,6 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from kpisim._rounding import decimals_shown
 from kpisim._validation import KpisimError, ModelError, RuleError, SimulationError
 from kpisim.attainment import AttainmentCounter, meets, wilson_interval
 from kpisim.catalog import Catalog
@@ -208,51 +207,41 @@ def _fit(ind: Indicator, model: Any, peers: Catalog, prior: Any):
     notes: list[str] = []
     if bounds is not None:
         notes.append(bounds.statement)
-    if getattr(mdl, "accepts_bounds", False):
+    censored = bounds is not None and _target_on_bound(ind, bounds)
+    if censored:
+        edge = bounds.low if ind.direction == "decrease" else bounds.high
+        notes.append(
+            f"a stated target sits on the bound ({edge:g}): the indicator is simulated as an "
+            f"unbounded latent level censored at [{bounds.low:g}, {bounds.high:g}] (a capped "
+            "ratio can sit exactly at its cap), not on the logit scale, which never reaches "
+            "the bound — an assumption"
+        )
+    if getattr(mdl, "accepts_bounds", False) and not censored:
         fitted = mdl.fit(history, kind=ind.kind, prior=use_prior,
                          bounds=None if bounds is None else (bounds.low, bounds.high))
     else:
         fitted = mdl.fit(history, kind=ind.kind, prior=use_prior)
-        if bounds is not None:
+        if bounds is not None and not censored:
             notes.append(f"model `{getattr(mdl, 'name', name)}` has no bounded scale: its paths "
                          f"are clipped to [{bounds.low:g}, {bounds.high:g}]")
     return fitted, (None if bounds is None else (bounds.low, bounds.high)), tuple(notes)
 
 
+def _target_on_bound(ind: Indicator, bounds) -> bool:
+    """Whether a numeric target equals the bound the indicator moves toward."""
+    for v in ind.targets.values():
+        if not isinstance(v, (int, float)) or isinstance(v, bool):
+            continue
+        if ind.direction == "decrease" and float(v) <= bounds.low:
+            return True
+        if ind.direction != "decrease" and float(v) >= bounds.high:
+            return True
+    return False
+
+
 def _stream_key(ident: str) -> int:
     """A stable 31-bit stream key for an indicator id (independent of catalog order)."""
     return zlib.crc32(ident.encode("utf-8")) & 0x7FFFFFFF
-
-
-def _effective_targets(tgt: NDArray, bounds, ind: Indicator) -> tuple[NDArray, str | None]:
-    """Targets used for counting: a target on a bound is judged at the document's precision.
-
-    On a bounded (logit) scale a path never reaches the bound itself, so a goal
-    of exactly 100 % would be unreachable by construction. Such a target counts
-    as met when the value rounds to it at the precision the document prints
-    its actuals and targets in (≥ 99.95 for one decimal).
-    """
-    if bounds is None:
-        return tgt, None
-    lo, hi = bounds
-    at_hi = (tgt >= hi) & (ind.direction != "decrease")
-    at_lo = (tgt <= lo) & (ind.direction == "decrease")
-    if not (at_hi.any() or at_lo.any()):
-        return tgt, None
-    shown = [v for v in (*ind.actuals.values(), *ind.targets.values())
-             if isinstance(v, (int, float)) and not isinstance(v, bool)]
-    decimals = max((decimals_shown(v) for v in shown), default=0)
-    tol = 0.5 * 10.0 ** (-decimals)
-    out = tgt.copy()
-    out[at_hi] = hi - tol
-    out[at_lo] = lo + tol
-    edge = f"{hi:g}" if at_hi.any() else f"{lo:g}"
-    note = (
-        f"a target at the bound ({edge}) counts as met when the value rounds to it at the "
-        f"document's precision ({decimals} decimal{'s' if decimals != 1 else ''}: within "
-        f"{tol:g}) — an assumption: the bounded scale never reaches the bound itself"
-    )
-    return out, note
 
 
 class Simulation:
@@ -621,9 +610,7 @@ def _plan(
         last_year = int(obs.index[-1])
         known = np.array([float(obs.get(y, np.nan)) if y <= last_year else np.nan for y in years])
         tgt = np.array([targets.get(int(y), np.nan) for y in years])
-        judged, note = _effective_targets(tgt, bounds, ind)
-        if note is not None:
-            notes = (*notes, note)
+        judged = tgt
         in_grid = {y: v for y, v in targets.items() if y <= until}
         goal = judged[np.searchsorted(years, max(in_grid))] if in_grid else np.nan
         counter = AttainmentCounter(years=years, targets=judged, goal=goal,
