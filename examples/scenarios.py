@@ -53,7 +53,7 @@ def budget_scenario(name: str, budget_ratio: float, growth_add: float) -> Scenar
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     catalog = kpisim.load_catalog()
-    headline = catalog.headline()  # keeps the full catalog as parent for pooled priors
+    headline = catalog.headline()  # keeps the full catalog as its parent
     scenarios = [
         Scenario(name="기준"),
         budget_scenario("예산 삭감 (−15%)", 0.85, -0.02),

@@ -121,3 +121,22 @@ def test_bad_correlation_mappings_are_refused(nipa):
 def test_unknown_prior_policy_is_refused(nipa):
     with pytest.raises(SimulationError, match="`prior` must be"):
         kpisim.simulate(nipa.headline(), n_paths=16, rng=1, prior="outside")
+
+
+def test_catalog_pooling_keeps_any_one_peer_from_moving_a_headline_goal_much(nipa):
+    """prior="catalog": dropping any one other indicator moves P by < 3 points."""
+    heads = ["ai_firms", "ict_sw_exports", "sw_adoption_rate"]
+    kw = dict(n_paths=4096, rng=9, prior="catalog")
+    full = kpisim.simulate(nipa.headline(), **kw).prob_meet(2030, ids=heads).prob.to_numpy()
+    ref = kpisim.simulate(nipa.headline(), n_paths=4096, rng=9).prob_meet(2030, ids=heads)
+    assert not np.array_equal(full, ref.prob.to_numpy())  # the catalog is evidence
+    groups = {(nipa[h].kind, nipa[h].unit) for h in heads}
+    peers = [i for i in nipa.values()
+             if i.id not in heads and (i.kind, i.unit) in groups and len(i.observed) >= 2]
+    assert len(peers) >= 5
+    for drop in peers:
+        sub = kpisim.Catalog(tuple(i for i in nipa.values() if i.id != drop.id), name="sub")
+        p = kpisim.simulate(sub.headline(), **kw).prob_meet(2030, ids=heads).prob.to_numpy()
+        assert np.abs(p - full).max() < 0.03, drop.id
+    notes = kpisim.simulate(nipa.headline(), **kw).assumptions().statement
+    assert notes.str.contains("pooled with").any()

@@ -271,6 +271,25 @@ class RefGrowth:
         return replace(base, **over) if over else base
 
 
+def _truncated_chi2(rng: np.random.Generator, dof: float, low: float, n: int) -> NDArray:
+    """χ²_dof draws conditioned on χ² ≥ ``low`` (σ ≤ σ_max), exactly.
+
+    Rejection: redraw the (rare) draws below ``low``; after a few rounds any
+    left are drawn by inverting the survival function (slower, exact).
+    """
+    chi2 = rng.chisquare(dof, n)
+    bad = np.flatnonzero(chi2 < low)
+    for _ in range(4):
+        if bad.size == 0:
+            return chi2
+        chi2[bad] = rng.chisquare(dof, bad.size)
+        bad = bad[chi2[bad] < low]
+    if bad.size:
+        u = 1.0 - rng.random(bad.size)  # in (0, 1]
+        chi2[bad] = np.maximum(special.chdtri(dof, u * special.chdtrc(dof, low)), low)
+    return chi2
+
+
 @dataclass(frozen=True, kw_only=True, eq=False)
 class RefGrowthFitted:
     """A fitted :class:`RefGrowth`; ``sample`` draws posterior-predictive paths."""
@@ -329,11 +348,7 @@ class RefGrowthFitted:
         if not self.spec.parameter_uncertainty:
             chi2 = np.full(n_paths, nun)  # σ = s_n on every path
         elif np.isfinite(smax):
-            # χ²_ν conditioned on χ² ≥ c, by inversion of its survival function
-            c = nun * s2n / smax**2
-            u = 1.0 - param_rng.random(n_paths)  # in (0, 1]
-            chi2 = special.chdtri(nun, u * special.chdtrc(nun, c))
-            chi2 = np.maximum(chi2, c)
+            chi2 = _truncated_chi2(param_rng, nun, nun * s2n / smax**2, n_paths)
         else:
             chi2 = np.maximum(param_rng.chisquare(nun, n_paths), 1e-300)
         sigma = np.sqrt(nun * s2n / chi2)
@@ -359,8 +374,8 @@ class RefGrowthFitted:
             inc += level[:, None]
         np.cumsum(inc, axis=1, out=inc)
         out = inc if len(idx) == n_steps else inc[:, idx]
-        big = np.abs(out) > MAX_CHANGE
-        if big.any():
+        if out.size and (out.max() > MAX_CHANGE or out.min() < -MAX_CHANGE):
+            big = np.abs(out) > MAX_CHANGE
             warnings.warn(
                 f"model `{self.model}`: {int(big.sum())} simulated value(s) more than "
                 f"{MAX_CHANGE:g} {self.scale} units from the last actual were clipped",

@@ -168,6 +168,8 @@ def _prior_for(ind: Indicator, n_obs: int, mdl: Any, peers: Catalog, prior: Any)
         return None
     if prior == "declared":
         return _declared_prior(ind)  # None: the model's own (reference) prior
+    if prior == "catalog" and getattr(mdl, "accepts_bounds", False):
+        return _catalog_prior(ind, peers)
     if getattr(mdl, "accepts_bounds", False) and prior == "reference":
         return None  # refgrowth carries the reference-class prior itself
     # "pooled" (the 0.1 policy), or "reference" with a model that has no reference
@@ -187,6 +189,43 @@ def _prior_for(ind: Indicator, n_obs: int, mdl: Any, peers: Catalog, prior: Any)
     return models.pooled_prior([p for p in others if p.kind in ("count", "level", "ratio")])
 
 
+def _scale_of(ind: Indicator) -> tuple[str, Any]:
+    """``(scale, bounds)`` the default model uses for ``ind`` (see :func:`_fit`)."""
+    bounds = ind.resolved_bounds()
+    if bounds is None or _target_on_bound(ind, bounds):
+        return "log", None
+    return "logit", (bounds.low, bounds.high)
+
+
+def _catalog_prior(ind: Indicator, peers: Catalog):
+    """The reference prior pooled with same-kind, same-unit, same-scale peers."""
+    from kpisim import models
+    from kpisim._refclass import pool_catalog
+
+    scale, bounds = _scale_of(ind)
+    group = []
+    for p in peers.values():
+        if p.id == ind.id or p.kind != ind.kind or p.unit != ind.unit or p.kind == "grade":
+            continue
+        if _scale_of(p) != (scale, bounds):
+            continue
+        obs = p.observed
+        if len(obs) < 2:
+            continue
+        y = obs.to_numpy(dtype=float)
+        years = obs.index.to_numpy(dtype=np.int64)
+        if bounds is None:
+            if np.any(y <= 0):
+                continue
+            z = np.log(y)
+        else:
+            q = np.clip((y - bounds[0]) / (bounds[1] - bounds[0]), 1e-3, 1 - 1e-3)
+            z = np.log(q) - np.log1p(-q)
+        group.append((p.id, np.diff(z), np.diff(years).astype(float)))
+    ref, _ = pool_catalog(models.reference_prior(scale), group)
+    return ref
+
+
 def _fit(ind: Indicator, model: Any, peers: Catalog, prior: Any):
     """Fit ``ind``; returns the fitted model, its bounds and the engine's notes."""
     from kpisim import models
@@ -194,11 +233,11 @@ def _fit(ind: Indicator, model: Any, peers: Catalog, prior: Any):
     history = ind.observed
     name = models.default_model_for(ind.kind, len(history)) if model == "auto" else model
     mdl = models.get_model(name)
-    if prior not in (None, "reference", "declared", "pooled") and not isinstance(
+    if prior not in (None, "reference", "declared", "pooled", "catalog") and not isinstance(
         prior, (Mapping, models.GrowthPrior, models.ReferencePrior)
     ):
         msg = (
-            "`prior` must be 'reference', 'declared', 'pooled', None, a GrowthPrior, a "
+            "`prior` must be 'reference', 'declared', 'catalog', 'pooled', None, a GrowthPrior, a "
             f"ReferencePrior or a mapping of id to one; got {prior!r}"
         )
         raise SimulationError(msg)
@@ -725,7 +764,12 @@ def simulate(
         indicator's numbers depend on any other indicator in the catalog.
         ``"declared"``: where the catalog declares a ``growth_prior``
         assumption (e.g. the plan's own stated CAGR) it replaces the
-        reference growth — a labelled scenario, not a forecast. ``"pooled"``:
+        reference growth — a labelled scenario, not a forecast.
+        ``"catalog"``: the catalog as extra evidence — the reference growth
+        is shrunk toward the mean growth of the (parent) catalog's other
+        indicators of the same kind, unit and scale
+        (:func:`kpisim._refclass.pool_catalog`; never revenue with
+        satisfaction scores); no single peer can move it by much. ``"pooled"``:
         the 0.1 policy for ``loggrowth``/``logit`` (declared prior, else one
         pooled from peer indicators for short histories). A GrowthPrior or
         ReferencePrior is used for every indicator; a mapping for the ids it
