@@ -140,3 +140,12 @@ def test_catalog_pooling_keeps_any_one_peer_from_moving_a_headline_goal_much(nip
         assert np.abs(p - full).max() < 0.03, drop.id
     notes = kpisim.simulate(nipa.headline(), **kw).assumptions().statement
     assert notes.str.contains("pooled with").any()
+
+
+def test_prob_meet_has_a_companion_with_the_range_across_priors(nipa):
+    sim = kpisim.simulate(nipa.headline(), n_paths=4096, rng=5)
+    r = sim.prob_range(2030, ids=["ai_firms"]).iloc[0]
+    p = sim.prob_meet(2030, ids=["ai_firms"]).iloc[0]
+    assert r.prob_default == p.prob
+    assert r.prob_low <= r.prob_default <= r.prob_high
+    assert r.prob_high - r.prob_low > 10 * p.se  # the priors matter far more than MC error

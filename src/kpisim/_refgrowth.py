@@ -372,7 +372,8 @@ class RefGrowthFitted:
             decay = phi ** np.arange(1, n_steps + 1)
             inc += (mu - m0)[:, None] * decay[None, :]
             inc += level[:, None]
-        np.cumsum(inc, axis=1, out=inc)
+        for k in range(1, n_steps):  # cumulative sum over years (faster than np.cumsum
+            inc[:, k] += inc[:, k - 1]  # along the short axis of a C-ordered block)
         out = inc if len(idx) == n_steps else inc[:, idx]
         if out.size and (out.max() > MAX_CHANGE or out.min() < -MAX_CHANGE):
             big = np.abs(out) > MAX_CHANGE

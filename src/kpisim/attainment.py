@@ -126,7 +126,10 @@ class AttainmentCounter:
         self.evaluated[cols] += np.count_nonzero(judged, axis=0)
         self.hits[cols] += np.count_nonzero(judged & ~miss, axis=0)
         # P(every target met up to and including each year): unknown = not a miss
-        kept = np.count_nonzero(np.logical_and.accumulate(~miss, axis=1), axis=0)
+        ok = ~miss
+        for k in range(1, ok.shape[1]):  # running AND over years (faster than
+            ok[:, k] &= ok[:, k - 1]  # logical_and.accumulate along the short axis)
+        kept = np.count_nonzero(ok, axis=0)
         n = values.shape[0]
         self.path_hits += np.where(self._last_col >= 0, kept[self._last_col], n)
         short = np.where(miss, gap, 0.0).sum(axis=0)

@@ -425,6 +425,20 @@ class Simulation:
         ]
         return pd.DataFrame(rows, columns=columns)
 
+    def prob_range(
+        self, year: int | None = None, *, ids: Sequence[str] | None = None, **options: Any
+    ) -> pd.DataFrame:
+        """P(goal) across the defensible priors, beside this run's P and its MC SE.
+
+        The companion of :meth:`prob_meet` for goals whose history is too short
+        to decide their growth: the Monte Carlo ± is never the only
+        uncertainty. See :func:`kpisim.goals.prob_range` (``options`` are
+        passed on) for the priors and columns.
+        """
+        from kpisim.goals import prob_range
+
+        return prob_range(self, year, ids, **options)
+
     def prob_joint(self, year: int, ids: Sequence[str]) -> pd.DataFrame:
         """P(every indicator in ``ids`` meets its ``year`` target), with its SE.
 
