@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import kpisim
@@ -149,3 +150,21 @@ def test_prob_meet_has_a_companion_with_the_range_across_priors(nipa):
     assert r.prob_default == p.prob
     assert r.prob_low <= r.prob_default <= r.prob_high
     assert r.prob_high - r.prob_low > 10 * p.se  # the priors matter far more than MC error
+
+
+def test_goal_what_ifs_use_the_scale_the_engine_simulates_on(nipa):
+    """A target on its bound is simulated on the log scale; so are its what-ifs."""
+    ind = nipa["disabled_employment_ratio"]
+    ev = kpisim.goals.goal_evidence(ind, 2027, n_paths=4096, rng=1)
+    run = kpisim.simulate(ind, n_paths=4096, rng=1).prob_meet(2027).prob.iloc[0]
+    assert ev.prob.iloc[0] == run
+    curve = kpisim.goals.prob_curve(ind, 2027, rates=[0.0, 0.02, 0.05], n_paths=4096, rng=1)
+    assert curve.prob.is_monotonic_increasing
+
+
+def test_a_reference_prior_on_the_wrong_scale_is_refused():
+    from kpisim.models import RefGrowth, reference_prior
+
+    with pytest.raises(kpisim.ModelError, match="logit scale"):
+        RefGrowth().fit(pd.Series([5.0], index=[2021]), kind="count",
+                        prior=reference_prior("logit"))

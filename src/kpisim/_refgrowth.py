@@ -46,21 +46,65 @@ from kpisim._base import (
     prepare_sample,
     span,
 )
-from kpisim._prior import GrowthPrior
-from kpisim._refclass import ReferencePrior, persistence_sum, reference_prior
+from kpisim._prior import GrowthPrior, growth_posterior
+from kpisim._refclass import (
+    CaseStats,
+    ReferencePrior,
+    persistence_sum,
+    posterior,
+    reference_prior,
+)
 from kpisim._validation import KpisimWarning, ModelError, is_finite_number
 
 if TYPE_CHECKING:
     import pandas as pd
     from numpy.typing import NDArray
 
-__all__ = ["RefGrowth", "RefGrowthFitted"]
+    from kpisim.indicator import Bounds, Indicator
+
+__all__ = ["RefGrowth", "RefGrowthFitted", "scale_for", "target_on_bound", "to_scale"]
 
 #: Bounded values are clipped to [a + ε(b − a), b − ε(b − a)] before the logit.
 BOUND_EPS = 1e-3
 #: Transformed changes beyond this many units from the last value are clipped,
 #: counted and warned about (never reached with a truncated σ; a safeguard).
 MAX_CHANGE = 50.0
+
+
+def target_on_bound(indicator: Indicator, bounds: Bounds) -> bool:
+    """Whether a numeric target equals the bound the indicator moves toward."""
+    for v in indicator.targets.values():
+        if not isinstance(v, (int, float)) or isinstance(v, bool):
+            continue
+        if indicator.direction == "decrease" and float(v) <= bounds.low:
+            return True
+        if indicator.direction != "decrease" and float(v) >= bounds.high:
+            return True
+    return False
+
+
+def scale_for(indicator: Indicator) -> tuple[str, tuple[float, float] | None]:
+    """``(scale, bounds)`` the default model simulates ``indicator`` on.
+
+    ``("logit", (a, b))`` for an indicator with resolved bounds
+    (:meth:`~kpisim.Indicator.resolved_bounds`); ``("log", None)`` for an
+    unbounded one, and for a bounded one whose stated target sits on the
+    bound: the logit scale never reaches the bound, so such an indicator is
+    simulated as an unbounded latent level censored at its bounds by the engine.
+    """
+    bounds = indicator.resolved_bounds()
+    if bounds is None or target_on_bound(indicator, bounds):
+        return "log", None
+    return "logit", (bounds.low, bounds.high)
+
+
+def to_scale(values: NDArray[np.float64], bounds: tuple[float, float] | None) -> NDArray:
+    """``log y``, or ``logit((y − a)/(b − a))`` clipped to [ε, 1 − ε] (``BOUND_EPS``)."""
+    if bounds is None:
+        return np.log(values)
+    lo, hi = bounds
+    p = np.clip((values - lo) / (hi - lo), BOUND_EPS, 1 - BOUND_EPS)
+    return np.log(p) - np.log1p(-p)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -170,7 +214,6 @@ class RefGrowth:
                     "Give the indicator `bounds` or use 'linear' for series that reach zero."
                 )
                 raise ModelError(msg)
-            z = np.log(values)
         else:
             if np.any((values < lo) | (values > hi)):
                 bad = {int(y): float(v) for y, v in zip(years, values, strict=True)
@@ -184,34 +227,29 @@ class RefGrowth:
                     f"{int(edge.sum())} actual(s) at a bound of [{lo:g}, {hi:g}] moved "
                     f"{BOUND_EPS:g} of the range inside it before the logit"
                 )
-            p = np.clip(p, BOUND_EPS, 1 - BOUND_EPS)
-            z = np.log(p) - np.log1p(-p)
             notes.append(f"simulated on the logit of (y − {lo:g})/({hi:g} − {lo:g}): "
                          f"paths stay inside [{lo:g}, {hi:g}]")
+        z = to_scale(values, None if bounds is None else (lo, hi))
         d, g = np.diff(z), np.diff(years).astype(np.float64)
-        n, big_g = len(d), float(g.sum())
-        mu_hat = float(d.sum() / big_g) if n else 0.0
-        ss = float(np.sum((d - g * mu_hat) ** 2 / g)) if n else 0.0
+        stats = CaseStats.from_increments(d, g)
+        n, big_g, mu_hat = len(d), float(stats.big_g[0]), float(stats.mu_hat[0])
         if np.any(g > 1):
             notes.append(f"gaps in the history ({span(years)}): a change over g years "
                          "counts as g yearly steps")
         if no_prior:
-            if ss <= 0:
+            if stats.ss[0] <= 0:
                 msg = (f"model `{self.name}` without a reference prior: the {n} growth rates "
                        f"({span(years)}) have zero variance; use the shipped reference.")
                 raise ModelError(msg)
-            post = dict(m0=mu_hat, mn=mu_hat, kn=big_g, nun=n - 1.0, s2n=ss / (n - 1))
+            flat = growth_posterior(d, g, None)  # p(μ, σ²) ∝ 1/σ², as in ``loggrowth``
+            post = dict(m0=flat.mu, mn=flat.mu, kn=flat.kappa, nun=flat.dof, s2n=flat.s2)
             phi = 1.0 if self.phi is None else float(self.phi)
             lam = 0.0 if self.drift_break is None else float(self.drift_break)
             smax = float("inf") if self.sigma_max is None else float(self.sigma_max)
             notes.append("no prior: reference posterior p(μ, σ²) ∝ 1/σ² of the series' "
                          f"own {n} growth rates")
         else:
-            k0, nu0 = ref.kappa0, ref.nu0
-            kn = k0 + big_g
-            mn = (k0 * ref.m0 + big_g * mu_hat) / kn
-            nun = nu0 + n
-            s2n = (nu0 * ref.s0**2 + ss + k0 * big_g / kn * (mu_hat - ref.m0) ** 2) / nun
+            mn, kn, nun, s2n = (float(v[0]) for v in posterior(stats, ref))
             post = dict(m0=ref.m0, mn=mn, kn=kn, nun=nun, s2n=s2n)
             phi, lam, smax = ref.phi, ref.lam, ref.sigma_max
             notes.append(ref.sentence())
@@ -244,6 +282,10 @@ class RefGrowth:
     def _reference(self, scale: str, prior: Any) -> ReferencePrior | None:
         base = self.reference
         if isinstance(prior, ReferencePrior):
+            if prior.scale != scale:
+                msg = (f"model `{self.name}` works on the {scale} scale here; the reference "
+                       f"prior is on the {prior.scale} scale ({prior.source}).")
+                raise ModelError(msg)
             base = prior
         elif base == "shipped":
             base = reference_prior(scale)

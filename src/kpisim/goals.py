@@ -113,8 +113,10 @@ def _check_indicator(indicator: Any, what: str) -> Indicator:
 
 
 def _bounds(ind: Indicator) -> tuple[float, float] | None:
-    b = ind.resolved_bounds()
-    return None if b is None else (float(b.low), float(b.high))
+    """The bounds of the scale the default model simulates ``ind`` on (None: log scale)."""
+    from kpisim._refgrowth import scale_for
+
+    return scale_for(ind)[1]
 
 
 def _last_actual(ind: Indicator) -> tuple[int, float]:

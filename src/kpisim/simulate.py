@@ -189,38 +189,27 @@ def _prior_for(ind: Indicator, n_obs: int, mdl: Any, peers: Catalog, prior: Any)
     return models.pooled_prior([p for p in others if p.kind in ("count", "level", "ratio")])
 
 
-def _scale_of(ind: Indicator) -> tuple[str, Any]:
-    """``(scale, bounds)`` the default model uses for ``ind`` (see :func:`_fit`)."""
-    bounds = ind.resolved_bounds()
-    if bounds is None or _target_on_bound(ind, bounds):
-        return "log", None
-    return "logit", (bounds.low, bounds.high)
-
-
 def _catalog_prior(ind: Indicator, peers: Catalog):
     """The reference prior pooled with same-kind, same-unit, same-scale peers."""
     from kpisim import models
     from kpisim._refclass import pool_catalog
+    from kpisim._refgrowth import scale_for, to_scale
 
-    scale, bounds = _scale_of(ind)
+    scale, bounds = scale_for(ind)
     group = []
     for p in peers.values():
         if p.id == ind.id or p.kind != ind.kind or p.unit != ind.unit or p.kind == "grade":
             continue
-        if _scale_of(p) != (scale, bounds):
+        if scale_for(p) != (scale, bounds):
             continue
         obs = p.observed
         if len(obs) < 2:
             continue
         y = obs.to_numpy(dtype=float)
         years = obs.index.to_numpy(dtype=np.int64)
-        if bounds is None:
-            if np.any(y <= 0):
-                continue
-            z = np.log(y)
-        else:
-            q = np.clip((y - bounds[0]) / (bounds[1] - bounds[0]), 1e-3, 1 - 1e-3)
-            z = np.log(q) - np.log1p(-q)
+        if bounds is None and np.any(y <= 0):
+            continue
+        z = to_scale(y, bounds)
         group.append((p.id, np.diff(z), np.diff(years).astype(float)))
     ref, _ = pool_catalog(models.reference_prior(scale), group)
     return ref
@@ -229,6 +218,7 @@ def _catalog_prior(ind: Indicator, peers: Catalog):
 def _fit(ind: Indicator, model: Any, peers: Catalog, prior: Any):
     """Fit ``ind``; returns the fitted model, its bounds and the engine's notes."""
     from kpisim import models
+    from kpisim._refgrowth import scale_for
 
     history = ind.observed
     name = models.default_model_for(ind.kind, len(history)) if model == "auto" else model
@@ -242,11 +232,11 @@ def _fit(ind: Indicator, model: Any, peers: Catalog, prior: Any):
         )
         raise SimulationError(msg)
     use_prior = _prior_for(ind, len(history), mdl, peers, prior)
-    bounds = ind.resolved_bounds() if hasattr(ind, "resolved_bounds") else None
+    bounds = ind.resolved_bounds()
     notes: list[str] = []
     if bounds is not None:
         notes.append(bounds.statement)
-    censored = bounds is not None and _target_on_bound(ind, bounds)
+    censored = bounds is not None and scale_for(ind)[1] is None
     if censored:
         edge = bounds.low if ind.direction == "decrease" else bounds.high
         notes.append(
@@ -264,18 +254,6 @@ def _fit(ind: Indicator, model: Any, peers: Catalog, prior: Any):
             notes.append(f"model `{getattr(mdl, 'name', name)}` has no bounded scale: its paths "
                          f"are clipped to [{bounds.low:g}, {bounds.high:g}]")
     return fitted, (None if bounds is None else (bounds.low, bounds.high)), tuple(notes)
-
-
-def _target_on_bound(ind: Indicator, bounds) -> bool:
-    """Whether a numeric target equals the bound the indicator moves toward."""
-    for v in ind.targets.values():
-        if not isinstance(v, (int, float)) or isinstance(v, bool):
-            continue
-        if ind.direction == "decrease" and float(v) <= bounds.low:
-            return True
-        if ind.direction != "decrease" and float(v) >= bounds.high:
-            return True
-    return False
 
 
 def _stream_key(ident: str) -> int:
