@@ -53,6 +53,7 @@ class _Track:
     rule_counter: AttainmentCounter | None = None
     past: NDArray[np.float64] | None = None  # observed actuals before the grid
     bounds: tuple[float, float] | None = None  # the indicator's resolved bounds
+    in_bounds: bool = False  # the model's own scale keeps its paths inside ``bounds``
     notes: tuple[str, ...] = ()  # the engine's own assumptions for this indicator
     key: int = 0  # stable stream key of the indicator id
     growth_draws: bool = False  # the model takes per-path growth normals (param_shocks)
@@ -216,21 +217,14 @@ def _catalog_prior(ind: Indicator, peers: Catalog):
 
 
 def _fit(ind: Indicator, model: Any, peers: Catalog, prior: Any):
-    """Fit ``ind``; returns the fitted model, its bounds and the engine's notes."""
+    """Fit ``ind``: the fitted model, the indicator's bounds, whether the model's
+    own scale keeps its paths inside them, and the engine's notes."""
     from kpisim import models
     from kpisim._refgrowth import scale_for
 
     history = ind.observed
     name = models.default_model_for(ind.kind, len(history)) if model == "auto" else model
     mdl = models.get_model(name)
-    if prior not in (None, "reference", "declared", "pooled", "catalog") and not isinstance(
-        prior, (Mapping, models.GrowthPrior, models.ReferencePrior)
-    ):
-        msg = (
-            "`prior` must be 'reference', 'declared', 'catalog', 'pooled', None, a GrowthPrior, a "
-            f"ReferencePrior or a mapping of id to one; got {prior!r}"
-        )
-        raise SimulationError(msg)
     use_prior = _prior_for(ind, len(history), mdl, peers, prior)
     bounds = ind.resolved_bounds()
     notes: list[str] = []
@@ -253,7 +247,8 @@ def _fit(ind: Indicator, model: Any, peers: Catalog, prior: Any):
         if bounds is not None and not censored:
             notes.append(f"model `{getattr(mdl, 'name', name)}` has no bounded scale: its paths "
                          f"are clipped to [{bounds.low:g}, {bounds.high:g}]")
-    return fitted, (None if bounds is None else (bounds.low, bounds.high)), tuple(notes)
+    in_bounds = getattr(mdl, "accepts_bounds", False) and not censored
+    return fitted, None if bounds is None else (bounds.low, bounds.high), in_bounds, tuple(notes)
 
 
 def _stream_key(ident: str) -> int:
@@ -563,8 +558,8 @@ class Simulation:
     def assumptions(self) -> pd.DataFrame:
         """Every assumption behind the numbers: the catalog's and the models'."""
         rows = []
+        declared_used = self.settings.get("prior") in ("declared", "pooled")
         for ident, t in self._tracks.items():
-            declared_used = self.settings.get("prior") in ("declared", "pooled")
             for a in t.indicator.assumptions:
                 statement = a.statement
                 if a.field == "growth_prior" and not declared_used:
@@ -622,14 +617,14 @@ def _plan(
                 raise SimulationError(msg)
             continue
         try:
-            fitted, bounds, notes = _fit(ind, model, catalog.parent or catalog, prior)
+            fitted, bounds, in_bounds, notes = _fit(ind, model, catalog.parent or catalog, prior)
         except ModelError as e:
             if strict:
                 msg = f"indicator `{ind.id}`: {e}"
                 raise SimulationError(msg) from e
             skipped[ind.id] = str(e)
             continue
-        prepared.append((ind, obs, targets, (fitted, bounds, notes)))
+        prepared.append((ind, obs, targets, (fitted, bounds, in_bounds, notes)))
     if not prepared:
         raise SimulationError(
             "nothing to simulate: " + "; ".join(f"{k}: {v}" for k, v in skipped.items())
@@ -637,15 +632,13 @@ def _plan(
     first = min(min(min(t), int(o.index[-1]) + 1) for _, o, t, _ in prepared)
     years = np.arange(first, until + 1)
     tracks = {}
-    for ind, obs, targets, (fitted, bounds, notes) in prepared:
+    for ind, obs, targets, (fitted, bounds, in_bounds, notes) in prepared:
         last_year = int(obs.index[-1])
         known = np.array([float(obs.get(y, np.nan)) if y <= last_year else np.nan for y in years])
         tgt = np.array([targets.get(int(y), np.nan) for y in years])
-        judged = tgt
         in_grid = {y: v for y, v in targets.items() if y <= until}
-        goal = judged[np.searchsorted(years, max(in_grid))] if in_grid else np.nan
-        counter = AttainmentCounter(years=years, targets=judged, goal=goal,
-                                    direction=ind.direction)
+        goal = in_grid[max(in_grid)] if in_grid else np.nan
+        counter = AttainmentCounter(years=years, targets=tgt, goal=goal, direction=ind.direction)
         tracks[ind.id] = _Track(
             indicator=ind,
             fitted=fitted,
@@ -657,14 +650,14 @@ def _plan(
                 [float(obs.get(y, np.nan)) for y in range(int(obs.index[0]), int(years[0]))]
             ),
             rule_counter=(
-                AttainmentCounter(years=years, targets=judged, goal=goal,
-                                  direction=ind.direction)
+                AttainmentCounter(years=years, targets=tgt, goal=goal, direction=ind.direction)
                 if getattr(ind.rule, "path_dependent", False)
                 else None
             ),
             targets=tgt,
             counter=counter,
             bounds=bounds,
+            in_bounds=in_bounds,
             notes=notes,
             key=_stream_key(ind.id),
             growth_draws="param_shocks" in inspect.signature(fitted.sample).parameters,
@@ -749,7 +742,7 @@ def simulate(
         only.
     sampler : {"plain", "antithetic", "lhs", "sobol"}, default "plain"
         How the normal shocks are drawn.
-    prior : "reference", "declared", "pooled", GrowthPrior, ReferencePrior, mapping or None
+    prior : str, GrowthPrior, ReferencePrior, mapping or None
         Prior on growth. ``"reference"`` (default): the default model
         ``refgrowth`` pools each indicator's drift toward the reference class
         of real yearly series (:func:`kpisim.models.reference_prior`); no
@@ -800,6 +793,7 @@ def simulate(
         "`chunk_size` must be a positive integer",
         chunk_size,
     )
+    _check_prior(prior)
     catalog, strict = _as_catalog(catalog_or_indicators)
     root = _seed_sequence(rng)
     tracks, years, skipped = _plan(
@@ -857,6 +851,20 @@ def simulate(
         settings=settings,
         n_paths=done,
     )
+
+
+def _check_prior(prior: Any) -> None:
+    from kpisim import models
+
+    if prior in (None, "reference", "declared", "pooled", "catalog") or isinstance(
+        prior, (Mapping, models.GrowthPrior, models.ReferencePrior)
+    ):
+        return
+    msg = (
+        "`prior` must be 'reference', 'declared', 'catalog', 'pooled', None, a GrowthPrior, a "
+        f"ReferencePrior or a mapping of id to one; got {prior!r}"
+    )
+    raise SimulationError(msg)
 
 
 def _split_correlation(correlation: Any, tracks: dict[str, _Track]):
@@ -947,7 +955,8 @@ def _run_chunk(
                                      shocks=z, **extra)
             if scenario is not None:
                 values = scenario.apply(ident, values, sim_years, t.last_value, t.indicator.kind)
-            if t.bounds is not None:  # a model or scenario without a bounded scale
+            if t.bounds is not None and (scenario is not None or not t.in_bounds):
+                # censoring, a model without the bounded scale, or a scenario's change
                 np.clip(values, t.bounds[0], t.bounds[1], out=values)
             full = np.empty((n, len(years)))
             full[:, : t.offset] = t.known[: t.offset]
