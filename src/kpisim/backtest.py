@@ -69,6 +69,7 @@ from kpisim._scores import (
     BacktestResult,
     reliability_table,
 )
+from kpisim._seeding import root_seed
 from kpisim._validation import KpisimError
 
 if TYPE_CHECKING:
@@ -200,24 +201,6 @@ def _stable_hash(text: str) -> tuple[int, int]:
     """
     digest = hashlib.blake2b(str(text).encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(digest[:4], "little"), int.from_bytes(digest[4:], "little")
-
-
-def _root_seed(rng: Any) -> np.random.SeedSequence:
-    """The run's root SeedSequence from the ``rng`` argument."""
-    if isinstance(rng, np.random.SeedSequence):
-        return rng
-    if rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)):
-        if rng is not None and rng < 0:
-            msg = f"`rng` seed must be a non-negative integer; got {rng}."
-            raise KpisimError(msg)
-        return np.random.SeedSequence(rng)
-    try:
-        gen = np.random.default_rng(rng)
-    except (TypeError, ValueError) as e:
-        msg = f"`rng` must be None, an int, a SeedSequence or a Generator; got {rng!r}."
-        raise KpisimError(msg) from e
-    # a Generator seeds the run from its next draws (and advances)
-    return np.random.SeedSequence(gen.integers(0, 2**32, size=4, dtype=np.uint64))
 
 
 @dataclass(frozen=True)
@@ -568,7 +551,7 @@ def backtest(
             skipped.append((sid, f"fewer than {need} actuals"))
         else:
             series.append((sid, years, values, k))
-    root = _root_seed(rng)
+    root = root_seed(rng)
     tasks = [(*s, cfg, _Streams.for_series(root, s[0])) for s in series]
     if n_jobs > 1 and len(tasks) > 1:
         import multiprocessing

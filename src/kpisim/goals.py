@@ -65,6 +65,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
+from kpisim._seeding import root_seed
 from kpisim._validation import KpisimError, ModelError, RuleError, SimulationError
 from kpisim.catalog import Catalog
 from kpisim.indicator import Indicator
@@ -244,19 +245,6 @@ def _table() -> dict[str, list[dict[str, Any]]]:
     text = resources.files("kpisim.data").joinpath(_DATA_FILE).read_text(encoding="utf-8")
     data = yaml.safe_load(text) or {}
     return {str(k): list(v or []) for k, v in (data.get("references") or {}).items()}
-
-
-def _seed(rng: Any) -> np.random.SeedSequence:
-    """One SeedSequence for every what-if of a call (common random numbers)."""
-    if isinstance(rng, np.random.SeedSequence):
-        return rng
-    if isinstance(rng, np.random.Generator):
-        return np.random.SeedSequence(rng.integers(0, 2**32, size=4, dtype=np.uint64))
-    if rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)
-                       and rng >= 0):
-        return np.random.SeedSequence(rng)
-    msg = f"`rng` must be None, a non-negative int, a SeedSequence or a Generator; got {rng!r}"
-    raise SimulationError(msg)
 
 
 def _until(ind: Indicator, years: Iterable[int], until: int | None) -> int:
@@ -574,7 +562,7 @@ def goal_evidence(
         when it applies the corpus' growth to the odds.
     """
     ind = _check_indicator(indicator, "goal_evidence")
-    return _evidence(ind, [int(year)], n_paths=n_paths, seed=_seed(rng), until=until)
+    return _evidence(ind, [int(year)], n_paths=n_paths, seed=root_seed(rng), until=until)
 
 
 def prob_curve(
@@ -615,7 +603,7 @@ def prob_curve(
     """
     ind = _check_indicator(indicator, "prob_curve")
     rates = [float(r) for r in (DEFAULT_RATES if rates is None else rates)]
-    seed = _seed(rng)
+    seed = root_seed(rng)
     year = int(year)
     horizon = _until(ind, [year], until)
     target = required_growth(ind, [year]).target.iloc[0]
@@ -712,7 +700,7 @@ def _ranges(
         pool = list(sim.ids)
         until = int(sim.settings.get("until", 2030))
         n_paths = int(sim.n_paths if n_paths is None else n_paths)
-        seed = _seed(np.random.SeedSequence(sim.settings["seed_entropy"]) if rng is None
+        seed = root_seed(np.random.SeedSequence(sim.settings["seed_entropy"]) if rng is None
                      else rng)
     else:
         if isinstance(sim_or_catalog, Indicator):
@@ -724,7 +712,7 @@ def _ranges(
         pool = [i.id for i in catalog.values() if i.kind != "grade"]
         until = None
         n_paths = 20_000 if n_paths is None else int(n_paths)
-        seed = _seed(rng)
+        seed = root_seed(rng)
     if ids is None:
         ids = [i for i in pool if catalog[i].tags.headline] or pool
     rows: list[dict[str, Any]] = []

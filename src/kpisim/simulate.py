@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from kpisim._seeding import root_seed
 from kpisim._validation import KpisimError, ModelError, RuleError, SimulationError
 from kpisim.attainment import AttainmentCounter, meets, wilson_interval
 from kpisim.catalog import Catalog
@@ -96,20 +97,6 @@ def _rule_targets(t: _Track, full: NDArray, years: NDArray) -> NDArray:
         prev_target = target
         out[:, i] = np.where(np.isnan(t.targets[i]), np.nan, target)
     return out
-
-
-def _seed_sequence(rng: Any) -> np.random.SeedSequence:
-    if isinstance(rng, np.random.SeedSequence):
-        return rng
-    if isinstance(rng, np.random.Generator):
-        return np.random.SeedSequence(rng.integers(0, 2**32, size=4, dtype=np.uint64))
-    if rng is None or isinstance(rng, (int, np.integer)):
-        if isinstance(rng, (int, np.integer)) and rng < 0:
-            msg = f"`rng` seed must be a non-negative integer; got {rng}"
-            raise SimulationError(msg)
-        return np.random.SeedSequence(rng)
-    msg = f"`rng` must be None, an int, a SeedSequence or a Generator; got {type(rng).__name__}"
-    raise SimulationError(msg)
 
 
 def _child(root: np.random.SeedSequence, *key: int) -> np.random.Generator:
@@ -795,7 +782,7 @@ def simulate(
     )
     _check_prior(prior)
     catalog, strict = _as_catalog(catalog_or_indicators)
-    root = _seed_sequence(rng)
+    root = root_seed(rng)
     tracks, years, skipped = _plan(
         catalog, model=model, until=int(until), prior=prior, strict=strict
     )
