@@ -17,10 +17,12 @@ from typing import Any
 
 import pandas as pd
 
-from kpisim._validation import CatalogError
+from kpisim._validation import CatalogError, is_finite_number
 
 REQUIRED = ("id", "year", "series", "value")
 META = ("name_ko", "name_en", "unit", "kind", "direction", "scale", "rule")
+#: The two columns of an indicator's ``bounds``: both on some row, or neither.
+BOUNDS = ("bound_low", "bound_high")
 SERIES = ("actual", "target")
 
 
@@ -47,6 +49,51 @@ def read_table(path: Path, *, sheet: str | int = 0) -> pd.DataFrame:
             expected="a readable CSV or Excel table",
             got=f"{type(e).__name__}: {e}",
         ) from e
+
+
+def _bound_cell(seen: dict[str, tuple[int, float]], col: str, v: Any, row: int, ident: str,
+                source: str) -> None:
+    """Record one ``bound_low``/``bound_high`` cell: a finite number, the same on every row."""
+    if _blank(v) or (pd.api.types.is_scalar(v) and bool(pd.isna(v))):
+        return
+    if isinstance(v, str):
+        try:
+            v = float(v.strip().replace(",", ""))
+        except ValueError:
+            v = v.strip()
+    where = f"row {row}, column `{col}`"
+    if not is_finite_number(v):
+        raise CatalogError(source=source, indicator=ident, field=where,
+                           expected="a finite number (or a blank cell)", got=v)
+    if col in seen and seen[col][1] != float(v):
+        raise CatalogError(
+            source=source, indicator=ident, field=where,
+            expected=f"the same {col} on every row of the indicator ({seen[col][1]!r})", got=v,
+        )
+    seen.setdefault(col, (row, float(v)))
+
+
+def _bounds_into(entries: dict[str, dict[str, Any]],
+                 cells: dict[str, dict[str, tuple[int, float]]], source: str) -> dict[str, int]:
+    """Set ``entry["bounds"]`` from the bound cells; returns id -> first row with a bound.
+
+    An indicator gives both bounds or neither; their order and the values'
+    range are checked by :class:`~kpisim.Indicator`.
+    """
+    rows = {}
+    for ident, seen in cells.items():
+        if not seen:
+            continue
+        row = min(r for r, _ in seen.values())
+        missing = [c for c in BOUNDS if c not in seen]
+        if missing:
+            raise CatalogError(
+                source=source, indicator=ident, field=f"row {row}, column `{missing[0]}`",
+                expected="both `bound_low` and `bound_high`, or neither", show_got=False,
+            )
+        entries[ident]["bounds"] = [seen["bound_low"][1], seen["bound_high"][1]]
+        rows[ident] = row
+    return rows
 
 
 def _blank(v: Any) -> bool:
@@ -105,6 +152,7 @@ def catalog_from_frame(
         )
     defaults = dict(defaults or {})
     entries: dict[str, dict[str, Any]] = {}
+    bound_cells: dict[str, dict[str, tuple[int, float]]] = {}  # id -> column -> (row, value)
     for rec in frame.to_dict("records"):
         row = rec["_row"]
         ident = rec["id"]
@@ -146,6 +194,9 @@ def catalog_from_frame(
                     got=value,
                 )
             entry[col] = value
+        for col in BOUNDS:
+            if col in rec:
+                _bound_cell(bound_cells.setdefault(ident, {}), col, rec[col], row, ident, source)
         series = rec["series"]
         if series not in SERIES:
             raise CatalogError(
@@ -192,6 +243,7 @@ def catalog_from_frame(
                 got=year,
             )
         entry[series][year] = value
+    bound_rows = _bounds_into(entries, bound_cells, source)
     docs = []
     for entry in entries.values():
         for k, v in defaults.items():
@@ -200,5 +252,16 @@ def catalog_from_frame(
         if "name_en" in entry and not isinstance(entry["name_en"], str):
             entry["name_en"] = str(entry["name_en"])
         docs.append(entry)
-    cat = _catalog_from_documents([(source, {"indicators": docs})], source=source)
+    try:
+        cat = _catalog_from_documents([(source, {"indicators": docs})], source=source)
+    except CatalogError as e:
+        if e.field != "bounds" or e.indicator not in bound_rows:
+            raise
+        raise CatalogError(  # the table location of the bounds the Indicator refused
+            source=e.source,
+            indicator=e.indicator,
+            field=f"row {bound_rows[e.indicator]}, columns `bound_low`, `bound_high`",
+            expected=e.expected,
+            got=e.got,
+        ) from e
     return cls(cat.indicators, name=name, title=cat.title, source=source, meta={})

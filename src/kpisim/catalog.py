@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from kpisim._frames import BOUNDS, META
 from kpisim._validation import CatalogError, KpisimError, is_finite_number
 from kpisim.indicator import (
     DIRECTIONS,
@@ -348,8 +349,8 @@ def parse_indicator(raw: Any, *, source: str = "<memory>") -> Indicator:
 
 
 @contextmanager
-def _located(source: str, field: str | None = None) -> Iterator[None]:
-    """Add the file name (and a table location) to an Indicator's own CatalogError."""
+def _located(source: str) -> Iterator[None]:
+    """Add the file name to an Indicator's own CatalogError."""
     try:
         yield
     except CatalogError as e:
@@ -358,7 +359,7 @@ def _located(source: str, field: str | None = None) -> Iterator[None]:
         raise CatalogError(
             source=source,
             indicator=e.indicator,
-            field=field if field is not None and e.field == "bounds" else e.field,
+            field=e.field,
             expected=e.expected,
             got=e.got,
         ) from e
@@ -618,19 +619,7 @@ class Catalog(Mapping[str, Indicator]):
         """
         from kpisim._frames import catalog_from_frame
 
-        bounds = _frame_bounds(frame, source) if isinstance(frame, pd.DataFrame) else {}
-        cat = catalog_from_frame(cls, frame, name=name, source=source, defaults=defaults)
-        if not bounds:
-            return cat
-        inds = []
-        for ind in cat.indicators:
-            if ind.id in bounds:
-                row, pair = bounds[ind.id]
-                where = f"row {row}, columns `bound_low`, `bound_high`"
-                with _located(source, where):
-                    ind = replace(ind, bounds=pair)
-            inds.append(ind)
-        return replace(cat, indicators=tuple(inds))
+        return catalog_from_frame(cls, frame, name=name, source=source, defaults=defaults)
 
     @classmethod
     def from_file(cls, path: str | Path, **kwargs: Any) -> Catalog:
@@ -672,86 +661,8 @@ class Catalog(Mapping[str, Indicator]):
         return _catalog_from_documents([(source, data)], source=source)
 
 
-_BOUND_COLUMNS = ("bound_low", "bound_high")
-_META_COLUMNS = (
-    "name_ko",
-    "name_en",
-    "unit",
-    "kind",
-    "direction",
-    "scale",
-    "rule",
-    *_BOUND_COLUMNS,
-)
-
-
-def _blank_cell(v: Any) -> bool:
-    if isinstance(v, str):
-        return not v.strip()
-    return v is None or (pd.api.types.is_scalar(v) and bool(pd.isna(v)))
-
-
-def _frame_bounds(frame: pd.DataFrame, source: str) -> dict[str, tuple[int, tuple[float, float]]]:
-    """``bound_low``/``bound_high`` of a tidy table: id -> (first row, (low, high)).
-
-    Blank cells are skipped; given cells must be numbers and agree on every
-    row of an indicator, and an indicator gives both bounds or neither.
-    Ordering and the values' range are checked by :class:`Indicator`.
-    """
-    columns = {str(c).strip(): c for c in frame.columns}
-    present = [c for c in _BOUND_COLUMNS if c in columns]
-    if not present or "id" not in columns:
-        return {}
-    found: dict[str, dict[str, tuple[int, float]]] = {}
-    for row, rec in enumerate(frame.to_dict("records"), start=2):  # header = row 1
-        ident = rec[columns["id"]]
-        if _blank_cell(ident):
-            continue  # reported by the table reader
-        ident = str(ident).strip()
-        seen = found.setdefault(ident, {})
-        for col in present:
-            v = rec[columns[col]]
-            if _blank_cell(v):
-                continue
-            if isinstance(v, str):
-                try:
-                    v = float(v.strip().replace(",", ""))
-                except ValueError:
-                    v = v.strip()
-            where = f"row {row}, column `{col}`"
-            if not is_finite_number(v):
-                raise CatalogError(
-                    source=source,
-                    indicator=ident,
-                    field=where,
-                    expected="a finite number (or a blank cell)",
-                    got=v,
-                )
-            if col in seen and seen[col][1] != float(v):
-                raise CatalogError(
-                    source=source,
-                    indicator=ident,
-                    field=where,
-                    expected=f"the same {col} on every row of the indicator ({seen[col][1]!r})",
-                    got=v,
-                )
-            seen.setdefault(col, (row, float(v)))
-    out = {}
-    for ident, seen in found.items():
-        if not seen:
-            continue
-        row = min(r for r, _ in seen.values())
-        missing = [c for c in _BOUND_COLUMNS if c not in seen]
-        if missing:
-            raise CatalogError(
-                source=source,
-                indicator=ident,
-                field=f"row {row}, column `{missing[0]}`",
-                expected="both `bound_low` and `bound_high`, or neither",
-                show_got=False,
-            )
-        out[ident] = (row, (seen["bound_low"][1], seen["bound_high"][1]))
-    return out
+#: Columns of :meth:`Catalog.to_frame` with ``meta=True`` beyond id, year, series, value.
+_META_COLUMNS = (*META, *BOUNDS)
 
 
 def _meta_columns(ind: Indicator) -> dict[str, Any]:
