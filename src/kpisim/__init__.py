@@ -25,6 +25,7 @@ from kpisim.report import report, report_excel, report_markdown
 from kpisim.rules import implied_cagr, required_cagr, years_to_reach
 from kpisim.scenarios import Change, Scenario, compare, load_scenario, sensitivity
 from kpisim.simulate import Simulation, simulate
+from kpisim.sweeps import sweep
 
 try:
     __version__ = version("kpisim")
@@ -69,5 +70,6 @@ __all__ = [
     "scoring",
     "sensitivity",
     "simulate",
+    "sweep",
     "years_to_reach",
 ]

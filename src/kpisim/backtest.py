@@ -62,6 +62,7 @@ from kpisim import _scores
 from kpisim._base import prepare_history
 from kpisim._ensemble import DEFAULT_MEMBERS, Ensemble
 from kpisim._naive import NaiveDrift, NaiveLast
+from kpisim._parallel import map_tasks
 from kpisim._registry import default_model_for, get_model
 from kpisim._scores import (
     DEFAULT_LEVELS,
@@ -421,6 +422,7 @@ def backtest(
     prior: Callable[[str, int], Any] | None = None,
     rng: Any = None,
     n_jobs: int = 1,
+    client: Any = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> BacktestResult:
     """Rolling-origin (or hold-out) backtest of projection models on yearly series.
@@ -491,7 +493,12 @@ def backtest(
         the other models or windows listed, on ``n_jobs`` or on the other
         series. A Generator seeds the run from its next draws.
     n_jobs : int, default 1
-        Worker processes (series are distributed among them).
+        Without a client, ``n_jobs > 1`` runs the series on a temporary local
+        Dask cluster of that many worker processes (``kpisim[distributed]``;
+        without it the series run serially, with a warning).
+    client : dask.distributed.Client, optional
+        Run one Dask task per series on this cluster. Results are the same
+        bit for bit as a serial run (each series carries its own streams).
     progress : callable (done, total), optional
         Called after each series.
 
@@ -552,31 +559,18 @@ def backtest(
         else:
             series.append((sid, years, values, k))
     root = root_seed(rng)
-    tasks = [(*s, cfg, _Streams.for_series(root, s[0])) for s in series]
-    if n_jobs > 1 and len(tasks) > 1:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        ctx = multiprocessing.get_context("spawn")
-        pool = ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx)
-        with _single_threaded_blas():  # workers start inside map(); one BLAS thread each
-            results = pool.map(_run_series, tasks, chunksize=max(1, len(tasks) // (8 * n_jobs)))
-    else:
-        pool, results = None, map(_run_series, tasks)
+    tasks = [((*s, cfg, _Streams.for_series(root, s[0])),) for s in series]
+    with _single_threaded_blas():  # local worker processes start with one BLAS thread each
+        results = map_tasks(_run_series, tasks, client=client, n_jobs=n_jobs,
+                            progress=progress, label="kpisim-backtest")
     cols: dict[str, list] = {}
     refusals: list[tuple] = []
-    try:
-        for i, (part, refused) in enumerate(results):
-            refusals += refused
-            if part:
-                part["series_id"] = np.full(len(part["h"]), i, dtype=np.int32)
-                for key, v in part.items():
-                    cols.setdefault(key, []).append(v)
-            if progress is not None:
-                progress(i + 1, len(tasks))
-    finally:
-        if pool is not None:
-            pool.shutdown()
+    for i, (part, refused) in enumerate(results):
+        refusals += refused
+        if part:
+            part["series_id"] = np.full(len(part["h"]), i, dtype=np.int32)
+            for key, v in part.items():
+                cols.setdefault(key, []).append(v)
     scores = _frame(cols, series, specs, win, cfg)
     window_label = {w: _scores.window_label(w) for w in win}
     refusal_frame = pd.DataFrame(refusals, columns=["series_id", "origin", "window", "model",

@@ -376,6 +376,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--models", default="loggrowth,naive")
     p.add_argument("--max-series", type=int, default=None)
     p.set_defaults(func=cmd_backtest)
+    from kpisim._cli_sweep import add_sweep_parser
+
+    add_sweep_parser(sub)
     return parser
 
 

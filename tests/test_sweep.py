@@ -1,0 +1,138 @@
+"""kpisim.sweep: serial and Dask runs give the same table, bit for bit."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import kpisim
+from kpisim import Change, Scenario
+from kpisim._parallel import map_tasks
+from kpisim.sweeps import SWEEP_COLUMNS, sweep
+
+CUT = Scenario(name="cut", changes=(Change(growth_add=-0.02),))
+N = 1_000
+
+
+@pytest.fixture(scope="module")
+def catalogs():
+    nipa = kpisim.load_catalog()
+    return {"nipa": nipa.headline(), "regional": kpisim.load_catalog("regional_digital")}
+
+
+@pytest.fixture(scope="module")
+def serial(catalogs):
+    return sweep(catalogs, [None, CUT], ["reference", "declared"], n_paths=N, rng=11)
+
+
+def test_cell_equals_its_own_simulate_call(catalogs, serial):
+    for label, cat in catalogs.items():
+        for scen in (None, CUT):
+            sim = kpisim.simulate(cat, scenario=scen, prior="declared", rng=11, n_paths=N)
+            p = sim.prob_meet()
+            p = p[~p.observed].reset_index(drop=True)
+            name = scen.name if scen else "baseline"
+            cell = serial[
+                (serial.catalog == label) & (serial.scenario == name)
+                & (serial.prior == "declared")
+            ].reset_index(drop=True)
+            np.testing.assert_array_equal(cell["prob"].to_numpy(), p["prob"].to_numpy())
+            assert list(cell["id"]) == list(p["id"])
+
+
+def test_table_shape_and_grid_order(serial):
+    assert tuple(serial.columns) == SWEEP_COLUMNS
+    cells = serial[["catalog", "scenario", "prior"]].drop_duplicates()
+    assert [tuple(r) for r in cells.itertuples(index=False)] == [
+        (c, s, p) for c in ("nipa", "regional") for s in ("baseline", "cut")
+        for p in ("reference", "declared")
+    ]
+    assert serial["prob"].between(0, 1).all()
+
+
+def test_cells_do_not_depend_on_the_rest_of_the_grid(catalogs, serial):
+    alone = sweep({"regional": catalogs["regional"]}, [CUT], ["declared"], n_paths=N, rng=11)
+    part = serial.query("catalog == 'regional' and scenario == 'cut' and prior == 'declared'")
+    pd.testing.assert_frame_equal(alone.reset_index(drop=True), part.reset_index(drop=True))
+
+
+def test_a_scenario_lowering_growth_lowers_every_probability(serial):
+    base = serial.query("scenario == 'baseline'").prob.to_numpy()
+    cut = serial.query("scenario == 'cut'").prob.to_numpy()
+    assert (cut <= base + 1e-12).all()
+    assert (cut < base).any()
+
+
+def test_fresh_entropy_is_reported_and_repeats_the_run(catalogs):
+    a = sweep(catalogs["nipa"], n_paths=N, rng=None, years=[2027])
+    seed = np.random.SeedSequence(a.attrs["entropy"])
+    b = sweep(catalogs["nipa"], n_paths=N, rng=seed, years=[2027])
+    pd.testing.assert_frame_equal(a, b)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"catalogs": []}, "empty"),
+        ({"scenarios": [CUT, CUT]}, "distinct"),
+        ({"priors": [kpisim.models.reference_prior("log")]}, "labels"),
+        ({"keep_paths": 10}, "keep_paths"),
+        ({"n_jobs": 0}, "n_jobs"),
+        ({"priors": ["nonsense"]}, "prior"),
+    ],
+)
+def test_bad_arguments_are_refused_with_a_clear_error(catalogs, kwargs, match):
+    args = {"catalogs": catalogs["nipa"], "n_paths": 100, "rng": 1, **kwargs}
+    with pytest.raises(kpisim.KpisimError, match=match):
+        sweep(**args)
+
+
+def test_map_tasks_keeps_task_order_serially():
+    assert map_tasks(pow, [(2, k) for k in range(5)]) == [1, 2, 4, 8, 16]
+
+
+distributed = pytest.importorskip("distributed", reason="needs kpisim[distributed]")
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    from kpisim._parallel import local_client
+
+    with local_client(2) as client:
+        yield client
+
+
+def test_two_dask_workers_give_the_serial_table_bit_for_bit(cluster, catalogs, serial):
+    on_dask = sweep(catalogs, [None, CUT], ["reference", "declared"], n_paths=N, rng=11,
+                    client=cluster)
+    pd.testing.assert_frame_equal(on_dask, serial, check_exact=True)
+
+
+def _slow_square(x: int) -> int:
+    time.sleep(0.4)
+    return x * x
+
+
+def test_a_worker_killed_mid_run_is_retried_without_changing_the_result(cluster):
+    workers = list(cluster.scheduler_info()["workers"])
+    victim = workers[0]
+
+    def kill_soon():
+        time.sleep(0.6)
+        try:
+            cluster.run(os._exit, 1, workers=[victim])
+        except Exception:  # the killed worker never answers
+            pass
+
+    killer = threading.Thread(target=kill_soon)
+    killer.start()
+    out = map_tasks(_slow_square, [(k,) for k in range(12)], client=cluster, retries=3)
+    killer.join()
+    assert out == [k * k for k in range(12)]
+    cluster.wait_for_workers(2, timeout=60)
+    assert victim not in cluster.scheduler_info()["workers"], "the worker was not killed"
