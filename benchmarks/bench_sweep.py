@@ -2,8 +2,8 @@
 
 Usage::
 
-    python benchmarks/bench_sweep.py                  # 2 catalogs × 5 scenarios × 4 priors = 40 cells
-    python benchmarks/bench_sweep.py --paths 5000     # quicker
+    python benchmarks/bench_sweep.py              # 2 catalogs × 5 scenarios × 4 priors = 40 cells
+    python benchmarks/bench_sweep.py --paths 5000 # quicker
 
 Prints one line per configuration (wall seconds, cells per second) and the
 scaling efficiency from 1 to 2 workers, ``T1 / (2 × T2)``. Cluster start-up
