@@ -96,6 +96,32 @@ def test_map_tasks_keeps_task_order_serially():
     assert map_tasks(pow, [(2, k) for k in range(5)]) == [1, 2, 4, 8, 16]
 
 
+def test_cli_sweep_prints_one_column_per_cell_and_a_tidy_csv(capsys):
+    from kpisim.cli import main
+
+    args = ["sweep", "--catalog", "regional_digital", "--prior", "reference", "--prior",
+            "none", "--paths", "500", "--seed", "3", "--year", "2027"]
+    assert main([*args, "--lang", "en"]) == 0
+    out, err = capsys.readouterr()
+    assert "baseline · reference" in out
+    assert "baseline · none" in out
+    assert "2 cells" in err
+    assert main([*args, "--format", "csv", "--quiet"]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    head = out.splitlines()[0].split(",")
+    assert head == list(SWEEP_COLUMNS)
+
+
+def test_cli_sweep_bad_scenario_file_is_exit_2(tmp_path, capsys):
+    from kpisim.cli import main
+
+    bad = tmp_path / "s.yaml"
+    bad.write_text("name: x\nchanges: 5\n", encoding="utf-8")
+    assert main(["sweep", "--scenario", str(bad), "--paths", "100"]) == 2
+    assert "s.yaml" in capsys.readouterr().err
+
+
 distributed = pytest.importorskip("distributed", reason="needs kpisim[distributed]")
 
 
