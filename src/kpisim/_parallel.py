@@ -53,7 +53,8 @@ def local_client(n_workers: int) -> Iterator[Any]:
     """
     from distributed import Client, LocalCluster
 
-    env = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
+    env = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                            "KPISIM_THREADS")}  # one thread per worker: the workers share the cores
     with LocalCluster(
         n_workers=int(n_workers),
         threads_per_worker=1,
