@@ -43,6 +43,7 @@ __all__ = [
     "MAX_YAML_NODES",
     "InputFileError",
     "OutputError",
+    "StrictLoader",
     "atomic_write",
     "load_yaml",
     "neutralise_cell",
@@ -194,6 +195,32 @@ def add_yaml12_floats(loader: type[yaml.SafeLoader]) -> None:
     loader.yaml_implicit_resolvers = resolvers
     loader.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT_12,
                                  list("-+0123456789."))
+
+
+class StrictLoader(yaml.SafeLoader):
+    """A SafeLoader that refuses duplicate and unhashable keys and reads ``1e5`` as a float."""
+
+
+def _construct_mapping(loader: StrictLoader, node: yaml.MappingNode) -> dict:
+    loader.flatten_mapping(node)
+    out: dict = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            hash(key)
+        except TypeError:
+            msg = (f"a mapping key must be a plain value (text or a number), not a "
+                   f"{type(key).__name__}, at line {key_node.start_mark.line + 1}")
+            raise yaml.constructor.ConstructorError(None, None, msg) from None
+        if key in out:
+            msg = f"duplicate key {short_repr(key)} at line {key_node.start_mark.line + 1}"
+            raise yaml.constructor.ConstructorError(None, None, msg)
+        out[key] = loader.construct_object(value_node, deep=True)
+    return out
+
+
+StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+add_yaml12_floats(StrictLoader)
 
 
 def _limits(text: str, loader: type[yaml.SafeLoader], source: str) -> None:

@@ -25,13 +25,7 @@ import pandas as pd
 import yaml
 
 from kpisim._frames import BOUNDS, META
-from kpisim._safeio import (
-    add_yaml12_floats,
-    load_yaml,
-    read_text,
-    short_repr,
-    write_text,
-)
+from kpisim._safeio import StrictLoader, load_yaml, read_text, write_text
 from kpisim._validation import CatalogError, KpisimError, is_finite_number
 from kpisim.indicator import (
     DIRECTIONS,
@@ -83,30 +77,7 @@ _ASSUMPTION_FIELDS = frozenset(Assumption.__dataclass_fields__)
 
 
 # ----------------------------------------------------------------------- YAML
-class _StrictLoader(yaml.SafeLoader):
-    """A SafeLoader that refuses duplicate keys instead of keeping the last."""
-
-
-def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict:
-    loader.flatten_mapping(node)
-    out: dict = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        try:
-            hash(key)
-        except TypeError:
-            msg = (f"a mapping key must be a plain value (text or a number), not a "
-                   f"{type(key).__name__}, at line {key_node.start_mark.line + 1}")
-            raise yaml.constructor.ConstructorError(None, None, msg) from None
-        if key in out:
-            msg = f"duplicate key {short_repr(key)} at line {key_node.start_mark.line + 1}"
-            raise yaml.constructor.ConstructorError(None, None, msg)
-        out[key] = loader.construct_object(value_node, deep=True)
-    return out
-
-
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-add_yaml12_floats(_StrictLoader)
+_StrictLoader = StrictLoader  # duplicate keys and unhashable keys refused, YAML 1.2 floats
 
 
 def _parse_yaml(text: str, source: str) -> Any:
