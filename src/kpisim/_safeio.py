@@ -47,6 +47,7 @@ __all__ = [
     "atomic_write",
     "load_yaml",
     "neutralise_cell",
+    "neutralise_frame",
     "read_text",
     "short_repr",
 ]
@@ -423,3 +424,16 @@ def neutralise_cell(value: Any) -> Any:
 
 
 _NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def neutralise_frame(frame: Any) -> Any:
+    """A copy of ``frame`` with every text cell and header made formula-safe."""
+    import pandas as pd
+
+    out = frame.copy()
+    out.columns = [neutralise_cell(c) for c in out.columns]
+    for c in out.columns:
+        col = out[c]
+        if pd.api.types.is_object_dtype(col) or pd.api.types.is_string_dtype(col):
+            out[c] = col.map(neutralise_cell).astype(object)
+    return out
