@@ -178,7 +178,9 @@ def test_markdown(sim, tmp_path):
     assert text.startswith("# 성과지표 목표 달성 가능성 보고서")
     assert "| 지표 | 목표 연도 | 목표치 |" in text
     assert "★ AI전문기업 육성" in text
-    assert 'R&D <예산> "집행률"' in text  # Markdown keeps the name as written
+    # the name is escaped: it renders as written, but no raw HTML reaches the page
+    assert 'R&amp;D &lt;예산&gt; "집행률"' in text
+    assert "<예산>" not in text
     assert "목표 없는 지표" in text
     table_lines = [ln for ln in text.splitlines() if ln.startswith("|")]
     assert all(ln.endswith("|") for ln in table_lines)

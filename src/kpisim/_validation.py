@@ -59,7 +59,9 @@ class CatalogError(KpisimError):
         prefix = ", ".join(where) if where else "catalog"
         msg = f"{prefix}: expected {expected}"
         if show_got:
-            msg += f"; got {got!r}"
+            from kpisim._safeio import short_repr  # bounded: never repr() an alias bomb
+
+            msg += f"; got {short_repr(got)}"
         super().__init__(msg + ".")
 
 

@@ -25,6 +25,7 @@ import pandas as pd
 import yaml
 
 from kpisim._frames import BOUNDS, META
+from kpisim._safeio import StrictLoader, load_yaml, read_text, write_text
 from kpisim._validation import CatalogError, KpisimError, is_finite_number
 from kpisim.indicator import (
     DIRECTIONS,
@@ -76,48 +77,21 @@ _ASSUMPTION_FIELDS = frozenset(Assumption.__dataclass_fields__)
 
 
 # ----------------------------------------------------------------------- YAML
-class _StrictLoader(yaml.SafeLoader):
-    """A SafeLoader that refuses duplicate keys instead of keeping the last."""
+_StrictLoader = StrictLoader  # duplicate keys and unhashable keys refused, YAML 1.2 floats
 
 
-def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict:
-    loader.flatten_mapping(node)
-    out: dict = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if key in out:
-            msg = f"duplicate key {key!r} at line {key_node.start_mark.line + 1}"
-            raise yaml.constructor.ConstructorError(None, None, msg)
-        out[key] = loader.construct_object(value_node, deep=True)
-    return out
+def _parse_yaml(text: str, source: str) -> Any:
+    """One YAML document, within the limits of :mod:`kpisim._safeio`."""
 
+    def syntax(detail: str) -> CatalogError:
+        return CatalogError(source=source, indicator=None, field=None,
+                            expected="valid YAML with unique keys", got=detail)
 
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    return load_yaml(text, _StrictLoader, source=source, on_error=syntax)
 
 
 def _read_yaml(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise CatalogError(
-            source=str(path),
-            indicator=None,
-            field=None,
-            expected="a readable UTF-8 YAML file",
-            got=str(e),
-        ) from e
-    try:
-        return yaml.load(text, Loader=_StrictLoader)
-    except yaml.YAMLError as e:
-        detail = " ".join(str(e).split())
-        raise CatalogError(
-            source=str(path),
-            indicator=None,
-            field=None,
-            expected="valid YAML with unique keys",
-            got=detail,
-            show_got=True,
-        ) from e
+    return _parse_yaml(read_text(path, what="catalog file"), str(path))
 
 
 # -------------------------------------------------------------- field parsing
@@ -642,22 +616,16 @@ class Catalog(Mapping[str, Indicator]):
         """Dump the catalog to YAML (one file); write it to ``path`` if given."""
         text = yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False, width=100)
         if path is not None:
-            Path(path).write_text(text, encoding="utf-8")
+            write_text(path, text)
         return text
 
     @classmethod
     def from_yaml(cls, text: str, *, source: str = "<string>") -> Catalog:
         """Parse a catalog from YAML text."""
-        try:
-            data = yaml.load(text, Loader=_StrictLoader)
-        except yaml.YAMLError as e:
-            raise CatalogError(
-                source=source,
-                indicator=None,
-                field=None,
-                expected="valid YAML with unique keys",
-                got=" ".join(str(e).split()),
-            ) from e
+        if not isinstance(text, str):
+            raise CatalogError(source=source, indicator=None, field=None,
+                               expected="YAML text (a str)", got=type(text).__name__)
+        data = _parse_yaml(text, source)
         return _catalog_from_documents([(source, data)], source=source)
 
 
@@ -739,6 +707,17 @@ def _catalog_from_documents(
                 )
             where[ind.id] = src
             indicators.append(ind)
+    declared = any(isinstance(d, Mapping) and "indicators" in d for _, d in docs)
+    if not indicators and not declared:  # an explicit `indicators: []` is a choice
+        empty = all(data is None for _, data in docs)
+        raise CatalogError(
+            source=source,
+            indicator=None,
+            field=None if empty else "indicators",
+            expected="a catalog with at least one indicator under `indicators:`",
+            got="an empty file" if empty else "no indicators",
+            show_got=True,
+        )
     name = str(meta.pop("name", "custom"))
     title = str(meta.pop("title", ""))
     return Catalog(tuple(indicators), name=name, title=title, source=source, meta=meta)

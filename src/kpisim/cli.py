@@ -1,7 +1,10 @@
 """The ``kpisim`` command line.
 
-Exit codes: 0 on success, 2 on bad input (one line on stderr, no traceback),
-1 on an internal error.
+Exit codes: 0 on success, 2 on bad input or an impossible request (one line
+on stderr, no traceback: a :class:`~kpisim.KpisimError`, an unusable ``--out``,
+``--paths`` above the confirmation threshold without ``--yes``, out of memory),
+1 on an internal error (a bug: one line pointing at a file with the traceback;
+``KPISIM_TRACEBACK=1`` prints it), 130 when interrupted.
 """
 
 from __future__ import annotations
@@ -43,7 +46,9 @@ class _Progress:
 
 def _emit(frame: pd.DataFrame, fmt: str, text: str | None = None) -> None:
     if fmt == "csv":
-        sys.stdout.write(frame.to_csv(index=False))
+        from kpisim._safeio import neutralise_frame
+
+        sys.stdout.write(neutralise_frame(frame).to_csv(index=False))
     elif fmt == "json":
         sys.stdout.write(frame.to_json(orient="records", force_ascii=False, indent=1) + "\n")
     else:
@@ -56,10 +61,31 @@ def _catalog(args):
     return kpisim.load_catalog(args.catalog)
 
 
+#: ``--paths`` above this needs ``--yes`` (with a time estimate).
+_CONFIRM_PATHS = 2_000_000
+#: Path-indicators per second of a whole `run`, measured on a shared 2-core
+#: machine: `kpisim run --no-report --quiet --paths 100000` (71 numeric
+#: indicators, with the headline ranges) took 38.7 s.
+_RATE = 100_000 * 71 / 38.7
+
+
+def _check_paths(args, catalog) -> None:
+    """Refuse a very long run unless ``--yes`` is given (KpisimError: exit 2)."""
+    if args.paths <= _CONFIRM_PATHS or getattr(args, "yes", False):
+        return
+    from kpisim._messages import text
+
+    n = max(1, sum(1 for i in catalog.values() if i.kind != "grade"))
+    minutes = args.paths * n / _RATE / 60
+    raise KpisimError(text("errors.paths_confirm", args.lang, paths=args.paths, n=n,
+                           minutes=minutes))
+
+
 def _simulate(args, catalog):
     import kpisim
     from kpisim.scenarios import load_scenario
 
+    _check_paths(args, catalog)
     scenario = None
     if args.scenario:
         scenarios = load_scenario(args.scenario)
@@ -73,6 +99,13 @@ def _simulate(args, catalog):
         scenario=scenario,
         progress=_Progress("simulating", quiet=args.quiet),
     )
+
+
+def _out_dir(args) -> Path:
+    """The ``--out`` directory, created if needed; one-line error if unusable."""
+    from kpisim._safeio import prepare_dir
+
+    return prepare_dir(args.out)
 
 
 def cmd_catalog(args) -> int:
@@ -225,6 +258,7 @@ def _score_text(frame: pd.DataFrame) -> str:
 def cmd_run(args) -> int:
     from kpisim._summary import format_table, summary
 
+    out = None if args.no_report else _out_dir(args)  # before the run: fail fast
     cat = _catalog(args)
     sim = _simulate(args, cat)
     scores = _scores(sim) if args.scores or not args.no_report else None
@@ -256,8 +290,6 @@ def cmd_run(args) -> int:
                                 on=["id", "year"], how="left")
     _emit(table, args.format, text)
     if not args.no_report:
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
         from kpisim.report import report
 
         path = report(sim, out / "kpisim-report.html", lang=args.lang, scores=scores)
@@ -309,10 +341,9 @@ def cmd_audit(args) -> int:
 def cmd_report(args) -> int:
     from kpisim.report import report
 
+    out = _out_dir(args)
     cat = _catalog(args)
     sim = _simulate(args, cat)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     path = report(sim, out / "kpisim-report.html", lang=args.lang, scores=_scores(sim))
     sys.stdout.write(f"{path}\n")
     return 0
@@ -345,6 +376,8 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--seed", type=int, default=20231)
     sim.add_argument("--model", default="auto")
     sim.add_argument("--scenario", default=None, help="scenario YAML file")
+    sim.add_argument("--yes", action="store_true",
+                     help=f"run even when --paths is above {_CONFIRM_PATHS:,} (a long run)")
     sim.add_argument("--scores", action="store_true",
                      help="also print E[평점] and P(만점) of the key indicators, 2023–2027 "
                           "(the report always shows them)")
@@ -389,16 +422,56 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except KpisimError as e:
-        sys.stderr.write(f"kpisim: error: {e}\n")
+        sys.stderr.write(f"kpisim: error: {_one_line(e)}\n")
         return 2
     except BrokenPipeError:  # e.g. `kpisim catalog | head`
         return 0
-    except Exception as e:  # an internal error: keep the traceback for a bug report
-        import traceback
+    except MemoryError:
+        from kpisim._messages import text
 
+        sys.stderr.write(text("errors.out_of_memory", args.lang) + "\n")
+        return 2
+    except KeyboardInterrupt:
+        from kpisim._messages import text
+
+        sys.stderr.write("\n" + text("errors.interrupted", args.lang) + "\n")
+        return 130
+    except Exception as e:  # a bug: a short pointer; the traceback goes to a file
+        return _internal_error(e, args.lang)
+
+
+def _one_line(e: BaseException, limit: int = 2000) -> str:
+    """The message of ``e`` on one line, bounded in length."""
+    text = " ".join(str(e).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _internal_error(e: Exception, lang: str) -> int:
+    """Save the traceback to a file and print one line pointing at it (exit 1).
+
+    ``KPISIM_TRACEBACK=1`` prints the traceback itself instead.
+    """
+    import os
+    import tempfile
+    import traceback
+
+    from kpisim._messages import text
+
+    if os.environ.get("KPISIM_TRACEBACK"):
         traceback.print_exc()
-        sys.stderr.write(f"kpisim: internal error: {type(e).__name__}: {e}\n")
-        return 1
+    try:
+        fd, where = tempfile.mkstemp(prefix="kpisim-crash-", suffix=".txt")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            from kpisim import __version__
+
+            f.write(f"kpisim {__version__}, python {sys.version.split()[0]}\n")
+            f.write(f"argv: {sys.argv}\n\n")
+            traceback.print_exc(file=f)
+    except OSError:
+        where = "(not saved: set KPISIM_TRACEBACK=1 to print it)"
+    sys.stderr.write(text("errors.internal", lang, kind=type(e).__name__,
+                          message=_one_line(e, 300), path=where) + "\n")
+    return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

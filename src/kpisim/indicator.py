@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from kpisim._validation import CatalogError, is_finite_number
@@ -22,6 +23,7 @@ from kpisim._validation import CatalogError, is_finite_number
 __all__ = [
     "DIRECTIONS",
     "KINDS",
+    "MAX_VALUE",
     "UNITS",
     "Assumption",
     "Bounds",
@@ -69,6 +71,14 @@ UNITS: frozenset[str] = frozenset(
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _GOALS = ("I", "II", "III", "IV")
+
+#: Years an indicator may hold values for (inclusive; ``catalog.YEAR_RANGE``).
+_YEARS: tuple[int, int] = (1990, 2100)
+
+#: Largest magnitude of a numeric actual or target. Beyond it a simulated
+#: path could overflow float64 (growth compounds over decades); express the
+#: value in a larger unit instead (e.g. 조원 rather than 원).
+MAX_VALUE: float = 1e15
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -168,8 +178,81 @@ def _freeze(values: Mapping[int, Value]) -> Mapping[int, Value]:
     return MappingProxyType(dict(sorted(values.items())))
 
 
-def _bounds_error(ident: str, field: str, expected: str, got: Any) -> CatalogError:
+def _bounds_error(ident: str | None, field: str, expected: str, got: Any) -> CatalogError:
     return CatalogError(source=None, indicator=ident, field=field, expected=expected, got=got)
+
+
+def _check_fields(ind: Indicator) -> None:
+    """The same checks as the catalog parser, for Indicators built in code."""
+    ident = ind.id
+    if not isinstance(ident, str) or not _ID_RE.match(ident):
+        raise _bounds_error(None, "id", "a snake_case id (lowercase letters, digits, "
+                            "underscores, starting with a letter)", ident)
+    if not isinstance(ind.name_ko, str) or not ind.name_ko.strip():
+        raise _bounds_error(ident, "name_ko", "a non-empty string", ind.name_ko)
+    if not isinstance(ind.name_en, str):
+        raise _bounds_error(ident, "name_en", "a string", ind.name_en)
+    if not isinstance(ind.unit, str) or ind.unit not in UNITS:
+        raise _bounds_error(ident, "unit", f"one of {sorted(UNITS)}", ind.unit)
+    if not isinstance(ind.kind, str) or ind.kind not in KINDS:
+        raise _bounds_error(ident, "kind", f"one of {sorted(KINDS)}", ind.kind)
+    if not isinstance(ind.direction, str) or ind.direction not in DIRECTIONS:
+        raise _bounds_error(ident, "direction", f"one of {sorted(DIRECTIONS)}", ind.direction)
+    scale = ind.scale
+    if not all(isinstance(g, str) for g in scale):
+        raise _bounds_error(ident, "scale", "a list of grade names, worst first", scale)
+    if ind.kind == "grade" and len(scale) < 2:
+        raise _bounds_error(ident, "scale", "at least two grades (worst first) for a grade",
+                            scale)
+    if ind.kind != "grade" and scale:
+        raise _bounds_error(ident, "scale", "no scale unless kind is `grade`", scale)
+    if len(set(scale)) != len(scale):
+        raise _bounds_error(ident, "scale", "distinct grades", scale)
+    for name, typ in (("provenance", Provenance), ("tags", Tags)):
+        if not isinstance(getattr(ind, name), typ):
+            raise _bounds_error(ident, name, f"a {typ.__name__}", getattr(ind, name))
+    if not all(isinstance(a, Assumption) for a in ind.assumptions):
+        raise _bounds_error(ident, "assumptions", "a tuple of Assumption", ind.assumptions)
+
+
+def _check_values(ident: str, name: str, raw: Any, kind: str,
+                  scale: tuple[str, ...]) -> dict[int, Value]:
+    """Years and values of ``actuals`` or ``targets``, validated (see :class:`Indicator`)."""
+    if not isinstance(raw, Mapping):
+        raise _bounds_error(ident, name, "a mapping of year to value", raw)
+    out: dict[int, Value] = {}
+    lo, hi = _YEARS
+    for year, v in raw.items():
+        if isinstance(year, bool) or not isinstance(year, int | np.integer):
+            raise _bounds_error(ident, name, "years as integers", year)
+        year = int(year)
+        if not lo <= year <= hi:
+            raise _bounds_error(ident, name, f"a year in {lo}–{hi}", year)
+        where = f"{name.rstrip('s')}.{year}"  # as the catalog spells it
+        if v is None:
+            out[year] = None
+            continue
+        if kind == "grade":
+            if not isinstance(v, str) or v not in scale:
+                raise _bounds_error(ident, where, f"a grade on the scale {list(scale)} or null", v)
+            out[year] = v
+            continue
+        if not is_finite_number(v):
+            raise _bounds_error(ident, where, "a finite number or null (no NaN, inf, bool or "
+                                "text)", v)
+        try:
+            x = float(v)
+        except OverflowError:
+            x = float("inf")
+        if not abs(x) <= MAX_VALUE:
+            raise _bounds_error(ident, where, f"a number of magnitude at most {MAX_VALUE:.0e} "
+                                "(use a larger unit)", v)
+        if kind == "share" and not 0 <= x <= 100:
+            raise _bounds_error(ident, where, "a share in [0, 100] (use kind `ratio` above)", v)
+        if kind == "count" and x < 0:
+            raise _bounds_error(ident, where, "a non-negative count", v)
+        out[year] = v.item() if isinstance(v, np.generic) else v
+    return out
 
 
 def _check_bounds(ind: Indicator) -> tuple[float, float] | None:
@@ -234,9 +317,15 @@ class Indicator:
     Raises
     ------
     CatalogError
-        When ``bounds`` is not two finite numbers with ``low < high``, is
-        given for a grade, or an actual or target lies outside it (the message
-        names the indicator, the year and the value).
+        When a field is malformed, exactly as the catalog parser would say:
+        an ``id`` that is not snake_case, an empty ``name_ko``, a ``unit``,
+        ``kind`` or ``direction`` outside its list, a grade without a scale of
+        at least two distinct grades, a year that is not an integer in
+        1990–2100, a value that is not a finite number (or a grade on the
+        scale), a share outside [0, 100], a negative count, a magnitude above
+        :data:`MAX_VALUE`; or when ``bounds`` is not two finite numbers with
+        ``low < high``, is given for a grade, or an actual or target lies
+        outside it (the message names the indicator, the year and the value).
 
     Notes
     -----
@@ -260,10 +349,16 @@ class Indicator:
     bounds: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "actuals", _freeze(self.actuals))
-        object.__setattr__(self, "targets", _freeze(self.targets))
-        object.__setattr__(self, "scale", tuple(self.scale))
-        object.__setattr__(self, "assumptions", tuple(self.assumptions))
+        for name in ("scale", "assumptions"):
+            raw = getattr(self, name)
+            if isinstance(raw, str | bytes) or not hasattr(raw, "__iter__"):
+                raise _bounds_error(self.id if isinstance(self.id, str) else None, name,
+                                    "a list or tuple", raw)
+            object.__setattr__(self, name, tuple(raw))
+        _check_fields(self)
+        for name in ("actuals", "targets"):
+            values = _check_values(self.id, name, getattr(self, name), self.kind, self.scale)
+            object.__setattr__(self, name, _freeze(values))
         object.__setattr__(self, "bounds", _check_bounds(self))
 
     def __hash__(self) -> int:

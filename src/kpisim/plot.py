@@ -207,7 +207,8 @@ def _korean_font() -> tuple[str | None, Path | None]:
 def _rc() -> dict[str, Any]:
     name, _ = _korean_font()
     families = [name, _FALLBACK] if name else [_FALLBACK]
-    return {"font.family": families, "axes.unicode_minus": False}
+    # text.parse_math off: a `$` in an indicator's name is text, never mathtext
+    return {"font.family": families, "axes.unicode_minus": False, "text.parse_math": False}
 
 
 def use_korean_font() -> str | None:

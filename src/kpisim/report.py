@@ -24,6 +24,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from kpisim import plot as _plot
+from kpisim._safeio import atomic_write, neutralise_cell, write_text
 from kpisim._summary import summary
 
 __all__ = ["report", "report_excel", "report_markdown"]
@@ -343,6 +344,16 @@ def _img(uri: str, alt: str) -> str:
     return f'<img src="{uri}" alt="{_e(alt)}">'
 
 
+def _report_date() -> str:
+    """Today, or the day of ``SOURCE_DATE_EPOCH`` when set (reproducible builds)."""
+    import os
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return _dt.datetime.fromtimestamp(int(epoch), tz=_dt.timezone.utc).date().isoformat()
+    return _dt.date.today().isoformat()
+
+
 def _font_face(text: str) -> str:
     """@font-face with the subset of the Korean font covering ``text``."""
     _, path = _plot._korean_font()
@@ -357,7 +368,7 @@ def _font_face(text: str) -> str:
     options.flavor = "woff"
     options.name_IDs = [1, 2]  # family and style names only
     options.drop_tables += ["TSI0", "TSI1", "TSI2", "TSI3", "TSI5"]  # hinting sources
-    font = TTFont(str(path))
+    font = TTFont(str(path), recalcTimestamp=False)  # byte-reproducible: no save time
     subsetter = subset.Subsetter(options)
     subsetter.populate(text="".join(sorted(set(text))))
     subsetter.subset(font)
@@ -756,7 +767,7 @@ def report(
     sections.append(("methods", t["s_methods"], _methods_section(sim, lang)))
 
     meta = t["meta"].format(catalog=getattr(sim.catalog, "name", ""), n=n, paths=sim.n_paths,
-                            version=__version__, date=_dt.date.today().isoformat())
+                            version=__version__, date=_report_date())
     toc = "".join(f'<li><a href="#{k}">{_e(title)}</a></li>' for k, title, _ in sections)
     body = (f"<h1>{_e(t['title'])}</h1><p class=\"meta\">{_e(meta)}</p>"
             f"<nav><b>{_e(t['toc'])}</b><ol>{toc}</ol></nav>"
@@ -767,14 +778,24 @@ def report(
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{_e(t['title'])}</title><style>{_font_face(visible)}{_CSS}</style></head>"
             f"<body>{body}<script>{_SCRIPT}</script></body></html>\n")
-    path.write_text(page, encoding="utf-8")
+    write_text(path, page)  # atomic: temp file beside it, then os.replace
     return path
 
 
 def _md_cell(x: Any) -> str:
+    """A Markdown table cell showing ``x`` as literal text.
+
+    Our own markup (:class:`_Raw`) is dropped; the text is then HTML-escaped
+    (no raw ``<script>`` or autolink survives) and Markdown's punctuation is
+    backslash-escaped (no link, image, emphasis or cell break).
+    """
     text = x.html if isinstance(x, _Raw) else str("" if x is None else x)
-    text = re.sub(r"<[^>]+>", "", text) if isinstance(x, _Raw) else text
-    return html.unescape(text).replace("|", "\\|").replace("\n", " ")
+    text = html.unescape(re.sub(r"<[^>]+>", "", text)) if isinstance(x, _Raw) else text
+    text = html.escape(" ".join(text.split()), quote=False)
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
 
 def _md_table(header: list[str], rows: list[list[Any]]) -> str:
@@ -826,16 +847,25 @@ def report_markdown(sim: Any, path: str | Path, *, lang: str = "ko") -> Path:
              _md_table(t["cols_assump"], [[_name(sim, r.id, lang),
                                            t["source"].get(r.source, r.source), r.field,
                                            r.statement, r.reason] for r in a.itertuples()])]
-    path.write_text("\n".join(parts), encoding="utf-8")
+    write_text(path, "\n".join(parts))
     return path
 
 
 def _excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Cells Excel shows as values: mappings as text, no text read as a formula.
+
+    Text beginning with ``=``, ``+``, ``-``, ``@``, tab or CR gets a leading
+    apostrophe (:func:`kpisim._safeio.neutralise_cell`, OWASP); numbers stay
+    numbers.
+    """
     out = frame.copy()
+    out.columns = [neutralise_cell(c) if isinstance(c, str) else c for c in out.columns]
     for c in out.columns:
-        if out[c].dtype == object:
-            out[c] = out[c].map(lambda v: v if v is None or isinstance(v, (str, int, float, bool))
-                                else str(dict(v) if isinstance(v, Mapping) else v))
+        col = out[c]
+        if pd.api.types.is_object_dtype(col) or pd.api.types.is_string_dtype(col):
+            out[c] = col.map(lambda v: neutralise_cell(
+                v if v is None or isinstance(v, (str, int, float, bool))
+                else str(dict(v) if isinstance(v, Mapping) else v))).astype(object)
     return out
 
 
@@ -882,7 +912,7 @@ def report_excel(
     audit_frame = _audit_frame(sim, audit)
     if audit_frame is not None:
         sheets["audit"] = audit_frame
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+    with atomic_write(path, "wb") as f, pd.ExcelWriter(f, engine="openpyxl") as writer:
         for name, frame in sheets.items():
             _excel_safe(frame).to_excel(writer, sheet_name=name, index=False)
     return path

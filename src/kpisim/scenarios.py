@@ -29,10 +29,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 from numpy.typing import NDArray
 
-from kpisim._validation import KpisimError, SimulationError
+from kpisim._safeio import InputFileError, StrictLoader, load_yaml, read_text, short_repr
+from kpisim._seeding import root_seed
+from kpisim._validation import SimulationError, is_finite_number
 
 __all__ = ["Change", "Scenario", "compare", "load_scenario", "sensitivity"]
 
@@ -46,6 +47,20 @@ _CHANGE_FIELDS = {
     "budget",
     "elasticity",
 }
+
+_SCENARIO_FIELDS = {"name", "description", "changes"}
+#: Years a change may name (those of a catalog).
+_YEARS = (1990, 2100)
+#: Largest magnitude of a growth multiplier, added growth, shock or elasticity:
+#: beyond it a path would overflow float64 within a few years.
+_MAX_FACTOR = 1e3
+#: Largest budget amount (any unit; only ratios of budgets are used).
+_MAX_BUDGET = 1e18
+
+
+def _is_year(v: Any) -> bool:
+    return (isinstance(v, int | np.integer) and not isinstance(v, bool | np.bool_)
+            and _YEARS[0] <= int(v) <= _YEARS[1])
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,6 +77,8 @@ class Change:
     elasticity: float = 1.0
 
     def __post_init__(self) -> None:
+        if not isinstance(self.indicator, str) or not self.indicator.strip():
+            self._refuse("indicator", "an indicator id or '*'", self.indicator)
         for name in (
             "growth_multiplier",
             "growth_add",
@@ -70,25 +87,44 @@ class Change:
             "elasticity",
         ):
             v = getattr(self, name)
-            if not isinstance(v, (int, float)) or not np.isfinite(v):
-                self._refuse(name, "a finite number", v)
+            if not is_finite_number(v):
+                self._refuse(name, "a finite number (not a bool or text)", v)
+            if abs(float(v)) > _MAX_FACTOR:
+                self._refuse(name, f"a number of magnitude at most {_MAX_FACTOR:g}", v)
+            object.__setattr__(self, name, float(v))
         if self.volatility_multiplier < 0:
             self._refuse("volatility_multiplier", "≥ 0", self.volatility_multiplier)
         if self.level_shock <= -1:
             self._refuse("level_shock", "> -1", self.level_shock)
         if self.years is not None:
-            y = tuple(self.years)
-            if len(y) != 2 or not all(isinstance(v, int) for v in y) or y[0] > y[1]:
-                self._refuse("years", "[first, last]", self.years)
-            object.__setattr__(self, "years", y)
+            raw = self.years
+            if _is_year(raw):
+                raw = (raw, raw)
+            if isinstance(raw, str | bytes | Mapping) or not isinstance(raw, Sequence):
+                self._refuse("years", "a year or [first, last] as integers", self.years)
+            y = tuple(raw)
+            if len(y) != 2 or not all(_is_year(v) for v in y) or y[0] > y[1]:
+                self._refuse("years", f"a year or [first, last] as integers in {_YEARS[0]}–"
+                             f"{_YEARS[1]}, first ≤ last", self.years)
+            object.__setattr__(self, "years", (int(y[0]), int(y[1])))
         if self.budget is not None:
-            b = {int(k): float(v) for k, v in dict(self.budget).items()}
-            if not b or min(b.values()) <= 0:
-                self._refuse("budget", "a mapping of years to positive amounts", self.budget)
+            expected = "a mapping of years (integers) to positive finite amounts"
+            if not isinstance(self.budget, Mapping) or not self.budget:
+                self._refuse("budget", expected, self.budget)
+            b = {}
+            for k, v in self.budget.items():
+                if not _is_year(k):
+                    self._refuse("budget", expected + "; a key is not a year", k)
+                if not is_finite_number(v) or not 0 < float(v) <= _MAX_BUDGET:
+                    self._refuse(f"budget.{k}", f"a positive finite amount ≤ {_MAX_BUDGET:g}",
+                                 v)
+                b[int(k)] = float(v)
             object.__setattr__(self, "budget", dict(sorted(b.items())))
 
     def _refuse(self, name: str, expected: str, got: Any) -> None:
-        msg = f"scenario change for `{self.indicator}`: `{name}` must be {expected}; got {got!r}"
+        who = self.indicator if isinstance(self.indicator, str) else short_repr(self.indicator)
+        msg = (f"scenario change for `{who}`: `{name}` must be {expected}; "
+               f"got {short_repr(got)}")
         raise SimulationError(msg)
 
     def applies(self, ident: str) -> bool:
@@ -118,7 +154,26 @@ class Scenario:
     changes: tuple[Change, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "changes", tuple(self.changes))
+        if not isinstance(self.name, str) or not self.name.strip():
+            msg = f"a scenario's `name` must be a non-empty string; got {short_repr(self.name)}"
+            raise SimulationError(msg)
+        if not isinstance(self.description, str):
+            msg = (f"scenario `{self.name}`: `description` must be a string; "
+                   f"got {short_repr(self.description)}")
+            raise SimulationError(msg)
+        if isinstance(self.changes, str | bytes | Mapping) or not isinstance(
+            self.changes, Iterable
+        ):
+            msg = (f"scenario `{self.name}`: `changes` must be a list of Change; "
+                   f"got {short_repr(self.changes)}")
+            raise SimulationError(msg)
+        changes = tuple(self.changes)
+        bad = [c for c in changes if not isinstance(c, Change)]
+        if bad:
+            msg = (f"scenario `{self.name}`: `changes` must hold Change objects; "
+                   f"got {short_repr(bad[0])}")
+            raise SimulationError(msg)
+        object.__setattr__(self, "changes", changes)
 
     def indicators(self) -> set[str]:
         """Indicator ids the scenario names explicitly."""
@@ -210,37 +265,56 @@ class Scenario:
 
 def _change_from_dict(data: Any, where: str) -> Change:
     if not isinstance(data, Mapping):
-        msg = f"{where}: a change must be a mapping; got {data!r}"
+        msg = f"{where}: a change must be a mapping of {sorted(_CHANGE_FIELDS)}; got " \
+              f"{short_repr(data)}"
         raise SimulationError(msg)
     unknown = set(data) - _CHANGE_FIELDS
     if unknown:
         msg = (
-            f"{where}: unknown key(s) {sorted(unknown)}; expected some of {sorted(_CHANGE_FIELDS)}"
+            f"{where}: unknown key(s) {sorted(map(str, unknown))}; expected some of "
+            f"{sorted(_CHANGE_FIELDS)}"
         )
         raise SimulationError(msg)
-    kw = dict(data)
-    if "years" in kw and kw["years"] is not None:
-        y = kw["years"]
-        kw["years"] = (int(y), int(y)) if isinstance(y, int) else tuple(y)
     try:
-        return Change(**kw)
-    except (KpisimError, TypeError) as e:  # TypeError: wrong types for fields
+        return Change(**dict(data))
+    except SimulationError as e:
         msg = f"{where}: {e}"
-        raise SimulationError(msg) from e
+        raise SimulationError(msg) from None
 
 
 def scenario_from_dict(data: Mapping[str, Any], *, source: str = "<scenario>") -> Scenario:
-    """Build a :class:`Scenario` from its YAML mapping."""
+    """Build a :class:`Scenario` from its YAML mapping.
+
+    Raises
+    ------
+    SimulationError
+        Naming ``source`` and the offending key (``changes[1].budget.2024``)
+        for anything but a mapping of ``name``, ``description`` and a list of
+        ``changes``, each a mapping of the :class:`Change` fields.
+    """
     if not isinstance(data, Mapping) or "changes" not in data:
-        msg = f"{source}: a scenario needs `name` and a list of `changes`; got {data!r}"
+        msg = (f"{source}: a scenario is a mapping with `name` and a list of `changes` "
+               f"(or a file with `scenarios: [...]`); got {short_repr(data)}")
         raise SimulationError(msg)
-    changes = data["changes"] or []
-    if not isinstance(changes, Sequence) or isinstance(changes, str):
-        msg = f"{source}: `changes` must be a list; got {changes!r}"
+    unknown = set(data) - _SCENARIO_FIELDS
+    if unknown:
+        msg = (f"{source}: unknown key(s) {sorted(map(str, unknown))}; a scenario has "
+               f"{sorted(_SCENARIO_FIELDS)}")
         raise SimulationError(msg)
+    changes = data["changes"] if data["changes"] is not None else []
+    if not isinstance(changes, list):
+        msg = f"{source}: `changes` must be a list; got {short_repr(changes)}"
+        raise SimulationError(msg)
+    name = data.get("name", Path(source.split(",")[0]).stem)
+    description = data.get("description", "")
+    for key, v in (("name", name), ("description", description)):
+        if not isinstance(v, str) or (key == "name" and not v.strip()):
+            msg = f"{source}: `{key}` must be a {'non-empty ' if key == 'name' else ''}" \
+                  f"string; got {short_repr(v)}"
+            raise SimulationError(msg)
     return Scenario(
-        name=str(data.get("name", Path(source).stem)),
-        description=str(data.get("description", "")),
+        name=name,
+        description=description,
         changes=tuple(
             _change_from_dict(c, f"{source}, changes[{i}]") for i, c in enumerate(changes)
         ),
@@ -248,19 +322,45 @@ def scenario_from_dict(data: Mapping[str, Any], *, source: str = "<scenario>") -
 
 
 def load_scenario(path: str | Path) -> list[Scenario]:
-    """Read one scenario, or a list of them (``scenarios: [...]``), from YAML."""
+    """Read one scenario, or a list of them (``scenarios: [...]``), from YAML.
+
+    The file is read as the catalogs are (:mod:`kpisim._safeio`: size cap,
+    UTF-8 with or without BOM, CP949 named, YAML nesting and alias limits).
+
+    Raises
+    ------
+    SimulationError
+        Naming the file (and line, for YAML errors) and the key at fault.
+    """
     path = Path(path)
+    src = str(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as e:
-        msg = f"{path}: cannot read the scenario file ({e})"
-        raise SimulationError(msg) from e
+        text = read_text(path, what="scenario file")
+        data = load_yaml(text, StrictLoader, source=src, on_error=lambda d: SimulationError(
+            f"{src}: not valid YAML ({d})"))
+    except InputFileError as e:
+        raise SimulationError(str(e)) from None
+    if data is None:
+        msg = f"{src}: the scenario file is empty"
+        raise SimulationError(msg)
     if isinstance(data, Mapping) and "scenarios" in data:
-        return [
-            scenario_from_dict(s, source=f"{path}, scenarios[{i}]")
-            for i, s in enumerate(data["scenarios"])
-        ]
-    return [scenario_from_dict(data, source=str(path))]
+        unknown = set(data) - {"scenarios"}
+        if unknown:
+            msg = (f"{src}: unknown key(s) {sorted(map(str, unknown))} beside `scenarios`")
+            raise SimulationError(msg)
+        items = data["scenarios"]
+        if not isinstance(items, list) or not items:
+            msg = f"{src}: `scenarios` must be a non-empty list of scenarios; got " \
+                  f"{short_repr(items)}"
+            raise SimulationError(msg)
+        out = [scenario_from_dict(s, source=f"{src}, scenarios[{i}]")
+               for i, s in enumerate(items)]
+        names = [s.name for s in out]
+        if len(set(names)) != len(names):
+            msg = f"{src}: scenario names must be distinct; got {names}"
+            raise SimulationError(msg)
+        return out
+    return [scenario_from_dict(data, source=src)]
 
 
 def compare(
@@ -268,13 +368,16 @@ def compare(
     catalog_or_indicators: Any,
     *,
     year: int | None = None,
-    rng: Any = 0,
+    rng: Any = None,
     **simulate_options: Any,
 ) -> pd.DataFrame:
     """P(goal met) under each scenario, side by side.
 
     Every scenario is simulated with the same seed (common random numbers), so
-    differences between scenarios are not blurred by Monte Carlo noise.
+    differences between scenarios are not blurred by Monte Carlo noise: the
+    root ``SeedSequence`` is taken from ``rng`` once (``None``: fresh OS
+    entropy; a Generator: its next draws, once) and reused for every
+    scenario, so two identical scenarios give identical columns.
 
     Returns
     -------
@@ -288,9 +391,13 @@ def compare(
     if len(set(names)) != len(names):
         msg = f"scenario names must be distinct; got {names}"
         raise SimulationError(msg)
+    if isinstance(scenarios, Scenario) or not all(isinstance(s, Scenario) for s in scenarios):
+        msg = f"`scenarios` must be a list of Scenario; got {short_repr(scenarios)}"
+        raise SimulationError(msg)
+    root = root_seed(rng)  # once: common random numbers for every scenario
     merged: pd.DataFrame | None = None
     for s in scenarios:
-        sim = simulate(catalog_or_indicators, scenario=s, rng=rng, **simulate_options)
+        sim = simulate(catalog_or_indicators, scenario=s, rng=root, **simulate_options)
         p = sim.prob_meet(year)
         p = p[~p.observed][["id", "year", "target", "prob", "se"]].rename(
             columns={"prob": s.name, "se": f"{s.name} se"}
@@ -305,7 +412,7 @@ def sensitivity(
     year: int,
     *,
     ranges: Mapping[str, tuple[float, float]] | None = None,
-    rng: Any = 0,
+    rng: Any = None,
     **simulate_options: Any,
 ) -> pd.DataFrame:
     """Tornado table: how P(goal of ``ident`` in ``year``) moves per assumption.
@@ -326,6 +433,9 @@ def sensitivity(
 
     Parameters
     ----------
+    rng : None, int, SeedSequence or Generator
+        Seed; the root ``SeedSequence`` is derived once and shared by every
+        run (common random numbers), as in :func:`compare`.
     ranges : mapping, optional
         Override the (low, high) pair of any of ``drift`` (growth added per
         year), ``volatility`` (multiplier) and ``start`` (relative shift).
@@ -338,6 +448,7 @@ def sensitivity(
     """
     from kpisim.simulate import simulate
 
+    rng = root_seed(rng)  # once: common random numbers for every run
     base = simulate(catalog_or_indicators, rng=rng, **simulate_options)
     p_base = _prob_at(base, ident, year)
     fitted = base.fitted(ident)

@@ -34,6 +34,10 @@ __all__ = ["BLOCK", "Simulation", "simulate"]
 
 #: Paths per independently seeded block.
 BLOCK = 4096
+#: Most paths one call may ask for (``n_paths``, ``max_paths``): ~10⁹ paths
+#: take hours; the CLI asks for ``--yes`` well below this.
+MAX_PATHS = 10**9
+_SAMPLERS = ("plain", "antithetic", "lhs", "sobol")
 _DEFAULT_CHUNK = 16 * BLOCK
 
 
@@ -49,7 +53,7 @@ class _Track:
     known: NDArray[np.float64]  # grid values known from actuals (NaN elsewhere)
     targets: NDArray[np.float64]
     counter: AttainmentCounter
-    store: list[NDArray[np.float32]] = field(default_factory=list)
+    store: list[NDArray[np.float64]] = field(default_factory=list)
     stored: int = 0
     rule_counter: AttainmentCounter | None = None
     past: NDArray[np.float64] | None = None  # observed actuals before the grid
@@ -714,10 +718,13 @@ def simulate(
         (rounded up to a multiple of :data:`BLOCK`). Memory is bounded by the
         block size whatever this is, and results do not depend on it.
     target_se : float, optional
-        Keep adding chunks until every reported probability's Monte Carlo
-        standard error is at most this (or ``max_paths`` is reached).
+        Keep adding blocks until every reported probability's Monte Carlo
+        standard error is at most this (or ``max_paths`` is reached). The
+        check runs after every block of :data:`BLOCK` paths once ``n_paths``
+        are done, so where the run stops, like every number, does not depend
+        on ``chunk_size``.
     max_paths : int, default 2_000_000
-        Cap on paths when ``target_se`` is set.
+        Cap on paths when ``target_se`` is set (at most :data:`MAX_PATHS`).
     correlation : ndarray or mapping, optional
         Correlation across the simulated indicators, in the order of
         ``sim.ids``. A matrix of shape (n_indicators, n_indicators) applies to
@@ -748,7 +755,7 @@ def simulate(
         names (the others use ``"reference"``). ``None``: no prior beyond the
         model's own. Every prior used is listed in ``sim.assumptions()``.
     keep_paths : int, default 20_000
-        Paths kept for quantiles and fan charts.
+        Paths kept (as float64) for quantiles and fan charts; at least 1.
     progress : callable, optional
         Called as ``progress(done, total)`` after each chunk.
 
@@ -764,22 +771,24 @@ def simulate(
     >>> bool(((p.prob >= 0) & (p.prob <= 1)).all())
     True
     """
-    _require(
-        isinstance(until, (int, np.integer)) and 1990 < until <= 2100,
-        "`until` must be a year in 1991–2100",
-        until,
-    )
-    _require(
-        isinstance(n_paths, (int, np.integer)) and n_paths >= 1,
-        "`n_paths` must be a positive integer",
-        n_paths,
-    )
-    _require(target_se is None or 0 < target_se < 0.5, "`target_se` must be in (0, 0.5)", target_se)
-    _require(
-        chunk_size is None or (isinstance(chunk_size, (int, np.integer)) and chunk_size >= 1),
-        "`chunk_size` must be a positive integer",
-        chunk_size,
-    )
+    _require(_is_int(until) and 1990 < until <= 2100, "`until` must be a year in 1991–2100",
+             until)
+    _require(_is_int(n_paths) and 1 <= n_paths <= MAX_PATHS,
+             f"`n_paths` must be a positive integer ≤ {MAX_PATHS:,}", n_paths)
+    _require(target_se is None or (_is_number(target_se) and 0 < target_se < 0.5),
+             "`target_se` must be in (0, 0.5) (or None)", target_se)
+    _require(_is_int(max_paths) and 1 <= max_paths <= MAX_PATHS,
+             f"`max_paths` must be a positive integer ≤ {MAX_PATHS:,}", max_paths)
+    _require(chunk_size is None or (_is_int(chunk_size) and chunk_size >= 1),
+             "`chunk_size` must be a positive integer (or None)", chunk_size)
+    _require(_is_int(keep_paths) and keep_paths >= 1,
+             "`keep_paths` must be a positive integer", keep_paths)
+    _require(isinstance(sampler, str) and sampler in _SAMPLERS,
+             f"`sampler` must be one of {list(_SAMPLERS)}", sampler)
+    _require(scenario is None or isinstance(scenario, Scenario),
+             "`scenario` must be None or a Scenario (see kpisim.load_scenario)", scenario)
+    _require(progress is None or callable(progress), "`progress` must be None or callable",
+             progress)
     _check_prior(prior)
     catalog, strict = _as_catalog(catalog_or_indicators)
     root = root_seed(rng)
@@ -800,22 +809,30 @@ def simulate(
                 break
             chunk_blocks.append(block)
             block += 1
-        _run_chunk(
-            root,
-            chunk_blocks,
-            tracks,
-            years,
-            scenario=scenario,
-            correlation=shock_corr,
-            growth_correlation=growth_corr,
-            sampler=sampler,
-            keep=keep_paths,
-            limit=goal_paths - done,
-        )
-        done = min(goal_paths, done + BLOCK * len(chunk_blocks))
+        # With `target_se`, precision is checked after every block, not every
+        # chunk, so where the run stops does not depend on `chunk_size`.
+        groups = [chunk_blocks] if target_se is None else [[b] for b in chunk_blocks]
+        precise = False
+        for group in groups:
+            _run_chunk(
+                root,
+                group,
+                tracks,
+                years,
+                scenario=scenario,
+                correlation=shock_corr,
+                growth_correlation=growth_corr,
+                sampler=sampler,
+                keep=keep_paths,
+                limit=goal_paths - done,
+            )
+            done = min(goal_paths, done + BLOCK * len(group))
+            if target_se is not None and done >= n_paths and _max_se(tracks) <= target_se:
+                precise = True
+                break
         if progress is not None:
             progress(done, goal_paths)
-        if target_se is not None and done >= n_paths and _max_se(tracks) <= target_se:
+        if precise:
             break
     settings = {
         "model": model if isinstance(model, str) else type(model).__name__,
@@ -889,8 +906,20 @@ def _split_correlation(correlation: Any, tracks: dict[str, _Track]):
 
 def _require(ok: bool, requirement: str, got: Any) -> None:
     if not ok:
-        msg = f"{requirement}; got {got!r}"
+        from kpisim._safeio import short_repr
+
+        msg = f"{requirement}; got {short_repr(got)}"
         raise SimulationError(msg)
+
+
+def _is_int(v: Any) -> bool:
+    """An integer that is not a bool (``True`` is not 1 path)."""
+    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+
+
+def _is_number(v: Any) -> bool:
+    return (isinstance(v, (int, float, np.integer, np.floating))
+            and not isinstance(v, (bool, np.bool_)) and bool(np.isfinite(v)))
 
 
 def _max_se(tracks: dict[str, _Track]) -> float:
@@ -945,6 +974,13 @@ def _run_chunk(
             if t.bounds is not None and (scenario is not None or not t.in_bounds):
                 # censoring, a model without the bounded scale, or a scenario's change
                 np.clip(values, t.bounds[0], t.bounds[1], out=values)
+            if not np.isfinite(values[:n]).all():
+                # an overflow (or a model's NaN) must never be counted as met or missed
+                bad = values[:n][~np.isfinite(values[:n])][0]
+                msg = (f"indicator `{ident}`: the model produced a non-finite value ({bad}) "
+                       "on a simulated path (an overflow: values or growth too large for "
+                       "float64); express the indicator in a larger unit or check its history")
+                raise SimulationError(msg)
             full = np.empty((n, len(years)))
             full[:, : t.offset] = t.known[: t.offset]
             full[:, t.offset :] = values[:n]
@@ -953,5 +989,5 @@ def _run_chunk(
                 t.rule_counter.update(full, _rule_targets(t, full, years))
             if t.stored < keep:
                 take = min(keep - t.stored, n)
-                t.store.append(full[:take].astype(np.float32))
+                t.store.append(full[:take].copy())  # float64: no NaN above 3.4e38
                 t.stored += take

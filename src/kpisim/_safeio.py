@@ -1,0 +1,439 @@
+"""Safe input and output at kpisim's boundary: bounded reads, YAML limits, atomic writes.
+
+One place for the limits every file kpisim reads or writes goes through
+(``docs/reliability.md`` lists them):
+
+* :func:`read_text` reads at most :data:`MAX_FILE_BYTES` (so ``/dev/zero`` or a
+  huge file fails fast), decodes UTF-8 with or without a BOM, and names a
+  CP949/EUC-KR file as such instead of failing with a codec traceback;
+* :func:`load_yaml` refuses documents deeper than :data:`MAX_YAML_DEPTH`, with
+  more than :data:`MAX_YAML_ALIASES` aliases or whose aliases expand to more
+  than :data:`MAX_YAML_NODES` nodes (a "billion laughs" bomb), *before* any
+  recursive step of PyYAML runs; it reads ``1e5`` as a number (YAML 1.2), not
+  the string YAML 1.1 makes of it;
+* :func:`short_repr` is the bounded ``repr`` every error message uses for the
+  value it quotes;
+* :func:`atomic_write` writes a file through a temporary file in the same
+  directory and :func:`os.replace`, so a reader never sees half a file and two
+  concurrent runs never interleave;
+* :func:`neutralise_cell` keeps a spreadsheet from reading text as a formula
+  (OWASP "CSV injection"): text beginning with ``=``, ``+``, ``-``, ``@``, tab
+  or CR gets a leading apostrophe; numbers stay numbers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import reprlib
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import yaml
+
+from kpisim._validation import CatalogError, KpisimError
+
+__all__ = [
+    "MAX_FILE_BYTES",
+    "MAX_YAML_ALIASES",
+    "MAX_YAML_DEPTH",
+    "MAX_YAML_NODES",
+    "InputFileError",
+    "OutputError",
+    "StrictLoader",
+    "atomic_write",
+    "load_yaml",
+    "neutralise_cell",
+    "neutralise_frame",
+    "read_text",
+    "short_repr",
+]
+
+#: Largest catalog or scenario file read, in bytes (64 MiB).
+MAX_FILE_BYTES = 64 * 1024 * 1024
+#: Deepest nesting of mappings and lists a YAML document may have.
+MAX_YAML_DEPTH = 64
+#: Most aliases (``*name``) a YAML document may use.
+MAX_YAML_ALIASES = 1000
+#: Most nodes a YAML document may hold once its aliases are expanded.
+MAX_YAML_NODES = 1_000_000
+#: Longest message kept from a parser's own error text.
+_MAX_DETAIL = 300
+
+
+class OutputError(KpisimError):
+    """An output file cannot be written (directory missing, not writable, a directory)."""
+
+
+class InputFileError(CatalogError):
+    """An input file cannot be read or parsed safely (size, encoding, YAML limits).
+
+    A :class:`~kpisim.CatalogError` whose message is given whole (it already
+    names the file and, where known, the line).
+    """
+
+    def __init__(self, message: str, *, source: str | None = None) -> None:
+        ValueError.__init__(self, message)
+        self.source = source
+        self.indicator = None
+        self.field = None
+        self.expected = message
+        self.got = None
+
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel = 3
+_REPR.maxstring = 80
+_REPR.maxother = 80
+_REPR.maxlist = _REPR.maxtuple = _REPR.maxdict = _REPR.maxset = 8
+_REPR.maxlong = 40
+
+
+def short_repr(value: Any) -> str:
+    """A ``repr`` of ``value`` bounded in length and work, whatever its size.
+
+    Examples
+    --------
+    >>> len(short_repr(["lol"] * 10**6)) < 100
+    True
+    >>> short_repr(10**400)[:5]
+    '10000'
+    """
+    try:
+        return _REPR.repr(value)
+    except Exception:  # a hostile __repr__: fall back on the type
+        return f"<{type(value).__name__}>"
+
+
+# ------------------------------------------------------------------ reading
+def read_text(path: str | Path, *, what: str = "file", max_bytes: int | None = None) -> str:
+    """The text of ``path`` (UTF-8, BOM allowed), read with a size cap.
+
+    Parameters
+    ----------
+    path : str or Path
+    what : str
+        What the file is, for messages (``"catalog file"``).
+    max_bytes : int, optional
+        Cap on bytes read (default :data:`MAX_FILE_BYTES`). Reading stops one
+        byte past it, so a device such as ``/dev/zero`` fails fast.
+
+    Raises
+    ------
+    InputFileError
+        Naming the file and the reason: missing, a directory, unreadable, too
+        large, binary, or not UTF-8 (with CP949/EUC-KR named when it decodes
+        as such).
+    """
+    path = Path(path)
+    cap = MAX_FILE_BYTES if max_bytes is None else max_bytes
+    try:
+        with open(path, "rb") as f:
+            data = f.read(cap + 1)
+    except IsADirectoryError as e:
+        msg = f"{path}: expected a {what}, got a directory"
+        raise InputFileError(msg, source=str(path)) from e
+    except FileNotFoundError as e:
+        msg = f"{path}: no such {what}"
+        raise InputFileError(msg, source=str(path)) from e
+    except OSError as e:
+        msg = f"{path}: cannot read the {what} ({e.strerror or type(e).__name__})"
+        raise InputFileError(msg, source=str(path)) from e
+    if len(data) > cap:
+        msg = (f"{path}: the {what} is larger than the {cap:,}-byte limit "
+               "(is it the right file?)")
+        raise InputFileError(msg, source=str(path))
+    return decode_text(data, source=str(path), what=what)
+
+
+def decode_text(data: bytes, *, source: str, what: str = "file") -> str:
+    """Decode ``data`` as UTF-8 (a BOM is dropped); name CP949/EUC-KR if that is what it is."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        msg = f"{source}: the {what} is UTF-16; save it as UTF-8"
+        raise InputFileError(msg, source=source)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        try:
+            data.decode("cp949")
+        except UnicodeDecodeError:
+            msg = (f"{source}, line {line}: the {what} is not UTF-8 text "
+                   f"(undecodable byte 0x{data[e.start]:02x}); save it as UTF-8")
+        else:
+            msg = (f"{source}: the {what} is encoded as CP949/EUC-KR (Korean Windows), not "
+                   "UTF-8; save it as UTF-8 (e.g. `iconv -f cp949 -t utf-8`)")
+        raise InputFileError(msg, source=source) from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        msg = f"{source}, line {line}: the {what} holds NUL bytes (a binary file?)"
+        raise InputFileError(msg, source=source)
+    return text
+
+
+# --------------------------------------------------------------------- YAML
+# YAML 1.2 floats (1e5, 1.5E-3, .5, 6.) that YAML 1.1's resolver leaves as strings.
+_FLOAT_12 = re.compile(
+    r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+    |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+    |\.[0-9_]+(?:[eE][-+][0-9]+)?
+    |[-+]?\.(?:inf|Inf|INF)
+    |\.(?:nan|NaN|NAN))$""",
+    re.X,
+)
+
+
+def add_yaml12_floats(loader: type[yaml.SafeLoader]) -> None:
+    """Make ``loader`` read ``1e5`` and ``1E-3`` as floats (YAML 1.2), in place."""
+    # drop the 1.1 float resolver, then add the wider one for the same first characters
+    resolvers = {k: [r for r in v if r[0] != "tag:yaml.org,2002:float"]
+                 for k, v in loader.yaml_implicit_resolvers.items()}
+    loader.yaml_implicit_resolvers = resolvers
+    loader.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT_12,
+                                 list("-+0123456789."))
+
+
+class StrictLoader(yaml.SafeLoader):
+    """A SafeLoader that refuses duplicate and unhashable keys and reads ``1e5`` as a float."""
+
+
+def _construct_mapping(loader: StrictLoader, node: yaml.MappingNode) -> dict:
+    loader.flatten_mapping(node)
+    out: dict = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            hash(key)
+        except TypeError:
+            msg = (f"a mapping key must be a plain value (text or a number), not a "
+                   f"{type(key).__name__}, at line {key_node.start_mark.line + 1}")
+            raise yaml.constructor.ConstructorError(None, None, msg) from None
+        if key in out:
+            msg = f"duplicate key {short_repr(key)} at line {key_node.start_mark.line + 1}"
+            raise yaml.constructor.ConstructorError(None, None, msg)
+        out[key] = loader.construct_object(value_node, deep=True)
+    return out
+
+
+StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+add_yaml12_floats(StrictLoader)
+
+
+def _limits(text: str, loader: type[yaml.SafeLoader], source: str) -> None:
+    """Refuse deep nesting and alias bombs using only PyYAML's (iterative) event parser."""
+    depth = 0
+    aliases = 0
+    nodes = 0
+    # per open collection: [anchor, expanded node count]
+    stack: list[list[Any]] = []
+    sizes: dict[str, int] = {}
+
+    def add(n: int) -> None:
+        nonlocal nodes
+        nodes += n
+        for frame in stack:
+            frame[1] += n
+        if nodes > MAX_YAML_NODES:
+            msg = (f"{source}: the YAML document expands to more than {MAX_YAML_NODES:,} "
+                   "values (aliases `*name` repeated too often: an alias bomb?)")
+            raise InputFileError(msg, source=source)
+
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, yaml.AliasEvent):
+            aliases += 1
+            if aliases > MAX_YAML_ALIASES:
+                msg = f"{source}: the YAML document uses more than {MAX_YAML_ALIASES} aliases"
+                raise InputFileError(msg, source=source)
+            add(sizes.get(event.anchor, 1))
+        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                line = event.start_mark.line + 1 if event.start_mark else "?"
+                msg = (f"{source}, line {line}: the YAML document is nested more than "
+                       f"{MAX_YAML_DEPTH} levels deep")
+                raise InputFileError(msg, source=source)
+            add(1)
+            stack.append([event.anchor, 1])
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+            anchor, size = stack.pop()
+            if anchor is not None:
+                sizes[anchor] = size
+        elif isinstance(event, yaml.ScalarEvent):
+            add(1)
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+
+
+def yaml_error_text(e: yaml.YAMLError) -> str:
+    """One line of a PyYAML error, bounded in length."""
+    detail = " ".join(str(e).split())
+    return detail if len(detail) <= _MAX_DETAIL else detail[: _MAX_DETAIL - 1] + "…"
+
+
+def load_yaml(text: str, loader: type[yaml.SafeLoader], *, source: str,
+              on_error: Callable[[str], Exception]) -> Any:
+    """Parse one YAML document with ``loader`` after checking the limits.
+
+    ``on_error(detail)`` builds the exception raised for a syntax error (the
+    detail names the line and column); the limits raise :class:`InputFileError`.
+    Recursion and overflow inside PyYAML are caught too, so only a
+    :class:`KpisimError` leaves.
+    """
+    try:
+        _limits(text, loader, source)
+        return yaml.load(text, Loader=loader)
+    except yaml.YAMLError as e:
+        raise on_error(yaml_error_text(e)) from None
+    except RecursionError:
+        msg = f"{source}: the YAML document is nested too deeply"
+        raise InputFileError(msg, source=source) from None
+    except (OverflowError, ValueError, TypeError) as e:
+        if isinstance(e, KpisimError):
+            raise
+        detail = f"a value PyYAML cannot build ({type(e).__name__}: {short_repr(str(e))})"
+        raise on_error(detail) from None
+
+
+# --------------------------------------------------------------------- writing
+@contextlib.contextmanager
+def atomic_write(path: str | Path, mode: str = "w", *, encoding: str | None = "utf-8"
+                 ) -> Iterator[IO[Any]]:
+    """Open a temporary file beside ``path``; on success move it onto ``path``.
+
+    The temporary file is in the same directory (so :func:`os.replace` is an
+    atomic rename) and is removed if the block raises. A missing or
+    unwritable directory, or ``path`` naming a directory, raises
+    :class:`OutputError` with one line naming the path.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
+    >>> with atomic_write(p) as f:
+    ...     _ = f.write("x")
+    >>> p.read_text()
+    'x'
+    """
+    path = Path(path)
+    check_writable(path)
+    binary = "b" in mode
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as e:
+        msg = f"{path}: cannot write here ({e.strerror or type(e).__name__})"
+        raise OutputError(msg) from e
+    try:
+        with os.fdopen(fd, mode, **({} if binary else {"encoding": encoding,
+                                                         "newline": ""})) as f:
+            yield f
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException as e:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(e, OSError) and not isinstance(e, KpisimError):
+            msg = f"{path}: cannot write the file ({e.strerror or type(e).__name__})"
+            raise OutputError(msg) from e
+        raise
+
+
+def write_text(path: str | Path, text: str) -> Path:
+    """Write ``text`` to ``path`` atomically (UTF-8); return the path."""
+    with atomic_write(path) as f:
+        f.write(text)
+    return Path(path)
+
+
+def write_bytes(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically; return the path."""
+    with atomic_write(path, "wb") as f:
+        f.write(data)
+    return Path(path)
+
+
+def check_writable(path: str | Path) -> None:
+    """Raise :class:`OutputError` unless a file can be written at ``path``."""
+    path = Path(path)
+    if path.is_dir():
+        msg = f"{path}: is a directory; give a file name"
+        raise OutputError(msg)
+    parent = path.parent
+    if not parent.is_dir():
+        what = "is not a directory" if parent.exists() else "does not exist"
+        msg = f"{path}: cannot write here: {parent} {what}"
+        raise OutputError(msg)
+    if not os.access(parent, os.W_OK | os.X_OK):
+        msg = f"{path}: cannot write here: {parent} is not writable"
+        raise OutputError(msg)
+
+
+def prepare_dir(path: str | Path) -> Path:
+    """Create the output directory ``path`` if needed; :class:`OutputError` if impossible."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        msg = f"--out {path}: exists and is not a directory"
+        raise OutputError(msg)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        msg = f"--out {path}: cannot create the directory ({e.strerror or type(e).__name__})"
+        raise OutputError(msg) from e
+    if not os.access(path, os.W_OK | os.X_OK):
+        msg = f"--out {path}: the directory is not writable"
+        raise OutputError(msg)
+    return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# --------------------------------------------------------------- spreadsheets
+# OWASP's list, plus the full-width forms a Korean IME may type
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+
+
+def neutralise_cell(value: Any) -> Any:
+    """A cell value a spreadsheet will not run as a formula (OWASP CSV injection).
+
+    Text beginning with ``=``, ``+``, ``-``, ``@``, tab or CR (or a full-width
+    ``＝ ＋ － ＠``) is prefixed with an apostrophe; text that is a plain number (``-5``,
+    ``+1.5e3``) and non-text values are left as they are, so negative numbers
+    stay numbers.
+
+    Examples
+    --------
+    >>> neutralise_cell("=HYPERLINK(\\"http://x\\")")
+    '\\'=HYPERLINK("http://x")'
+    >>> neutralise_cell(-5.0), neutralise_cell("-5")
+    (-5.0, '-5')
+    """
+    if not isinstance(value, str) or not value.startswith(_FORMULA_START):
+        return value
+    if _NUMBER.fullmatch(value):
+        return value
+    return "'" + value
+
+
+_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def neutralise_frame(frame: Any) -> Any:
+    """A copy of ``frame`` with every text cell and header made formula-safe."""
+    import pandas as pd
+
+    out = frame.copy()
+    out.columns = [neutralise_cell(c) for c in out.columns]
+    for c in out.columns:
+        col = out[c]
+        if pd.api.types.is_object_dtype(col) or pd.api.types.is_string_dtype(col):
+            out[c] = col.map(neutralise_cell).astype(object)
+    return out
