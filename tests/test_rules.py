@@ -276,7 +276,8 @@ def test_long_term_path_line_and_bounds():
     x = ind("lt", {2021: 60.0}, {2026: 70.0})
     rule = LongTermPath(2026, 70.0)
     assert path(rule, x, [2022, 2026]) == pytest.approx([62.0, 70.0])
-    assert rule.bounds(x, 2022) == pytest.approx((66.0, 58.0))
+    # 기준치 = line('21) = 60 (the line's previous-year value), ± 2α with α = 2
+    assert rule.bounds(x, 2022) == pytest.approx((64.0, 56.0))
     out = rule.next_target(np.array([60.0, 65.0]), np.zeros(2), year=2022)
     assert out == pytest.approx([62.0, 66.0])
 

@@ -27,7 +27,9 @@ from kpisim.scoring import (
     score_trend,
     score_z,
     trend_prediction,
+    trend_table,
     weighted_total,
+    z_points,
 )
 from tests.test_simulate import KnownLogNormal
 
@@ -143,13 +145,18 @@ def test_trend_prediction_by_hand():
     ys, s = trend_prediction(history, 2023)
     assert ys == pytest.approx(16.5, rel=1e-12)
     assert s == pytest.approx(0.5, rel=1e-12)
-    # actual 17: z = 1 → B+ (80) in [0.707, 1.179); continuous between the
-    # mid-points 0.943 (80) and 1.4145 (90)
+    # actual 17: z = 1 → B+ [0.707, 1.179) → 80 banded; 표2: 66.672 + 11.112·f
     assert float(score_trend(17, history, 2023, banded=True)) == 80.0
+    assert float(score_trend(17, history, 2023)) == pytest.approx(table2(1.0), rel=1e-12)
+    assert round(float(score_trend(17, history, 2023)), 2) == 78.86
+    # the old mid-point line stays available: 80 + 10 × (1 − 0.943)/(1.4145 − 0.943)
     cont = 80 + 10 * (1.0 - 0.943) / (1.4145 - 0.943)
-    assert float(score_trend(17, history, 2023)) == pytest.approx(cont, rel=1e-12)
-    # decreasing: z = −1 → D0 (40)
+    got = float(score_trend(17, history, 2023, interpolation="midpoints"))
+    assert got == pytest.approx(cont, rel=1e-12)
+    # decreasing: z = −1 → D0 (40); 표2 D0 row: 22.224 + 11.112 × (−1 + 1.179)/0.472
     assert float(score_trend(17, history, 2023, direction="decrease", banded=True)) == 40.0
+    down = 20 + 0.8 * (22.224 + 11.112 * 0.179 / 0.472)
+    assert float(score_trend(17, history, 2023, direction="decrease")) == pytest.approx(down)
     with pytest.raises(ScoringError, match="at least 3 actuals"):
         trend_prediction({2021: 1.0, 2022: 2.0}, 2023)
 
@@ -177,36 +184,109 @@ def test_beta_by_hand():
     ys, s = beta_prediction(history)
     assert ys == pytest.approx(620 / 6)
     assert s == pytest.approx(20 / 6)
-    # actual 108: z = (108 − 103.333)/3.333 = 1.4 → A0 (90)
+    # actual 108: z = (108 − 103.333)/3.333 = 1.4 → A0 (90); 표2 → 86.40
     assert float(score_beta(108, history, banded=True)) == 90.0
-    cont = 80 + 10 * (1.4 - 0.943) / (1.4145 - 0.943)
-    assert float(score_beta(108, history)) == pytest.approx(cont, rel=1e-9)
+    assert float(score_beta(108, history)) == pytest.approx(table2(1.4), rel=1e-9)
+    assert round(float(score_beta(108, history)), 2) == 86.40
+    # decreasing mirror: the same actual is z = −1.4 (E+ row 11.112 + 11.112·f)
+    down = 20 + 0.8 * (11.112 + 11.112 * (1.65 - 1.4) / 0.471)
+    assert float(score_beta(108, history, direction="decrease")) == pytest.approx(down, rel=1e-9)
 
 
 def test_zero_spread_is_a_step_around_the_prediction():
-    assert float(score_beta(5, [5, 5, 5])) == 60.0  # z = 0 → C
+    # z = 0 → the middle of C: 44.448 + 11.112/2 = 50.004 % → 60.0032
+    assert float(score_beta(5, [5, 5, 5])) == pytest.approx(20 + 0.8 * 50.004)
+    assert float(score_beta(5, [5, 5, 5], banded=True)) == 60.0
     assert float(score_beta(6, [5, 5, 5])) == 100.0
     assert float(score_beta(4, [5, 5, 5])) == 20.0
 
 
 # ------------------------------------------------------------ the z bands
+#: 표2 of the handbook as printed (HANDBOOK.md): (z from, z to, 득점 at from, slope of frac).
+TABLE2 = [
+    (-1.965, -1.650, 5.556, 5.556),
+    (-1.650, -1.179, 11.112, 11.112),
+    (-1.179, -0.707, 22.224, 11.112),
+    (-0.707, -0.236, 33.336, 11.112),
+    (-0.236, 0.236, 44.448, 11.112),
+    (0.236, 0.707, 55.560, 11.112),
+    (0.707, 1.179, 66.672, 11.112),
+    (1.179, 1.650, 77.784, 11.112),
+    (1.650, 1.965, 88.896, 5.556),
+]
+
+
+def table2(z: float) -> float:
+    """평점 of z read off 표2 row by row (independent of kpisim's code)."""
+    for lo, hi, base, step in TABLE2:
+        if lo <= z <= hi:
+            return 20 + 80 * (base + step * (z - lo) / (hi - lo)) / 100
+    raise AssertionError(z)
+
+
+@pytest.mark.parametrize(("z", "expected"), [
+    (1.0, 78.86), (1.4, 86.40), (1.8, 93.23), (-0.394, 52.58)])
+def test_table2_handbook_checks(z, expected):
+    # by hand, e.g. z = 1.0: B+, f = 0.293/0.472 = 0.62076, 득점 = 66.672 + 6.898
+    # = 73.570 %, 평점 = 20 + 80 × 0.7357 = 78.856
+    assert round(table2(z), 2) == expected
+    assert round(float(score_z(z)), 2) == expected
+    assert float(score_z(z)) == pytest.approx(table2(z), rel=1e-12)
+
+
+def test_table2_every_band_and_edge():
+    for lo, hi, _, _ in TABLE2:
+        for z in (lo, (lo + hi) / 2, hi - 1e-12):
+            assert float(score_z(z)) == pytest.approx(table2(z), abs=1e-9), z
+    edges, pct = trend_table()
+    np.testing.assert_allclose(edges, [r[0] for r in TABLE2] + [1.965])
+    np.testing.assert_allclose(pct, [r[2] for r in TABLE2] + [94.452])
+
+
+def test_table2_tails_beyond_1965():
+    # extend (default): the A+ line 88.896 + 5.556·(z − 1.65)/0.315 continues
+    # until 득점 reaches 100 % at z = 1.965 + 0.315 × 5.548/5.556
+    z = 2.1
+    pct = 94.452 + 5.556 * (z - 1.965) / 0.315
+    assert float(z_points(z)) == pytest.approx(pct)
+    assert float(score_z(z)) == pytest.approx(20 + 0.8 * pct)
+    assert float(score_z(2.3)) == 100.0
+    assert float(score_z(-2.1)) == pytest.approx(20 + 0.8 * (5.556 - 5.556 * 0.135 / 0.315))
+    assert float(score_z(-2.3)) == 20.0
+    assert float(score_z(np.inf)) == 100.0
+    assert float(score_z(-np.inf)) == 20.0
+    # full: a jump to 100 % / 0 % beyond the last edge; hold: stay at the edge values
+    assert float(score_z(1.965, tails="full")) == pytest.approx(20 + 0.8 * 94.452)
+    assert float(score_z(1.97, tails="full")) == 100.0
+    assert float(score_z(-1.97, tails="full")) == 20.0
+    assert float(score_z(5.0, tails="hold")) == pytest.approx(20 + 0.8 * 94.452)
+    assert float(score_z(-5.0, tails="hold")) == pytest.approx(20 + 0.8 * 5.556)
+    with pytest.raises(ScoringError, match="`tails`"):
+        score_z(0.0, tails="wrap")
+    with pytest.raises(ScoringError, match="`interpolation`"):
+        score_z(0.0, interpolation="spline")
+
+
 def test_z_bands_and_grades():
     centres = [-1.9, -1.4145, -0.943, -0.4715, 0.0, 0.4715, 0.943, 1.4145, 1.9]
     banded = score_z(np.array(centres), banded=True)
     np.testing.assert_array_equal(banded, [20, 30, 40, 50, 60, 70, 80, 90, 100])
-    # the continuous variant passes through every inner band's mid-point
-    np.testing.assert_allclose(score_z(np.array(centres[1:-1])), banded[1:-1])
-    # edges take the upper grade; beyond z_max the continuous score is clipped
+    # the mid-point variant passes through every inner band's mid-point
+    np.testing.assert_allclose(score_z(np.array(centres[1:-1]), interpolation="midpoints"),
+                               banded[1:-1])
+    # edges take the upper grade; beyond z_max the mid-point line is clipped
     assert float(score_z(0.236, banded=True)) == 70.0
     assert float(score_z(-0.236, banded=True)) == 60.0
-    assert float(score_z(1.965)) == 100.0
-    assert float(score_z(1.9)) < 100.0
-    assert float(score_z(np.inf)) == 100.0
+    assert float(score_z(1.965, interpolation="midpoints")) == 100.0
+    assert float(score_z(1.9, interpolation="midpoints")) < 100.0
     assert float(score_z(-np.inf, banded=True)) == 20.0
     assert np.isnan(score_z(np.nan))
     assert np.isnan(score_z(np.nan, banded=True))
     # other tables are a parameter: 3 cuts → 7 grades 20 … 100
     assert float(score_z(0.5, banded=True, cuts=(0.2, 0.8, 1.5))) == 20 + 80 * 4 / 6
+    # … and 7 표2-style bands, u = round(100/14, 3) = 7.143: C runs 42.858 → 57.144
+    _, pct = trend_table((0.2, 0.8, 1.5), 2.0)
+    np.testing.assert_allclose(pct, 7.143 * np.array([1, 2, 4, 6, 8, 10, 12, 13]))
     with pytest.raises(ScoringError, match="strictly increasing"):
         score_z(0.0, cuts=(0.7, 0.2))
     with pytest.raises(ScoringError, match="`z_max`"):
@@ -219,35 +299,143 @@ def test_grade_points_table():
 
 
 # -------------------------------------------------------- 중장기 목표부여
-def test_long_term_by_hand():
+def _blend(mean_actual: float, mean_hi: float, mean_lo: float,
+           hi: float, lo: float, actual: float) -> float:
+    """20 + 80 × [½ p(this year) + ½ p(recent mean)], p clipped to [0, 1] (by hand)."""
+    p_now = min(max((actual - lo) / (hi - lo), 0.0), 1.0)
+    p_avg = min(max((mean_actual - mean_lo) / (mean_hi - mean_lo), 0.0), 1.0)
+    return 20 + 80 * (0.5 * p_now + 0.5 * p_avg)
+
+
+def test_long_term_case_1_fixed_line():
+    # A = 105 ('20), B = 160 ('26): α = 55/6; line '20–'23 = 105, 114.17, 123.33, 132.5.
+    # 기준치(t) = line(t − 1); the actuals 110 ('21) and 118 ('22) are below the line.
+    alpha = 55 / 6
+    line = {y: 105 + alpha * (y - 2020) for y in range(2020, 2027)}
+    hi = {t: line[t - 1] + 2 * alpha for t in (2021, 2022, 2023)}
+    lo = {t: line[t - 1] - 2 * alpha for t in (2021, 2022, 2023)}
+    assert (round(hi[2023], 2), round(lo[2023], 2)) == (141.67, 105.0)
+    by_hand = _blend((110 + 118 + 125) / 3, np.mean(list(hi.values())),
+                     np.mean(list(lo.values())), hi[2023], lo[2023], 125)
+    assert round(by_hand, 2) == 65.64
+    rule = LongTermPath(goal_year=2026, goal_value=160, base_year=2020)
+    history = {2020: 105.0, 2021: 110.0, 2022: 118.0}
+    got = float(score_long_term(125, history, 2023, rule=rule))
+    assert got == pytest.approx(by_hand, rel=1e-12)
+    assert round(got, 2) == 65.64
+    # a bare history starts the line at its first year: the same score
+    bare = LongTermPath(goal_year=2026, goal_value=160)
+    assert float(score_long_term(125, history, 2023, rule=bare)) == pytest.approx(by_hand)
+    # the rule's own bounds and target agree
+    assert rule.bounds(history, 2023) == pytest.approx((hi[2023], lo[2023]))
+    assert rule.path(history, [2023]).iloc[0] == pytest.approx(line[2023])
+    # a = 1: this year's position alone, 20 + 80 × 20/36.67
+    only_now = float(score_long_term(125, history, 2023, rule=rule, a=1.0))
+    assert only_now == pytest.approx(20 + 80 * (125 - lo[2023]) / (4 * alpha))
+
+
+def test_long_term_case_2_re_anchored_above_the_line():
+    # A = 105 ('20), B = 160 ('26); actuals '21 120, '22 130, '23 140.
+    # '21: 기준치 105, α = 9.1667 → 123.33 / 86.67.
+    # '22: A('21) = 120 > line('21) = 114.17 → 기준치 120, α = 40/5 = 8 → 136 / 104.
+    # '23: line('22) = 128 < A('22) = 130 → 기준치 130, α = 30/4 = 7.5 → 145 / 115.
+    a1 = 55 / 6
+    hi = [105 + 2 * a1, 136.0, 145.0]
+    lo = [105 - 2 * a1, 104.0, 115.0]
+    by_hand = _blend(130.0, np.mean(hi), np.mean(lo), 145.0, 115.0, 140)
+    assert round(by_hand, 2) == 87.52
+    rule = LongTermPath(goal_year=2026, goal_value=160, base_year=2020)
+    history = {2020: 105.0, 2021: 120.0, 2022: 130.0}
+    assert rule.bounds(history, 2022) == pytest.approx((136.0, 104.0))
+    assert rule.bounds(history, 2023) == pytest.approx((145.0, 115.0))
+    got = float(score_long_term(140, history, 2023, rule=rule))
+    assert got == pytest.approx(by_hand, rel=1e-12)
+    # the rule's target follows the re-anchored line: 130 + 7.5
+    assert rule.path(history, [2023]).iloc[0] == pytest.approx(137.5)
+    # average="scores": the mean of the three years' own positions instead
+    ps = [(a - lw) / (h - lw) for a, h, lw in zip((120, 130, 140), hi, lo, strict=True)]
+    scores = 20 + 80 * (0.5 * ps[-1] + 0.5 * np.mean(ps))
+    got = float(score_long_term(140, history, 2023, rule=rule, average="scores"))
+    assert got == pytest.approx(scores, rel=1e-12)
+
+
+def test_long_term_case_3_goal_exceeded():
+    # A = 100 ('20), B = 130 ('24): α = 7.5. '21: 기준치 100 → 115 / 85.
+    # '22: A('21) = 108 > line 107.5 → 기준치 108, α = 22/3 → 122.67 / 93.33.
+    # '23: A('22) = 132 > B → B := 132, 최고 = 132, 최저 = 132 − 22/3 = 124.67.
+    a2 = 22 / 3
+    hi = [115.0, 108 + 2 * a2, 132.0]
+    lo = [85.0, 108 - 2 * a2, 132 - a2]
+    by_hand = _blend((108 + 132 + 128) / 3, np.mean(hi), np.mean(lo), hi[-1], lo[-1],
+                     128)
+    assert round(by_hand, 2) == 77.18
+    rule = LongTermPath(goal_year=2024, goal_value=130, base_year=2020)
+    history = {2020: 100.0, 2021: 108.0, 2022: 132.0}
+    assert rule.bounds(history, 2023) == pytest.approx((132.0, 132 - a2))
+    got = float(score_long_term(128, history, 2023, rule=rule))
+    assert got == pytest.approx(by_hand, rel=1e-12)
+    # '24: A('23) = 128 does not beat B = 132: the bounds stay 132 / 124.67
+    assert rule.bounds(history | {2023: 128.0}, 2024) == pytest.approx((132.0, 132 - a2))
+
+
+def test_long_term_rebased_every_three_years():
+    # Case 1's line, scored in '24 with '23 = 125, re-based after 3 years:
+    # A′ = (mean(110, 118, 125) + line('23) = 132.5)/2 = 125.083, α = (160 − A′)/3.
+    # A('23) = 125 < A′: no re-anchoring. '24 bounds A′ ± 2α.
+    alpha = 55 / 6
+    rebased = ((110 + 118 + 125) / 3 + (105 + 3 * alpha)) / 2
+    a2 = (160 - rebased) / 3
+    # '22 and '23 as in case 1: line(t − 1) ± 2α
+    hi = [105 + alpha + 2 * alpha, 105 + 2 * alpha + 2 * alpha, rebased + 2 * a2]
+    lo = [105 + alpha - 2 * alpha, 105 + 2 * alpha - 2 * alpha, rebased - 2 * a2]
+    by_hand = _blend((118 + 125 + 135) / 3, np.mean(hi), np.mean(lo), hi[-1], lo[-1],
+                     135)
+    assert round(by_hand, 2) == 73.66
+    rule = LongTermPath(2026, 160, base_year=2020, rebase_every=3)
+    history = {2020: 105.0, 2021: 110.0, 2022: 118.0, 2023: 125.0}
+    assert rule.bounds(history, 2024) == pytest.approx((hi[-1], lo[-1]))
+    assert float(score_long_term(135, history, 2024, rule=rule)) == pytest.approx(by_hand)
+    # without re-basing the '24 band is line('23) ± 2α = 132.5 ± 18.33
+    plain = LongTermPath(2026, 160, base_year=2020)
+    assert plain.bounds(history, 2024) == pytest.approx((132.5 + 2 * alpha, 132.5 - 2 * alpha))
+
+
+def test_long_term_new_indicator_uses_two_years():
+    # line set in '21 at 110 → 160 in '26, α = 10; '22 bounds 130/90, '23 140/100
+    # (A('22) = 118 below line('22) = 120). Window min(3, '23 − '21) = 2 years.
+    by_hand = _blend((118 + 125) / 2, 135.0, 95.0, 140.0, 100.0, 125)
+    assert by_hand == pytest.approx(71.5)
+    rule = LongTermPath(2026, 160, base_year=2021)
+    history = {2019: 90.0, 2020: 100.0, 2021: 110.0, 2022: 118.0}
+    assert float(score_long_term(125, history, 2023, rule=rule)) == pytest.approx(71.5)
+    # in the line's first year the blend is the year's position alone
+    first = float(score_long_term(118, {2021: 110.0}, 2022, rule=rule))
+    assert first == pytest.approx(20 + 80 * (118 - 90) / 40)
+
+
+def test_long_term_decreasing_mirror():
+    # case 1 mirrored around 100: A = 95, B = 40, actuals 90, 82, 75 — lower is
+    # better, the line falls by 55/6 a year; the previous actuals are worse
+    # (above) the line, so nothing re-anchors: the same 65.64.
+    rule = LongTermPath(2026, 40, base_year=2020)
+    history = {2020: 95.0, 2021: 90.0, 2022: 82.0}
+    got = float(score_long_term(75, history, 2023, rule=rule, direction="decrease"))
+    assert round(got, 2) == 65.64
+    hi, lo = rule.bounds(history, 2023, direction="decrease")
+    assert (round(hi, 2), round(lo, 2)) == (58.33, 95.0)
+    # a better (lower) previous actual re-anchors: '22 = 70 < line('22) = 76.67
+    low = {2020: 95.0, 2021: 90.0, 2022: 70.0}
+    hi2, lo2 = rule.bounds(low, 2023, direction="decrease")
+    assert (hi2, lo2) == pytest.approx((70 - 2 * 30 / 4, 70 + 2 * 30 / 4))
+
+
+def test_long_term_errors():
     rule = LongTermPath(goal_year=2026, goal_value=160)
     history = {2020: 105.0, 2021: 110.0, 2022: 118.0}
-
-    def position(actual, prev, year):
-        alpha = (160 - prev) / (2026 - (year - 1))
-        line = prev + alpha
-        return 20 + 80 * (actual - (line - 2 * alpha)) / (4 * alpha)
-
-    p23 = position(125, 118, 2023)  # α = 10.5, band 107.5 … 149.5
-    p22 = position(118, 110, 2022)  # α = 10, band 100 … 140 → 56
-    p21 = position(110, 105, 2021)
-    assert p23 == pytest.approx(20 + 80 * 17.5 / 42)
-    assert p22 == pytest.approx(56.0)
-    expected = 0.5 * p23 + 0.5 * (p21 + p22 + p23) / 3
-    got = float(score_long_term(125, history, 2023, rule=rule))
-    assert got == pytest.approx(expected, rel=1e-12)
-    only_now = float(score_long_term(125, history, 2023, rule=rule, a=1.0))
-    assert only_now == pytest.approx(p23, rel=1e-12)
-    # average="actuals": the 3-year mean actual against the 3-year mean bounds
-    alphas = [(160 - p) / (2026 - (y - 1)) for p, y in ((105, 2021), (110, 2022), (118, 2023))]
-    lines = [p + a for p, a in zip((105, 110, 118), alphas, strict=True)]
-    lo = np.mean([ln - 2 * a for ln, a in zip(lines, alphas, strict=True)])
-    hi = np.mean([ln + 2 * a for ln, a in zip(lines, alphas, strict=True)])
-    avg = 20 + 80 * (np.mean([110, 118, 125]) - lo) / (hi - lo)
-    got = float(score_long_term(125, history, 2023, rule=rule, average="actuals"))
-    assert got == pytest.approx(0.5 * p23 + 0.5 * avg, rel=1e-12)
     with pytest.raises(ScoringError, match="after the goal year"):
         score_long_term(125, history | {2026: 150.0}, 2027, rule=rule)
+    with pytest.raises(ScoringError, match="`recent`"):
+        score_long_term(125, history, 2023, rule=rule, recent=0)
 
 
 # ------------------------------------------------------ totals and grades
@@ -339,8 +527,9 @@ def test_bounds_use_each_paths_own_history(sim):
                                                direction="decrease")),
     ("x", "trend", lambda a, h: score_trend(a, h, 2024)),
     ("x", "beta", lambda a, h: score_beta(a, h, 2024)),
+    # the line starts at the indicator's last actual before its plan ('22)
     ("long", "long_term", lambda a, h: score_long_term(
-        a, h, 2024, rule=LongTermPath(goal_year=2026, goal_value=160))),
+        a, h, 2024, rule=LongTermPath(goal_year=2026, goal_value=160, base_year=2022))),
 ])
 def test_every_method_matches_its_scalar_form_path_by_path(sim, ident, method, scalar):
     res = score_simulation(sim, 2024, methods={ident: method}, default=None)

@@ -6,7 +6,6 @@ documents the methods; this module holds their formulas.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -15,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from kpisim._rulebase import Rule
-from kpisim._validation import ScoringError, is_finite_number
+from kpisim._validation import RuleError, ScoringError, is_finite_number
 from kpisim.rules import DeviationRule, LongTermPath, RatioRule
 
 if TYPE_CHECKING:
@@ -26,8 +25,12 @@ if TYPE_CHECKING:
 METHODS: tuple[str, ...] = ("deviation", "ratio", "long_term", "trend", "beta", "target_ratio")
 #: Positive band edges of the 추세치/β분포 z (the nine bands are symmetric).
 TREND_CUTS: tuple[float, ...] = (0.236, 0.707, 1.179, 1.650)
-#: ``|z|`` at which the continuous 추세치 score reaches 100 (20 below); clipped beyond.
+#: Outer edge of the 추세치 table 표1/표2 (A+ ends, E0 starts, at ±1.965).
 TREND_Z_MAX: float = 1.965
+#: How :func:`score_z` interpolates when not banded.
+Z_INTERPOLATIONS: tuple[str, ...] = ("handbook", "midpoints")
+#: What :func:`z_points` does beyond ±z_max.
+Z_TAILS: tuple[str, ...] = ("extend", "full", "hold")
 #: The nine grades, worst first.
 GRADES: tuple[str, ...] = ("E0", "E+", "D0", "D+", "C", "B0", "B+", "A0", "A+")
 #: 평점 of a grade: the 추세치 bands and non-quantitative (비계량) grades alike.
@@ -43,7 +46,7 @@ INSTITUTION_GRADES: tuple[tuple[str, float], ...] = (
 )
 
 _LOW, _HIGH = 20.0, 100.0
-_AVERAGES = ("scores", "actuals")
+_AVERAGES = ("actuals", "scores")
 
 
 # ---------------------------------------------------------------- helpers
@@ -304,49 +307,147 @@ def _check_bands(cuts: Sequence[float], z_max: float) -> NDArray:
     return c
 
 
+def _check_z_options(interpolation: str, tails: str) -> None:
+    if interpolation not in Z_INTERPOLATIONS:
+        msg = f"`interpolation` must be one of {list(Z_INTERPOLATIONS)}; got {interpolation!r}"
+        raise ScoringError(msg)
+    if tails not in Z_TAILS:
+        msg = f"`tails` must be one of {list(Z_TAILS)}; got {tails!r}"
+        raise ScoringError(msg)
+
+
+def trend_table(
+    cuts: Sequence[float] = TREND_CUTS, z_max: float = TREND_Z_MAX
+) -> tuple[NDArray, NDArray]:
+    """The 표2 knots: band edges in z and the 득점 (%) at each edge.
+
+    Edges ``−z_max, −cuts[::-1], cuts, z_max``; 득점 ``u·(1, 2, 4, …, 4m, 4m + 1)``
+    with ``u = round(100/(4m + 2), 3)`` for ``m = len(cuts)``. The handbook's
+    table (m = 4) has u = 5.556: E0 runs 5.556 → 11.112, the seven inner bands
+    add 11.112 each, A+ runs 88.896 → 94.452.
+
+    Examples
+    --------
+    >>> z, pct = trend_table()
+    >>> [round(float(v), 3) for v in pct]
+    [5.556, 11.112, 22.224, 33.336, 44.448, 55.56, 66.672, 77.784, 88.896, 94.452]
+    """
+    c = _check_bands(cuts, z_max)
+    m = c.size
+    unit = round(100.0 / (4 * m + 2), 3)
+    edges = np.concatenate([[-z_max], -c[::-1], c, [z_max]])
+    steps = np.concatenate([[1.0], 2.0 * np.arange(1, 2 * m + 1), [4.0 * m + 1]])
+    return edges, unit * steps
+
+
+def z_points(
+    z: ArrayLike,
+    *,
+    cuts: Sequence[float] = TREND_CUTS,
+    z_max: float = TREND_Z_MAX,
+    tails: str = "extend",
+) -> Any:
+    """표2 득점 (%, 0–100) of ``z``: linear inside each of the nine bands.
+
+    ``득점 = low + (high − low) × frac``, frac = the position of z inside its
+    band (:func:`trend_table` gives the edges); clipped to [0, 100].
+
+    Parameters
+    ----------
+    z : array_like
+    cuts, z_max
+        The band edges (default: the handbook's ±0.236 … ±1.650 and ±1.965).
+    tails : {"extend", "full", "hold"}, default "extend"
+        Beyond ±z_max, where the handbook text is uncertain: ``"extend"``
+        continues the outer band's line (5.556 % per 0.315 of z) until the
+        clip at 0 / 100 % (reached at |z| ≈ 2.28); ``"full"`` gives 100 %
+        above z_max and 0 % below −z_max (a jump); ``"hold"`` keeps the edge
+        values 94.452 % / 5.556 %.
+    """
+    _check_z_options("handbook", tails)
+    edges, pct = trend_table(cuts, z_max)
+    (zz,) = _floats(z)
+    out = np.interp(zz, edges, pct)
+    if tails == "extend":
+        lo_slope = (pct[1] - pct[0]) / (edges[1] - edges[0])
+        hi_slope = (pct[-1] - pct[-2]) / (edges[-1] - edges[-2])
+        with np.errstate(invalid="ignore", over="ignore"):
+            below = pct[0] + (zz - edges[0]) * lo_slope
+            above = pct[-1] + (zz - edges[-1]) * hi_slope
+        out = np.where(zz < edges[0], below, np.where(zz > edges[-1], above, out))
+    elif tails == "full":
+        out = np.where(zz < edges[0], 0.0, np.where(zz > edges[-1], 100.0, out))
+    out = np.where(np.isnan(zz), np.nan, np.clip(out, 0.0, 100.0))
+    return out[()] if out.ndim == 0 else out
+
+
 def score_z(
     z: ArrayLike,
     *,
     banded: bool = False,
     cuts: Sequence[float] = TREND_CUTS,
     z_max: float = TREND_Z_MAX,
+    interpolation: str = "handbook",
+    tails: str = "extend",
 ) -> Any:
-    """추세치/β분포 score of a standardised deviation ``z`` (nine bands, E0 … A+).
+    """추세치/β분포 평점 of a standardised deviation ``z`` (nine bands, E0 … A+).
 
-    The band edges are ``±cuts``; with the default cuts
-    ``|z| < 0.236`` → C 60, ``[0.236, 0.707)`` → B0 70, ``[0.707, 1.179)`` →
-    B+ 80, ``[1.179, 1.650)`` → A0 90, ``≥ 1.650`` → A+ 100, mirrored below
-    (D+ 50, D0 40, E+ 30, E0 20). ``len(cuts) = m`` gives ``2m + 1`` grades
-    evenly spaced from 20 to 100.
+    Default (the handbook's 표2): 득점 is linear *inside* each band
+    (:func:`z_points`), then ``평점 = 20 + 80 × 득점/100``:
+
+    ========  ================  ==================
+    band      z                 득점 %
+    ========  ================  ==================
+    E0        −1.965 … −1.650   5.556 + 5.556·f
+    E+        −1.650 … −1.179   11.112 + 11.112·f
+    D0        −1.179 … −0.707   22.224 + 11.112·f
+    D+        −0.707 … −0.236   33.336 + 11.112·f
+    C         −0.236 … 0.236    44.448 + 11.112·f
+    B0        0.236 … 0.707     55.560 + 11.112·f
+    B+        0.707 … 1.179     66.672 + 11.112·f
+    A0        1.179 … 1.650     77.784 + 11.112·f
+    A+        1.650 … 1.965     88.896 + 5.556·f
+    ========  ================  ==================
+
+    f = the position of z inside its band; 득점 clipped to [0, 100 %].
 
     Parameters
     ----------
     z : array_like
-        ``(actual − Ŷ)/S``, already signed so that larger is better.
+        ``(actual − Ŷ)/S``, already signed so that larger is better (a
+        decreasing indicator passes ``(Ŷ − actual)/S``: the mirror).
     banded : bool, default False
-        True: the handbook's step grades (a z on an edge takes the upper
-        grade). False: the continuous variant, linear between the band
-        mid-points (each inner band's mid-point gets its grade's score) and
-        reaching 100 at ``z_max`` (20 at ``−z_max``).
+        True: step grades instead (``|z| < 0.236`` → C 60, ``[0.236, 0.707)``
+        → B0 70, ``[0.707, 1.179)`` → B+ 80, ``[1.179, 1.650)`` → A0 90,
+        ``≥ 1.650`` → A+ 100, mirrored below; an edge takes the upper grade).
     cuts : sequence of float, default :data:`TREND_CUTS`
+        Positive inner band edges; ``m`` cuts give ``2m + 1`` bands.
     z_max : float, default :data:`TREND_Z_MAX` (1.965)
-        Where the continuous variant saturates; beyond it the score is
-        clipped to 100/20 (the step variant is 100/20 beyond the last cut).
+        The outer edge of the table.
+    interpolation : {"handbook", "midpoints"}, default "handbook"
+        ``"midpoints"``: kpisim's earlier continuous variant, linear between
+        the band mid-points (each carrying its step grade) and reaching
+        100/20 at ±z_max. Ignored when ``banded``.
+    tails : {"extend", "full", "hold"}, default "extend"
+        The handbook interpolation beyond ±z_max (:func:`z_points`).
 
     Notes
     -----
-    Why continuous by default: E[평점] and P(평점 ≥ x) then move smoothly with
-    the model instead of jumping 10 points at an edge, and the line agrees
-    with the step grades at every band mid-point. Use ``banded=True`` for the
-    score the handbook would actually award (and for P(평점 = 100), which
-    differs: the step variant gives 100 from z = 1.650, the continuous one
-    only from ``z_max``).
+    **Changed default.** ``banded=False`` used to mean the mid-point line
+    (z = 1.0 → 81.21); it now means the handbook's 표2 (z = 1.0 → 78.86). Pass
+    ``interpolation="midpoints"`` for the old numbers.
 
     Examples
     --------
-    >>> float(score_z(1.0, banded=True)), round(float(score_z(1.0)), 2)
-    (80.0, 81.21)
+    The handbook's checks: z = 1.0 lies in B+ at f = 0.293/0.472, 득점 =
+    66.672 + 11.112 × 0.6208 = 73.570 %, 평점 = 20 + 80 × 0.7357 = 78.86:
+
+    >>> [round(float(score_z(z)), 2) for z in (1.0, 1.4, 1.8, -0.394)]
+    [78.86, 86.4, 93.23, 52.58]
+    >>> float(score_z(1.0, banded=True))
+    80.0
     """
+    _check_z_options(interpolation, tails)
     c = _check_bands(cuts, z_max)
     (zz,) = _floats(z)
     m = c.size
@@ -355,10 +456,13 @@ def score_z(
     if banded:
         idx = np.searchsorted(edges, np.nan_to_num(zz, nan=0.0), side="right")
         s = levels[idx]
-    else:
+    elif interpolation == "midpoints":
         mids = (edges[:-1] + edges[1:]) / 2
         knots = np.concatenate([[-z_max], mids, [z_max]])
         s = np.interp(zz, knots, levels)
+    else:
+        s = _LOW + (_HIGH - _LOW) * np.asarray(
+            z_points(zz, cuts=cuts, z_max=z_max, tails=tails)) / 100.0
     return _out(np.where(np.isnan(zz), np.nan, s))
 
 
@@ -429,14 +533,11 @@ def _score_prediction(
     ys: Any,
     s: Any,
     direction: str,
-    *,
-    banded: bool,
-    cuts: Sequence[float],
-    z_max: float,
+    **bands: Any,
 ) -> Any:
     """Score ``actual`` by its z against a prediction Ŷ with standard error S."""
     z = _z(np.asarray(actual, dtype=float), ys, s, _sign(direction))
-    return score_z(z, banded=banded, cuts=cuts, z_max=z_max)
+    return score_z(z, **bands)
 
 
 def score_trend(
@@ -449,24 +550,29 @@ def score_trend(
     banded: bool = False,
     cuts: Sequence[float] = TREND_CUTS,
     z_max: float = TREND_Z_MAX,
+    interpolation: str = "handbook",
+    tails: str = "extend",
 ) -> Any:
     """추세치 score: ``z = (actual − Ŷ)/S`` (sign flipped for decreasing) through :func:`score_z`.
 
     Ŷ and S from :func:`trend_prediction`. With S = 0 (a perfectly linear
-    history) z is +inf, −inf or 0.
+    history) z is +inf, −inf or 0. ``banded``, ``cuts``, ``z_max``,
+    ``interpolation`` and ``tails`` as :func:`score_z` (default: the
+    handbook's 표2, linear inside each band).
 
     Examples
     --------
     History 10, 12, 13, 15 ('19–'22): Ŷ('23) = 16.5, S = 0.5; the actual 17 has
-    z = 1:
+    z = 1 (B+, 표2 → 78.86):
 
     >>> h = {2019: 10, 2020: 12, 2021: 13, 2022: 15}
-    >>> float(score_trend(17, h, 2023, banded=True))
-    80.0
+    >>> round(float(score_trend(17, h, 2023)), 2), float(score_trend(17, h, 2023, banded=True))
+    (78.86, 80.0)
     """
     direction, _, _ = _meta(history, direction, None, None)
     ys, s = trend_prediction(history, year, window=window)
-    return _score_prediction(actual, ys, s, direction, banded=banded, cuts=cuts, z_max=z_max)
+    return _score_prediction(actual, ys, s, direction, banded=banded, cuts=cuts, z_max=z_max,
+                             interpolation=interpolation, tails=tails)
 
 
 def score_beta(
@@ -479,11 +585,25 @@ def score_beta(
     banded: bool = False,
     cuts: Sequence[float] = TREND_CUTS,
     z_max: float = TREND_Z_MAX,
+    interpolation: str = "handbook",
+    tails: str = "extend",
 ) -> Any:
     """β분포 score: as :func:`score_trend` with Ŷ and S from :func:`beta_prediction`."""
     direction, _, _ = _meta(history, direction, None, None)
     ys, s = beta_prediction(history, year, window=window)
-    return _score_prediction(actual, ys, s, direction, banded=banded, cuts=cuts, z_max=z_max)
+    return _score_prediction(actual, ys, s, direction, banded=banded, cuts=cuts, z_max=z_max,
+                             interpolation=interpolation, tails=tails)
+
+
+def _line_start(rule: LongTermPath, hist: NDArray, years: NDArray) -> int:
+    """The base year of the line: the rule's, else the first year with an actual."""
+    if rule.base_year is not None:
+        return int(rule.base_year)
+    finite = np.flatnonzero(~np.isnan(hist).all(axis=0))
+    if not finite.size:
+        msg = "중장기 목표부여 needs an actual to start the line"
+        raise ScoringError(msg)
+    return int(years[finite[0]])
 
 
 def _long_term_kernel(
@@ -495,37 +615,41 @@ def _long_term_kernel(
     a: float,
     average: str,
     direction: str,
+    recent: int = 3,
 ) -> NDArray:
-    """중장기 score of column ``j`` of ``hist`` (n, T); columns are consecutive years."""
+    """중장기 평점 of column ``j`` of ``hist`` (n, T); columns are consecutive years.
+
+    The bounds of every year come from :meth:`LongTermPath.bounds_paths` on
+    each path's own actuals; the recent window is ``min(recent, t − a)``
+    years ending with t (a = the base year).
+    """
     if years[j] > rule.goal_year:
         msg = f"중장기 목표부여: {int(years[j])} is after the goal year {rule.goal_year}"
         raise ScoringError(msg)
-    if j < 1:
-        msg = f"중장기 목표부여 needs the actual before {int(years[j])}"
+    start = _line_start(rule, hist[:, :j], years[:j]) if j else int(years[j])
+    since = int(years[j]) - start
+    if since < 1:
+        msg = (f"중장기 목표부여 needs the line's base year before {int(years[j])}; "
+               f"it starts in {start}")
         raise ScoringError(msg)
-    sign = _sign(direction)
-    line_rule = dataclasses.replace(rule, rounding=None)
-    scores, acts, his, los = [], [], [], []
-    for k in range(max(j - 2, 1), j + 1):
-        prev = hist[:, k - 1]
-        line = line_rule.next_target(prev, prev, None, year=int(years[k]), direction=direction)
-        band = 2 * np.abs(line - prev)  # 2α, α = line − previous actual
-        hi, lo = line + sign * band, line - sign * band
-        scores.append(score_between(hist[:, k], hi, lo, direction=direction))
-        acts.append(hist[:, k])
-        his.append(hi)
-        los.append(lo)
-    now = scores[-1]
+    try:
+        hi, lo, _ = rule.bounds_paths(hist[:, : j + 1], years[: j + 1], direction=direction)
+    except RuleError as e:
+        raise ScoringError(str(e)) from e
+    cols = list(range(j - min(recent, since) + 1, j + 1))
+    now = score_between(hist[:, j], hi[:, j], lo[:, j], direction=direction)
     if average == "scores":
-        avg = _nanmean_rows(np.stack(scores))
+        avg = _nanmean_rows(np.stack([
+            score_between(hist[:, k], hi[:, k], lo[:, k], direction=direction) for k in cols
+        ]))
     else:
         avg = score_between(
-            _nanmean_rows(np.stack(acts)),
-            _nanmean_rows(np.stack(his)),
-            _nanmean_rows(np.stack(los)),
+            _nanmean_rows(hist[:, cols].T),
+            _nanmean_rows(hi[:, cols].T),
+            _nanmean_rows(lo[:, cols].T),
             direction=direction,
         )
-    return a * now + (1 - a) * avg
+    return a * np.asarray(now) + (1 - a) * np.asarray(avg)
 
 
 def score_long_term(
@@ -535,54 +659,96 @@ def score_long_term(
     *,
     rule: LongTermPath | None = None,
     a: float = 0.5,
-    average: str = "scores",
+    average: str = "actuals",
     direction: str | None = None,
+    recent: int = 3,
 ) -> Any:
-    """중장기 목표부여 score: this year's position blended with the 3-year average.
+    """중장기 목표부여 평점: this year's position blended with the recent years'.
 
-    For each year y′ the bounds are ``line(y′) ± 2α`` on the straight path of
-    :class:`~kpisim.rules.LongTermPath` re-anchored at the actual of y′ − 1
-    (``α = line(y′) − A(y′ − 1)``); the band is oriented by the indicator's
-    direction (width 4|α|). Then
+    The bounds of each year t′ come from the handbook's fixed line
+    (:class:`~kpisim.rules.LongTermPath`): 기준치 = line(t′ − 1), 최고/최저 =
+    기준치 ± 2α, re-anchored only when the previous actual is above the line,
+    B := the actual once B is exceeded (최저 = 최고 − α). Then
 
-    ``평점 = a × P(y) + (1 − a) × P̄₃``
+    ``평점 = 20 + 80 × [a · p(A_t; 최고_t, 최저_t) + (1 − a) · p(Ā; 최고̄, 최저̄)]``
 
-    where P(y′) is :func:`score_between` of the year's actual and P̄₃ is, with
-    ``average="scores"`` (default), the mean of P(y − 2), P(y − 1), P(y)
-    — each year against its own bounds; with ``average="actuals"``, the score
-    of the 3-year mean actual against the 3-year mean bounds. Years without a
-    previous actual drop out of the average.
+    where p(x; hi, lo) = (x − lo)/(hi − lo) clipped to [0, 1] (the position of
+    :func:`score_between`) and, with ``average="actuals"`` (default, the
+    handbook), Ā, 최고̄ and 최저̄ are the means over the recent window of the
+    actuals and of each year's own bounds. The window is the last 3 years
+    including t, fewer when the line is younger: ``min(recent, t − a)``
+    years (2 in the line's second year, 1 in its first, when the blend is
+    the year's position alone).
 
     Parameters
     ----------
     actual : array_like
         Actuals of ``year``, any shape.
     history : Indicator, Series or mapping of year to actual
-        Actuals of y − 3 … y − 1.
+        Actuals before ``year`` from the base year on.
     year : int
     rule : LongTermPath, optional
-        Default: the indicator's own.
+        Default: the indicator's own. Its ``base_year`` defaults to the
+        indicator's latest actual before its first plan year, or to the first
+        year of a bare history.
     a : float, default 0.5
-        Weight of this year's position.
-    average : {"scores", "actuals"}, default "scores"
+        Weight of this year's position (the handbook's 50 %).
+    average : {"actuals", "scores"}, default "actuals"
+        ``"scores"``: the mean of the years' positions instead (kpisim's
+        earlier default; not the handbook's).
     direction : str, optional
+    recent : int, default 3
+        Longest recent window.
+
+    Notes
+    -----
+    **Changed defaults.** Before, every year's line was re-anchored at the
+    previous actual with the band centred one α higher, and ``average``
+    defaulted to ``"scores"``; the handbook's worked case below gave 53.37.
+
+    Examples
+    --------
+    A = 105 ('20), B = 160 ('26): α = 9.1667, line '20–'23 = 105, 114.17,
+    123.33, 132.5; the actuals 110, 118 stay below the line. Bounds '21
+    123.33/86.67, '22 132.5/95.83, '23 141.67/105. The '23 actual 125 sits at
+    20/36.67 = 0.5455; the 3-year mean 117.67 within the mean bounds
+    132.5/95.83 at 0.5955; 평점 = 20 + 80 × (0.5·0.5455 + 0.5·0.5955):
+
+    >>> from kpisim.rules import LongTermPath
+    >>> h = {2020: 105, 2021: 110, 2022: 118}
+    >>> rule = LongTermPath(2026, 160, base_year=2020)
+    >>> round(float(score_long_term(125, h, 2023, rule=rule)), 2)
+    65.64
     """
     direction, _, _ = _meta(history, direction, None, None)
-    _check_blend(a, average)
+    _check_blend(a, average, recent)
     rule = rule or _own_rule(history, LongTermPath, year)
     if not isinstance(rule, LongTermPath):
         msg = f"`rule` must be a LongTermPath (or the indicator's own); got {rule!r}"
         raise ScoringError(msg)
-    known = dict(zip(*_year_values(history, year), strict=True))
-    years = np.arange(year - 3, year + 1)
+    if hasattr(history, "targets") and hasattr(history, "kind"):
+        rule = rule.for_indicator(history)
+    years_known, values = _year_values(history, year)
+    if not years_known.size:
+        msg = f"중장기 목표부여 needs actuals before {year}"
+        raise ScoringError(msg)
+    known = dict(zip(years_known.astype(int).tolist(), values.tolist(), strict=True))
+    first = rule.base_year if rule.base_year is not None else min(known)
+    first = min(first, year)
+    years = np.arange(first, year + 1)
     (act,) = _floats(actual)
-    row = np.array([known.get(float(y), np.nan) for y in years[:-1]])
+    row = np.array([known.get(int(y), np.nan) for y in years[:-1]])
     hist = np.column_stack([np.tile(row, (act.size, 1)), act.ravel()])
-    out = _long_term_kernel(hist, years, 3, rule, a=a, average=average, direction=direction)
+    out = _long_term_kernel(hist, years, years.size - 1, rule, a=a, average=average,
+                            direction=direction, recent=recent)
     return _out(out.reshape(act.shape))
 
 
-def _check_blend(a: float, average: str) -> None:
+def _check_blend(a: float, average: str, recent: int = 3) -> None:
+    if not (isinstance(recent, (int, np.integer)) and not isinstance(recent, bool)
+            and recent >= 1):
+        msg = f"`recent` must be an integer ≥ 1; got {recent!r}"
+        raise ScoringError(msg)
     if not (is_finite_number(a) and 0 <= a <= 1):
         msg = f"`a` must be in [0, 1]; got {a!r}"
         raise ScoringError(msg)

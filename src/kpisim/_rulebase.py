@@ -431,6 +431,22 @@ class Rule:
         """True when the next target depends on (simulated) actuals."""
         return self._path_dependent
 
+    @property
+    def lookback(self) -> int | None:
+        """How many past actuals :meth:`next_target` reads, most recent last.
+
+        The engine passes each path's last ``lookback`` actuals as
+        ``history_window`` (known, then simulated); None means the whole
+        history from the first known actual. The default, 1, is the previous
+        actual alone; rules that read more override it (the handbook
+        deviation rule: ``max(window, 3)``, σ and the 3-year baseline).
+        """
+        return 1
+
+    def for_indicator(self, indicator: Any) -> Rule:
+        """This rule with what it takes from the indicator filled in (default: itself)."""
+        return self
+
     def path(
         self,
         indicator: Any,

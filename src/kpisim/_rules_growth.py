@@ -189,6 +189,11 @@ class Uplift(Rule):
     def path_dependent(self) -> bool:
         return self.basis != "previous_target"
 
+    @property
+    def lookback(self) -> int:
+        """The handbook baseline reads the last 3 actuals; the other bases one."""
+        return 3 if self.basis == "handbook_baseline" else 1
+
     def base_value(self, run: Run, year: int) -> float:
         if self.basis == "previous_target":
             return run.need_target(year - 1)

@@ -7,6 +7,7 @@ Each method gives a *highest* target (최고목표, the target a plan sets) and 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -160,6 +161,11 @@ class DeviationRule(_Bounded, Rule):
         """Fewest actuals σ may use (3, or ``window`` when smaller)."""
         return min(3, self.window)
 
+    @property
+    def lookback(self) -> int:
+        """σ over ``window`` actuals and the 3-year baseline: ``max(window, 3)``."""
+        return max(self.window, 3)
+
     def _bounds(self, values: list[float], *, direction: str, category: str | None,
                 kind: str | None, indicator: str | None,
                 year: int | None) -> tuple[float, float]:
@@ -253,6 +259,11 @@ class PreviousTargetPlusSigma(Rule):
         object.__setattr__(self, "ddof", check_number(self.type, "ddof", self.ddof,
                                                       low=0, integer=True))
 
+    @property
+    def lookback(self) -> int:
+        """σ over the last ``window`` actuals."""
+        return self.window
+
     def compute(self, run: Run, year: int) -> float:
         prev = run.need_target(year - 1)
         values = [v for _, v in run.history(year)]
@@ -320,6 +331,11 @@ class RatioRule(_Bounded, Rule):
             msg = f"rule `ratio`: `high` ({self.high:g}) must be ≥ `low` ({self.low:g})"
             raise RuleError(msg)
 
+    @property
+    def lookback(self) -> int:
+        """The 3-year baseline."""
+        return 3
+
     def _bounds(self, values: list[float], *, direction: str, category: str | None,
                 kind: str | None, indicator: str | None,
                 year: int | None) -> tuple[float, float]:
@@ -353,9 +369,38 @@ class RatioRule(_Bounded, Rule):
         return f"{pct(self.high)} of the handbook baseline"
 
 
+def _row_years(known: dict[int, float], first: int, last: int) -> np.ndarray:
+    """One row of actuals for the consecutive years ``first … last`` (NaN = unknown)."""
+    return np.array([[known.get(y, np.nan) for y in range(first, last + 1)]], dtype=np.float64)
+
+
 @dataclass(frozen=True, repr=False)
 class LongTermPath(_Bounded, Rule):
-    """Straight line to a long-term goal: ``T(y) = A + α·(y − a)``.
+    """Handbook 중장기 목표부여: a fixed straight line from A to the goal B.
+
+    ``line(y) = A + α·(y − a)``, ``α = (B − A)/(n − a)``: A is the actual of
+    the base year a (the latest actual when the indicator was set), B the
+    goal of year n. For year t (편람 2025 수정, p. 46–47):
+
+    * 기준치 = line(t − 1), the line's value for the previous year — not the
+      previous actual;
+    * 최고목표 = 기준치 + 2α, 최저목표 = 기준치 − 2α (α < 0 mirrors both for a
+      decreasing indicator);
+    * **above the line**: when the actual of t − 1 is better than line(t − 1)
+      the line is re-anchored there: 기준치 = that actual and
+      ``α = (B − actual)/(n − (t − 1))``; the new line holds for later years.
+      An actual on or below the line changes nothing;
+    * **B exceeded**: when the actual of t − 1 is better than B, B := that
+      actual, 최고목표 = B and 최저목표 = B − 1·α (α of the line in force, its
+      absolute value, against the direction); later years keep this until an
+      actual beats B again;
+    * **re-basing** (``rebase_every=3``, optional): every 3 years after a the
+      line restarts at A′ = mean(mean of the last 3 actuals, line(t − 1)),
+      ``α = (B − A′)/(n − (t − 1))``.
+
+    The rule's target for year t (what :meth:`path` and :meth:`next_target`
+    give, and what ``basis="rule"`` compares with) is the line's value for t,
+    ``기준치 + α`` (B once B is exceeded).
 
     Parameters
     ----------
@@ -363,18 +408,44 @@ class LongTermPath(_Bounded, Rule):
         Year n of the goal B.
     goal_value : float
         The goal B.
+    base_year : int, optional
+        Year a of A. Default: for an indicator, the latest known actual before
+        its first plan year (:meth:`for_indicator`); for a bare history, its
+        first year; on per-path arrays, the first column with an actual.
+    base_value : float, optional
+        A itself, when it is not the base year's actual.
+    rebase_every : int, optional
+        Re-base the line every so many years (the handbook allows 3); None
+        (default) never.
 
     Notes
     -----
-    A is the latest actual (year a) before the target year — a target stands
-    in for an actual the plan did not know — and ``α = (B − A)/(n − a)``.
-    The bounds are ``line ± 2α`` (highest = line + 2α, lowest = line − 2α).
+    Order of the checks for year t: re-basing, then B exceeded, then above
+    the line. Whether "B exceeded" uses the α of the line in force (kpisim) or
+    some other unit is not legible in the source text (⚠). Years after the
+    goal year have no target.
+
+    Examples
+    --------
+    A = 105 in 2020, B = 160 in 2026: α = 55/6 = 9.1667. For 2023 (the 2022
+    actual 118 below line(2022) = 123.33) 기준치 = 123.33, bounds 141.67 /
+    105.00, target line(2023) = 132.5:
+
+    >>> rule = LongTermPath(2026, 160, base_year=2020)
+    >>> h = {2020: 105, 2021: 110, 2022: 118}
+    >>> [round(v, 2) for v in rule.bounds(h, 2023)]
+    [141.67, 105.0]
+    >>> round(float(rule.path(h, [2023]).iloc[0]), 2)
+    132.5
     """
 
     type = "long_term_path"
     _path_dependent = True
     goal_year: int
     goal_value: float
+    base_year: int | None = None
+    base_value: float | None = None
+    rebase_every: int | None = None
 
     def __post_init__(self) -> None:
         self._check_common()
@@ -382,42 +453,189 @@ class LongTermPath(_Bounded, Rule):
             self.type, "goal_year", self.goal_year, integer=True))
         object.__setattr__(self, "goal_value", check_number(
             self.type, "goal_value", self.goal_value))
+        if self.base_year is not None:
+            object.__setattr__(self, "base_year", check_number(
+                self.type, "base_year", self.base_year, integer=True))
+            if self.base_year >= self.goal_year:
+                msg = (f"rule `{self.type}`: `base_year` ({self.base_year}) must be "
+                       f"before `goal_year` ({self.goal_year})")
+                raise RuleError(msg)
+        if self.base_value is not None:
+            object.__setattr__(self, "base_value", check_number(
+                self.type, "base_value", self.base_value))
+        if self.rebase_every is not None:
+            object.__setattr__(self, "rebase_every", check_number(
+                self.type, "rebase_every", self.rebase_every, low=1, integer=True))
 
-    def _line(self, a: int, value: float, year: int, indicator: str | None) -> tuple[float, float]:
-        n = self.goal_year - a
-        if n <= 0:
+    @property
+    def lookback(self) -> int | None:
+        """The whole history: the line starts at the base year."""
+        return None
+
+    def for_indicator(self, indicator: Any) -> LongTermPath:
+        """This rule with ``base_year`` filled from ``indicator`` when left open.
+
+        The base year is the latest known actual before the indicator's first
+        plan year (the latest actual when the plan set the line).
+        """
+        if self.base_year is not None:
+            return self
+        data = as_data(indicator)
+        plan = data.plan_years()
+        first = plan[0] if plan else self.goal_year
+        known = [y for y in data.actuals if y < first]
+        if not known:
+            return self
+        return dataclasses.replace(self, base_year=max(known))
+
+    # -- the walk along the line, vectorised over paths -------------------
+    def bounds_paths(self, hist: Any, years: Any, *, direction: str = "increase",
+                     indicator: str | None = None) -> tuple[np.ndarray, ...]:
+        """Bounds and target of every year on every path.
+
+        Parameters
+        ----------
+        hist : array_like, shape (n_paths, n_years)
+            Actuals of the consecutive ``years`` on each path (NaN = unknown).
+        years : array_like of int, shape (n_years,)
+        direction : {"increase", "decrease", "maintain"}
+
+        Returns
+        -------
+        (highest, lowest, target) : ndarrays, shape (n_paths, n_years)
+            Column k holds year ``years[k]``, set from the actuals before it;
+            NaN up to the base year and after the goal year.
+        """
+        h = window_2d(hist, self)
+        yrs = np.asarray(years, dtype=np.int64).ravel()
+        if yrs.size != h.shape[1] or np.any(np.diff(yrs) != 1):
             raise rule_error(indicator, self, (
-                f"the latest actual ({yy(a)}) is not before the goal year {self.goal_year}"))
-        alpha = (self.goal_value - value) / n
-        return value + alpha * (year - a), alpha
+                f"`years` must be {h.shape[1]} consecutive years; got {yrs.tolist()}"))
+        n_paths, n_years = h.shape
+        out = [np.full((n_paths, n_years), np.nan) for _ in range(3)]
+        if self.base_year is not None:
+            a0 = self.base_year
+        else:
+            finite = np.flatnonzero(~np.isnan(h).all(axis=0))
+            if not finite.size:
+                raise rule_error(indicator, self, "needs an actual to start the line")
+            a0 = int(yrs[finite[0]])
+        c0 = a0 - int(yrs[0])
+        if c0 < 0 or c0 >= n_years:
+            raise rule_error(indicator, self, (
+                f"the base year {a0} is outside the history {int(yrs[0])}–{int(yrs[-1])}"))
+        n = self.goal_year
+        if a0 >= n:
+            raise rule_error(indicator, self, (
+                f"the base year {yy(a0)} is not before the goal year {n}"))
+        sign = -1.0 if direction == "decrease" else 1.0
+        value = (np.full(n_paths, self.base_value) if self.base_value is not None
+                 else h[:, c0].copy())
+        anchor_year = np.full(n_paths, float(a0))
+        alpha = (self.goal_value - value) / (n - a0)
+        goal = np.full(n_paths, self.goal_value)
+        exceeded = np.zeros(n_paths, dtype=bool)
+        unit = np.abs(alpha)
+        for k in range(c0 + 1, n_years):
+            y = int(yrs[k])
+            if y > n:
+                break
+            prev = h[:, k - 1]
+            left = n - (y - 1)
+            line_prev = value + alpha * (y - 1 - anchor_year)
+            since = y - 1 - a0
+            if self.rebase_every and since > 0 and since % self.rebase_every == 0:
+                recent = h[:, max(k - 3, 0):k]
+                count = np.sum(~np.isnan(recent), axis=1)
+                mean3 = np.where(count > 0, np.nansum(recent, axis=1) / np.maximum(count, 1),
+                                 np.nan)
+                rebased = (mean3 + line_prev) / 2
+                ok = ~np.isnan(rebased) & ~exceeded
+                value = np.where(ok, rebased, value)
+                anchor_year = np.where(ok, y - 1.0, anchor_year)
+                alpha = np.where(ok, (goal - rebased) / left, alpha)
+                line_prev = np.where(ok, rebased, line_prev)
+            beyond = sign * (prev - goal) > 0  # NaN compares False
+            unit = np.where(beyond & ~exceeded, np.abs(alpha), unit)
+            exceeded = exceeded | beyond
+            goal = np.where(beyond, prev, goal)
+            above = ~exceeded & (sign * (prev - line_prev) > 0)
+            value = np.where(above, prev, value)
+            anchor_year = np.where(above, y - 1.0, anchor_year)
+            alpha = np.where(above, (goal - prev) / left, alpha)
+            line_prev = np.where(above, prev, line_prev)
+            out[0][:, k] = np.where(exceeded, goal, line_prev + 2 * alpha)
+            out[1][:, k] = np.where(exceeded, goal - sign * unit, line_prev - 2 * alpha)
+            out[2][:, k] = np.where(exceeded, goal, line_prev + alpha)
+        return out[0], out[1], out[2]
+
+    def _walk_one(self, known: dict[int, float], year: int,
+                  indicator: str | None, direction: str) -> tuple[float, float, float]:
+        if not known:
+            raise rule_error(indicator, self, f"needs an actual before {yy(year)}")
+        if year > self.goal_year:
+            raise rule_error(indicator, self, (
+                f"{yy(year)} is after the goal year {self.goal_year}"))
+        first = self.base_year if self.base_year is not None else min(known)
+        if first >= year:
+            raise rule_error(indicator, self, (
+                f"{yy(year)} is not after the base year {yy(first)}"))
+        if self.base_value is None and first not in known:
+            raise rule_error(indicator, self, (
+                f"needs the base-year ({yy(first)}) actual or `base_value`"))
+        row = _row_years(known, first, year)
+        hi, lo, target = self.bounds_paths(row, np.arange(first, year + 1),
+                                           direction=direction, indicator=indicator)
+        return float(hi[0, -1]), float(lo[0, -1]), float(target[0, -1])
 
     def compute(self, run: Run, year: int) -> float:
-        a, value = run.last_actual(year)
-        return self._line(a, value, year, run.data.id)[0]
+        rule = self.for_indicator(run.data)
+        if rule.base_year is None:
+            rule = dataclasses.replace(rule, base_year=run.last_actual(
+                year, stand_ins=False)[0])
+        known = {y: v for y, v in run.history(year)}
+        return rule._walk_one(known, year, run.data.id, run.data.direction)[2]
 
-    def bounds(self, history: Any, year: int | None = None, **kwargs: Any) -> tuple[float, float]:
-        """(line + 2α, line − 2α) for ``year`` from a year-indexed history."""
+    def bounds(self, history: Any, year: int | None = None, *,
+               direction: str | None = None, **kwargs: Any) -> tuple[float, float]:
+        """(최고목표, 최저목표) for ``year`` from a year-indexed history.
+
+        The base year defaults as in :meth:`for_indicator` (an indicator) or to
+        the history's first year (a Series or mapping).
+        """
         if year is None or isinstance(history, (list, tuple, np.ndarray)):
             raise rule_error(None, self, "bounds need a year-indexed history and `year`")
         data = as_data(history)
-        before = [(y, float(v)) for y, v in data.actuals.items() if y < year]
-        if not before:
-            raise rule_error(data.id, self, f"needs an actual before {yy(year)}")
-        line, alpha = self._line(*before[-1], year, data.id)
-        return line + 2 * alpha, line - 2 * alpha
+        rule = self.for_indicator(history) if hasattr(history, "targets") else self
+        known = {y: float(v) for y, v in data.actuals.items() if y < year}
+        hi, lo, _ = rule._walk_one(known, year, data.id, direction or data.direction)
+        return hi, lo
 
     def next_values(self, pa, pt, window, *, year, direction, category):
         if year is None or year > self.goal_year:
             raise rule_error(None, self, f"needs a `year` up to {self.goal_year}")
-        return pa + (self.goal_value - pa) / (self.goal_year - year + 1)
+        w = pa[:, np.newaxis] if window is None else window_2d(window, self)
+        hist = np.concatenate([w, np.full((w.shape[0], 1), np.nan)], axis=1)
+        years = np.arange(year - w.shape[1], year + 1)
+        return self.bounds_paths(hist, years, direction=direction)[2][:, -1]
 
     def formula(self, lang: str) -> str:
         b, n = num(self.goal_value), self.goal_year
+        a = yy(self.base_year) if self.base_year is not None else "a"
         if lang == "en":
-            return (f"T(y) = A + α·(y − a), α = ({b} − A)/({n} − a): straight line from "
-                    f"the latest actual A to {b} in {n}; bounds line ± 2α")
-        return (f"T(y) = A + α·(y − a), α = ({b} − A)/({n} − a): 최근 실적 A에서 {n}년 "
-                f"목표 {b}까지 직선 경로, 최고/최저목표 = 경로 ± 2α")
+            text = (f"T(y) = A + α·(y − {a}), α = ({b} − A)/({n} − {a}): fixed straight "
+                    f"line from the base actual A to {b} in {n}; bounds 기준치 ± 2α with "
+                    "기준치 = the line's previous-year value, re-anchored when the "
+                    "previous actual is above the line")
+            if self.rebase_every:
+                text += f"; re-based every {self.rebase_every} years"
+            return text
+        text = (f"T(y) = A + α·(y − {a}), α = ({b} − A)/({n} − {a}): 기준 실적 A에서 {n}년 "
+                f"목표 {b}까지 고정 직선, 최고/최저목표 = 기준치 ± 2α (기준치 = 직전연도 "
+                "목표치, 직전연도 실적이 직선보다 높으면 그 실적에서 다시 긋기)")
+        if self.rebase_every:
+            text += f", {self.rebase_every}년마다 재설정"
+        return text
 
     def phrase(self) -> str:
         return f"the straight line to {num(self.goal_value)} in {self.goal_year}"

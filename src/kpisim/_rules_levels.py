@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -194,6 +195,18 @@ class Sequence(Rule):
     @property
     def path_dependent(self) -> bool:
         return any(rule.path_dependent for _, rule in self.parts)
+
+    @property
+    def lookback(self) -> int | None:
+        """The longest look-back of the parts (None if any part needs all)."""
+        backs = [rule.lookback for _, rule in self.parts]
+        return None if any(b is None for b in backs) else max(backs)
+
+    def for_indicator(self, indicator: Any) -> Rule:
+        parts = tuple((y, r.for_indicator(indicator)) for y, r in self.parts)
+        if all(a is b for (_, a), (_, b) in zip(parts, self.parts, strict=True)):
+            return self
+        return dataclasses.replace(self, parts=parts)
 
     def active(self, year: int | None) -> Rule:
         chosen = self.parts[0][1]

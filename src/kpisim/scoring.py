@@ -53,8 +53,11 @@ from kpisim._handbook_scores import (
     METHODS,
     TREND_CUTS,
     TREND_Z_MAX,
+    Z_INTERPOLATIONS,
+    Z_TAILS,
     _check_bands,
     _check_blend,
+    _check_z_options,
     _deviation_rule,
     _long_term_kernel,
     _ratio_rule,
@@ -71,7 +74,9 @@ from kpisim._handbook_scores import (
     score_trend,
     score_z,
     trend_prediction,
+    trend_table,
     weighted_total,
+    z_points,
 )
 
 __all__ = [
@@ -81,6 +86,8 @@ __all__ = [
     "METHODS",
     "TREND_CUTS",
     "TREND_Z_MAX",
+    "Z_INTERPOLATIONS",
+    "Z_TAILS",
     "ScoreResult",
     "ScoringError",
     "ScoringSpec",
@@ -97,7 +104,9 @@ __all__ = [
     "score_trend",
     "score_z",
     "trend_prediction",
+    "trend_table",
     "weighted_total",
+    "z_points",
 ]
 
 
@@ -123,13 +132,15 @@ class ScoringSpec:
         the rule; 1 = sample) — the handbook does not say.
     target : float, optional
         목표대실적 target instead of the stated one.
-    a, average
-        중장기: weight of this year and how the 3-year average is taken
-        (:func:`score_long_term`).
+    a, average, recent
+        중장기: weight of this year, how the recent years are compared (default
+        the handbook's: the mean actual against the mean bounds) and the
+        longest recent window (:func:`score_long_term`).
     window : int, default 5
         추세치/β분포: how many past actuals the trend uses.
-    banded, cuts, z_max
-        추세치/β분포 bands (:func:`score_z`).
+    banded, cuts, z_max, interpolation, tails
+        추세치/β분포 bands (:func:`score_z`; default the handbook's 표2,
+        linear inside each band, extended beyond ±1.965 until the clip).
     """
 
     method: str = "auto"
@@ -138,11 +149,14 @@ class ScoringSpec:
     ddof: int | None = None
     target: float | None = None
     a: float = 0.5
-    average: str = "scores"
+    average: str = "actuals"
+    recent: int = 3
     window: int = 5
     banded: bool = False
     cuts: tuple[float, ...] = TREND_CUTS
     z_max: float = TREND_Z_MAX
+    interpolation: str = "handbook"
+    tails: str = "extend"
 
     def __post_init__(self) -> None:
         if self.method not in ("auto", *METHODS):
@@ -163,9 +177,10 @@ class ScoringSpec:
         if not (isinstance(self.window, int) and self.window >= 2):
             msg = f"`window` must be an integer ≥ 2; got {self.window!r}"
             raise ScoringError(msg)
-        _check_blend(self.a, self.average)
+        _check_blend(self.a, self.average, self.recent)
         object.__setattr__(self, "cuts", tuple(float(c) for c in self.cuts))
         _check_bands(self.cuts, self.z_max)
+        _check_z_options(self.interpolation, self.tails)
 
 
 @dataclass(frozen=True)
@@ -317,7 +332,8 @@ def _score_paths(
             msg = "중장기 목표부여 needs a LongTermPath rule (goal_year, goal_value)"
             raise ScoringError(msg)
         return _long_term_kernel(
-            hist, years, j, rule, a=spec.a, average=spec.average, direction=direction
+            hist, years, j, rule.for_indicator(ind), a=spec.a, average=spec.average,
+            direction=direction, recent=spec.recent,
         )
     if method in ("trend", "beta"):
         ys, s = _trend_vec(past, years[:j], year, spec.window, method == "beta")
@@ -326,6 +342,8 @@ def _score_paths(
             banded=spec.banded,
             cuts=spec.cuts,
             z_max=spec.z_max,
+            interpolation=spec.interpolation,
+            tails=spec.tails,
         )
     target = spec.target if spec.target is not None else ind.targets.get(year)
     if not is_finite_number(target):

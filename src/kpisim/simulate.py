@@ -64,20 +64,20 @@ class _Track:
     growth_draws: bool = False  # the model takes per-path growth normals (param_shocks)
 
 
-#: Actuals a path-dependent rule may look back on (the handbook's σ window).
-_RULE_WINDOW = 5
-
-
 def _rule_targets(t: _Track, full: NDArray, years: NDArray) -> NDArray:
     """Per-path targets of a path-dependent rule, shape (n_paths, n_years).
 
     Observed years keep their stated targets. Each simulated year's target is
     the rule applied to that path: ``rule.next_target(previous actual,
     previous target, recent actuals)``, the previous actual and the recent
-    actuals being simulated ones once the simulation has begun. Years without
-    a stated target are NaN, so that the table compares like with like.
+    actuals being simulated ones once the simulation has begun. The recent
+    actuals are as many as the rule's ``lookback`` (all of them when None).
+    Years without a stated target are NaN, so that the table compares like
+    with like.
     """
     ind = t.indicator
+    rule = ind.rule.for_indicator(ind)
+    back = rule.lookback
     n = full.shape[0]
     out = np.tile(t.targets, (n, 1))
     hist = np.concatenate([np.tile(t.past, (n, 1)), full], axis=1)
@@ -85,9 +85,10 @@ def _rule_targets(t: _Track, full: NDArray, years: NDArray) -> NDArray:
     before = ind.targets.get(int(years[t.offset]) - 1)
     prev_target = np.full(n, np.nan if before is None else float(before))
     for i in range(t.offset, len(years)):
-        window = hist[:, max(0, k0 + i - _RULE_WINDOW) : k0 + i]
+        start = 0 if back is None else max(0, k0 + i - max(back, 1))
+        window = hist[:, start : k0 + i]
         try:
-            target = ind.rule.next_target(
+            target = rule.next_target(
                 window[:, -1],
                 prev_target,
                 window,
