@@ -18,7 +18,7 @@ year of the actual column) and sorts each indicator into one category:
     The text states the rule as a floor — the rule's own number followed by
     이상/초과/상회 ("CAGR(8%)이상 상회목표"; 이하/미만/하회 for a decreasing
     indicator) — and every stated target is at or above the rule's path
-    (unrounded, within half a unit of the last printed decimal).
+    (the unrounded path, read literally).
 ``differs``
     Neither: the verdict names the years that break the rule, each recomputed
     one step ahead from the document's previous values ("'25 stated 1,880 vs
@@ -356,16 +356,16 @@ def _is_floor(rule: Rule, data: RuleData, years: list[int]) -> bool:
                    for n in numbers for p in _params(part)) for part in parts)
 
 
-def _tolerance(value: Any) -> float:
-    return 0.5 * 10.0 ** (-decimals_shown(float(value))) - 1e-12
-
-
 def _below(data: RuleData, t: _Try) -> list[int]:
-    """Years whose stated target falls below the rule's path (beyond rounding)."""
+    """Years whose stated target falls below the rule's path (float noise aside).
+
+    A floor is read literally: 76 is below a path of 76.49 even though 76.49
+    prints as 76 at no decimals.
+    """
     sign = -1.0 if data.direction == "decrease" else 1.0
     return [y for y in t.compared
             if sign * (float(data.targets[y]) - float(t.result.values[y]))
-            < -_tolerance(data.targets[y])]
+            < -1e-9 * max(1.0, abs(float(t.result.values[y])))]
 
 
 # ------------------------------------------------------------------ rates
@@ -384,7 +384,7 @@ def _implied(data: RuleData, rule: Rule, years: list[int], anchor: int | None
         else:
             known = [y for y in data.actuals if y < years[0]]
             start = (max(known), data.actuals[max(known)]) if known else None
-    if start is None and anchor is not None:
+    if start is None and anchor is not None and not isinstance(first, Fixed):
         start = (anchor, data.targets[anchor])
     if start is None:
         start = (years[0], data.targets[years[0]])
@@ -459,9 +459,19 @@ def audit_indicator(indicator: Any, *, max_decimals: int = 3,
         coarse = _coarse(rule, data, years)
         exact = [coarse] if coarse is not None else []
     if exact:
-        return {**row, **_follows(rule, data, exact, tries, anchor, lang)}
+        out = {**row, **_follows(rule, data, exact, tries, anchor, lang)}
+        if abs(rate - row["rule_rate"]) > 0.01:  # NaN compares False
+            out["verdict"] += text("audit.note.drift", lang, implied=pct(round(rate, 4)),
+                                   rate=pct(row["rule_rate"]))
+        return out
+    mixed = _mixed(rule, data, years, shown, roundings, lang)
+    if mixed is not None:
+        return {**row, **mixed}
     sigma = _sigma_stand_ins(rule, data, years, shown, lang)
     if sigma is not None:
+        pattern = _pattern(data, years, roundings, anchor, lang)
+        if pattern:
+            sigma += text("audit.pattern.stated", lang, pattern=pattern)
         return {**row, **_cols(tries[0], "one_step", []), "consistent": False,
                 "checkable": False, "category": "uncheckable", "verdict": sigma}
     path = tries[0]  # no rounding: the rule's own path from the document's start
@@ -490,6 +500,42 @@ def _follows(rule: Rule, data: RuleData, exact: list[_Try], tries: list[_Try],
     return {**_cols(best, "chain", tries + ([best] if best.coarse else [])),
             "consistent": True, "checkable": True, "category": category,
             "verdict": verdict + _notes(best, lang)}
+
+
+def _mixed(rule: Rule, data: RuleData, years: list[int], shown: int,
+           roundings: list[Rounding], lang: str) -> dict[str, Any] | None:
+    """Every year one step ahead within one printed unit, but no single rounding.
+
+    Each stated target is the rule's value from the document's previous
+    values rounded (down, up or half-up) to the decimals the path shows; the
+    verdict names which rounding each year takes.
+    """
+    if data.is_grade or rule.rounding is not None or rule.type in _SIGMA_RULES:
+        return None
+    steps = {t.rounding: t for t in _one_step(rule, data, years, roundings)
+             if not t.rounding.is_none and t.rounding.decimals == shown}
+    if not steps:
+        return None
+    raw = _one_step(rule, data, years, [Rounding()])[0]
+    if raw.result.errors or raw.result.stand_ins or len(raw.compared) < 2:
+        return None
+    by_year: dict[int, Rounding] = {}
+    for y in raw.compared:
+        fit = [r for r, t in steps.items() if y in t.compared and y not in t.mismatched]
+        if not fit:
+            return None
+        by_year[y] = fit[0]
+    groups: dict[str, list[int]] = {}
+    for y, r in by_year.items():
+        groups.setdefault(r.describe(lang), []).append(y)
+    how = "; ".join(f"{_years(ys)} {words}" for words, ys in groups.items())
+    verdict = text("audit.verdict.mixed", lang, rule=_phrase(rule, raw.compared, lang),
+                   how=how)
+    values = {y: steps[by_year[y]].result.values[y] for y in raw.compared}
+    res = Result(values, {}, frozenset(), raw.result.read_stated)
+    t = _compare(Rounding(), None, res, data.targets)
+    return {**_cols(t, "one_step", []), "rounding": "mixed", "consistent": False,
+            "checkable": True, "category": "within_rounding", "verdict": verdict}
 
 
 def _sigma_stand_ins(rule: Rule, data: RuleData, years: list[int], shown: int,
