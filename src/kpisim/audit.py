@@ -2,26 +2,41 @@
 
 :func:`audit` recomputes, for every indicator with a rule and at least two
 stated targets, the plan years' targets (stated target years after the last
-year of the actual column) and looks for a rounding under which the rule
-reproduces the printed numbers exactly:
+year of the actual column) and sorts each indicator into one category:
 
-* roundings tried: none, then half-up, floor and ceil to 0 … N decimals, N
-  being the most decimals the stated numbers show (at most 3); a rule that
-  names its rounding is only tried with it;
-* each rounding is tried with the chain carrying the rounded value
-  (``chain_rounded=True``, what an author who multiplies the printed number
-  does) and the unrounded one (the rule compounds exactly and only the printed
-  numbers are rounded);
-* the chain starts from the document's values (the target stated for the
-  year before the first plan year); actuals the plan did not know stand in
-  with that year's target, and the verdict says so.
+``exact``
+    The rule, with no rounding, gives the printed numbers.
+``within_rounding``
+    The rule gives the printed numbers once rounded the way the document
+    prints them: half-up, floor or ceil to 0 … N decimals (N the most
+    decimals the stated numbers show, at most 3), or, when every stated number
+    is a multiple of 10, 100 or 1,000, half-up to that unit. A rule that names
+    its rounding is only tried with it. Each rounding is tried with the chain
+    carrying the rounded value (``chain_rounded=True``, what an author who
+    multiplies the printed number does) and the unrounded one.
+``floor_satisfied``
+    The text states the rule as a floor — the rule's own number followed by
+    이상/초과/상회 ("CAGR(8%)이상 상회목표"; 이하/미만/하회 for a decreasing
+    indicator) — and every stated target is at or above the rule's path
+    (the unrounded path, read literally).
+``differs``
+    Neither: the verdict names the years that break the rule, each recomputed
+    one step ahead from the document's previous values ("'25 stated 1,880 vs
+    rule 1,903"), and the simple pattern the numbers follow instead, if any.
+``uncheckable``
+    A stated path (no formula), a rule the data cannot feed (too little
+    history), or a σ-based rule whose σ would need actuals the plan did not
+    know (its own targets standing in would make the σ an artefact).
 
-When no rounding reproduces the path, each year is recomputed one step ahead
-from the document's previous values, so the verdict can name the years that
-break the rule ("'25 stated 1,880 vs rule 1,903") instead of a drift that
-compounds. A rule is never adjusted to fit: the verdict says plainly that the
-document contradicts itself, and which simple pattern its numbers follow
-instead, if any.
+Beside each verdict the row gives the yearly rate the stated path implies
+(``implied_cagr`` from ``implied_from`` to the last plan year) and the rule's
+own rate (``rule_rate``). A rule is never adjusted to fit, and a level (a
+"50%" target) is never read as a growth rate.
+
+The chain starts from the document's values (the target stated for the year
+before the first plan year); actuals the plan did not know stand in with that
+year's target, and the verdict says so. Texts come from the message
+catalogue (``audit.*`` keys), Korean by default, ``lang="en"`` for English.
 """
 
 from __future__ import annotations
@@ -34,27 +49,47 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kpisim._rounding import Rounding, decimals_shown
+from kpisim._messages import check_lang, text
+from kpisim._rounding import Rounding, decimals_shown, round_value
 from kpisim._rulebase import Result, Rule, RuleData, as_data, evaluate, num, pct, yy
 from kpisim._rules_growth import (
+    CAGR,
     AbsoluteIncrement,
     MilestoneThenGrowth,
+    RatioOfLast,
     Uplift,
     implied_cagr,
 )
 from kpisim._rules_levels import Fixed, Maintain, Sequence, Stated
 from kpisim._validation import KpisimError, RuleError
 
-__all__ = ["AUDIT_COLUMNS", "audit", "audit_indicator", "headline_rates"]
+__all__ = ["AUDIT_COLUMNS", "CATEGORIES", "audit", "audit_indicator", "headline_rates"]
 
-#: Columns of :func:`audit`.
+#: Audit categories, in the order of :func:`audit`'s ``category`` column.
+CATEGORIES: tuple[str, ...] = (
+    "exact", "within_rounding", "floor_satisfied", "differs", "uncheckable",
+)
+
+#: Columns of :func:`audit` (the last four were added with the categories).
 AUDIT_COLUMNS: tuple[str, ...] = (
     "id", "name_ko", "rule_type", "rule_text", "years", "stated", "recomputed",
     "rounding", "chain_rounded", "method", "max_abs_error", "consistent",
     "checkable", "matches", "implied_cagr", "verdict",
+    "category", "floor", "rule_rate", "implied_from",
 )
 _MODES = ("half_up", "floor", "ceil")
-_FLOOR_WORDS = ("이상", "상회")
+_SIGMA_RULES = ("deviation", "previous_target_plus_sigma")
+_NUMBER = r"(\d[\d,]*(?:\.\d+)?)"
+_FLOOR_RE = {
+    "increase": re.compile(_NUMBER + r"\s*(?:%p|%|[가-힣]{1,2})?\s*\)?\s*(?:이상|초과|상회)"),
+    "decrease": re.compile(_NUMBER + r"\s*(?:%p|%|[가-힣]{1,2})?\s*\)?\s*(?:이하|미만|하회)"),
+}
+_APPROX_RE = re.compile(r"(?:약|(?<!연)평균)\s*\d")
+#: A growth rate in a rationale: "CAGR(8%)", "연평균 16.5%", "매년 10%", "3%씩",
+#: "10% 상향/증가/향상/성장". A bare "50%" is a level, never a rate.
+_GROWTH_RE = re.compile(
+    r"(?:CAGR|연평균|매년|연간|전년\s*대비)\s*\(?\s*(\d+(?:\.\d+)?)\s*%"
+    r"|(\d+(?:\.\d+)?)\s*%\s*(?:씩|상향|증가|향상|성장)")
 
 
 @dataclass
@@ -65,6 +100,7 @@ class _Try:
     compared: list[int]
     mismatched: list[int]
     max_err: float
+    coarse: int = 0  # rounded half-up to this unit (10, 100, 1000); 0 = `rounding`
 
     @property
     def exact(self) -> bool:
@@ -72,6 +108,8 @@ class _Try:
 
     @property
     def label(self) -> str:
+        if self.coarse:
+            return f"half_up(-{round(math.log10(self.coarse))})"
         if self.rounding.is_none or self.chain is not False:
             return self.rounding.label
         return f"{self.rounding.label}, unchained"
@@ -84,13 +122,13 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _compare(rounding: Rounding, chain: bool | None, result: Result,
-             stated: dict[int, Any]) -> _Try:
+             stated: dict[int, Any], coarse: int = 0) -> _Try:
     compared = sorted(result.values)
     mismatched = [y for y in compared if not _same(result.values[y], stated[y])]
     errs = [abs(float(result.values[y]) - float(stated[y])) for y in compared
             if not isinstance(stated[y], str) and not isinstance(result.values[y], str)]
     max_err = max(errs) if errs else (0.0 if compared and not mismatched else math.nan)
-    return _Try(rounding, chain, result, compared, mismatched, max_err)
+    return _Try(rounding, chain, result, compared, mismatched, max_err, coarse)
 
 
 def _roundings(rule: Rule, data: RuleData, years: list[int], max_decimals: int
@@ -116,6 +154,28 @@ def _search(rule: Rule, data: RuleData, years: list[int], roundings: list[Roundi
                            collect=True)
             tries.append(_compare(rnd, chain, res, data.targets))
     return tries
+
+
+def _coarse(rule: Rule, data: RuleData, years: list[int]) -> _Try | None:
+    """Half-up to the nearest 10/100/1,000 when every stated number is a multiple.
+
+    The rule compounds unrounded values; only the printed numbers are rounded
+    (a goal table that prints 2,700 and 3,500 for 2,662 and 3,543).
+    """
+    if data.is_grade or rule.rounding is not None:
+        return None
+    values = [float(data.targets[y]) for y in years]
+    unit = next((u for u in (1000, 100, 10)
+                 if all(v != 0 and v % u == 0 for v in values)), 0)
+    if not unit:
+        return None
+    res = evaluate(rule, data, years, rounding=Rounding(), chain_rounded=False,
+                   collect=True)
+    vals = {y: v if isinstance(v, str) else round_value(float(v) / unit, "half_up", 0) * unit
+            for y, v in res.values.items()}
+    rounded = Result(vals, res.errors, res.stand_ins, res.read_stated)
+    t = _compare(Rounding(), False, rounded, data.targets, coarse=unit)
+    return t if t.exact and not t.result.errors else None
 
 
 def _one_step(rule: Rule, data: RuleData, years: list[int],
@@ -150,20 +210,81 @@ def _years(years: list[int]) -> str:
     return ", ".join(runs)
 
 
-def _rounding_words(t: _Try, tries: list[_Try]) -> str:
+# ------------------------------------------------------------------ phrases
+def _rate(value: float) -> str:
+    return pct(round(value, 6))
+
+
+def _rule_phrase(rule: Rule, lang: str) -> str:
+    """The rule in a few words, from the message catalogue."""
+    t = rule.type
+    if isinstance(rule, Uplift):
+        return text("audit.phrase.uplift", lang, sign="+" if rule.rate >= 0 else "−",
+                    rate=_rate(abs(rule.rate)), basis=text(f"audit.basis.{rule.basis}", lang))
+    if isinstance(rule, CAGR):
+        base = (text("audit.base.year", lang, year=yy(rule.base_year)) if rule.base_year
+                else text("audit.base.latest", lang))
+        return text("audit.phrase.cagr", lang, rate=_rate(rule.rate), base=base)
+    if isinstance(rule, AbsoluteIncrement):
+        step = f"{'+' if rule.step >= 0 else ''}{num(rule.step)}"
+        return text("audit.phrase.increment", lang, step=step)
+    if isinstance(rule, RatioOfLast):
+        return text(f"audit.phrase.ratio_of_last.{rule.basis}", lang, ratio=_rate(rule.ratio))
+    if isinstance(rule, MilestoneThenGrowth):
+        return text("audit.phrase.milestone_then_growth", lang, year=yy(rule.year),
+                    value=num(rule.value), rate=_rate(rule.rate))
+    if t == "per_budget":
+        return text("audit.phrase.per_budget", lang, ratio=f"{rule.ratio:g}")
+    if isinstance(rule, Fixed):
+        return text("audit.phrase.fixed", lang, value=num(rule.value))
+    if isinstance(rule, Maintain | Stated):
+        return text(f"audit.phrase.{t}", lang)
+    if isinstance(rule, Sequence):
+        return "; ".join(text("audit.phrase.part", lang, year=yy(y), rule=_rule_phrase(r, lang))
+                         for y, r in rule.parts)
+    k, window = getattr(rule, "k", None), getattr(rule, "window", None)
+    if t in _SIGMA_RULES and window is not None:
+        return text(f"audit.phrase.{t}", lang, k="k" if k is None else f"{k:g}",
+                    window=window)
+    if t == "ratio" and hasattr(rule, "high"):
+        return text("audit.phrase.ratio", lang, rate=_rate(rule.high))
+    if t == "long_term_path" and hasattr(rule, "goal_value"):
+        return text("audit.phrase.long_term_path", lang, value=num(rule.goal_value),
+                    year=rule.goal_year)
+    return rule.phrase() if lang == "en" else rule.describe("ko")  # pragma: no cover
+
+
+def _phrase(rule: Rule, years: list[int], lang: str) -> str:
+    """The rule in words; for a Sequence only the parts covering ``years``."""
+    if not isinstance(rule, Sequence):
+        return _rule_phrase(rule, lang)
+    used = list(dict.fromkeys(rule.active(y) for y in years))
+    if len(used) == 1:
+        return _rule_phrase(used[0], lang)
+    starts = {id(r): y for y, r in rule.parts}
+    return "; ".join(text("audit.phrase.part", lang, year=yy(starts.get(id(r), years[0])),
+                          rule=_rule_phrase(r, lang)) for r in used)
+
+
+def _rounding_words(t: _Try, tries: list[_Try], lang: str) -> str:
+    if t.coarse:
+        return text("audit.how.coarse", lang, unit=text(f"audit.unit.{t.coarse}", lang))
     if t.rounding.is_none:
-        return "exactly (no rounding)"
-    words = t.rounding.describe("en").replace("rounded half-up", "with half-up rounding")
+        return text("audit.how.exact", lang)
+    words = t.rounding.describe(lang)
+    if lang == "en":
+        words = words.replace("rounded half-up", "with half-up rounding")
+    words = text("audit.how.rounded", lang, rounding=words)
     other = [u for u in tries if u.exact and u.rounding == t.rounding and u is not t]
     if not other and t.chain is False:
-        words += ", compounding unrounded values (only the printed numbers are rounded)"
+        words += text("audit.how.unchained", lang)
     elif not other:
-        words += ", each year on the rounded previous value"
+        words += text("audit.how.chained", lang)
     return words
 
 
 def _pattern(data: RuleData, years: list[int], roundings: list[Rounding],
-             anchor: int | None) -> str | None:
+             anchor: int | None, lang: str) -> str | None:
     """A simple rule (+r% or +s a year on the previous target) the numbers follow."""
     pts = [(y, data.targets[y]) for y in ([anchor] if anchor else []) + years]
     if data.is_grade or len(pts) < 3 or len(years) < 2:
@@ -187,31 +308,115 @@ def _pattern(data: RuleData, years: list[int], roundings: list[Rounding],
         tries = _search(cand, data, years, roundings, [True, False])
         for t in tries:
             if t.exact and not t.result.errors:
+                phrase = _rule_phrase(cand, lang)
                 if t.rounding.is_none:
-                    return cand.phrase()
-                chain = ", compounding unrounded values" if t.chain is False else ""
-                return f"{cand.phrase()} ({t.rounding.describe('en')}{chain})"
+                    return phrase
+                key = ("audit.phrase.with_rounding_unchained" if t.chain is False
+                       else "audit.phrase.with_rounding")
+                return text(key, lang, rule=phrase, rounding=t.rounding.describe(lang))
     return None
-
-
-def _phrase(rule: Rule, years: list[int]) -> str:
-    """The rule in words; for a Sequence only the parts covering ``years``."""
-    if not isinstance(rule, Sequence):
-        return rule.phrase()
-    used = list(dict.fromkeys(rule.active(y) for y in years))
-    if len(used) == 1:
-        return used[0].phrase()
-    starts = {id(r): y for y, r in rule.parts}
-    return "; ".join(f"from {yy(starts.get(id(r), years[0]))} {r.phrase()}"
-                     for r in used)
 
 
 def _first_error(errors: dict[int, str]) -> str:
     return errors[min(errors)]
 
 
-def audit_indicator(indicator: Any, *, max_decimals: int = 3) -> dict[str, Any] | None:
+# ------------------------------------------------------------------ floors
+def _params(rule: Rule) -> list[float]:
+    """The rule's own numbers as a document would print them (8% → 8)."""
+    out = []
+    for name in ("rate", "high"):
+        v = getattr(rule, name, None)
+        if isinstance(v, int | float):
+            out.append(100 * float(v))
+    ratio = getattr(rule, "ratio", None)
+    if isinstance(ratio, int | float):
+        out += [100 * float(ratio), 100 * (float(ratio) - 1), float(ratio)]
+    for name in ("value", "step", "goal_value"):
+        v = getattr(rule, name, None)
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            out.append(abs(float(v)))
+    return out
+
+
+def _is_floor(rule: Rule, data: RuleData, years: list[int]) -> bool:
+    """True when the text states the rule's own number as a floor ('8%)이상')."""
+    if data.is_grade or not rule.text or data.direction not in _FLOOR_RE:
+        return False
+    numbers = []
+    for m in _FLOOR_RE[data.direction].finditer(rule.text):
+        try:
+            numbers.append(float(m.group(1).replace(",", "")))
+        except ValueError:  # pragma: no cover - the pattern only matches numbers
+            continue
+    if not numbers:
+        return False
+    parts = list(dict.fromkeys(rule.active(y) for y in years))
+    return all(any(math.isclose(n, p, rel_tol=1e-9, abs_tol=1e-9)
+                   for n in numbers for p in _params(part)) for part in parts)
+
+
+def _below(data: RuleData, t: _Try) -> list[int]:
+    """Years whose stated target falls below the rule's path (float noise aside).
+
+    A floor is read literally: 76 is below a path of 76.49 even though 76.49
+    prints as 76 at no decimals.
+    """
+    sign = -1.0 if data.direction == "decrease" else 1.0
+    return [y for y in t.compared
+            if sign * (float(data.targets[y]) - float(t.result.values[y]))
+            < -1e-9 * max(1.0, abs(float(t.result.values[y])))]
+
+
+# ------------------------------------------------------------------ rates
+def _implied(data: RuleData, rule: Rule, years: list[int], anchor: int | None
+             ) -> tuple[float, int | None]:
+    """The yearly rate of the stated path, from the rule's start to the last year."""
+    if data.is_grade or not years:
+        return math.nan, None
+    first = rule.active(years[0])
+    start: tuple[int, Any] | None = None
+    if isinstance(first, CAGR):
+        if first.base_year is not None:
+            y0 = first.base_year
+            v0 = data.actuals.get(y0, data.targets.get(y0))
+            start = (y0, v0) if v0 is not None else None
+        else:
+            known = [y for y in data.actuals if y < years[0]]
+            start = (max(known), data.actuals[max(known)]) if known else None
+    if start is None and anchor is not None and not isinstance(first, Fixed):
+        start = (anchor, data.targets[anchor])
+    if start is None:
+        start = (years[0], data.targets[years[0]])
+    (y0, v0), (y1, v1) = start, (years[-1], data.targets[years[-1]])
+    if y0 == y1 or isinstance(v0, str) or isinstance(v1, str):
+        return math.nan, y0 if y0 != y1 else None
+    try:
+        return implied_cagr(float(v0), y0, float(v1), y1), y0
+    except RuleError:
+        return math.nan, y0
+
+
+def _rule_rate(rule: Rule, years: list[int]) -> float:
+    """The rule's own yearly rate (uplift, CAGR, ratio − 1), NaN when it has none."""
+    parts = list(dict.fromkeys(rule.active(y) for y in years)) if years else [rule]
+    if len(parts) != 1:
+        return math.nan
+    r = parts[0]
+    if isinstance(r, CAGR | Uplift | MilestoneThenGrowth):
+        return float(r.rate)
+    if isinstance(r, RatioOfLast):
+        return float(r.ratio) - 1.0
+    if isinstance(r, Maintain) or (isinstance(r, Fixed) and not isinstance(r.value, str)):
+        return 0.0
+    return math.nan
+
+
+# ------------------------------------------------------------------ the audit
+def audit_indicator(indicator: Any, *, max_decimals: int = 3,
+                    lang: str = "ko") -> dict[str, Any] | None:
     """Audit one indicator (one row of :func:`audit`); None if not auditable."""
+    check_lang(lang)
     rule = indicator.rule
     if not isinstance(rule, Rule):
         return None
@@ -227,110 +432,214 @@ def audit_indicator(indicator: Any, *, max_decimals: int = 3) -> dict[str, Any] 
     anchor = max(before) if before else None
     stated = {y: data.targets[y] for y in years}
     shown = 0 if data.is_grade else max(decimals_shown(float(v)) for v in stated.values())
+    rate, since = _implied(data, rule, years, anchor)
+    floor = _is_floor(rule, data, years)
     row: dict[str, Any] = {
         "id": data.id, "name_ko": indicator.name_ko, "rule_type": rule.type,
         "rule_text": rule.text, "years": tuple(years), "stated": stated,
-        "implied_cagr": _implied(data, years, anchor),
+        "implied_cagr": rate, "implied_from": since, "floor": floor,
+        "rule_rate": _rule_rate(rule, years),
     }
     roundings, chains = _roundings(rule, data, years, max_decimals)
     tries = _search(rule, data, years, roundings, chains)
     if isinstance(rule, Stated):
-        pattern = _pattern(data, years, roundings, anchor)
-        verdict = "states its path without a formula (nothing to check)"
+        pattern = _pattern(data, years, roundings, anchor, lang)
+        verdict = text("audit.verdict.stated", lang)
         if pattern:
-            verdict += f"; its numbers follow {pattern}"
+            verdict += text("audit.pattern.stated", lang, pattern=pattern)
         return {**row, **_cols(tries[0], "stated", []), "consistent": True,
-                "checkable": False, "verdict": verdict}
-    exact = [t for t in tries if t.exact]
+                "checkable": False, "category": "uncheckable", "verdict": verdict}
     if not any(t.compared for t in tries):
         reason = _first_error(tries[0].result.errors)
         return {**row, **_cols(tries[0], "", tries), "consistent": False,
-                "checkable": False, "verdict": f"cannot recompute: {reason}"}
+                "checkable": False, "category": "uncheckable",
+                "verdict": text("audit.verdict.cannot", lang, reason=reason)}
+    exact = [t for t in tries if t.exact]
+    if not exact:
+        coarse = _coarse(rule, data, years)
+        exact = [coarse] if coarse is not None else []
     if exact:
-        best = exact[0]
-        phrase = _phrase(rule, best.compared)
-        verdict = f"follows {phrase} {_rounding_words(best, tries)}"
-        start = [y for y in best.result.read_stated
-                 if y not in best.compared and (anchor is None or y >= anchor)]
-        if start:
-            y0 = min(start)
-            verdict += f", from the {yy(y0)} target {num(data.targets[y0])}"
-        others = [t.rounding.label for t in exact[1:] if t.rounding != best.rounding]
-        if others and not best.rounding.is_none:
-            verdict += f" ({', '.join(dict.fromkeys(others))} also fit)"
-        return {**row, **_cols(best, "chain", tries), "consistent": True,
-                "checkable": True, "verdict": verdict + _notes(best, data)}
+        out = {**row, **_follows(rule, data, exact, tries, anchor, lang)}
+        if abs(rate - row["rule_rate"]) > 0.01:  # NaN compares False
+            out["verdict"] += text("audit.note.drift", lang, implied=pct(round(rate, 4)),
+                                   rate=pct(row["rule_rate"]))
+        return out
+    mixed = _mixed(rule, data, years, shown, roundings, lang)
+    if mixed is not None:
+        return {**row, **mixed}
+    sigma = _sigma_stand_ins(rule, data, years, shown, lang)
+    if sigma is not None:
+        pattern = _pattern(data, years, roundings, anchor, lang)
+        if pattern:
+            sigma += text("audit.pattern.stated", lang, pattern=pattern)
+        return {**row, **_cols(tries[0], "one_step", []), "consistent": False,
+                "checkable": False, "category": "uncheckable", "verdict": sigma}
+    path = tries[0]  # no rounding: the rule's own path from the document's start
+    if floor and path.compared and not _below(data, path):
+        return {**row, **_floor_row(rule, data, path, shown, tries, lang)}
+    return {**row, **_differs(rule, data, years, stated, shown, roundings, anchor,
+                              floor, path, lang)}
+
+
+def _follows(rule: Rule, data: RuleData, exact: list[_Try], tries: list[_Try],
+             anchor: int | None, lang: str) -> dict[str, Any]:
+    best = exact[0]
+    start = ""
+    first = [y for y in best.result.read_stated
+             if y not in best.compared and (anchor is None or y >= anchor)]
+    if first:
+        y0 = min(first)
+        start = text("audit.start", lang, year=yy(y0), value=num(data.targets[y0]))
+    others = [t.rounding.label for t in exact[1:] if t.rounding != best.rounding]
+    also = ""
+    if others and not best.rounding.is_none:
+        also = text("audit.also", lang, labels=", ".join(dict.fromkeys(others)))
+    verdict = text("audit.verdict.follows", lang, rule=_phrase(rule, best.compared, lang),
+                   how=_rounding_words(best, tries, lang), start=start, also=also)
+    category = "exact" if best.rounding.is_none and not best.coarse else "within_rounding"
+    return {**_cols(best, "chain", tries + ([best] if best.coarse else [])),
+            "consistent": True, "checkable": True, "category": category,
+            "verdict": verdict + _notes(best, lang)}
+
+
+def _mixed(rule: Rule, data: RuleData, years: list[int], shown: int,
+           roundings: list[Rounding], lang: str) -> dict[str, Any] | None:
+    """Every year one step ahead within one printed unit, but no single rounding.
+
+    Each stated target is the rule's value from the document's previous
+    values rounded (down, up or half-up) to the decimals the path shows; the
+    verdict names which rounding each year takes.
+    """
+    if data.is_grade or rule.rounding is not None or rule.type in _SIGMA_RULES:
+        return None
+    steps = {t.rounding: t for t in _one_step(rule, data, years, roundings)
+             if not t.rounding.is_none and t.rounding.decimals == shown}
+    if not steps:
+        return None
+    raw = _one_step(rule, data, years, [Rounding()])[0]
+    if raw.result.errors or raw.result.stand_ins or len(raw.compared) < 2:
+        return None
+    by_year: dict[int, Rounding] = {}
+    for y in raw.compared:
+        fit = [r for r, t in steps.items() if y in t.compared and y not in t.mismatched]
+        if not fit:
+            return None
+        by_year[y] = fit[0]
+    groups: dict[str, list[int]] = {}
+    for y, r in by_year.items():
+        groups.setdefault(r.describe(lang), []).append(y)
+    how = "; ".join(f"{_years(ys)} {words}" for words, ys in groups.items())
+    verdict = text("audit.verdict.mixed", lang, rule=_phrase(rule, raw.compared, lang),
+                   how=how)
+    values = {y: steps[by_year[y]].result.values[y] for y in raw.compared}
+    res = Result(values, {}, frozenset(), raw.result.read_stated)
+    t = _compare(Rounding(), None, res, data.targets)
+    return {**_cols(t, "one_step", []), "rounding": "mixed", "consistent": False,
+            "checkable": True, "category": "within_rounding", "verdict": verdict}
+
+
+def _sigma_stand_ins(rule: Rule, data: RuleData, years: list[int], shown: int,
+                     lang: str) -> str | None:
+    """The verdict for a σ rule whose σ could only use the plan's own targets."""
+    parts = {rule.active(y).type for y in years}
+    if not parts & set(_SIGMA_RULES):
+        return None
+    values, stand, leaning = {}, set(), []
+    for y in years:
+        res = evaluate(rule, data, [y], rounding=Rounding(), collect=True)
+        if y in res.values:
+            values[y] = res.values[y]
+            if res.stand_ins and rule.active(y).type in _SIGMA_RULES:
+                leaning.append(y)
+                stand |= res.stand_ins
+    if not values or len(leaning) < len(values):
+        return None
+    gaps = "; ".join(text("audit.gap.plain", lang, year=yy(y),
+                          rule=_show(values[y], shown, True), stated=num(data.targets[y], shown))
+                     for y in sorted(values))
+    verdict = text("audit.verdict.sigma_stand_ins", lang, years=_years(sorted(stand)),
+                   gaps=gaps)
+    skipped = [y for y in years if y not in values]
+    if skipped:
+        res = evaluate(rule, data, skipped, rounding=Rounding(), collect=True)
+        if res.errors:
+            verdict += text("audit.note.skipped", lang, years=_years(sorted(res.errors)),
+                            reason=_first_error(res.errors))
+    return verdict
+
+
+def _floor_row(rule: Rule, data: RuleData, path: _Try, shown: int, tries: list[_Try],
+               lang: str) -> dict[str, Any]:
+    gaps = "; ".join(text("audit.gap.above", lang, year=yy(y),
+                          stated=num(data.targets[y], shown),
+                          rule=_show(path.result.values[y], shown, True))
+                     for y in path.compared)
+    verdict = text("audit.verdict.floor", lang,
+                   rule=_phrase(rule, path.compared, lang), gaps=gaps)
+    return {**_cols(path, "chain", tries), "consistent": False, "checkable": True,
+            "category": "floor_satisfied", "verdict": verdict + _notes(path, lang)}
+
+
+def _differs(rule: Rule, data: RuleData, years: list[int], stated: dict[int, Any],
+             shown: int, roundings: list[Rounding], anchor: int | None, floor: bool,
+             path: _Try, lang: str) -> dict[str, Any]:
     steps = _one_step(rule, data, years, roundings)
     # most matching years first, then the natural order (none, half_up(0), …):
     # never pick a rounding just because it makes the gap look smaller
     best = min(steps, key=lambda t: len(t.mismatched) - len(t.compared))
     d = max(shown, 0 if best.rounding.is_none else best.rounding.decimals)
-    gaps = [f"{yy(y)} stated {num(stated[y], d)} vs rule "
-            f"{_show(best.result.values[y], d, best.rounding.is_none)}"
-            for y in best.mismatched[:3]]
+    gaps = "; ".join(text("audit.gap", lang, year=yy(y), stated=num(stated[y], d),
+                          rule=_show(best.result.values[y], d, best.rounding.is_none))
+                     for y in best.mismatched[:3])
     more = len(best.mismatched) - 3
-    verdict = f"does not follow its rule ({_phrase(rule, best.compared)}): "
-    verdict += "; ".join(gaps)
-    verdict += f" and {more} more" if more > 0 else ""
+    if more > 0:
+        gaps += text("audit.more", lang, n=more)
+    verdict = text("audit.verdict.differs", lang, rule=_phrase(rule, best.compared, lang),
+                   gaps=gaps)
     ok = [y for y in best.compared if y not in best.mismatched]
     if ok:
-        verb = "matches" if len(ok) == 1 else "match"
-        verdict += f"; {_years(ok)} {verb} it one step ahead"
-    if any(w in rule.text for w in _FLOOR_WORDS) and _above(data, best):
-        verdict += ("; the text sets a floor ('이상') and every stated target is at "
-                    "or beyond the rule's value")
-    pattern = _pattern(data, years, roundings, anchor)
+        verdict += text(f"audit.one_step.{'one' if len(ok) == 1 else 'many'}", lang,
+                        years=_years(ok))
+    if floor:
+        verdict += text("audit.floor_below", lang, years=_years(_below(data, path)))
+    if _APPROX_RE.search(rule.text or ""):
+        verdict += text("audit.note.approx", lang)
+    pattern = _pattern(data, years, roundings, anchor, lang)
     if pattern:
-        verdict += f"; its numbers follow {pattern} instead"
-    return {**row, **_cols(best, "one_step", steps), "consistent": False,
-            "checkable": True, "verdict": verdict + _notes(best, data)}
+        verdict += text("audit.pattern.instead", lang, pattern=pattern)
+    return {**_cols(best, "one_step", steps), "consistent": False, "checkable": True,
+            "category": "differs", "verdict": verdict + _notes(best, lang)}
 
 
 def _show(value: Any, decimals: int, unrounded: bool) -> str:
     """An unrounded rule value with two more decimals than the document shows."""
     if isinstance(value, str) or not unrounded:
         return num(value, decimals)
-    text = num(value, decimals + 2)
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    out = num(value, decimals + 2)
+    return out.rstrip("0").rstrip(".") if "." in out else out
 
 
-def _above(data: RuleData, t: _Try) -> bool:
-    sign = -1.0 if data.direction == "decrease" else 1.0
-    return all(sign * (float(data.targets[y]) - float(t.result.values[y])) >= -1e-9
-               for y in t.compared)
-
-
-def _notes(t: _Try, data: RuleData) -> str:
+def _notes(t: _Try, lang: str) -> str:
     out = ""
     if t.result.stand_ins:
-        out += (f"; the plan did not know the {_years(sorted(t.result.stand_ins))} "
-                "actuals, so those years' targets stand in for them")
+        out += text("audit.note.stand_ins", lang, years=_years(sorted(t.result.stand_ins)))
     if t.result.errors:
         skipped = sorted(t.result.errors)
-        out += f"; {_years(skipped)} not recomputed ({_first_error(t.result.errors)})"
+        out += text("audit.note.skipped", lang, years=_years(skipped),
+                    reason=_first_error(t.result.errors))
     return out
 
 
 def _cols(t: _Try, method: str, tries: list[_Try]) -> dict[str, Any]:
     return {
-        "recomputed": dict(t.result.values), "rounding": t.rounding.label,
-        "chain_rounded": t.chain, "method": method, "max_abs_error": t.max_err,
+        "recomputed": dict(t.result.values), "rounding": t.label if t.coarse else
+        t.rounding.label, "chain_rounded": t.chain, "method": method,
+        "max_abs_error": t.max_err,
         "matches": tuple(dict.fromkeys(u.label for u in tries if u.exact)),
     }
 
 
-def _implied(data: RuleData, years: list[int], anchor: int | None) -> float:
-    pts = [(y, data.targets[y]) for y in ([anchor] if anchor else []) + years]
-    if data.is_grade or len(pts) < 2:
-        return math.nan
-    (y0, v0), (y1, v1) = pts[0], pts[-1]
-    try:
-        return implied_cagr(float(v0), y0, float(v1), y1)
-    except RuleError:
-        return math.nan
-
-
-def audit(catalog: Any, *, max_decimals: int = 3) -> pd.DataFrame:
+def audit(catalog: Any, *, max_decimals: int = 3, lang: str = "ko") -> pd.DataFrame:
     """Check every stated target path against its rule.
 
     Parameters
@@ -338,6 +647,8 @@ def audit(catalog: Any, *, max_decimals: int = 3) -> pd.DataFrame:
     catalog : Catalog or iterable of Indicator
     max_decimals : int, default 3
         Most decimals tried when searching for the rounding.
+    lang : {"ko", "en"}, default "ko"
+        Language of the ``verdict`` sentences.
 
     Returns
     -------
@@ -345,14 +656,25 @@ def audit(catalog: Any, *, max_decimals: int = 3) -> pd.DataFrame:
         One row per indicator with a rule and at least two stated targets,
         with the columns of :data:`AUDIT_COLUMNS`: the plan ``years``, the
         ``stated`` and ``recomputed`` paths (``{year: value}``), the best
-        ``rounding`` (e.g. ``half_up(0)``) and ``chain_rounded``, ``method``
-        (``chain``: run forward from the document's start; ``one_step``: each
-        year from the document's previous values, used when nothing matches;
-        ``stated``: no formula), ``max_abs_error``, ``consistent`` (an exact
-        match under some rounding), ``checkable`` (False for stated paths and
-        rules that cannot be recomputed), every rounding that ``matches``, the
-        ``implied_cagr`` of the stated path (from the target before the first
-        plan year to the last) and a ``verdict`` sentence.
+        ``rounding`` (e.g. ``half_up(0)``; ``half_up(-2)`` is to the nearest
+        100) and ``chain_rounded``, ``method`` (``chain``: run forward from
+        the document's start; ``one_step``: each year from the document's
+        previous values, used when nothing matches; ``stated``: no formula),
+        ``max_abs_error``, ``consistent`` (``exact`` or ``within_rounding``,
+        and True for stated paths), ``checkable`` (False exactly when the
+        category is ``uncheckable``), every rounding that ``matches``, the
+        ``implied_cagr`` of the stated path from ``implied_from`` (the rule's
+        base year for a CAGR rule, else the target before the first plan year,
+        else the first plan year) to the last plan year, the ``verdict``
+        sentence, the ``category`` (one of :data:`CATEGORIES`), ``floor``
+        (the text states the rule as a floor, "이상") and the ``rule_rate``
+        (the rule's own yearly rate; NaN when it has none).
+
+    Notes
+    -----
+    ``implied_cagr`` used to start at the target before the first plan year
+    (else the first plan year) for every rule; for a CAGR rule it now starts
+    at the rule's base, so it can be read against ``rule_rate``.
 
     Examples
     --------
@@ -363,37 +685,58 @@ def audit(catalog: Any, *, max_decimals: int = 3) -> pd.DataFrame:
     ...     targets={2022: 22, 2023: 24, 2024: 26, 2025: 28, 2026: 30},
     ...     rule=Uplift(0.10, text="전년 목표치 대비 10% 상향된 목표치 설정"))
     >>> row = audit([ind]).iloc[0]
-    >>> bool(row.consistent), row.rounding
-    (True, 'floor(0)')
+    >>> row.category, row.rounding
+    ('within_rounding', 'floor(0)')
     """
+    check_lang(lang)
     inds = catalog.values() if hasattr(catalog, "values") else catalog
     rows = []
     for ind in inds:
         try:
-            row = audit_indicator(ind, max_decimals=max_decimals)
+            row = audit_indicator(ind, max_decimals=max_decimals, lang=lang)
         except KpisimError as e:  # pragma: no cover - defensive: report, never crash
             row = {"id": ind.id, "name_ko": ind.name_ko, "consistent": False,
-                   "checkable": False, "verdict": f"cannot recompute: {e}"}
+                   "checkable": False, "category": "uncheckable",
+                   "verdict": text("audit.verdict.cannot", lang, reason=str(e))}
         if row is not None:
             rows.append(row)
     frame = pd.DataFrame(rows, columns=list(AUDIT_COLUMNS))
-    frame["consistent"] = frame["consistent"].astype(bool)
-    frame["checkable"] = frame["checkable"].astype(bool)
-    frame["max_abs_error"] = frame["max_abs_error"].astype(float)
-    frame["implied_cagr"] = frame["implied_cagr"].astype(float)
+    for col in ("consistent", "checkable", "floor"):
+        frame[col] = frame[col].fillna(False).astype(bool)
+    for col in ("max_abs_error", "implied_cagr", "rule_rate"):
+        frame[col] = frame[col].astype(float)
     return frame
 
 
-_RATE_RE = re.compile(r"(\d+(?:\.\d+)?)\s*%")
+# ------------------------------------------------------------ headline goals
+def _text_rate(rationale: str) -> float:
+    """A growth rate the rationale states ("CAGR(8%)", "매년 10%"); never a level."""
+    m = _GROWTH_RE.search(rationale or "")
+    if not m:
+        return math.nan
+    return float(m.group(1) or m.group(2)) / 100
 
 
-def _stated_rate(text: str) -> float:
-    m = _RATE_RE.search(text or "")
-    return float(m.group(1)) / 100 if m else math.nan
+def _stated_rate(rule: Rule | None, rationale: str) -> float:
+    """The growth rate the goal states: the rule's own, else one in the text."""
+    if isinstance(rule, CAGR | Uplift | MilestoneThenGrowth):
+        return float(rule.rate)
+    if isinstance(rule, RatioOfLast):
+        return float(rule.ratio) - 1.0
+    return _text_rate(rationale)
+
+
+def _against(rate: float, stated: float, lang: str) -> str:
+    if math.isnan(stated):
+        return ""
+    if math.isclose(rate, stated, abs_tol=5e-5):
+        return text("audit.headline.equal", lang, stated=pct(stated))
+    key = "audit.headline.above" if rate > stated else "audit.headline.below"
+    return text(key, lang, stated=pct(stated))
 
 
 def headline_rates(catalog: Any, years: tuple[int, ...] = (2027, 2030), *,
-                   base_year: int | None = None) -> pd.DataFrame:
+                   base_year: int | None = None, lang: str = "ko") -> pd.DataFrame:
     """Implied CAGR of each headline goal next to its stated rationale.
 
     Parameters
@@ -405,16 +748,28 @@ def headline_rates(catalog: Any, years: tuple[int, ...] = (2027, 2030), *,
     base_year : int, optional
         Year of the starting actual; default the latest known actual before
         the first goal year ('21 in the seed).
+    lang : {"ko", "en"}, default "ko"
+        Language of the ``verdict``.
 
     Returns
     -------
     DataFrame
         ``id, name_ko, unit, base_year, base``, then for each goal year y
-        ``target_y`` (stated), ``cagr_y`` (implied from the base) and
-        ``rule_y`` (the rule's own path), then ``rule_type, rule_rate,
-        rationale, stated_rate`` (the first "N%" of the rationale) and a
-        ``verdict`` sentence. Grades get NaN rates.
+        ``target_y`` (stated), ``cagr_y`` (implied from the base,
+        ``(target_y / base)^(1/(y − base_year)) − 1``) and ``rule_y`` (the
+        rule's own path), then ``rule_type, rule_rate, rationale,
+        stated_rate`` and a ``verdict`` sentence. Grades get NaN rates.
+
+    Notes
+    -----
+    ``stated_rate`` is the rule's own growth rate, else a rate the rationale
+    states as one ("CAGR(8%)", "연평균 16.5%", "매년 10%", "3%씩",
+    "10% 상향"); a level target such as "정착률 50%" is never read as a rate.
+    The base-to-goal CAGR is compared with it only where both cover the same
+    span: not for a milestone rule, whose rate applies after the milestone
+    (that comparison is made from the milestone instead).
     """
+    check_lang(lang)
     inds = catalog.values() if hasattr(catalog, "values") else catalog
     rows = []
     for ind in inds:
@@ -424,6 +779,8 @@ def headline_rates(catalog: Any, years: tuple[int, ...] = (2027, 2030), *,
         rule = ind.rule if isinstance(ind.rule, Rule) else None
         rationale = (rule.text if rule is not None and rule.text else "") or \
             ind.provenance.basis
+        stated_rate = _stated_rate(rule, rationale)
+        compare = math.nan if isinstance(rule, MilestoneThenGrowth) else stated_rate
         row: dict[str, Any] = {"id": ind.id, "name_ko": ind.name_ko, "unit": ind.unit}
         known = [y for y in data.actuals if y < min(years)]
         by = base_year if base_year is not None else (max(known) if known else None)
@@ -431,7 +788,7 @@ def headline_rates(catalog: Any, years: tuple[int, ...] = (2027, 2030), *,
         numeric = base is not None and not isinstance(base, str) and float(base) > 0
         row.update(base_year=by, base=base)
         rule_path: dict[int, float] = {}
-        if rule is not None and not data.is_grade:
+        if rule is not None and not data.is_grade and not isinstance(rule, Stated):
             try:
                 rule_path = rule.path(ind, list(years)).to_dict()
             except RuleError:
@@ -443,48 +800,46 @@ def headline_rates(catalog: Any, years: tuple[int, ...] = (2027, 2030), *,
             rate = math.nan
             if numeric and target is not None and not isinstance(target, str):
                 rate = implied_cagr(float(base), by, float(target), y)
-                phrases.append(f"{yy(by)}→{yy(y)} implies {pct(round(rate, 4))} a year"
-                               + _against(rate, _stated_rate(rationale)))
+                phrases.append(text("audit.headline.implies", lang, start=yy(by), end=yy(y),
+                                    rate=pct(round(rate, 4)),
+                                    against=_against(rate, compare, lang)))
             row[f"cagr_{y}"] = rate
             row[f"rule_{y}"] = rule_path.get(y, math.nan)
         row["rule_type"] = rule.type if rule is not None else None
         row["rule_rate"] = float(getattr(rule, "rate", math.nan)) if rule else math.nan
         row["rationale"] = rationale
-        row["stated_rate"] = _stated_rate(rationale)
-        row["verdict"] = _headline_verdict(ind, rule, phrases, rule_path, rationale, row)
+        row["stated_rate"] = stated_rate
+        row["verdict"] = _headline_verdict(ind, rule, phrases, rule_path, rationale,
+                                           stated_rate, lang)
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def _against(rate: float, stated: float) -> str:
-    if math.isnan(stated):
-        return ""
-    if math.isclose(rate, stated, abs_tol=5e-5):
-        return f" (= the stated {pct(stated)})"
-    return f" ({'above' if rate > stated else 'below'} the stated {pct(stated)})"
-
-
 def _headline_verdict(ind: Any, rule: Rule | None, phrases: list[str],
-                      rule_path: dict[int, float], rationale: str,
-                      row: dict[str, Any]) -> str:
+                      rule_path: dict[int, float], rationale: str, stated_rate: float,
+                      lang: str) -> str:
     if not phrases:
-        return "no numeric base and goal (grade or missing values)"
-    text = "; ".join(phrases)
+        return text("audit.headline.none", lang)
+    out = "; ".join(phrases)
     if rationale:
-        text += f" — rationale {rationale!r}"
+        out += text("audit.headline.rationale", lang, rationale=rationale)
     if rule_path:
-        text += "; the rule gives " + ", ".join(
-            f"{yy(y)} {num(round(v, 1))}" for y, v in rule_path.items())
+        out += text("audit.headline.rule_gives", lang, values=", ".join(
+            f"{yy(y)} {num(round(v, 1))}" for y, v in rule_path.items()))
     if isinstance(rule, MilestoneThenGrowth):
         after = []
         for y in rule_path:
             t = ind.targets.get(y)
             if t is not None and y > rule.year:
                 r = implied_cagr(rule.value, rule.year, float(t), y)
-                after.append(f"{pct(round(r, 4))} to {yy(y)}{_against(r, rule.rate)}")
+                after.append(text("audit.headline.milestone_rate", lang, end=yy(y),
+                                  rate=pct(round(r, 4)),
+                                  against=_against(r, rule.rate, lang)))
         if after:
-            text += (f"; from the {yy(rule.year)} milestone {num(rule.value)} the goals "
-                     f"imply {', '.join(after)}")
+            out += text("audit.headline.milestone", lang, year=yy(rule.year),
+                        value=num(rule.value), rates=", ".join(after))
     if isinstance(rule, Fixed | Maintain):
-        text += "; the rule keeps a level"
-    return text
+        out += text("audit.headline.keeps_level", lang)
+    elif math.isnan(stated_rate) and re.search(r"\d", rationale or ""):
+        out += text("audit.headline.level", lang)
+    return out

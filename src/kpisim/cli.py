@@ -309,30 +309,35 @@ def _flat(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def cmd_audit(args) -> int:
-    from kpisim.audit import audit, headline_rates
+    from kpisim._messages import text
+    from kpisim.audit import CATEGORIES, audit, headline_rates
 
+    lang = args.lang
     cat = _catalog(args)
-    frame = audit(cat)
+    frame = audit(cat, lang=lang)
     if args.format != "table":
         _emit(_flat(frame), args.format)
         return 0
-    lines = [f"Audit of {cat.title or cat.name}: {len(frame)} indicators with a rule and "
-             f"stated targets; {int((frame.checkable & frame.consistent).sum())} follow their "
-             "rule exactly, "
-             f"{int((frame.checkable & ~frame.consistent).sum())} do not, "
-             f"{int((~frame.checkable).sum())} cannot be checked.", ""]
-    rates = headline_rates(cat)
+    counts = {c: int((frame.category == c).sum()) for c in CATEGORIES}
+    lines = [text("audit.cli.summary", lang, title=cat.title or cat.name, n=len(frame),
+                  **counts), ""]
+    rates = headline_rates(cat, lang=lang)
     if not rates.empty:
-        lines.append("Headline goals: implied growth vs the stated rationale")
+        lines.append(text("audit.cli.headline", lang))
         for r in rates.itertuples():
             lines.append(f"  {r.name_ko} — {r.verdict}")
         lines.append("")
-    mark = {True: "✓ follows", False: "✗ differs"}
+    mark = {"exact": "✓", "within_rounding": "≈", "floor_satisfied": "≥",
+            "differs": "✗", "uncheckable": "·"}
     for r in frame.itertuples():
-        status = mark[bool(r.consistent)] if r.checkable else "· unchecked"
-        cagr = ("" if pd.isna(r.implied_cagr)
-                else f"  stated path grows {100 * r.implied_cagr:.2f}%/yr")
-        lines.append(f"{status}  {r.id} ({r.name_ko}) [{r.rule_type}]{cagr}")
+        status = f"{mark[r.category]} {text(f'audit.category.{r.category}', lang)}"
+        rate = ""
+        if not pd.isna(r.implied_cagr):
+            span = f"'{int(r.implied_from) % 100:02d}→'{r.years[-1] % 100:02d}"
+            rate = text("audit.cli.rate", lang, rate=f"{100 * r.implied_cagr:.2f}%", span=span)
+            if not pd.isna(r.rule_rate):
+                rate += text("audit.cli.rule_rate", lang, rate=f"{100 * r.rule_rate:.4g}%")
+        lines.append(f"{status}  {r.id} ({r.name_ko}) [{r.rule_type}]{rate}")
         lines.append(f"    {r.verdict}")
     sys.stdout.write("\n".join(lines) + "\n")
     return 0
