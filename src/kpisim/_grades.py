@@ -220,7 +220,8 @@ class FittedGradeMarkov:
         """
         years = [int(y) for y in years]
         if any(y <= self.last_year for y in years):
-            msg = f"grade chain: years must be after the last actual ({self.last_year}); got {years}"
+            msg = (f"grade chain: years must be after the last actual ({self.last_year}); "
+                   f"got {years}")
             raise ModelError(msg)
         n = int(n_paths)
         g = np.random.default_rng(rng)
@@ -282,7 +283,8 @@ class GradeMarkov:
         sticky_prior(2, persistence=self.persistence, concentration=self.concentration,
                      decay=self.decay)  # validates the three numbers
         if not isinstance(self.parameter_uncertainty, bool):
-            msg = f"`parameter_uncertainty` must be True or False; got {self.parameter_uncertainty!r}"
+            msg = ("`parameter_uncertainty` must be True or False; "
+                   f"got {self.parameter_uncertainty!r}")
             raise ModelError(msg)
 
     def prior_for(self, k: int) -> NDArray[np.float64]:
