@@ -22,12 +22,12 @@ from kpisim._validation import CatalogError, is_finite_number
 __all__ = [
     "DIRECTIONS",
     "KINDS",
+    "SCORING_CATEGORIES",
     "UNITS",
     "Assumption",
     "Bounds",
     "Indicator",
     "Provenance",
-    "SCORING_CATEGORIES",
     "Scoring",
     "Tags",
 ]
