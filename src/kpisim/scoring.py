@@ -330,6 +330,7 @@ class TotalScore:
     n_paths: int
     institution_type: str = "공기업(상장형)"
     grade_rule: str = ""
+    grade_basis: str = "absolute"  # "absolute", "relative" or "reference" (cut-offs shown only)
 
     def to_frame(self) -> pd.DataFrame:
         """One row: mean, sd, q…, p_S … p_E, n_paths."""
@@ -747,4 +748,5 @@ def _total(values: NDArray, weights: pd.Series, q: NDArray, *,
         n_paths=int(ok.size),
         institution_type=kind,
         grade_rule=institution_grade_rule(kind, relative=with_peers),
+        grade_basis="absolute" if not relative else "relative" if with_peers else "reference",
     )
