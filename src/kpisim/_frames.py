@@ -24,6 +24,10 @@ META = ("name_ko", "name_en", "unit", "kind", "direction", "scale", "rule")
 #: The two columns of an indicator's ``bounds``: both on some row, or neither.
 BOUNDS = ("bound_low", "bound_high")
 SERIES = ("actual", "target")
+#: Scoring columns: the indicator's ``scoring.method``, ``scoring.weight`` and ``tags.category``.
+SCORING = ("scoring_method", "weight", "category")
+_SCORING_FIELDS = {"scoring.method": "scoring_method", "scoring.weight": "weight",
+                   "tags.category": "category"}
 
 
 def read_table(path: Path, *, sheet: str | int = 0) -> pd.DataFrame:
@@ -96,6 +100,21 @@ def _bounds_into(entries: dict[str, dict[str, Any]],
     return rows
 
 
+def _scoring_into(entry: dict[str, Any]) -> None:
+    """Move the SCORING columns of an entry to ``scoring`` and ``tags.category``."""
+    scoring = {k: entry.pop(c) for k, c in (("method", "scoring_method"), ("weight", "weight"))
+               if c in entry}
+    if isinstance(scoring.get("weight"), str):
+        try:
+            scoring["weight"] = float(scoring["weight"].replace(",", ""))
+        except ValueError:
+            pass  # left to the indicator validation (names the field)
+    if scoring:
+        entry["scoring"] = scoring
+    if "category" in entry:
+        entry["tags"] = {"category": entry.pop("category")}
+
+
 def _blank(v: Any) -> bool:
     if v is None:
         return True
@@ -166,7 +185,7 @@ def catalog_from_frame(
             )
         ident = str(ident).strip()
         entry = entries.setdefault(ident, {"id": ident, "actual": {}, "target": {}})
-        for col in META:
+        for col in (*META, *SCORING):
             if col not in rec or _blank(rec[col]):
                 continue
             value = rec[col]
@@ -248,6 +267,7 @@ def catalog_from_frame(
     for entry in entries.values():
         for k, v in defaults.items():
             entry.setdefault(k, v)
+        _scoring_into(entry)
         entry.setdefault("name_ko", entry["id"])
         if "name_en" in entry and not isinstance(entry["name_en"], str):
             entry["name_en"] = str(entry["name_en"])
@@ -255,6 +275,11 @@ def catalog_from_frame(
     try:
         cat = _catalog_from_documents([(source, {"indicators": docs})], source=source)
     except CatalogError as e:
+        column = _SCORING_FIELDS.get(e.field or "")
+        if column is not None:  # name the table column the Indicator refused
+            raise CatalogError(source=e.source, indicator=e.indicator,
+                               field=f"{e.field} (column {column})", expected=e.expected,
+                               got=e.got) from e
         if e.field != "bounds" or e.indicator not in bound_rows:
             raise
         raise CatalogError(  # the table location of the bounds the Indicator refused

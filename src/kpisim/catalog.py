@@ -69,6 +69,7 @@ _INDICATOR_FIELDS = frozenset(
         "scale",
         "assumptions",
         "bounds",
+        "scoring",
     }
 )
 _PROVENANCE_FIELDS = frozenset(Provenance.__dataclass_fields__)
@@ -319,6 +320,7 @@ def parse_indicator(raw: Any, *, source: str = "<memory>") -> Indicator:
             scale=scale,
             assumptions=_assumptions(ctx, raw.get("assumptions")),
             bounds=raw.get("bounds"),  # validated by Indicator (kind, values)
+            scoring=raw.get("scoring"),  # {method, weight}: validated by Indicator
         )
 
 
@@ -353,6 +355,9 @@ def indicator_to_dict(ind: Indicator) -> dict[str, Any]:
         out["scale"] = list(ind.scale)
     if ind.bounds is not None:
         out["bounds"] = list(ind.bounds)
+    if ind.scoring.declared:
+        out["scoring"] = {k: v for k, v in (("method", ind.scoring.method),
+                                            ("weight", ind.scoring.weight)) if v is not None}
     out["actual"] = dict(ind.actuals)
     out["target"] = dict(ind.targets)
     if ind.rule is not None:

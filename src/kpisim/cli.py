@@ -140,17 +140,45 @@ def cmd_catalog(args) -> int:
 
 def _scores(sim) -> pd.DataFrame | None:
     """E[평점] and P(만점) of the key indicators, 2023–2027 (None if none scored)."""
-    from kpisim._summary import score_table
+    return _scores_and_totals(sim)[0]
 
-    table = score_table(sim)
-    return None if table.empty else table
+
+def _scores_and_totals(sim) -> tuple[pd.DataFrame | None, pd.DataFrame]:
+    """The score table (None if empty) and the weighted total per year, 2023–2027."""
+    from kpisim._summary import score_tables
+
+    table, totals = score_tables(sim)
+    return (None if table.empty else table), totals
+
+
+def _totals_text(totals: pd.DataFrame, lang: str) -> str:
+    """The weighted total's distribution and the institution grade, one line a year."""
+    from kpisim._messages import text
+
+    if totals.empty:
+        return ""
+    grades = [c[2:] for c in totals.columns if c.startswith("p_")]
+    view = pd.DataFrame({
+        text("grades.cli.year", lang): totals["year"],
+        text("grades.cli.mean", lang): totals["mean"].map(lambda v: f"{v:5.1f}"),
+        text("grades.cli.sd", lang): totals["sd"].map(lambda v: f"{v:4.1f}"),
+        "q05–q95": [f"{a:5.1f}–{b:5.1f}" for a, b in zip(totals["q05"], totals["q95"],
+                                                         strict=True)],
+        **{f"P({g})": totals[f"p_{g}"].map(lambda v: f"{100 * v:5.1f}%") for g in grades},
+        text("grades.cli.n", lang): totals["n_weighted"],
+    })
+    last = totals.iloc[-1]
+    rule = text(f"grades.rule.{last['grade_basis']}", lang, type=last["institution_type"])
+    return "\n".join([text("grades.cli.total_head", lang), view.to_string(index=False),
+                      text("grades.cli.rule", lang, rule=rule),
+                      text("grades.cli.weights", lang)])
 
 
 def _headline_assumptions(sim) -> str:
     """What each headline probability rests on, one line per assumption."""
     frame = sim.assumptions()
     lines = []
-    for ident in sim.ids:
+    for ident in [*sim.ids, *sim.grade_ids]:
         ind = sim.catalog[ident]
         if not ind.tags.headline:
             continue
@@ -261,8 +289,9 @@ def cmd_run(args) -> int:
     out = None if args.no_report else _out_dir(args)  # before the run: fail fast
     cat = _catalog(args)
     sim = _simulate(args, cat)
-    scores = _scores(sim) if args.scores or not args.no_report else None
-    table = summary(sim, lang=args.lang)
+    scores, totals = (_scores_and_totals(sim) if args.scores or not args.no_report
+                      else (None, pd.DataFrame()))
+    table = summary(sim, lang=args.lang, grades=True)
     text = (
         f"P(goal met) — {cat.title or cat.name}; {sim.n_paths:,} paths, model={args.model}, "
         f"seed={args.seed}\n" + format_table(table)
@@ -270,7 +299,7 @@ def cmd_run(args) -> int:
     if sim.skipped:
         text += (
             f"\n\nnot simulated: {len(sim.skipped)} indicator(s) "
-            "(grades, no actual or no target); see the report."
+            "(no actual or no target); see the report."
         )
     ranges, range_errors = _prior_ranges(sim)
     if not ranges.empty or range_errors:
@@ -285,6 +314,8 @@ def cmd_run(args) -> int:
         text += "\n\nWhat the headline probabilities assume:\n" + heads
     if args.scores and scores is not None:
         text += "\n\nHandbook scores (평점) of the key indicators\n" + _score_text(scores)
+        if not totals.empty:
+            text += "\n\n" + _totals_text(totals, args.lang)
         if args.format != "table":
             table = table.merge(scores[["id", "year", "mean_score", "p_100"]],
                                 on=["id", "year"], how="left")

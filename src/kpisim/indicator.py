@@ -24,11 +24,13 @@ __all__ = [
     "DIRECTIONS",
     "KINDS",
     "MAX_VALUE",
+    "SCORING_CATEGORIES",
     "UNITS",
     "Assumption",
     "Bounds",
     "Indicator",
     "Provenance",
+    "Scoring",
     "Tags",
 ]
 
@@ -68,6 +70,10 @@ UNITS: frozenset[str] = frozenset(
         "-",
     }
 )
+
+#: Handbook categories (구분) an indicator may declare: they set the deviation
+#: rule's k and the ratio rule's 최고 (see ``docs/scoring.md``).
+SCORING_CATEGORIES: tuple[str, ...] = ("주요사업", "경영관리")
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _GOALS = ("I", "II", "III", "IV")
@@ -136,6 +142,71 @@ class Tags:
     key: tuple[str, ...] = ()
     category: str | None = None
     labels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Scoring:
+    """How the 경영평가편람 scores an indicator, as the catalog declares it.
+
+    Parameters
+    ----------
+    method : str or None
+        ``"auto"`` (the indicator's rule decides, see
+        :class:`kpisim.scoring.ScoringSpec`), one of
+        :data:`kpisim.scoring.METHODS` (deviation, ratio, long_term, trend,
+        beta, target_ratio) or ``"grade"`` (a grade's 평점 on its scale, for
+        grade indicators only). None: not declared.
+    weight : float or None
+        가중치 in the institution's weighted total, a finite number ≥ 0. None:
+        not declared (then the indicator is left out of a total in which
+        other indicators declare weights). A weight the document does not
+        state must be labelled with an :class:`Assumption` whose ``field`` is
+        ``scoring.weight``.
+    """
+
+    method: str | None = None
+    weight: float | None = None
+
+    @property
+    def declared(self) -> bool:
+        """True when the method or the weight is declared."""
+        return self.method is not None or self.weight is not None
+
+
+def scoring_methods() -> tuple[str, ...]:
+    """Every ``scoring.method`` a catalog may declare (``auto``, the handbook's, ``grade``)."""
+    from kpisim._handbook_scores import METHODS
+
+    return ("auto", *METHODS, "grade")
+
+
+def _check_scoring(ind: Indicator) -> Scoring:
+    sc = ind.scoring
+    if isinstance(sc, Mapping):
+        unknown = set(sc) - {"method", "weight"}
+        if unknown:
+            raise _bounds_error(ind.id, "scoring", "only the fields ['method', 'weight']",
+                                sorted(map(str, unknown)))
+        sc = Scoring(method=sc.get("method"), weight=sc.get("weight"))
+    if sc is None:
+        sc = Scoring()
+    if not isinstance(sc, Scoring):
+        raise _bounds_error(ind.id, "scoring", "a Scoring or a mapping {method, weight}", sc)
+    methods = scoring_methods()
+    if sc.method is not None and sc.method not in methods:
+        raise _bounds_error(ind.id, "scoring.method", f"one of {list(methods)}", sc.method)
+    if sc.method == "grade" and ind.kind != "grade":
+        raise _bounds_error(ind.id, "scoring.method",
+                            "a numeric method (`grade` is for grade indicators)", sc.method)
+    if ind.kind == "grade" and sc.method not in (None, "auto", "grade"):
+        raise _bounds_error(ind.id, "scoring.method", "`grade` or `auto` for a grade indicator",
+                            sc.method)
+    weight = sc.weight
+    if weight is not None:
+        if not (is_finite_number(weight) and float(weight) >= 0):
+            raise _bounds_error(ind.id, "scoring.weight", "a finite number ≥ 0", weight)
+        weight = float(weight)
+    return Scoring(method=sc.method, weight=weight)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -313,6 +384,9 @@ class Indicator:
         compliance ratio capped at 100 %); every numeric actual and target
         must lie inside it. ``None`` leaves it to
         :meth:`resolved_bounds`. Not allowed for grades.
+    scoring : Scoring or mapping, optional
+        The declared scoring method and weight (:class:`Scoring`); a mapping
+        ``{method, weight}`` is converted.
 
     Raises
     ------
@@ -325,7 +399,10 @@ class Indicator:
         scale), a share outside [0, 100], a negative count, a magnitude above
         :data:`MAX_VALUE`; or when ``bounds`` is not two finite numbers with
         ``low < high``, is given for a grade, or an actual or target lies
-        outside it (the message names the indicator, the year and the value).
+        outside it (the message names the indicator, the year and the value);
+        when ``scoring`` names an unknown method, a method that does not fit the
+        kind, or a negative or non-finite weight (field ``scoring.method`` /
+        ``scoring.weight``).
 
     Notes
     -----
@@ -347,6 +424,7 @@ class Indicator:
     scale: tuple[str, ...] = ()
     assumptions: tuple[Assumption, ...] = ()
     bounds: tuple[float, float] | None = None
+    scoring: Scoring = field(default_factory=Scoring)
 
     def __post_init__(self) -> None:
         for name in ("scale", "assumptions"):
@@ -360,6 +438,7 @@ class Indicator:
             values = _check_values(self.id, name, getattr(self, name), self.kind, self.scale)
             object.__setattr__(self, name, _freeze(values))
         object.__setattr__(self, "bounds", _check_bounds(self))
+        object.__setattr__(self, "scoring", _check_scoring(self))
 
     def __hash__(self) -> int:
         return hash(self.id)

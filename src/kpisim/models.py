@@ -24,6 +24,9 @@ name           min history  what
 ``naive0``     2            last value (random walk without drift)
 =============  ===========  ===========================================
 
+Grade indicators use ``markov_grade`` (:class:`GradeMarkov`, min history 1): a
+Markov chain over the grade scale with Dirichlet rows.
+
 Examples
 --------
 >>> import numpy as np
@@ -46,6 +49,7 @@ from kpisim._copula import (
     validate_correlation,
 )
 from kpisim._ensemble import DEFAULT_MEMBERS, Ensemble
+from kpisim._grades import GradeMarkov
 from kpisim._loggrowth import LogGrowth, LogitGrowth
 from kpisim._naive import NaiveDrift, NaiveLast
 from kpisim._prior import GrowthPrior, pooled_prior
@@ -64,6 +68,7 @@ __all__ = [
     "Arima",
     "Ensemble",
     "Fitted",
+    "GradeMarkov",
     "GrowthPrior",
     "Holt",
     "LinearTrend",
@@ -90,6 +95,6 @@ __all__ = [
 ]
 
 for _cls in (RefGrowth, LogGrowth, LogitGrowth, LinearTrend, LogLinearTrend, Holt, Arima, Theta,
-             Ensemble, NaiveDrift, NaiveLast):
+             Ensemble, NaiveDrift, NaiveLast, GradeMarkov):
     register_model(_cls.name, overwrite=True)(_cls)
 del _cls

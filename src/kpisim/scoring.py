@@ -64,7 +64,6 @@ from kpisim._handbook_scores import (
     _sign,
     _z,
     beta_prediction,
-    institution_grade,
     score_beta,
     score_between,
     score_deviation,
@@ -83,6 +82,7 @@ __all__ = [
     "GRADES",
     "GRADE_POINTS",
     "INSTITUTION_GRADES",
+    "INSTITUTION_TYPES",
     "METHODS",
     "TREND_CUTS",
     "TREND_Z_MAX",
@@ -94,6 +94,7 @@ __all__ = [
     "TotalScore",
     "beta_prediction",
     "institution_grade",
+    "institution_grade_rule",
     "score_beta",
     "score_between",
     "score_deviation",
@@ -108,6 +109,136 @@ __all__ = [
     "weighted_total",
     "z_points",
 ]
+
+
+#: Institution types and how the handbook grades them (HANDBOOK.md, "Aggregation"):
+#: ``absolute`` = the fixed cut-offs :data:`INSTITUTION_GRADES` (S ≥ 90, A ≥ 80,
+#: B ≥ 70, C ≥ 60, D ≥ 50, else E); ``relative`` = the grade follows the rank of
+#: the total within the institution's group. English aliases are accepted.
+INSTITUTION_TYPES: dict[str, str] = {
+    "공기업(상장형)": "absolute",
+    "공기업(비상장형)": "relative",
+    "준정부기관": "relative",
+    "강소형": "relative",
+    "기타공공기관": "relative",
+}
+_TYPE_ALIASES = {
+    "listed_public_corporation": "공기업(상장형)",
+    "public_corporation": "공기업(비상장형)",
+    "quasi_government": "준정부기관",
+    "small": "강소형",
+    "other_public": "기타공공기관",
+}
+
+
+def _institution_type(institution_type: Any) -> str:
+    name = _TYPE_ALIASES.get(institution_type, institution_type)
+    if name not in INSTITUTION_TYPES:
+        msg = (f"`institution_type` must be one of {list(INSTITUTION_TYPES)} (or "
+               f"{list(_TYPE_ALIASES)}); got {institution_type!r}")
+        raise ScoringError(msg)
+    return name
+
+
+def _shares(shares: Any) -> NDArray[np.float64]:
+    names = [g for g, _ in INSTITUTION_GRADES]
+    if isinstance(shares, Mapping):
+        unknown = sorted(set(map(str, shares)) - set(names))
+        if unknown:
+            msg = f"`shares` names grades not in {names}: {unknown}"
+            raise ScoringError(msg)
+        shares = [shares.get(g, 0.0) for g in names]
+    sh = np.asarray(shares, dtype=float)
+    if sh.shape != (len(names),) or np.any(~np.isfinite(sh)) or np.any(sh < 0) or not np.isclose(
+        sh.sum(), 1.0
+    ):
+        msg = (f"`shares` must give the share of each grade {names} (best first), "
+               f"non-negative and summing to 1; got {np.asarray(shares).tolist()}")
+        raise ScoringError(msg)
+    return sh
+
+
+def institution_grade_rule(
+    institution_type: str = "공기업(상장형)", *, relative: bool | None = None, lang: str = "en"
+) -> str:
+    """One sentence saying which grading rule :func:`institution_grade` applies.
+
+    ``relative`` tells whether peer totals were given (relative types only):
+    without them the absolute cut-offs are shown as a reference.
+    """
+    from kpisim._messages import text
+
+    kind = _institution_type(institution_type)
+    key = ("absolute" if INSTITUTION_TYPES[kind] == "absolute"
+           else "relative" if relative else "reference")
+    return text(f"grades.rule.{key}", lang, type=kind)
+
+
+def institution_grade(
+    total: Any,
+    institution_type: str = "공기업(상장형)",
+    *,
+    peers: Any = None,
+    shares: Any = None,
+) -> NDArray:
+    """Institutional grade (S … E) of weighted totals, by the institution type's rule.
+
+    Parameters
+    ----------
+    total : array_like
+        Weighted totals (평점 scale, 0–100); NaN gives ``""``.
+    institution_type : str, default "공기업(상장형)"
+        A key of :data:`INSTITUTION_TYPES`. ``공기업(상장형)`` is graded on the
+        absolute cut-offs S ≥ 90, A 80–90, B 70–80, C 60–70, D 50–60, E < 50
+        (lower edges inclusive: 80 is A). The other types are graded relative
+        to their group and need ``peers`` and ``shares``.
+    peers : array_like, optional
+        Relative types: the totals of the other institutions of the group.
+    shares : sequence or mapping, optional
+        Relative types: the share of the group given each grade, S first
+        (e.g. ``{"S": 0.05, "A": 0.25, ...}``), summing to 1. With ``r`` the
+        fraction of peers whose total is strictly higher, the grade is the
+        first ``g`` with ``r < shares[S] + … + shares[g]``.
+
+    Raises
+    ------
+    ScoringError
+        An unknown type; a relative type without ``peers`` and ``shares``
+        (the handbook gives no cut-offs for it: say so rather than guess);
+        bad shares.
+
+    Examples
+    --------
+    >>> institution_grade([91.0, 80.0, 79.9]).tolist()
+    ['S', 'A', 'B']
+    >>> institution_grade([72.0], "준정부기관", peers=[80, 75, 70, 60],
+    ...                   shares=[0.0, 0.25, 0.5, 0.25, 0.0, 0.0]).tolist()
+    ['B']
+    """
+    kind = _institution_type(institution_type)
+    t = np.asarray(total, dtype=float)
+    out = np.full(t.shape, "", dtype=object)
+    if INSTITUTION_TYPES[kind] == "absolute":
+        for grade, low in reversed(INSTITUTION_GRADES):
+            out[t >= low] = grade
+        return out
+    if peers is None or shares is None:
+        msg = (f"{kind} is graded relative to its group (HANDBOOK: only 공기업(상장형) has "
+               "absolute cut-offs): pass `peers` (the group's other totals) and `shares` "
+               "(the share of each grade), or grade with institution_type='공기업(상장형)' "
+               "as a reference")
+        raise ScoringError(msg)
+    p = np.asarray(peers, dtype=float).ravel()
+    if p.size == 0 or np.any(~np.isfinite(p)):
+        msg = f"`peers` must be finite totals of at least one other institution; got {p.tolist()}"
+        raise ScoringError(msg)
+    cum = np.cumsum(_shares(shares))
+    above = (p[None, :] > t.reshape(-1, 1)).mean(axis=1).reshape(t.shape)
+    names = np.array([g for g, _ in INSTITUTION_GRADES], dtype=object)
+    idx = np.minimum((above[..., None] >= cum - 1e-12).sum(axis=-1), len(names) - 1)
+    out[...] = names[idx]
+    out[np.isnan(t)] = ""
+    return out
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -141,6 +272,10 @@ class ScoringSpec:
     banded, cuts, z_max, interpolation, tails
         추세치/β분포 bands (:func:`score_z`; default the handbook's 표2,
         linear inside each band, extended beyond ±1.965 until the clip).
+    points : sequence of float, optional
+        For a grade indicator (method ``grade``): the 평점 of each grade,
+        worst first, each in [20, 100]; by default ``20 + 80·i/(K−1)``
+        (:func:`kpisim._grades.grade_points`, an assumption).
     """
 
     method: str = "auto"
@@ -157,11 +292,18 @@ class ScoringSpec:
     z_max: float = TREND_Z_MAX
     interpolation: str = "handbook"
     tails: str = "extend"
+    points: tuple[float, ...] | None = None
 
     def __post_init__(self) -> None:
-        if self.method not in ("auto", *METHODS):
-            msg = f"`method` must be one of {['auto', *METHODS]}; got {self.method!r}"
+        if self.method not in ("auto", *METHODS, "grade"):
+            msg = f"`method` must be one of {['auto', *METHODS, 'grade']}; got {self.method!r}"
             raise ScoringError(msg)
+        if self.points is not None:
+            pts = tuple(self.points)
+            if len(pts) < 2 or not all(is_finite_number(v) and _LOW <= v <= _HIGH for v in pts):
+                msg = f"`points` must be at least 2 평점 in [20, 100], worst first; got {pts!r}"
+                raise ScoringError(msg)
+            object.__setattr__(self, "points", tuple(float(v) for v in pts))
         if not (is_finite_number(self.weight) and self.weight >= 0):
             msg = f"`weight` must be a finite number ≥ 0; got {self.weight!r}"
             raise ScoringError(msg)
@@ -188,8 +330,10 @@ class TotalScore:
     """Distribution of the weighted total over the kept paths, and of the grade.
 
     ``values`` (n_paths,), ``weights`` (Series by id), ``mean``, ``sd``,
-    ``quantiles`` (Series by q), ``grades`` (P(grade), Series S … E) and
-    ``n_paths`` (paths with every score defined).
+    ``quantiles`` (Series by q), ``grades`` (P(grade), Series S … E),
+    ``n_paths`` (paths with every score defined), ``institution_type`` and
+    ``grade_rule`` (which grading rule gave ``grades``, one sentence:
+    :func:`institution_grade_rule`).
     """
 
     values: NDArray[np.float64]
@@ -199,6 +343,9 @@ class TotalScore:
     quantiles: pd.Series
     grades: pd.Series
     n_paths: int
+    institution_type: str = "공기업(상장형)"
+    grade_rule: str = ""
+    grade_basis: str = "absolute"  # "absolute", "relative" or "reference" (cut-offs shown only)
 
     def to_frame(self) -> pd.DataFrame:
         """One row: mean, sd, q…, p_S … p_E, n_paths."""
@@ -375,6 +522,10 @@ def score_simulation(
     threshold: float = 80.0,
     quantiles: Sequence[float] = (0.05, 0.5, 0.95),
     nonquantitative: Mapping[str, tuple[str | float, float]] | None = None,
+    declared: bool = True,
+    institution_type: str | None = None,
+    peers: Any = None,
+    shares: Any = None,
 ) -> ScoreResult:
     """Score every simulated indicator in ``year`` on each kept path.
 
@@ -395,6 +546,19 @@ def score_simulation(
         비계량 indicators with an assumed grade (:data:`GRADE_POINTS`: A+ 100,
         A0 90, B+ 80, B0 70, C 60, D+ 50, D0 40, E+ 30, E0 20) or score; they
         enter the total as constants.
+    declared : bool, default True
+        Use the scoring the catalog declares (:class:`kpisim.indicator.Scoring`)
+        for indicators not in ``methods``: its method (else ``default``'s)
+        and weight. When any scored indicator declares a weight, indicators
+        without one get weight 0 (they are scored but left out of the total).
+    institution_type : str, optional
+        How the total is graded (:func:`institution_grade`); by default the
+        catalog's ``institution_type`` (catalog metadata), else
+        ``공기업(상장형)``. A relative type without ``peers`` and ``shares`` is
+        graded on the absolute cut-offs *as a reference*, and
+        ``total.grade_rule`` says so.
+    peers, shares
+        The group's other totals and the grade shares, for a relative type.
 
     Returns
     -------
@@ -414,6 +578,9 @@ def score_simulation(
     ``LongTermPath.next_target``, all vectorised over paths; unrounded).
     Indicators a method cannot score are listed in ``skipped`` with the
     reason.
+
+    Grade indicators (``sim.grade_ids``) are scored by method ``grade``: the
+    평점 of the path's grade, ``points`` of the spec or ``20 + 80·i/(K−1)``.
     """
     if not (isinstance(year, (int, np.integer)) and year in {int(y) for y in sim.years}):
         msg = (
@@ -436,16 +603,31 @@ def score_simulation(
         raise ScoringError(msg)
     skipped = {k: f"not simulated: {v}" for k, v in sim.skipped.items()}
     cols, rows = {}, []
-    for ident in sim.ids:
-        if ident not in methods and default is None:
+    all_ids = [*sim.ids, *sim.grade_ids]
+    weighted = declared and any(sim.catalog[i].scoring.weight is not None for i in all_ids)
+    for ident in all_ids:
+        ind = sim._track(ident).indicator
+        if ident not in methods and default is None and not (declared and ind.scoring.declared):
             skipped[ident] = "no scoring method given"
             continue
-        spec = _as_spec(methods.get(ident, default), ident)
-        ind = sim._track(ident).indicator
+        if ident in methods:
+            spec = _as_spec(methods[ident], ident)
+        else:
+            spec = _declared_spec(ind, default, weighted=weighted and declared)
         try:
-            method = _auto(ind, year) if spec.method == "auto" else spec.method
-            hist, years, j = _history(sim, ident, year)
-            s = np.clip(_score_paths(spec, method, ind, hist, years, j, year), _LOW, _HIGH)
+            if ident in sim.grade_ids:
+                method = "grade"
+                if spec.method not in ("auto", "grade"):
+                    msg = f"a grade indicator is scored by method `grade`; got `{spec.method}`"
+                    raise ScoringError(msg)
+                s = _grade_scores(sim, ident, year, spec.points)
+            else:
+                method = _auto(ind, year) if spec.method == "auto" else spec.method
+                if method == "grade":
+                    msg = "method `grade` is for grade indicators"
+                    raise ScoringError(msg)
+                hist, years, j = _history(sim, ident, year)
+                s = np.clip(_score_paths(spec, method, ind, hist, years, j, year), _LOW, _HIGH)
         except KpisimError as e:
             skipped[ident] = str(e)
             continue
@@ -486,7 +668,10 @@ def score_simulation(
     scores.index.name = "path"
     table = pd.DataFrame(rows)
     weights = pd.Series(table["weight"].to_numpy(), index=table["id"], name="weight")
-    total = _total(weighted_total(scores.to_numpy(), weights.to_numpy()), weights, q)
+    if institution_type is None:
+        institution_type = str(sim.catalog.meta.get("institution_type", "공기업(상장형)"))
+    total = _total(weighted_total(scores.to_numpy(), weights.to_numpy()), weights, q,
+                   institution_type=institution_type, peers=peers, shares=shares)
     return ScoreResult(
         year=year,
         table=table,
@@ -531,12 +716,45 @@ def _row(
     }
 
 
-def _total(values: NDArray, weights: pd.Series, q: NDArray) -> TotalScore:
+def _declared_spec(ind: Any, default: Any, *, weighted: bool) -> ScoringSpec:
+    """``default`` with the catalog's declared method and weight applied."""
+    base = _as_spec(default if default is not None else "auto", ind.id)
+    sc = ind.scoring
+    weight = sc.weight if sc.weight is not None else (0.0 if weighted else base.weight)
+    return dataclasses.replace(base, method=sc.method or base.method, weight=weight)
+
+
+def _grade_scores(sim: Simulation, ident: str, year: int, points: Any) -> NDArray:
+    """Per-path 평점 of a grade indicator's grade in ``year`` (NaN where unknown)."""
+    from kpisim._grades import grade_points
+
+    ind = sim._track(ident).indicator
+    k = len(ind.scale)
+    pts = grade_points(k) if points is None else np.asarray(points, dtype=float)
+    if pts.shape != (k,):
+        msg = f"`points` must give one 평점 per grade of the scale {list(ind.scale)}; got {k} ≠ "
+        msg += f"{pts.size}"
+        raise ScoringError(msg)
+    j = int(np.searchsorted(sim.years, year))
+    idx = sim.paths(ident).to_numpy(dtype=float)[:, j]
+    ok = np.isfinite(idx)
+    out = np.full(idx.shape, np.nan)
+    out[ok] = pts[idx[ok].astype(np.int64)]
+    return out
+
+
+def _total(values: NDArray, weights: pd.Series, q: NDArray, *,
+           institution_type: str = "공기업(상장형)", peers: Any = None,
+           shares: Any = None) -> TotalScore:
     ok = values[np.isfinite(values)]
     if ok.size == 0:
         msg = "the weighted total is undefined on every path"
         raise ScoringError(msg)
-    grades = institution_grade(ok)
+    kind = _institution_type(institution_type)
+    relative = INSTITUTION_TYPES[kind] == "relative"
+    with_peers = relative and peers is not None and shares is not None
+    grades = institution_grade(ok, kind if with_peers or not relative else "공기업(상장형)",
+                               peers=peers, shares=shares)
     probs = pd.Series({g: float(np.mean(grades == g)) for g, _ in INSTITUTION_GRADES}, name="prob")
     return TotalScore(
         values=values,
@@ -546,4 +764,7 @@ def _total(values: NDArray, weights: pd.Series, q: NDArray) -> TotalScore:
         quantiles=pd.Series(np.quantile(ok, q), index=q, name="total"),
         grades=probs,
         n_paths=int(ok.size),
+        institution_type=kind,
+        grade_rule=institution_grade_rule(kind, relative=with_peers),
+        grade_basis="absolute" if not relative else "relative" if with_peers else "reference",
     )

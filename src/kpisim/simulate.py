@@ -62,6 +62,7 @@ class _Track:
     notes: tuple[str, ...] = ()  # the engine's own assumptions for this indicator
     key: int = 0  # stable stream key of the indicator id
     growth_draws: bool = False  # the model takes per-path growth normals (param_shocks)
+    grade: bool = False  # an ordinal grade: values are indices on the scale (0 = worst)
 
 
 def _rule_targets(t: _Track, full: NDArray, years: NDArray) -> NDArray:
@@ -264,9 +265,11 @@ class Simulation:
         skipped: dict[str, str],
         settings: dict[str, Any],
         n_paths: int,
+        grades: dict[str, _Track] | None = None,
     ) -> None:
         self.catalog = catalog
         self._tracks = tracks
+        self._grades = dict(grades or {})
         self.years = years
         self.skipped = skipped
         self.settings = settings
@@ -275,14 +278,49 @@ class Simulation:
     # ---------------------------------------------------------------- access
     @property
     def ids(self) -> list[str]:
-        """Ids of the simulated indicators, in catalog order."""
+        """Ids of the numerically simulated indicators, in catalog order.
+
+        Grade indicators are in :attr:`grade_ids` (they take no normal shocks,
+        so ``correlation`` matrices are over these ids only).
+        """
         return list(self._tracks)
+
+    @property
+    def grade_ids(self) -> list[str]:
+        """Ids of the simulated grade indicators (:mod:`kpisim._grades`), in catalog order."""
+        return list(self._grades)
+
+    def grade_probs(self, ident: str, year: int) -> pd.Series:
+        """P(each grade) of grade indicator ``ident`` in ``year``, from the kept paths.
+
+        Returns
+        -------
+        Series
+            Indexed by the grades of the scale (worst first), summing to 1.
+        """
+        t = self._grade_track(ident)
+        self._check_year(year)
+        i = int(np.searchsorted(self.years, year))
+        values = np.concatenate([blk[:, i] for blk in t.store]).astype(float)
+        scale = t.indicator.scale
+        counts = np.bincount(values.astype(np.int64), minlength=len(scale))[: len(scale)]
+        return pd.Series(counts / max(len(values), 1), index=pd.Index(scale, name="grade"),
+                         name="prob")
+
+    def _grade_track(self, ident: str) -> _Track:
+        if ident not in self._grades:
+            self._track(ident)  # the not-simulated / unknown message
+            msg = f"indicator `{ident}` is not a grade indicator"
+            raise SimulationError(msg)
+        return self._grades[ident]
 
     def fitted(self, ident: str):
         """The fitted model of indicator ``ident``."""
         return self._track(ident).fitted
 
     def _track(self, ident: str) -> _Track:
+        if ident in self._grades:
+            return self._grades[ident]
         if ident not in self._tracks:
             why = self.skipped.get(ident)
             msg = (
@@ -326,7 +364,8 @@ class Simulation:
         year : int, optional
             One year; by default every year with a stated target.
         ids : sequence of str, optional
-            Restrict to these indicators.
+            Restrict to these indicators (default: every simulated one, the
+        grade indicators last).
         basis : {"stated", "rule"}, default "stated"
             ``stated``: the document's targets. ``rule``: for indicators whose
             rule sets next year's target from this year's actual (uplift on
@@ -339,7 +378,10 @@ class Simulation:
         DataFrame
             ``id, name_ko, year, target, prob, se, ci_low, ci_high, observed,
             basis, n_paths``. ``observed`` is True when the year's actual is
-            already known (then ``prob`` is 0 or 1 and ``se`` is 0). With
+            already known (then ``prob`` is 0 or 1 and ``se`` is 0). For a
+            grade indicator ``target`` is the target grade's index on its
+            scale (0 = worst) and ``prob`` is P(the year's grade is at least
+            as good as the target grade). With
             ``basis="rule"``, ``target`` is the stated one for reference and
             ``basis`` says which indicators used per-path targets.
         """
@@ -348,7 +390,7 @@ class Simulation:
             raise SimulationError(msg)
         self._check_year(year)
         rows = []
-        for ident in ids or self.ids:
+        for ident in ids or [*self.ids, *self.grade_ids]:
             t = self._track(ident)
             per_path = basis == "rule" and t.rule_counter is not None
             c = t.rule_counter if per_path else t.counter
@@ -551,7 +593,7 @@ class Simulation:
         """Every assumption behind the numbers: the catalog's and the models'."""
         rows = []
         declared_used = self.settings.get("prior") in ("declared", "pooled")
-        for ident, t in self._tracks.items():
+        for ident, t in {**self._tracks, **self._grades}.items():
             for a in t.indicator.assumptions:
                 statement = a.statement
                 if a.field == "growth_prior" and not declared_used:
@@ -579,22 +621,35 @@ class Simulation:
 
     def __repr__(self) -> str:
         return (
-            f"Simulation(indicators={len(self._tracks)}, n_paths={self.n_paths}, "
+            f"Simulation(indicators={len(self._tracks) + len(self._grades)}, "
+            f"n_paths={self.n_paths}, "
             f"years={int(self.years[0])}–{int(self.years[-1])}, skipped={len(self.skipped)})"
         )
 
 
+def _grade_history(ind: Indicator) -> tuple[pd.Series, dict[int, float]]:
+    """A grade indicator's known grades and stated target grades as scale indices."""
+    obs = pd.Series({int(y): float(ind.grade_index(str(v))) for y, v in ind.actuals.items()
+                     if v is not None}, dtype=float).sort_index()
+    obs.index = obs.index.astype("int64")
+    targets = {int(y): float(ind.grade_index(str(v))) for y, v in ind.targets.items()
+               if v is not None}
+    return obs, targets
+
+
 def _plan(
-    catalog: Catalog, *, model, until, prior, strict
+    catalog: Catalog, *, model, until, prior, strict, grade_model: Any = "markov_grade"
 ) -> tuple[dict[str, _Track], NDArray, dict[str, str]]:
+    from kpisim import models
+
     skipped: dict[str, str] = {}
     prepared = []
     for ind in catalog.values():
         if ind.kind == "grade":
-            skipped[ind.id] = "grade indicators are scored, not simulated numerically"
-            continue
-        obs = ind.observed
-        targets = _numeric_targets(ind)
+            obs, targets = _grade_history(ind)
+        else:
+            obs = ind.observed
+            targets = _numeric_targets(ind)
         if obs.empty:
             skipped[ind.id] = "no actual value to start from"
         elif not targets:
@@ -609,7 +664,12 @@ def _plan(
                 raise SimulationError(msg)
             continue
         try:
-            fitted, bounds, in_bounds, notes = _fit(ind, model, catalog.parent or catalog, prior)
+            if ind.kind == "grade":
+                fitted = models.get_model(grade_model).fit(obs, kind="grade", scale=ind.scale)
+                bounds, in_bounds, notes = None, False, ()
+            else:
+                fitted, bounds, in_bounds, notes = _fit(ind, model, catalog.parent or catalog,
+                                                        prior)
         except ModelError as e:
             if strict:
                 msg = f"indicator `{ind.id}`: {e}"
@@ -625,12 +685,14 @@ def _plan(
     years = np.arange(first, until + 1)
     tracks = {}
     for ind, obs, targets, (fitted, bounds, in_bounds, notes) in prepared:
+        grade = ind.kind == "grade"
+        direction = "increase" if grade else ind.direction  # a grade's scale is worst first
         last_year = int(obs.index[-1])
         known = np.array([float(obs.get(y, np.nan)) if y <= last_year else np.nan for y in years])
         tgt = np.array([targets.get(int(y), np.nan) for y in years])
         in_grid = {y: v for y, v in targets.items() if y <= until}
         goal = in_grid[max(in_grid)] if in_grid else np.nan
-        counter = AttainmentCounter(years=years, targets=tgt, goal=goal, direction=ind.direction)
+        counter = AttainmentCounter(years=years, targets=tgt, goal=goal, direction=direction)
         tracks[ind.id] = _Track(
             indicator=ind,
             fitted=fitted,
@@ -643,7 +705,7 @@ def _plan(
             ),
             rule_counter=(
                 AttainmentCounter(years=years, targets=tgt, goal=goal, direction=ind.direction)
-                if getattr(ind.rule, "path_dependent", False)
+                if getattr(ind.rule, "path_dependent", False) and not grade
                 else None
             ),
             targets=tgt,
@@ -653,6 +715,7 @@ def _plan(
             notes=notes,
             key=_stream_key(ind.id),
             growth_draws="param_shocks" in inspect.signature(fitted.sample).parameters,
+            grade=grade,
         )
     return tracks, years, skipped
 
@@ -692,6 +755,7 @@ def simulate(
     prior: Any = "reference",
     keep_paths: int = 20_000,
     progress: Callable[[int, int], None] | None = None,
+    grade_model: Any = "markov_grade",
 ) -> Simulation:
     """Simulate every numeric indicator to ``until`` and count goal attainment.
 
@@ -699,8 +763,10 @@ def simulate(
     ----------
     catalog_or_indicators : Catalog, Indicator or iterable of Indicator
         What to simulate. From a catalog, indicators that cannot be simulated
-        (grades, no actual, no numeric target) are skipped and listed in
-        ``sim.skipped``; given explicitly, they raise instead.
+        (no actual, no stated target) are skipped and listed in
+        ``sim.skipped``; given explicitly, they raise instead. Grade
+        indicators are simulated on their scale by ``grade_model`` and listed
+        in ``sim.grade_ids``.
     model : str or model object, default "auto"
         A registered model name (see :func:`kpisim.models.available`), a model
         object, or ``"auto"`` (the documented default per kind and history).
@@ -759,6 +825,13 @@ def simulate(
         Paths kept (as float64) for quantiles and fan charts; at least 1.
     progress : callable, optional
         Called as ``progress(done, total)`` after each chunk.
+    grade_model : str or model object, default "markov_grade"
+        The model of the grade indicators (:class:`kpisim.models.GradeMarkov`:
+        a Markov chain over the grade scale with Dirichlet rows). Each grade
+        indicator draws from its own streams (keyed by its id, like every
+        indicator), takes no normal shocks and no part in ``correlation``, so
+        adding or removing grade indicators leaves every other indicator's
+        paths unchanged for the same seed.
 
     Returns
     -------
@@ -794,8 +867,11 @@ def simulate(
     catalog, strict = _as_catalog(catalog_or_indicators)
     root = root_seed(rng)
     tracks, years, skipped = _plan(
-        catalog, model=model, until=int(until), prior=prior, strict=strict
+        catalog, model=model, until=int(until), prior=prior, strict=strict,
+        grade_model=grade_model,
     )
+    grades = {k: t for k, t in tracks.items() if t.grade}
+    tracks = {k: t for k, t in tracks.items() if not t.grade}
     if scenario is not None:
         scenario.check(tracks)
     shock_corr, growth_corr = _split_correlation(correlation, tracks)
@@ -826,9 +902,11 @@ def simulate(
                 sampler=sampler,
                 keep=keep_paths,
                 limit=goal_paths - done,
+                grades=grades,
             )
             done = min(goal_paths, done + BLOCK * len(group))
-            if target_se is not None and done >= n_paths and _max_se(tracks) <= target_se:
+            if (target_se is not None and done >= n_paths
+                    and _max_se({**tracks, **grades}) <= target_se):
                 precise = True
                 break
         if progress is not None:
@@ -847,6 +925,7 @@ def simulate(
         "correlation": None if correlation is None else (
             sorted(correlation) if isinstance(correlation, Mapping) else ["shocks", "growth"]),
         "prior": prior if isinstance(prior, str) or prior is None else type(prior).__name__,
+        "grade_model": grade_model if isinstance(grade_model, str) else type(grade_model).__name__,
     }
     return Simulation(
         catalog=catalog,
@@ -855,6 +934,7 @@ def simulate(
         skipped=skipped,
         settings=settings,
         n_paths=done,
+        grades=grades,
     )
 
 
@@ -945,6 +1025,7 @@ def _run_chunk(
     keep: int,
     limit: int,
     growth_correlation=None,
+    grades: dict[str, _Track] | None = None,
 ) -> None:
     """Generate and reduce the given blocks.
 
@@ -953,6 +1034,12 @@ def _run_chunk(
     """
     for k, b in enumerate(blocks):
         n = min(BLOCK, limit - k * BLOCK)  # the last block of a run may be cut
+        for t in (grades or {}).values():  # own stream per id; no shocks, no scenario
+            sim_years = years[t.offset :]
+            values = t.fitted.sample(sim_years.tolist(), BLOCK, rng=_child(root, b, t.key, 0))
+            _reduce(t, values[:n], n, years, keep)
+        if not tracks:
+            continue
         shocks = _shocks(root, b, tracks, years, correlation=correlation, sampler=sampler)
         growth = None
         if growth_correlation is not None:
@@ -982,13 +1069,19 @@ def _run_chunk(
                        "on a simulated path (an overflow: values or growth too large for "
                        "float64); express the indicator in a larger unit or check its history")
                 raise SimulationError(msg)
-            full = np.empty((n, len(years)))
-            full[:, : t.offset] = t.known[: t.offset]
-            full[:, t.offset :] = values[:n]
-            t.counter.update(full)
+            full = _reduce(t, values[:n], n, years, keep)
             if t.rule_counter is not None:
                 t.rule_counter.update(full, _rule_targets(t, full, years))
-            if t.stored < keep:
-                take = min(keep - t.stored, n)
-                t.store.append(full[:take].copy())  # float64: no NaN above 3.4e38
-                t.stored += take
+
+
+def _reduce(t: _Track, values: NDArray, n: int, years: NDArray, keep: int) -> NDArray:
+    """Count ``values`` (n, simulated years) of track ``t`` and keep the first paths."""
+    full = np.empty((n, len(years)))
+    full[:, : t.offset] = t.known[: t.offset]
+    full[:, t.offset :] = values
+    t.counter.update(full)
+    if t.stored < keep:
+        take = min(keep - t.stored, n)
+        t.store.append(full[:take].copy())  # float64: no NaN above 3.4e38
+        t.stored += take
+    return full
