@@ -16,6 +16,7 @@ import pytest
 
 import kpisim
 
+
 def _find_seeds() -> Path:
     """``shared/seeds`` beside the repository, or beside any ancestor (a git worktree)."""
     for parent in Path(__file__).resolve().parents:

@@ -65,6 +65,14 @@ UNITS: frozenset[str] = frozenset(
         "개/억원",  # units per 100 million KRW
         "등급",  # grade
         "grade",
+        # units written in seeds 002-004 (kept as written, not mapped to 개)
+        "개소",  # sites
+        "개교",  # schools
+        "곳",  # places
+        "종",  # kinds (datasets, services)
+        "실",  # rooms (classrooms)
+        "품목",  # product items
+        "km",
         "-",
     }
 )
