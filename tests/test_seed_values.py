@@ -16,7 +16,16 @@ import pytest
 
 import kpisim
 
-SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+
+def _find_seeds() -> Path:
+    """``shared/seeds`` beside the repository, or beside any ancestor (a git worktree)."""
+    for parent in Path(__file__).resolve().parents:
+        if (parent / "shared" / "seeds").is_dir():
+            return parent / "shared" / "seeds"
+    return Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+
+
+SEEDS = _find_seeds()
 CORE = SEEDS / "000_2bd331b0a6e88665.txt"
 COLUMNS = [(2021, "target"), (2021, "actual"), (2022, "target"), (2022, "actual"),
            (2023, "target"), (2024, "target"), (2025, "target"), (2026, "target"),

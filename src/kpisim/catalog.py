@@ -34,7 +34,9 @@ from kpisim.indicator import (
     Assumption,
     Indicator,
     Provenance,
+    Related,
     Tags,
+    UndatedGoal,
 )
 from kpisim.rules import rule_from_dict, rule_to_dict
 
@@ -70,11 +72,15 @@ _INDICATOR_FIELDS = frozenset(
         "assumptions",
         "bounds",
         "scoring",
+        "related",
+        "undated_goals",
     }
 )
 _PROVENANCE_FIELDS = frozenset(Provenance.__dataclass_fields__)
 _TAG_FIELDS = frozenset(Tags.__dataclass_fields__)
 _ASSUMPTION_FIELDS = frozenset(Assumption.__dataclass_fields__)
+_RELATED_FIELDS = frozenset({"id", "relation"})
+_UNDATED_FIELDS = frozenset({"value", "text", "note"})
 
 
 # ----------------------------------------------------------------------- YAML
@@ -252,6 +258,58 @@ def _assumptions(ctx: _Ctx, raw: Any) -> tuple[Assumption, ...]:
     return tuple(out)
 
 
+def _related(ctx: _Ctx, ident: str, raw: Any) -> tuple[Related, ...]:
+    """``related:`` — a list of ``{id, relation}``; ids are checked by the Catalog."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise ctx.error("related", "a list of {id, relation}", raw)
+    out = []
+    for i, item in enumerate(raw):
+        name = f"related[{i}]"
+        data = _mapping(ctx, name, item, _RELATED_FIELDS)
+        other = data.get("id")
+        where = f"{name}.id"
+        if not isinstance(other, str) or not _ID_RE.match(other):
+            raise ctx.error(where, "the snake_case id of an indicator in this catalog", other)
+        if other == ident:
+            raise ctx.error(where, "another indicator's id (not itself)", other)
+        if other in {r.id for r in out}:
+            raise ctx.error(where, "each related id at most once", other)
+        relation = _text(ctx, f"{name}.relation", data.get("relation"), required=True)
+        out.append(Related(other, relation))
+    return tuple(out)
+
+
+def _undated(
+    ctx: _Ctx, raw: Any, kind: str, scale: tuple[str, ...]
+) -> tuple[UndatedGoal, ...]:
+    """``undated_goals:`` — a list of ``{value, text[, note]}`` without a year."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise ctx.error("undated_goals", "a list of {value, text[, note]}", raw)
+    out = []
+    for i, item in enumerate(raw):
+        name = f"undated_goals[{i}]"
+        if isinstance(item, Mapping) and "year" in item:
+            where = f"{name}.year"
+            raise ctx.error(
+                where,
+                "no year in an undated goal (a goal with a year belongs under `target:`)",
+                item["year"],
+            )
+        data = _mapping(ctx, name, item, _UNDATED_FIELDS)
+        if "value" not in data:
+            where = f"{name}.value"
+            raise ctx.error(where, "a value (a number, or null if none is stated)")
+        value = _value(ctx, f"{name}.value", kind, scale, data["value"])
+        text = _text(ctx, f"{name}.text", data.get("text"), required=True)
+        note = _text(ctx, f"{name}.note", data.get("note"))
+        out.append(UndatedGoal(value, text, note))
+    return tuple(out)
+
+
 def parse_indicator(raw: Any, *, source: str = "<memory>") -> Indicator:
     """Build an :class:`Indicator` from its catalog mapping, validating every field.
 
@@ -321,6 +379,8 @@ def parse_indicator(raw: Any, *, source: str = "<memory>") -> Indicator:
             assumptions=_assumptions(ctx, raw.get("assumptions")),
             bounds=raw.get("bounds"),  # validated by Indicator (kind, values)
             scoring=raw.get("scoring"),  # {method, weight}: validated by Indicator
+            related=_related(ctx, ident, raw.get("related")),
+            undated_goals=_undated(ctx, raw.get("undated_goals"), kind, scale),
         )
 
 
@@ -377,6 +437,13 @@ def indicator_to_dict(ind: Indicator) -> dict[str, Any]:
         tags[k] = list(v) if isinstance(v, tuple) else v
     if tags:
         out["tags"] = tags
+    if ind.related:
+        out["related"] = [{"id": r.id, "relation": r.relation} for r in ind.related]
+    if ind.undated_goals:
+        out["undated_goals"] = [
+            {"value": g.value, "text": g.text, **({"note": g.note} if g.note else {})}
+            for g in ind.undated_goals
+        ]
     if ind.assumptions:
         out["assumptions"] = [
             {k: getattr(a, k) for k in Assumption.__dataclass_fields__} for a in ind.assumptions
@@ -442,6 +509,43 @@ class Catalog(Mapping[str, Indicator]):
                 )
             seen[ind.id] = ind
         object.__setattr__(self, "_by_id", seen)
+        pool = self.parent._by_id if self.parent is not None else seen  # type: ignore[attr-defined]
+        for ind in inds:
+            for i, r in enumerate(ind.related):
+                if r.id not in pool:
+                    raise CatalogError(
+                        source=self.source,
+                        indicator=ind.id,
+                        field=f"related[{i}].id",
+                        expected="the id of an indicator in this catalog",
+                        got=r.id,
+                    )
+
+    def related(self, ident: str) -> tuple[tuple[Indicator, str], ...]:
+        """The series related to indicator ``ident``, with the relation stated.
+
+        Links are symmetric: an indicator's own ``related:`` entries come
+        first, then those of other indicators that name ``ident``. Related
+        indicators outside a filtered selection are looked up in
+        :attr:`parent`.
+
+        Examples
+        --------
+        >>> import kpisim
+        >>> cat = kpisim.load_catalog()
+        >>> [ind.id for ind, _ in cat.related("ai_firms")]
+        ['ai_convergence_firms']
+        """
+        pool = self.parent if self.parent is not None else self
+        own = pool[ident]
+        out = [(pool[r.id], r.relation) for r in own.related]
+        named = {r.id for r in own.related}
+        for other in pool.values():
+            for r in other.related:
+                if r.id == ident and other.id not in named:
+                    out.append((other, r.relation))
+                    named.add(other.id)
+        return tuple(out)
 
     # Mapping protocol ------------------------------------------------------
     def __getitem__(self, key: str) -> Indicator:

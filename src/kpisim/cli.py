@@ -108,6 +108,25 @@ def _out_dir(args) -> Path:
     return prepare_dir(args.out)
 
 
+def _links_text(cat, args) -> str:
+    """The related-series links and the undated goals of ``cat``, one per line."""
+    from kpisim._messages import text
+
+    lines = []
+    links = [(i, r) for i in cat.values() for r in i.related]
+    if links:
+        lines += ["", text("catalogs.related_header", args.lang)]
+        lines += [text("catalogs.related_line", args.lang, id=i.id, other=r.id,
+                       relation=r.relation) for i, r in links]
+    undated = [(i, g) for i in cat.values() for g in i.undated_goals]
+    if undated:
+        lines += ["", text("catalogs.undated_header", args.lang)]
+        lines += [text("catalogs.undated_line", args.lang, id=i.id,
+                       value="-" if g.value is None else g.value, text=g.text)
+                  for i, g in undated]
+    return "\n".join(lines)
+
+
 def cmd_catalog(args) -> int:
     cat = _catalog(args)
     rows = []
@@ -130,11 +149,13 @@ def cmd_catalog(args) -> int:
                 "rule": getattr(ind.rule, "type", type(ind.rule).__name__)
                 if ind.rule is not None
                 else "",
+                "related": ",".join(other.id for other, _ in cat.related(ind.id)),
+                "undated": len(ind.undated_goals) or "",
             }
         )
     frame = pd.DataFrame(rows)
     head = f"{cat.title or cat.name}: {len(cat)} indicators ({len(cat.headline())} headline)"
-    _emit(frame, args.format, head + "\n" + frame.to_string(index=False))
+    _emit(frame, args.format, head + "\n" + frame.to_string(index=False) + _links_text(cat, args))
     return 0
 
 

@@ -30,8 +30,10 @@ __all__ = [
     "Bounds",
     "Indicator",
     "Provenance",
+    "Related",
     "Scoring",
     "Tags",
+    "UndatedGoal",
 ]
 
 Kind = Literal["count", "level", "share", "ratio", "grade"]
@@ -67,6 +69,14 @@ UNITS: frozenset[str] = frozenset(
         "개/억원",  # units per 100 million KRW
         "등급",  # grade
         "grade",
+        # units written in seeds 002-004 (kept as written, not mapped to 개)
+        "개소",  # sites
+        "개교",  # schools
+        "곳",  # places
+        "종",  # kinds (datasets, services)
+        "실",  # rooms (classrooms)
+        "품목",  # product items
+        "km",
         "-",
     }
 )
@@ -245,6 +255,59 @@ class Bounds:
     statement: str
 
 
+@dataclass(frozen=True, slots=True)
+class Related:
+    """A link from one indicator to a related series in the same catalog.
+
+    Parameters
+    ----------
+    id : str
+        The related indicator's id; it must exist in the catalog (checked by
+        :class:`kpisim.Catalog`).
+    relation : str
+        How the two series relate, in one sentence (e.g. ``"narrower
+        definition of the same programme's count; '21 991 vs 1,100"``).
+
+    Raises
+    ------
+    CatalogError
+        When ``id`` is not a snake_case id or ``relation`` is empty.
+    """
+
+    id: str
+    relation: str
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.id, str) or not _ID_RE.match(self.id):
+            raise _bounds_error(None, "related.id", "a snake_case indicator id", self.id)
+        if not isinstance(self.relation, str) or not self.relation.strip():
+            raise _bounds_error(None, "related.relation", "a non-empty sentence", self.relation)
+
+
+@dataclass(frozen=True, slots=True)
+class UndatedGoal:
+    """A goal the document states without a year (never given an invented one).
+
+    Parameters
+    ----------
+    value : float, str or None
+        The goal's value as written (a grade for a grade indicator); ``None``
+        when the goal is qualitative or its number is not stated.
+    text : str
+        The goal exactly as the document writes it.
+    note : str
+        Optional remark (where it is printed, how ``value`` was read, e.g.
+        ``"1만 = 10,000"``).
+
+    Undated goals are shown by ``kpisim catalog`` and kept in the catalog's
+    YAML; they are never simulated or scored, since P(goal met) needs a year.
+    """
+
+    value: Value
+    text: str
+    note: str = ""
+
+
 def _freeze(values: Mapping[int, Value]) -> Mapping[int, Value]:
     return MappingProxyType(dict(sorted(values.items())))
 
@@ -351,6 +414,21 @@ def _check_bounds(ind: Indicator) -> tuple[float, float] | None:
     return (low, high)
 
 
+def _check_related(ind: Indicator) -> tuple[Related, ...]:
+    """Validate ``ind.related``: Related links, no self-link, each id once."""
+    out = tuple(ind.related)
+    seen: set[str] = set()
+    for i, r in enumerate(out):
+        if not isinstance(r, Related):
+            raise _bounds_error(ind.id, f"related[{i}]", "a Related(id, relation)", r)
+        if r.id == ind.id:
+            raise _bounds_error(ind.id, f"related[{i}].id", "another indicator's id", r.id)
+        if r.id in seen:
+            raise _bounds_error(ind.id, f"related[{i}].id", "each related id once", r.id)
+        seen.add(r.id)
+    return out
+
+
 @dataclass(frozen=True, kw_only=True)
 class Indicator:
     """One performance indicator with its data, rule and provenance.
@@ -378,6 +456,11 @@ class Indicator:
         For grades only: the ordered grades, worst first.
     assumptions : tuple of Assumption
         What was added to the document's data, with reasons.
+    related : tuple of Related
+        Related series in the same catalog, each with the relation stated
+        (e.g. a narrower definition of the same quantity).
+    undated_goals : tuple of UndatedGoal
+        Goals the document states without a year; not simulated.
     bounds : (float, float) or None
         The scale ``(low, high)`` the quantity is bounded to by definition
         (e.g. ``(0, 10)`` for a score out of 10, ``(0, 100)`` for a
@@ -425,6 +508,8 @@ class Indicator:
     assumptions: tuple[Assumption, ...] = ()
     bounds: tuple[float, float] | None = None
     scoring: Scoring = field(default_factory=Scoring)
+    related: tuple[Related, ...] = ()
+    undated_goals: tuple[UndatedGoal, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("scale", "assumptions"):
@@ -439,6 +524,11 @@ class Indicator:
             object.__setattr__(self, name, _freeze(values))
         object.__setattr__(self, "bounds", _check_bounds(self))
         object.__setattr__(self, "scoring", _check_scoring(self))
+        object.__setattr__(self, "related", _check_related(self))
+        object.__setattr__(self, "undated_goals", tuple(self.undated_goals))
+        for i, g in enumerate(self.undated_goals):
+            if not isinstance(g, UndatedGoal):
+                raise _bounds_error(self.id, f"undated_goals[{i}]", "an UndatedGoal", g)
 
     def __hash__(self) -> int:
         return hash(self.id)
