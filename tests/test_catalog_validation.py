@@ -46,7 +46,8 @@ def test_good_catalog_loads(tmp_path):
     ("replace", "field", "expected"),
     [
         (("kind: count", "kind: blob"), "kind", "one of"),
-        (("unit: 개", "unit: widgets"), "unit", "one of"),
+        (("unit: 개", "unit: ''"), "unit", "a unit"),  # any unit text is accepted, not ''
+        (("unit: 개", "unit: 5"), "unit", "a unit"),
         (("2022: 12}", "2022: '1,2'}"), "actual.2022", "a number"),
         (("2022: 12}", "2022: .nan}"), "actual.2022", "finite"),
         (("2022: 12}", "2022: .inf}"), "actual.2022", "finite"),
@@ -215,7 +216,8 @@ def test_frame_value_validated_like_yaml():
             "kind": ["share"],
         }
     )
-    with pytest.raises(CatalogError, match=r"indicator `a`, field `actual.2021`: expected a share"):
+    with pytest.raises(CatalogError,
+                       match=r"indicator `a`, row 2, column `value`: expected a share"):
         kpisim.Catalog.from_frame(frame)
 
 
@@ -271,7 +273,8 @@ def test_read_indicators_names_the_bad_cell(tmp_path):
                           "unit": "개", "kind": "count"})
     path = tmp_path / "bad.xlsx"
     frame.to_excel(path, index=False)
-    with pytest.raises(CatalogError, match=r"bad.xlsx, indicator `a`, field `actual.2022`"):
+    with pytest.raises(CatalogError,
+                       match=r"bad.xlsx, indicator `a`, row 3, column `actual` \(cell C3\)"):
         kpisim.read_indicators(path)
 
 

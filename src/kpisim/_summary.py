@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from kpisim._validation import ScoringError
 from kpisim.attainment import progress_class, progress_ratio
 
 COLUMNS = [
@@ -208,7 +209,10 @@ def score_tables(sim, years=range(2023, 2028), *, ids=None, key_only: bool = Tru
     for year in years:
         if not sim.years[0] <= year <= sim.years[-1]:
             continue
-        res = sim.scores(year)
+        try:
+            res = sim.scores(year)
+        except ScoringError:  # nothing to score that year (e.g. a user's catalog)
+            continue
         met = sim.prob_meet(year=None, ids=ids)
         met = met[met.year == year].set_index("id")
         for r in res.table[res.table.id.isin(ids)].itertuples():

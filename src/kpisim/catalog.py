@@ -30,13 +30,16 @@ from kpisim._validation import CatalogError, KpisimError, is_finite_number
 from kpisim.indicator import (
     DIRECTIONS,
     KINDS,
-    UNITS,
+    UNIT_EXPECTED,
     Assumption,
     Indicator,
     Provenance,
     Related,
     Tags,
     UndatedGoal,
+    check_unit,
+    infer_kind,
+    kind_assumption,
 )
 from kpisim.rules import rule_from_dict, rule_to_dict
 
@@ -339,10 +342,18 @@ def parse_indicator(raw: Any, *, source: str = "<memory>") -> Indicator:
         )
     name_ko = _text(ctx, "name_ko", raw.get("name_ko"), required=True)
     name_en = _text(ctx, "name_en", raw.get("name_en"))
-    unit = raw.get("unit")
-    if unit not in UNITS:
-        raise ctx.error("unit", f"one of {sorted(UNITS)}", unit)
-    kind = _choice(ctx, "kind", raw.get("kind"), KINDS)
+    unit = check_unit(raw.get("unit"))
+    if unit is None:
+        raise ctx.error("unit", UNIT_EXPECTED, raw.get("unit"))
+    inferred = None  # kind from the unit when none is given, stated as an assumption
+    if raw.get("kind") is None:
+        values = [v for k in ("actual", "target") if isinstance(raw.get(k), Mapping)
+                  for v in raw[k].values()]
+        inferred = infer_kind(unit, values, scale=raw.get("scale") or ())
+        if inferred is None:
+            raise ctx.error("kind", f"one of {sorted(KINDS)} (unit {unit!r} does not imply one)",
+                            None)
+    kind = _choice(ctx, "kind", inferred[0] if inferred else raw.get("kind"), KINDS)
     direction = _choice(ctx, "direction", raw.get("direction", "increase"), DIRECTIONS)
     scale_raw = raw.get("scale") or []
     if not isinstance(scale_raw, list) or not all(isinstance(s, str) for s in scale_raw):
@@ -376,7 +387,8 @@ def parse_indicator(raw: Any, *, source: str = "<memory>") -> Indicator:
             provenance=_provenance(ctx, raw.get("provenance")),
             tags=_tags(ctx, raw.get("tags")),
             scale=scale,
-            assumptions=_assumptions(ctx, raw.get("assumptions")),
+            assumptions=_assumptions(ctx, raw.get("assumptions"))
+            + ((kind_assumption(unit, *inferred),) if inferred else ()),
             bounds=raw.get("bounds"),  # validated by Indicator (kind, values)
             scoring=raw.get("scoring"),  # {method, weight}: validated by Indicator
             related=_related(ctx, ident, raw.get("related")),

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from kpisim._validation import KpisimError
+from kpisim._validation import CatalogError, KpisimError
 
 __all__ = ["main"]
 
@@ -195,6 +195,41 @@ def _totals_text(totals: pd.DataFrame, lang: str) -> str:
                       text("grades.cli.weights", lang)])
 
 
+def _inferred_kinds(cat, lang: str) -> str:
+    """The kinds a table left out and kpisim inferred from the unit, one line each."""
+    from kpisim._messages import text
+
+    lines = []
+    for ind in cat.values():
+        for a in ind.assumptions:
+            if a.field == "kind" and isinstance(a.value, dict) and "inferred_from_unit" in a.value:
+                lines.append(text("frames.cli.kind_inferred", lang, id=ind.id, unit=ind.unit,
+                                  kind=ind.kind))
+    return "\n".join([text("frames.cli.kind_inferred_head", lang), *lines]) if lines else ""
+
+
+def cmd_template(args) -> int:
+    from kpisim._frames import template_columns, write_template
+    from kpisim._messages import text
+
+    out = Path(args.out)
+    if out.suffix.lower() not in (".xlsx", ".csv"):
+        raise KpisimError(text("frames.cli.template_suffix", args.lang, path=out))
+    if out.exists() and not args.force:
+        raise KpisimError(text("frames.cli.template_exists", args.lang, path=out))
+    if not out.parent.is_dir():
+        raise CatalogError(source=str(out), indicator=None, field=None,
+                           expected="an existing directory to write the template into",
+                           show_got=False)
+    write_template(out, lang=args.lang)
+    notes = text("frames.cli.template_notes_" + out.suffix.lower().lstrip("."), args.lang)
+    n = len(template_columns())
+    if not args.quiet:
+        sys.stdout.write(text("frames.cli.template_written", args.lang, path=out, n=n,
+                              notes=notes) + "\n")
+    return 0
+
+
 def _headline_assumptions(sim) -> str:
     """What each headline probability rests on, one line per assumption."""
     frame = sim.assumptions()
@@ -330,6 +365,9 @@ def cmd_run(args) -> int:
                         "required_rate", "years", "sustained_share"]]
         table = table.merge(extra.rename(columns={"years": "required_years"}),
                             on=["id", "year"], how="left")
+    inferred = _inferred_kinds(cat, args.lang)
+    if inferred:
+        text += "\n\n" + inferred
     heads = _headline_assumptions(sim)
     if heads:
         text += "\n\nWhat the headline probabilities assume:\n" + heads
@@ -459,6 +497,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_catalog)
     p = sub.add_parser("report", parents=[common, sim], help="write the HTML report")
     p.set_defaults(func=cmd_report)
+    p = sub.add_parser("template", help="write an empty, annotated catalog table (.xlsx or .csv)")
+    p.add_argument("--out", default="kpisim-template.xlsx",
+                   help="the file to write: .xlsx (annotated workbook) or .csv")
+    p.add_argument("--lang", choices=["ko", "en"], default="ko")
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p.add_argument("--quiet", action="store_true", help="print nothing")
+    p.set_defaults(func=cmd_template)
     p = sub.add_parser("backtest", parents=[common], help="calibration backtest on yearly series")
     p.add_argument("--data", default="m1", help="m1, tourism, or a CSV of series")
     p.add_argument("--paths", type=int, default=2000)

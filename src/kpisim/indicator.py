@@ -24,8 +24,10 @@ __all__ = [
     "DIRECTIONS",
     "KINDS",
     "MAX_VALUE",
+    "PERCENT_UNITS",
     "SCORING_CATEGORIES",
     "UNITS",
+    "UNIT_KINDS",
     "Assumption",
     "Bounds",
     "Indicator",
@@ -34,6 +36,8 @@ __all__ = [
     "Scoring",
     "Tags",
     "UndatedGoal",
+    "check_unit",
+    "infer_kind",
 ]
 
 Kind = Literal["count", "level", "share", "ratio", "grade"]
@@ -50,40 +54,131 @@ KINDS: tuple[str, ...] = ("count", "level", "share", "ratio", "grade")
 #: ``maintain`` (keep at or above a fixed level, e.g. a legal ratio or a grade).
 DIRECTIONS: tuple[str, ...] = ("increase", "decrease", "maintain")
 
-#: Units accepted in catalogs. ``-`` means the document states no unit.
-UNITS: frozenset[str] = frozenset(
+#: Common units and the kind each implies when a catalog gives no ``kind``
+#: (:func:`infer_kind`). Any other unit string is accepted too (the unit
+#: vocabulary is open, see :func:`check_unit`); only the inference needs it
+#: listed here. ``%`` (and ``％``) implies ``share`` or ``ratio`` from the
+#: values, see :func:`infer_kind`.
+UNIT_KINDS: Mapping[str, str] = MappingProxyType(
     {
-        "개",  # firms, items
-        "개사",
-        "%",
-        "%p",
-        "억불",  # 100 million USD
-        "만불",  # 10 thousand USD
-        "억원",  # 100 million KRW
-        "조원",  # trillion KRW
-        "명",  # persons
-        "건",  # cases
-        "수",  # number (generic)
-        "점",  # points
-        "지수",  # index
-        "개/억원",  # units per 100 million KRW
-        "등급",  # grade
-        "grade",
-        # units written in seeds 002-004 (kept as written, not mapped to 개)
-        "개소",  # sites
-        "개교",  # schools
-        "곳",  # places
-        "종",  # kinds (datasets, services)
-        "실",  # rooms (classrooms)
-        "품목",  # product items
-        "km",
-        "-",
+        # tallies of things or people: count
+        **dict.fromkeys(
+            ("개", "개사", "개소", "개국", "개교", "곳", "명", "인", "건", "회", "호", "대",
+             "종", "편", "수", "가구", "세대", "팀", "기관", "과제", "척", "장", "실", "품목"),
+            "count",
+        ),
+        # amounts of money: level
+        **dict.fromkeys(
+            ("원", "천원", "만원", "백만원", "천만원", "억원", "조원", "달러", "천달러",
+             "만달러", "백만달러", "억달러", "불", "만불", "백만불", "억불", "USD", "KRW"),
+            "level",
+        ),
+        # scores, indices, durations and other amounts: level
+        **dict.fromkeys(("점", "지수", "일", "시간", "분", "개월", "년", "개/억원", "km"), "level"),
+        # a percentage-point change or a multiple may be negative or exceed 100: ratio
+        **dict.fromkeys(("%p", "％p", "배"), "ratio"),
+        **dict.fromkeys(("등급", "grade"), "grade"),
     }
 )
+
+#: Percent units: kind ``share`` when every value lies in [0, 100], else ``ratio``.
+PERCENT_UNITS: frozenset[str] = frozenset({"%", "％", "퍼센트"})
+
+#: Units with a known kind, plus ``-`` (the document states no unit). Catalogs
+#: may use any other unit string as well (see :func:`check_unit`).
+UNITS: frozenset[str] = frozenset({*UNIT_KINDS, *PERCENT_UNITS, "-"})
+
+#: Longest unit string accepted.
+MAX_UNIT_LENGTH = 40
+
+#: What :func:`check_unit` expects, for error messages.
+UNIT_EXPECTED = (
+    f"a unit: any non-empty text of at most {MAX_UNIT_LENGTH} characters on one line "
+    "(e.g. 명, 건, 백만원, %; `-` when the document states none)"
+)
+
+
+def check_unit(unit: Any) -> str | None:
+    """Return the unit stripped of surrounding spaces, or None if it is not a unit.
+
+    The vocabulary is open: any text of 1 to :data:`MAX_UNIT_LENGTH`
+    characters without control characters (tabs, line breaks) is a unit.
+
+    >>> check_unit(" 백만원 "), check_unit(""), check_unit(5)
+    ('백만원', None, None)
+    """
+    if not isinstance(unit, str):
+        return None
+    unit = unit.strip()
+    if not 1 <= len(unit) <= MAX_UNIT_LENGTH or any(ord(c) < 32 or ord(c) == 127 for c in unit):
+        return None
+    return unit
+
+
+def infer_kind(unit: str, values: Any = (), *, scale: Any = ()) -> tuple[str, str] | None:
+    """The kind a unit implies, and why; None when the unit implies none.
+
+    Parameters
+    ----------
+    unit : str
+        The indicator's unit.
+    values : iterable
+        Its actuals and targets (non-numbers are ignored); read only for a
+        percent unit.
+    scale : sequence of str
+        A non-empty grade scale implies ``grade`` whatever the unit.
+
+    Returns
+    -------
+    (kind, reason) or None
+        ``grade`` for a scale or a grade unit; for ``%``: ``share`` when every
+        numeric value lies in [0, 100] (a share is bounded to [0, 100]), else
+        ``ratio``; otherwise :data:`UNIT_KINDS` (``명`` → ``count``, ``백만원``
+        → ``level``, ``점`` → ``level`` ...). None for any other unit.
+
+    Examples
+    --------
+    >>> infer_kind("명")[0], infer_kind("백만원")[0], infer_kind("%", [12.5, 40])[0]
+    ('count', 'level', 'share')
+    >>> infer_kind("%", [80, 118.7])[0], infer_kind("widgets")
+    ('ratio', None)
+    """
+    if scale:
+        return "grade", "a grade `scale` is given"
+    if unit in PERCENT_UNITS:
+        nums = [float(v) for v in values if is_finite_number(v)]
+        if all(0 <= v <= 100 for v in nums):
+            return "share", (
+                f"unit `{unit}` with every value in [0, 100]: a share, bounded to [0, 100] "
+                "(give kind `ratio` if it may exceed 100 or be negative)"
+            )
+        return "ratio", f"unit `{unit}` with a value outside [0, 100]: a ratio (unbounded)"
+    kind = UNIT_KINDS.get(unit)
+    if kind is None:
+        return None
+    why = {
+        "count": "a tally (non-negative)",
+        "level": "an amount or score (non-negative)",
+        "ratio": "a change or multiple (may be negative)",
+        "grade": "a grade (needs a `scale`)",
+    }[kind]
+    return kind, f"unit `{unit}` is {why}"
+
+
+def kind_assumption(unit: str, kind: str, reason: str) -> Assumption:
+    """The :class:`Assumption` recorded when ``kind`` was inferred from the unit."""
+    return Assumption(
+        field="kind",
+        statement=f"kind `{kind}` inferred from unit `{unit}`",
+        reason=f"no `kind` was given; {reason}; give `kind` to set it",
+        value={"inferred_from_unit": unit, "kind": kind},
+    )
+
 
 #: Handbook categories (구분) an indicator may declare: they set the deviation
 #: rule's k and the ratio rule's 최고 (see ``docs/scoring.md``).
 SCORING_CATEGORIES: tuple[str, ...] = ("주요사업", "경영관리")
+
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _GOALS = ("I", "II", "III", "IV")
@@ -326,8 +421,8 @@ def _check_fields(ind: Indicator) -> None:
         raise _bounds_error(ident, "name_ko", "a non-empty string", ind.name_ko)
     if not isinstance(ind.name_en, str):
         raise _bounds_error(ident, "name_en", "a string", ind.name_en)
-    if not isinstance(ind.unit, str) or ind.unit not in UNITS:
-        raise _bounds_error(ident, "unit", f"one of {sorted(UNITS)}", ind.unit)
+    if check_unit(ind.unit) != ind.unit:  # any unit text, stripped (open vocabulary)
+        raise _bounds_error(ident, "unit", UNIT_EXPECTED, ind.unit)
     if not isinstance(ind.kind, str) or ind.kind not in KINDS:
         raise _bounds_error(ident, "kind", f"one of {sorted(KINDS)}", ind.kind)
     if not isinstance(ind.direction, str) or ind.direction not in DIRECTIONS:
@@ -440,7 +535,8 @@ class Indicator:
     name_ko, name_en : str
         Korean name as in the document, and an English translation.
     unit : str
-        One of :data:`UNITS`.
+        Any unit text (see :func:`check_unit`); :data:`UNITS` lists the common
+        ones.
     kind : {"count", "level", "share", "ratio", "grade"}
         See :data:`KINDS`.
     direction : {"increase", "decrease", "maintain"}
