@@ -12,10 +12,12 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from kpisim._validation import KpisimError
+
+if TYPE_CHECKING:  # pandas is imported where it is used: `kpisim --help` stays fast
+    import pandas as pd
 
 __all__ = ["main"]
 
@@ -76,6 +78,8 @@ def _simulate(args, catalog):
 
 
 def cmd_catalog(args) -> int:
+    import pandas as pd
+
     cat = _catalog(args)
     rows = []
     for ind in cat.values():
@@ -159,6 +163,8 @@ _RANGE_TEXT = {
 
 def _prior_ranges(sim):
     """P range across priors of the headline goals; (frame, errors)."""
+    import pandas as pd
+
     from kpisim.goals import _ranges
 
     head = [i for i in sim.ids if sim.catalog[i].tags.headline]
@@ -173,6 +179,8 @@ def _prior_ranges(sim):
 
 
 def _range_text(sim, frame: pd.DataFrame, errors: dict[str, str], lang: str) -> str:
+    import pandas as pd
+
     t = _RANGE_TEXT[lang]
 
     def pct(v: float, digits: int = 1) -> str:
@@ -209,6 +217,8 @@ def _range_text(sim, frame: pd.DataFrame, errors: dict[str, str], lang: str) -> 
 
 
 def _score_text(frame: pd.DataFrame) -> str:
+    import pandas as pd
+
     if frame.empty:
         return "(no key indicator could be scored)"
     view = pd.DataFrame({
@@ -277,6 +287,8 @@ def _flat(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def cmd_audit(args) -> int:
+    import pandas as pd
+
     from kpisim.audit import audit, headline_rates
 
     cat = _catalog(args)
