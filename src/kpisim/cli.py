@@ -170,8 +170,18 @@ def _prior_ranges(sim):
     head = [i for i in sim.ids if sim.catalog[i].tags.headline]
     if not head:
         return pd.DataFrame(), {}
-    frame, evidence, errors = _ranges(sim, None, head, n_paths=None, rng=None,
-                                      all_references=False, skip_errors=True)
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(ident: str):  # one goal per thread: each is its own seeded simulation
+        return _ranges(sim, None, [ident], n_paths=None, rng=None, all_references=False,
+                       skip_errors=True)
+
+    with ThreadPoolExecutor(max_workers=min(len(head), 4)) as pool:
+        parts = list(pool.map(one, head))
+    frames = [f for f, _, _ in parts if not f.empty]
+    frame = pd.concat(frames, ignore_index=True) if frames else parts[0][0]
+    evidence = {k: v for _, ev, _ in parts for k, v in ev.items()}
+    errors = {k: v for _, _, err in parts for k, v in err.items()}
     english = {p: e for ev in evidence.values() for p, e in zip(ev.prior, ev.prior_en,
                                                                   strict=True)}
     return frame.assign(prior_low_en=frame.prior_low.map(lambda p: english.get(p, p)),
