@@ -6,9 +6,14 @@ their rules; projects indicators with Monte Carlo and trend models; and
 estimates the probability of meeting each goal.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-from kpisim import goals, models, plot, rules, scoring
+import importlib
+import sys
+import types
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
+
 from kpisim._validation import (
     CatalogError,
     KpisimError,
@@ -17,20 +22,78 @@ from kpisim._validation import (
     ScoringError,
     SimulationError,
 )
-from kpisim.audit import audit, headline_rates
-from kpisim.catalog import Catalog, available_catalogs, load_catalog, read_indicators
-from kpisim.indicator import Assumption, Bounds, Indicator, Provenance, Tags
-from kpisim.models import GrowthPrior, pooled_prior
-from kpisim.report import report, report_excel, report_markdown
-from kpisim.rules import implied_cagr, required_cagr, years_to_reach
-from kpisim.scenarios import Change, Scenario, compare, load_scenario, sensitivity
-from kpisim.simulate import Simulation, simulate
-from kpisim.sweeps import sweep
 
 try:
     __version__ = version("kpisim")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
+
+# The public names are imported on first use (PEP 562), so that ``import kpisim``
+# and ``kpisim --help`` do not pay for pandas, scipy.stats and matplotlib.
+_SUBMODULES = ("goals", "models", "plot", "rules", "scoring")
+_LAZY = {
+    "audit": "kpisim.audit", "headline_rates": "kpisim.audit",
+    "Catalog": "kpisim.catalog", "available_catalogs": "kpisim.catalog",
+    "load_catalog": "kpisim.catalog", "read_indicators": "kpisim.catalog",
+    "Assumption": "kpisim.indicator", "Bounds": "kpisim.indicator",
+    "Indicator": "kpisim.indicator", "Provenance": "kpisim.indicator", "Tags": "kpisim.indicator",
+    "GrowthPrior": "kpisim.models", "pooled_prior": "kpisim.models",
+    "report": "kpisim.report", "report_excel": "kpisim.report",
+    "report_markdown": "kpisim.report",
+    "implied_cagr": "kpisim.rules", "required_cagr": "kpisim.rules",
+    "years_to_reach": "kpisim.rules",
+    "Change": "kpisim.scenarios", "Scenario": "kpisim.scenarios", "compare": "kpisim.scenarios",
+    "load_scenario": "kpisim.scenarios", "sensitivity": "kpisim.scenarios",
+    "Simulation": "kpisim.simulate", "simulate": "kpisim.simulate",
+    "sweep": "kpisim.sweeps",
+}
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
+    from kpisim import goals, models, plot, rules, scoring
+    from kpisim.audit import audit, headline_rates
+    from kpisim.catalog import Catalog, available_catalogs, load_catalog, read_indicators
+    from kpisim.indicator import Assumption, Bounds, Indicator, Provenance, Tags
+    from kpisim.models import GrowthPrior, pooled_prior
+    from kpisim.report import report, report_excel, report_markdown
+    from kpisim.rules import implied_cagr, required_cagr, years_to_reach
+    from kpisim.scenarios import Change, Scenario, compare, load_scenario, sensitivity
+    from kpisim.simulate import Simulation, simulate
+    from kpisim.sweeps import sweep
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        value: Any = importlib.import_module(f"kpisim.{name}")
+    elif name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+    else:
+        msg = f"module 'kpisim' has no attribute {name!r}"
+        raise AttributeError(msg)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+class _Package(types.ModuleType):
+    """``kpisim.audit``, ``kpisim.report`` and ``kpisim.simulate`` stay functions.
+
+    Importing the submodule of the same name sets the package attribute to the
+    module; here it is set to the function the module defines instead, as the
+    eager imports of earlier versions did.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _SHADOWED and isinstance(value, types.ModuleType):
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+_SHADOWED = frozenset({"audit", "report", "simulate"})
+sys.modules[__name__].__class__ = _Package
+
 
 __all__ = [
     "Assumption",

@@ -76,7 +76,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import optimize, special
+from scipy import special
 
 from kpisim._validation import ModelError, is_finite_number
 
@@ -437,6 +437,8 @@ def fit_reference_prior(
     def objective(x):
         ll = predictive_logpdf(y, stats, h, _unpack(x))
         return -float(np.dot(w, ll))
+
+    from scipy import optimize  # lazily: only refitting the prior needs it
 
     res = optimize.minimize(objective, x0, method="L-BFGS-B", options={"maxiter": 500})
     theta = _unpack(res.x)

@@ -30,8 +30,6 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import special
-from scipy.stats import qmc
 
 from kpisim._validation import SimulationError
 
@@ -90,6 +88,9 @@ def standard_normals(
     if method == "antithetic":
         half = rng.standard_normal(((n_paths + 1) // 2, n_steps))
         return np.concatenate([half, -half])[:n_paths]
+    from scipy import special  # lazily: scipy.stats costs ~1 s at import
+    from scipy.stats import qmc
+
     if method == "lhs":
         u = qmc.LatinHypercube(d=n_steps, rng=rng).random(n_paths)
     else:

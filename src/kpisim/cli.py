@@ -15,10 +15,12 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from kpisim._validation import CatalogError, KpisimError
+
+if TYPE_CHECKING:  # pandas is imported where it is used: `kpisim --help` stays fast
+    import pandas as pd
 
 __all__ = ["main"]
 
@@ -128,6 +130,8 @@ def _links_text(cat, args) -> str:
 
 
 def cmd_catalog(args) -> int:
+    import pandas as pd
+
     cat = _catalog(args)
     rows = []
     for ind in cat.values():
@@ -276,13 +280,25 @@ _RANGE_TEXT = {
 
 def _prior_ranges(sim):
     """P range across priors of the headline goals; (frame, errors)."""
+    import pandas as pd
+
     from kpisim.goals import _ranges
 
     head = [i for i in sim.ids if sim.catalog[i].tags.headline]
     if not head:
         return pd.DataFrame(), {}
-    frame, evidence, errors = _ranges(sim, None, head, n_paths=None, rng=None,
-                                      all_references=False, skip_errors=True)
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(ident: str):  # one goal per thread: each is its own seeded simulation
+        return _ranges(sim, None, [ident], n_paths=None, rng=None, all_references=False,
+                       skip_errors=True)
+
+    with ThreadPoolExecutor(max_workers=min(len(head), 4)) as pool:
+        parts = list(pool.map(one, head))
+    frames = [f for f, _, _ in parts if not f.empty]
+    frame = pd.concat(frames, ignore_index=True) if frames else parts[0][0]
+    evidence = {k: v for _, ev, _ in parts for k, v in ev.items()}
+    errors = {k: v for _, _, err in parts for k, v in err.items()}
     english = {p: e for ev in evidence.values() for p, e in zip(ev.prior, ev.prior_en,
                                                                   strict=True)}
     return frame.assign(prior_low_en=frame.prior_low.map(lambda p: english.get(p, p)),
@@ -290,6 +306,8 @@ def _prior_ranges(sim):
 
 
 def _range_text(sim, frame: pd.DataFrame, errors: dict[str, str], lang: str) -> str:
+    import pandas as pd
+
     t = _RANGE_TEXT[lang]
 
     def pct(v: float, digits: int = 1) -> str:
@@ -326,6 +344,8 @@ def _range_text(sim, frame: pd.DataFrame, errors: dict[str, str], lang: str) -> 
 
 
 def _score_text(frame: pd.DataFrame) -> str:
+    import pandas as pd
+
     if frame.empty:
         return "(no key indicator could be scored)"
     view = pd.DataFrame({
@@ -399,6 +419,8 @@ def _flat(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def cmd_audit(args) -> int:
+    import pandas as pd
+
     from kpisim._messages import text
     from kpisim.audit import CATEGORIES, audit, headline_rates
 

@@ -63,7 +63,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import optimize
 
 from kpisim._seeding import root_seed
 from kpisim._validation import KpisimError, ModelError, RuleError, SimulationError
@@ -235,6 +234,8 @@ def _median_sustained(years: int) -> float:
     f_lo, f_hi = _sustained(lo, years) - 0.5, _sustained(hi, years) - 0.5
     if not (np.isfinite(f_lo) and np.isfinite(f_hi)) or f_lo < 0 or f_hi > 0:
         return float("nan")
+    from scipy import optimize  # lazily: only the sustained-growth median needs it
+
     return float(optimize.brentq(lambda g: _sustained(g, years) - 0.5, lo, hi, xtol=1e-8))
 
 

@@ -231,6 +231,7 @@ td.nowrap{white-space:nowrap}
 .card{border:1px solid #d6d6d6;border-left:4px solid #c0122b;border-radius:4px;padding:6px 14px;
  margin:1em 0}.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(500px,1fr));
  gap:18px 14px}.grid figure.wide{grid-column:1/-1}
+.grid.small{grid-template-columns:repeat(auto-fill,minmax(260px,1fr))}svg.fan{width:100%;height:auto;font-family:inherit}figcaption.name{color:#1b1b1b;font-weight:bold}
 figure{margin:0;page-break-inside:avoid}img{max-width:100%;height:auto}
 nav ol{columns:2}@media print{nav{display:none}h2{page-break-before:auto}}
 """
@@ -354,6 +355,132 @@ def _report_date() -> str:
     return _dt.date.today().isoformat()
 
 
+#: Quantiles of the inline fan charts (the same bands as :func:`kpisim.plot.fan_chart`).
+_FAN_Q = (0.025, 0.1, 0.25, 0.5, 0.75, 0.9, 0.975)
+
+
+def _svg_fan(sim: Any, ident: str, wide: pd.DataFrame, lang: str,
+             rule_path: pd.Series | None = None) -> str:
+    """A small inline SVG fan chart: actuals, targets, the goal and the 50/80/95% bands.
+
+    The same elements as :func:`kpisim.plot.fan_chart` without the legend (the
+    section's note names them), drawn as SVG text so the many non-headline
+    indicators cost no matplotlib figure; the y axis is logarithmic when the
+    fan spreads over more than a factor 4 between its 10% and 90% quantiles,
+    as there. ``wide`` holds the kept paths' quantiles of ``ident`` by year
+    (columns ``_FAN_Q``).
+    """
+    from matplotlib import ticker as mticker
+
+    ind = sim.catalog[ident]
+    actual = ind.observed
+    targets = ind.target.dropna()
+    last_year, last_value = int(actual.index[-1]), float(actual.iloc[-1])
+    goal = _plot._goal(sim, ident)
+    end = goal[0] if goal else int(sim.years[-1])
+    end = min(max(end, last_year + 1), int(sim.years[-1]))
+    wide = wide[(wide.index > last_year) & (wide.index <= end)]
+    years = np.concatenate([[last_year], wide.index.to_numpy(dtype=float)])
+
+    def col(q: float) -> np.ndarray:
+        return np.concatenate([[last_value], wide[q].to_numpy(dtype=float)])
+
+    shown_t = targets[targets.index <= end]
+    rule = (None if rule_path is None
+            else pd.Series(rule_path, dtype=float).sort_index().loc[lambda r: r.index <= end])
+    known = np.concatenate([actual.to_numpy(float), shown_t.to_numpy(float), col(0.1), col(0.9),
+                            *([] if rule is None else [rule.to_numpy(float)])])
+    known = known[np.isfinite(known)]
+    positive = known.size > 0 and known.min() > 0 and float(np.nanmin(col(0.025))) > 0
+    log = positive and float(np.nanmax(col(0.9) / col(0.1))) > 4
+    lo, hi = (float(known.min()), float(known.max())) if known.size else (0.0, 1.0)
+    if log:
+        lo, hi = np.log10(lo), np.log10(hi)
+    span = max(hi - lo, abs(hi) * 0.05, 1e-9)
+    lo, hi = lo - 0.08 * span, hi + 0.08 * span
+    if not log and float(known.min(initial=0.0)) >= 0:
+        lo = max(lo, 0.0)
+    w, h, left, right, top, bottom = 300.0, 180.0, 46.0, 8.0, 8.0, 20.0
+    x0 = min(int(actual.index[0]), last_year) - 0.4
+    x1 = end + 0.4
+
+    def X(x: Any) -> np.ndarray:
+        return left + (np.asarray(x, float) - x0) / (x1 - x0) * (w - left - right)
+
+    def Y(y: Any) -> np.ndarray:
+        y = np.asarray(y, float)
+        if log:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                y = np.log10(np.where(y > 0, y, np.nan))
+        return top + (hi - y) / (hi - lo) * (h - top - bottom)
+
+    def pts(xs: Any, ys: Any) -> str:
+        return " ".join(f"{a:.1f},{b:.1f}" for a, b in zip(X(xs), Y(ys), strict=True)
+                        if np.isfinite(a) and np.isfinite(b))
+
+    out = [f'<svg class="fan" viewBox="0 0 {w:g} {h:g}" role="img" '
+           f'xmlns="http://www.w3.org/2000/svg"><title>{_e(_plot._name(ind, lang))}</title>',
+           f'<clipPath id="c-{_e(ident)}"><rect x="{left}" y="{top}" width="{w - left - right}" '
+           f'height="{h - top - bottom}"/></clipPath>']
+    if log:
+        ticks = mticker.LogLocator(subs=(1.0, 2.0, 5.0)).tick_values(10**lo, 10**hi)
+        ticks = ticks[(ticks >= 10**lo) & (ticks <= 10**hi)]
+        if len(ticks) > 5:
+            ticks = ticks[:: int(np.ceil(len(ticks) / 5))]
+    else:
+        ticks = mticker.MaxNLocator(4).tick_values(lo, hi)
+        ticks = ticks[(ticks >= lo) & (ticks <= hi)]
+    for v in ticks:
+        y = float(Y(v))
+        out.append(f'<line x1="{left}" x2="{w - right}" y1="{y:.1f}" y2="{y:.1f}" '
+                   f'stroke="#e5e5e5" stroke-width="0.6"/><text x="{left - 3}" y="{y + 3:.1f}" '
+                   f'font-size="9" text-anchor="end" fill="#555">{_e(_plot._num(v))}</text>')
+    step = 1 if end - x0 <= 9 else 2
+    for yr in range(int(np.ceil(x0)), end + 1, step):
+        out.append(f'<text x="{float(X(yr)):.1f}" y="{h - 6}" font-size="9" text-anchor="middle" '
+                   f'fill="#555">\'{yr % 100:02d}</text>')
+    out.append(f'<g clip-path="url(#c-{_e(ident)})">')
+    for (a, b), alpha in (((0.025, 0.975), 0.15), ((0.1, 0.9), 0.25), ((0.25, 0.75), 0.4)):
+        poly = pts(np.concatenate([years, years[::-1]]), np.concatenate([col(a), col(b)[::-1]]))
+        out.append(f'<polygon points="{poly}" fill="{_plot._C_FAN}" fill-opacity="{alpha}"/>')
+    out.append(f'<polyline points="{pts(years, col(0.5))}" fill="none" '
+               f'stroke="{_plot._C_FAN}" stroke-width="1.6"/>')
+    if goal is not None:
+        gy = float(Y(goal[1]))
+        out.append(f'<line x1="{left}" x2="{w - right}" y1="{gy:.1f}" y2="{gy:.1f}" '
+                   f'stroke="{_plot._C_GOAL}" stroke-width="0.8" stroke-dasharray="2,2"/>')
+    if rule is not None and len(rule):
+        out.append(f'<polyline points="{pts(rule.index, rule.to_numpy())}" fill="none" '
+                   f'stroke="{_plot._C_RULE}" stroke-width="1.2" stroke-dasharray="4,2"/>')
+    out.append(f'<polyline points="{pts(actual.index, actual.to_numpy())}" fill="none" '
+               f'stroke="{_plot._C_ACTUAL}" stroke-width="1.5"/>')
+    for cx, cy in zip(X(actual.index), Y(actual.to_numpy()), strict=True):
+        out.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="2.6" fill="{_plot._C_ACTUAL}"/>')
+    for yr, v in shown_t.items():
+        cx, cy = float(X(yr)), float(Y(v))
+        if not (np.isfinite(cx) and np.isfinite(cy)):
+            continue
+        if goal is not None and int(yr) == goal[0]:
+            star = " ".join(
+                f"{cx + r * np.sin(k * np.pi / 5):.1f},{cy - r * np.cos(k * np.pi / 5):.1f}"
+                for k, r in zip(range(10), [6.5, 2.7] * 5, strict=True))
+            out.append(f'<polygon points="{star}" fill="{_plot._C_GOAL}" stroke="#fff" '
+                       'stroke-width="0.6"/>')
+        else:
+            out.append(f'<polygon points="{cx:.1f},{cy - 3.6:.1f} {cx + 3.6:.1f},{cy:.1f} '
+                       f'{cx:.1f},{cy + 3.6:.1f} {cx - 3.6:.1f},{cy:.1f}" fill="#fff" '
+                       f'stroke="{_plot._C_TARGET}" stroke-width="1.3"/>')
+    out.append("</g>")
+    lx = float(X(last_year))
+    out.append(f'<line x1="{lx:.1f}" x2="{lx:.1f}" y1="{top}" y2="{h - bottom}" stroke="#777" '
+               'stroke-width="0.8" stroke-dasharray="1,2"/>')
+    if log:
+        out.append(f'<text x="{w - right}" y="{top + 8}" font-size="8" text-anchor="end" '
+                   f'fill="#555">{_e(_plot._TEXT[lang]["log_axis"].strip(" ()"))}</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
 def _font_face(text: str) -> str:
     """@font-face with the subset of the Korean font covering ``text``."""
     _, path = _plot._korean_font()
@@ -404,7 +531,7 @@ def _summary_rows(frame: pd.DataFrame, lang: str) -> list[list[Any]]:
 
 #: Paths per prior for the range (the simulation's own count up to this) and the curve.
 _RANGE_PATHS = 200_000
-_CURVE_PATHS = 20_000
+_CURVE_PATHS = 10_000  # the caption states it; the band is ±2 MC standard errors
 
 
 def _goal_data(sim: Any) -> dict[str, Any]:
@@ -421,14 +548,25 @@ def _goal_data(sim: Any) -> dict[str, Any]:
                                       rng=None, all_references=False, skip_errors=True)
     out.update(ranges=frame, evidence=evidence, errors=errors)
     until = int(sim.settings.get("until", 2030))
-    for ident, ev in evidence.items():
-        goal = int(ev["year"].max())
+
+    def curve(ident: str, ev: pd.DataFrame) -> tuple[str, Any]:
         try:
-            out["curves"][ident] = prob_curve(
-                sim.catalog[ident], goal, n_paths=min(sim.n_paths, _CURVE_PATHS),
+            return ident, prob_curve(
+                sim.catalog[ident], int(ev["year"].max()), n_paths=min(sim.n_paths, _CURVE_PATHS),
                 rng=np.random.SeedSequence(sim.settings["seed_entropy"]), until=until)
         except KpisimError as e:
-            out["errors"][ident] = str(e)
+            return ident, e
+
+    # one indicator per thread: NumPy releases the GIL, the results do not depend on it
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=max(1, min(len(evidence), 4))) as pool:
+        done = list(pool.map(lambda kv: curve(*kv), evidence.items()))
+    for ident, result in done:
+        if isinstance(result, KpisimError):
+            out["errors"][ident] = str(result)
+        else:
+            out["curves"][ident] = result
     return out
 
 
@@ -738,24 +876,33 @@ def report(
     sections.append(("audit", t["s_audit"], _audit_section(audit_frame, lang)))
 
     probs = sim.prob_meet()
-    figures = []
+    figures: list[str] = []
+    multiples: list[str] = []
+    small = [i for i in _ordered_ids(sim) if not sim.catalog[i].tags.headline]
+    quant = (_plot._quantiles(sim, _FAN_Q, ids=small).pivot_table(
+        index=["id", "year"], columns="q", values="value", sort=False, dropna=False)
+        if small else None)
     for ident in _ordered_ids(sim):
         name = _name(sim, ident, lang)
-        uri = _png(lambda ax, i=ident: _plot.fan_chart(sim, i, ax=ax, lang=lang,
-                                                       rule_path=rule_paths.get(i)), (5.4, 4.0))
         p = probs[(probs["id"] == ident) & ~probs["observed"]]
         caption = t["fan_caption"].format(
             " · ".join(f"{int(r.year)} {_pct(r.prob)}" for r in p.itertuples()))
-        imgs = _img(uri, name)
-        if sim.catalog[ident].tags.headline:
+        if sim.catalog[ident].tags.headline:  # the charts a reader looks at: full figures
+            uri = _png(lambda ax, i=ident: _plot.fan_chart(sim, i, ax=ax, lang=lang,
+                                                           rule_path=rule_paths.get(i)),
+                       (5.4, 4.0))
             uri2 = _png(lambda ax, i=ident: _plot.first_hit_histogram(sim, i, ax=ax, lang=lang),
                         (5.4, 4.0))
-            imgs += _img(uri2, name)
-        wide = ' class="wide"' if sim.catalog[ident].tags.headline else ""
-        figures.append(f'<figure id="fan-{_e(ident)}"{wide}>{imgs}<figcaption>{_e(caption)}'
-                       "</figcaption></figure>")
+            figures.append(f'<figure id="fan-{_e(ident)}" class="wide">{_img(uri, name)}'
+                           f"{_img(uri2, name)}<figcaption>{_e(caption)}</figcaption></figure>")
+        else:  # small multiples: inline SVG, no matplotlib figure
+            svg = _svg_fan(sim, ident, quant.loc[ident], lang, rule_paths.get(ident))
+            multiples.append(f'<figure id="fan-{_e(ident)}"><figcaption class="name">'
+                           f"{_e(name)}</figcaption>{svg}<figcaption>{_e(caption)}</figcaption>"
+                           "</figure>")
     sections.append(("fans", t["s_fans"], f'<p class="note">{_e(t["fan_note"])}</p>'
-                     f'<div class="grid">{"".join(figures)}</div>'))
+                     f'<div class="grid">{"".join(figures)}</div>'
+                     f'<div class="grid small">{"".join(multiples)}</div>'))
     if scenarios is not None:
         sections.append(("scen", t["s_scen"], _scenario_section(sim, scenarios, lang)))
     if scores is not None:
