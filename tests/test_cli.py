@@ -36,7 +36,7 @@ def test_run_prints_headline_goals_first(capsys, tmp_path):
     code, out, _ = run(capsys, "run", "--paths", "4096", "--out", str(tmp_path), "--no-report")
     assert code == 0
     lines = [line for line in out.splitlines() if line.strip()]
-    assert "P(goal met)" in lines[0]
+    assert "달성확률" in lines[0]
     body = lines[2:9]
     assert all(line.lstrip().startswith("★") for line in body[:7])
     assert "AI전문기업 육성" in body[0]

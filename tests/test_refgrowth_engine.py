@@ -73,7 +73,7 @@ def test_satisfaction_score_out_of_100_stays_below_100(nipa_sim):
 
 
 def test_a_target_on_the_bound_is_simulated_as_a_censored_level(nipa, nipa_sim):
-    notes = nipa_sim.assumptions().query("id == 'disabled_employment_ratio'").statement
+    notes = nipa_sim.assumptions(lang="en").query("id == 'disabled_employment_ratio'").statement
     assert notes.str.contains("censored at").any()
     p = nipa_sim.prob_meet(2027, ids=["disabled_employment_ratio"]).prob.iloc[0]
     assert 0 < p < 1  # a capped ratio can reach its cap
@@ -81,7 +81,7 @@ def test_a_target_on_the_bound_is_simulated_as_a_censored_level(nipa, nipa_sim):
     assert v.max() <= 100
     assert (v == 100).mean() == pytest.approx(p, abs=0.02)  # the mass at the cap is P(met)
     # a bounded score whose targets stay inside keeps the logit scale
-    notes = nipa_sim.assumptions().query("id == 'oda_satisfaction'").statement
+    notes = nipa_sim.assumptions(lang="en").query("id == 'oda_satisfaction'").statement
     assert notes.str.contains("logit").any()
     assert not notes.str.contains("censored").any()
 
@@ -139,7 +139,7 @@ def test_catalog_pooling_keeps_any_one_peer_from_moving_a_headline_goal_much(nip
         sub = kpisim.Catalog(tuple(i for i in nipa.values() if i.id != drop.id), name="sub")
         p = kpisim.simulate(sub.headline(), **kw).prob_meet(2030, ids=heads).prob.to_numpy()
         assert np.abs(p - full).max() < 0.03, drop.id
-    notes = kpisim.simulate(nipa.headline(), **kw).assumptions().statement
+    notes = kpisim.simulate(nipa.headline(), **kw).assumptions(lang="en").statement
     assert notes.str.contains("pooled with").any()
 
 

@@ -211,14 +211,14 @@ def test_builtin_headline_goals_state_their_history():
     sim = kpisim.simulate(cat.headline(), n_paths=4096, rng=1)
     assert set(sim.ids) == {"ai_firms", "sw_adoption_rate", "ict_sw_exports"}
     assert sim.grade_ids == ["external_evaluation"]  # simulated on its grade scale (issue 13)
-    notes = sim.assumptions().groupby("id").statement.apply(" ".join)
+    notes = sim.assumptions(lang="en").groupby("id").statement.apply(" ".join)
     for ident in ("ai_firms", "ict_sw_exports", "sw_adoption_rate"):
         assert "reference-class prior" in notes[ident]
     # the document's stated CAGRs are what-ifs, not the default
     assert "[not used in this run" in notes["ict_sw_exports"]
     assert "CAGR of 8%" in notes["ict_sw_exports"]
     declared = kpisim.simulate(cat.headline(), n_paths=4096, rng=1, prior="declared")
-    dnotes = declared.assumptions().groupby("id").statement.apply(" ".join)
+    dnotes = declared.assumptions(lang="en").groupby("id").statement.apply(" ".join)
     assert "[not used" not in dnotes["ict_sw_exports"]
     assert "catalog assumption `growth_prior`" in dnotes["ict_sw_exports"]
     assert "reference-class prior" in dnotes["ai_firms"]  # declares none

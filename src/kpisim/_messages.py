@@ -29,7 +29,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["LANGS", "check_lang", "keys", "text"]
+__all__ = ["LANGS", "Msg", "check_lang", "in_lang", "keys", "text"]
 
 LANGS = ("ko", "en")
 
@@ -102,3 +102,47 @@ def text(key: str, lang: str = "ko", /, **fields: Any) -> str:
 def keys() -> list[str]:
     """All catalogue keys, sorted."""
     return sorted(_catalogue())
+
+
+class Msg(str):
+    """A catalogue sentence that remembers its key, so it can be shown in any language.
+
+    A ``Msg`` *is* its English text (``str(m)``, ``m == "..."``, ``"x" in m``
+    all see English, so code that stores assumption sentences as ``str`` keeps
+    working) and :meth:`in_lang` renders it in another language. Fields that
+    are themselves ``Msg`` are rendered in the same language.
+
+    >>> m = Msg("common.yes")
+    >>> str(m), m.in_lang("ko")
+    ('yes', '예')
+    """
+
+    key: str
+    fields: dict[str, Any]
+
+    def __new__(cls, key: str, /, **fields: Any) -> Msg:
+        self = super().__new__(cls, _render(key, "en", fields))
+        self.key = key
+        self.fields = fields
+        return self
+
+    def in_lang(self, lang: str = "ko") -> str:
+        """The sentence in ``lang``."""
+        return _render(self.key, lang, self.fields)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_msg, (self.key, self.fields))
+
+
+def _msg(key: str, fields: dict[str, Any]) -> Msg:
+    return Msg(key, **fields)
+
+
+def _render(key: str, lang: str, fields: dict[str, Any]) -> str:
+    return text(key, lang, **{k: in_lang(v, lang) if isinstance(v, Msg) else v
+                              for k, v in fields.items()})
+
+
+def in_lang(s: Any, lang: str = "ko") -> str:
+    """``s`` in ``lang`` if it is a :class:`Msg`, else ``str(s)`` unchanged."""
+    return s.in_lang(lang) if isinstance(s, Msg) else str(s)

@@ -78,6 +78,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import special
 
+from kpisim._messages import Msg, text
 from kpisim._validation import ModelError, is_finite_number
 
 __all__ = [
@@ -170,18 +171,17 @@ class ReferencePrior:
 
     def with_growth(self, m0: float, *, source: str | None = None) -> ReferencePrior:
         """The same prior with another reference growth ``m0`` (a what-if)."""
-        note = source or f"{self.source}, growth set to {m0:.4g}"
+        note = source or Msg("sim.source.growth_set", base=self.source, m0=f"{m0:.4g}")
         return replace(self, m0=float(m0), source=note)
 
     def sentence(self) -> str:
         """The assumption sentence every fit with this prior records."""
-        return (
-            f"{self.source}: drift pooled toward {self.m0:+.4f}/yr on the {self.scale} "
-            f"scale with the weight of {self.kappa0:.3g} years of data, drift persistence "
-            f"φ={self.phi:.3g}, drift-break variance λ={self.lam:.3g}σ², "
-            f"σ² ~ scaled-inv-χ²(ν0={self.nu0:.3g}, s0={self.s0:.3g})"
-            + (f" truncated at σ ≤ {self.sigma_max:.3g}" if np.isfinite(self.sigma_max) else "")
-        )
+        trunc = (Msg("sim.ref.trunc", smax=f"{self.sigma_max:.3g}")
+                 if np.isfinite(self.sigma_max) else "")
+        return Msg("sim.ref.prior", source=self.source, m0=f"{self.m0:+.4f}",
+                   scale=Msg(f"sim.scale.{self.scale}"), kappa0=f"{self.kappa0:.3g}",
+                   phi=f"{self.phi:.3g}", lam=f"{self.lam:.3g}", nu0=f"{self.nu0:.3g}",
+                   s0=f"{self.s0:.3g}", trunc=trunc)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (the data file's per-scale entry)."""
@@ -206,6 +206,9 @@ def reference_prior(scale: str = "log") -> ReferencePrior:
     if entry.get("sigma_max") is None:
         entry["sigma_max"] = float("inf")
     entry["provenance"] = {**data.get("provenance", {}), **entry.get("provenance", {})}
+    key = f"sim.source.shipped_{scale}"
+    if entry.get("source") == text(key, "en"):  # the shipped sentence, in both languages
+        entry["source"] = Msg(key)
     return ReferencePrior(**entry)
 
 
@@ -294,8 +297,8 @@ def pool_catalog(
         used.append(ident)
     m0 = num / den
     weight = 1.0 - prec0 / den
-    source = (f"{ref.source}, pooled with {len(used)} catalog peer(s) of the same kind, unit "
-              f"and scale (weight {weight:.0%}, ω={omega:.3g})")
+    source = Msg("sim.source.pooled", base=ref.source, n=len(used), weight=f"{weight:.0%}",
+                 omega=f"{omega:.3g}")
     return replace(ref, m0=float(m0), source=source), {
         "peers": used, "weight": weight, "omega": omega}
 

@@ -46,6 +46,7 @@ from kpisim._base import (
     prepare_sample,
     span,
 )
+from kpisim._messages import Msg
 from kpisim._prior import GrowthPrior, growth_posterior
 from kpisim._refclass import (
     CaseStats,
@@ -223,19 +224,15 @@ class RefGrowth:
             p = (values - lo) / (hi - lo)
             edge = (p <= BOUND_EPS) | (p >= 1 - BOUND_EPS)
             if edge.any():
-                notes.append(
-                    f"{int(edge.sum())} actual(s) at a bound of [{lo:g}, {hi:g}] moved "
-                    f"{BOUND_EPS:g} of the range inside it before the logit"
-                )
-            notes.append(f"simulated on the logit of (y − {lo:g})/({hi:g} − {lo:g}): "
-                         f"paths stay inside [{lo:g}, {hi:g}]")
+                notes.append(Msg("sim.ref.at_bound", n=int(edge.sum()), low=f"{lo:g}",
+                                 high=f"{hi:g}", eps=f"{BOUND_EPS:g}"))
+            notes.append(Msg("sim.ref.logit", low=f"{lo:g}", high=f"{hi:g}"))
         z = to_scale(values, None if bounds is None else (lo, hi))
         d, g = np.diff(z), np.diff(years).astype(np.float64)
         stats = CaseStats.from_increments(d, g)
         n, big_g, mu_hat = len(d), float(stats.big_g[0]), float(stats.mu_hat[0])
         if np.any(g > 1):
-            notes.append(f"gaps in the history ({span(years)}): a change over g years "
-                         "counts as g yearly steps")
+            notes.append(Msg("sim.ref.gaps", span=span(years)))
         if no_prior:
             if stats.ss[0] <= 0:
                 msg = (f"model `{self.name}` without a reference prior: the {n} growth rates "
@@ -246,8 +243,7 @@ class RefGrowth:
             phi = 1.0 if self.phi is None else float(self.phi)
             lam = 0.0 if self.drift_break is None else float(self.drift_break)
             smax = float("inf") if self.sigma_max is None else float(self.sigma_max)
-            notes.append("no prior: reference posterior p(μ, σ²) ∝ 1/σ² of the series' "
-                         f"own {n} growth rates")
+            notes.append(Msg("sim.ref.no_prior", n=n))
         else:
             mn, kn, nun, s2n = (float(v[0]) for v in posterior(stats, ref))
             post = dict(m0=ref.m0, mn=mn, kn=kn, nun=nun, s2n=s2n)
@@ -255,9 +251,9 @@ class RefGrowth:
             notes.append(ref.sentence())
             own = big_g / kn
             notes.append(
-                f"{len(years)} actual(s) ({span(years)}): own mean growth "
-                + (f"{mu_hat:+.4f}/yr gets weight {own:.0%}, the reference class "
-                   f"{1 - own:.0%}" if n else "unknown; the forecast is the reference class's")
+                Msg("sim.ref.own_weight", n_obs=len(years), span=span(years), mu=f"{mu_hat:+.4f}",
+                    own=f"{own:.0%}", ref=f"{1 - own:.0%}") if n
+                else Msg("sim.ref.own_unknown", n_obs=len(years), span=span(years))
             )
         return RefGrowthFitted(
             model=self.name,

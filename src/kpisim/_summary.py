@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
+from kpisim._messages import check_lang, in_lang, text
 from kpisim._validation import ScoringError
 from kpisim.attainment import progress_class, progress_ratio
 
@@ -21,11 +26,106 @@ COLUMNS = [
     "se",
     "ci_low",
     "ci_high",
+    "median",
     "progress_ratio",
     "progress_class",
     "model",
     "assumptions",
 ]
+
+#: Units written after a number in English (Korean shows the unit as the catalog writes it).
+_UNIT_EN = {
+    "개": "",
+    "개사": " firms",
+    "%": "%",
+    "%p": " pp",
+    "억불": " × 100M USD",
+    "만불": " × 10k USD",
+    "억원": " × 100M KRW",
+    "조원": " trillion KRW",
+    "명": " persons",
+    "건": " cases",
+    "점": " points",
+    "개/억원": " per 100M KRW",
+}
+#: Units shown without a suffix (dimensionless scores, grades).
+_NO_SUFFIX = {"-", "", "수", "지수", "grade", "등급"}
+
+
+def with_unit(value: float, unit: str | None, lang: str = "ko") -> str:
+    """``value`` with its unit, e.g. ``"2,000개"`` / ``"2,000"``, ``"75%"``.
+
+    >>> with_unit(2000, "개사", "ko"), with_unit(2000, "개사", "en")
+    ('2,000개사', '2,000 firms')
+    >>> with_unit(1.9, "조원", "en")
+    '1.9 trillion KRW'
+    """
+    if value is None or not np.isfinite(value):
+        return "–"
+    num = f"{value:,.6g}"
+    unit = unit or ""
+    if lang == "en":
+        return num + _UNIT_EN.get(unit, "" if unit in _NO_SUFFIX else f" {unit}")
+    return num + ("" if unit in _NO_SUFFIX else unit)
+
+
+def se_text(se: float, lang: str = "ko") -> str:
+    """The Monte Carlo SE of a probability in percentage points: ``"±0.53 %p"``.
+
+    >>> se_text(0.0053), se_text(0.0053, "en")
+    ('±0.53 %p', '±0.53 pp')
+    """
+    if se is None or not np.isfinite(se):
+        return "–"
+    return text("summary.pp", lang, value=f"±{100 * se:.2f}")
+
+
+def display_width(s: str) -> int:
+    """Terminal columns ``s`` takes: East Asian wide and full-width characters count 2.
+
+    >>> display_width("AI전문기업"), display_width("abc")
+    (10, 3)
+    """
+    return sum(
+        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        for c in s
+    )
+
+
+def _pad(s: str, width: int, right: bool) -> str:
+    gap = " " * max(width - display_width(s), 0)
+    return gap + s if right else s + gap
+
+
+def render_table(header: Sequence[str], rows: Sequence[Sequence[Any]],
+                 right: Sequence[bool] | None = None, sep: str = "  ") -> str:
+    """A plain-text table whose columns line up in a terminal, Hangul included.
+
+    Column widths are display widths (:func:`display_width`), so a cell of
+    Hangul takes two columns per syllable.
+
+    >>> print(render_table(["지표", "P"], [["AI기업", "6.0%"], ["x", "10.0%"]], [False, True]))
+    지표        P
+    AI기업   6.0%
+    x       10.0%
+    """
+    cells = [[str(c) for c in header]] + [[str(c) for c in r] for r in rows]
+    right = list(right) if right is not None else [False] * len(header)
+    widths = [max(display_width(r[j]) for r in cells) for j in range(len(header))]
+    lines = [sep.join(_pad(c, w, a) for c, w, a in zip(r, widths, right, strict=True)).rstrip()
+             for r in cells]
+    return "\n".join(lines)
+
+
+def _name(ind: Any, lang: str) -> str:
+    return ind.name_en if lang == "en" and ind.name_en else ind.name_ko
+
+
+def _medians(sim: Any) -> dict[tuple[str, int], float]:
+    if not sim.settings.get("keep_paths", 1):
+        return {}
+    q = sim.quantiles((0.5,))
+    return {(r.id, int(r.year)): float(r.value) for r in q.itertuples()}
 
 
 def summary(sim, *, lang: str = "ko", years: str = "goals", grades: bool = False) -> pd.DataFrame:
@@ -48,11 +148,19 @@ def summary(sim, *, lang: str = "ko", years: str = "goals", grades: bool = False
     Returns
     -------
     DataFrame
-        Headline goals first, then in catalog order.
+        Headline goals first, then in catalog order. ``median`` is the median
+        simulated value in the goal year (from the kept paths);
+        ``assumptions`` the number of assumptions behind the row
+        (:meth:`Simulation.assumptions`).
     """
+    check_lang(lang)
+    if years not in ("goals", "all"):
+        msg = f"`years` must be 'goals' or 'all'; got {years!r}"
+        raise ValueError(msg)
     probs = sim.prob_meet()
-    assumptions = sim.assumptions()
+    assumptions = sim.assumptions(lang=lang)
     n_assump = assumptions.groupby("id").size() if not assumptions.empty else pd.Series(dtype=int)
+    medians = _medians(sim)
     rows = []
     for ident in [*sim.ids, *(sim.grade_ids if grades else [])]:
         ind = sim.catalog[ident]
@@ -79,7 +187,7 @@ def summary(sim, *, lang: str = "ko", years: str = "goals", grades: bool = False
             rows.append(
                 {
                     "id": ident,
-                    "name": ind.name_ko if lang == "ko" or not ind.name_en else ind.name_en,
+                    "name": _name(ind, lang),
                     "unit": ind.unit,
                     "headline": ind.tags.headline,
                     "year": int(r.year),
@@ -90,6 +198,7 @@ def summary(sim, *, lang: str = "ko", years: str = "goals", grades: bool = False
                     "se": r.se,
                     "ci_low": r.ci_low,
                     "ci_high": r.ci_high,
+                    "median": medians.get((ident, int(r.year)), np.nan),
                     "progress_ratio": ratio,
                     "progress_class": progress_class(ratio, lang=lang),
                     "model": getattr(track.fitted, "model", ""),
@@ -97,7 +206,7 @@ def summary(sim, *, lang: str = "ko", years: str = "goals", grades: bool = False
                 }
             )
     frame = pd.DataFrame(rows, columns=COLUMNS)
-    order = np.argsort(~frame["headline"].to_numpy(), kind="stable")
+    order = np.argsort(~frame["headline"].to_numpy(dtype=bool), kind="stable")
     return frame.iloc[order].reset_index(drop=True)
 
 
@@ -129,35 +238,43 @@ def _grade_rows(ind, track, p: pd.DataFrame, lang: str, n_assumptions: int) -> l
     ]
 
 
-def _cell(v) -> str:
-    return v if isinstance(v, str) else f"{v:,.6g}"
+def _pct(p: float) -> str:
+    return "–" if p is None or not np.isfinite(p) else f"{100 * p:.1f}%"
 
 
-def format_table(frame: pd.DataFrame) -> str:
-    """Human-readable rendering of :func:`summary` for a terminal."""
+def format_table(frame: pd.DataFrame, lang: str = "ko") -> str:
+    """Human-readable rendering of :func:`summary` for a terminal.
+
+    Columns line up by display width (Hangul takes two columns); names are
+    shown in full; targets and the last actual carry the indicator's unit and
+    the Monte Carlo SE is in percentage points.
+    """
+    check_lang(lang)
     if frame.empty:
-        return "(no simulated indicator has a target)"
-    out = pd.DataFrame(
-        {
-            "": np.where(frame["headline"], "★", ""),
-            "indicator": frame["name"].str.slice(0, 28),
-            "year": frame["year"],
-            "target": frame["target"].map(_cell),
-            "last": [
-                f"{_cell(v)} ('{y % 100:02d})"
-                for v, y in zip(frame["last_actual"], frame["last_year"], strict=True)
-            ],
-            "P(met)": frame["prob"].map(lambda v: f"{100 * v:5.1f}%"),
-            "±SE": frame["se"].map(lambda v: f"{100 * v:.2f}"),
-            "95% CI": [
-                f"{100 * a:4.1f}–{100 * b:4.1f}"
-                for a, b in zip(frame["ci_low"], frame["ci_high"], strict=True)
-            ],
-            "progress": frame["progress_class"],
-            "model": frame["model"],
-        }
-    )
-    return out.to_string(index=False)
+        return text("summary.empty", lang)
+    header = [""] + [text(f"summary.col.{c}", lang) for c in
+                     ("name", "year", "target", "last", "prob", "se", "ci", "progress", "model")]
+    rows = []
+    for r in frame.itertuples():
+        rows.append([
+            "★" if r.headline else "",
+            r.name,
+            int(r.year),
+            _shown(r.target, r.unit, lang),
+            f"{_shown(r.last_actual, r.unit, lang)} ('{int(r.last_year) % 100:02d})",
+            _pct(r.prob),
+            se_text(r.se, lang),
+            f"{100 * r.ci_low:.1f}–{100 * r.ci_high:.1f}",
+            r.progress_class,
+            r.model,
+        ])
+    right = [False, False, True, True, True, True, True, True, False, False]
+    return render_table(header, rows, right)
+
+
+def _shown(v: Any, unit: str | None, lang: str) -> str:
+    """A table cell: a grade's name as it is, a number with its unit."""
+    return v if isinstance(v, str) else with_unit(v, unit, lang)
 
 
 def score_table(sim, years=range(2023, 2028), *, ids=None, key_only: bool = True) -> pd.DataFrame:
@@ -230,3 +347,28 @@ def score_tables(sim, years=range(2023, 2028), *, ids=None, key_only: bool = Tru
     table = pd.DataFrame(rows, columns=["id", "name_ko", "year", "target", "p_met",
                                         "mean_score", "p_100", "method"])
     return table, pd.DataFrame(totals)
+
+
+def export_table(sim, *, lang: str = "ko") -> pd.DataFrame:
+    """Every simulated indicator × stated target year, numbers as numbers, for CSV/JSON.
+
+    The rows are :func:`summary` with ``years="all"`` (every stated target
+    year after the last actual); non-finite numbers (an infinite progress
+    ratio) become NaN, written as empty / ``null``. ``assumption_texts`` lists
+    the sentences of :meth:`Simulation.assumptions` behind the row in ``lang``.
+    """
+    frame = summary(sim, lang=lang, years="all")
+    notes = sim.assumptions(lang=lang)
+    texts = {i: list(g["statement"]) for i, g in notes.groupby("id", sort=False)}
+    frame["assumption_texts"] = [texts.get(i, []) for i in frame["id"]]
+    num = frame.select_dtypes("number").columns
+    frame[num] = frame[num].replace([np.inf, -np.inf], np.nan)
+    return frame
+
+
+def statements(sim, ident: str, *, lang: str = "ko",
+               exclude: Sequence[str] = ("direction", "kind")) -> list[str]:
+    """The assumption sentences behind ``ident`` in ``lang``, one per line of text."""
+    frame = sim.assumptions(lang=lang)
+    rows = frame[(frame.id == ident) & ~frame.field.isin(list(exclude))]
+    return [" ".join(in_lang(s, lang).split()) for s in rows.statement]

@@ -256,6 +256,8 @@ def _assumptions(ctx: _Ctx, raw: Any) -> tuple[Assumption, ...]:
                 statement=_text(ctx, f"{name}.statement", data.get("statement"), required=True),
                 reason=_text(ctx, f"{name}.reason", data.get("reason"), required=True),
                 value=data.get("value"),
+                statement_ko=_text(ctx, f"{name}.statement_ko", data.get("statement_ko")),
+                reason_ko=_text(ctx, f"{name}.reason_ko", data.get("reason_ko")),
             )
         )
     return tuple(out)
@@ -458,7 +460,9 @@ def indicator_to_dict(ind: Indicator) -> dict[str, Any]:
         ]
     if ind.assumptions:
         out["assumptions"] = [
-            {k: getattr(a, k) for k in Assumption.__dataclass_fields__} for a in ind.assumptions
+            {k: getattr(a, k) for k in Assumption.__dataclass_fields__
+             if k not in ("statement_ko", "reason_ko") or getattr(a, k)}
+            for a in ind.assumptions
         ]
     return out
 

@@ -22,6 +22,8 @@ from kpisim._validation import CatalogError, KpisimError
 if TYPE_CHECKING:  # pandas is imported where it is used: `kpisim --help` stays fast
     import pandas as pd
 
+from kpisim._messages import text
+
 __all__ = ["main"]
 
 
@@ -83,15 +85,11 @@ def _check_paths(args, catalog) -> None:
                            minutes=minutes))
 
 
-def _simulate(args, catalog):
+def _simulate(args, catalog, scenario=None):
+    """Simulate ``catalog`` with the run's options; ``scenario`` applies one scenario."""
     import kpisim
-    from kpisim.scenarios import load_scenario
 
     _check_paths(args, catalog)
-    scenario = None
-    if args.scenario:
-        scenarios = load_scenario(args.scenario)
-        scenario = scenarios[0]
     return kpisim.simulate(
         catalog,
         model=args.model,
@@ -234,48 +232,19 @@ def cmd_template(args) -> int:
     return 0
 
 
-def _headline_assumptions(sim) -> str:
+def _headline_assumptions(sim, lang: str = "ko") -> str:
     """What each headline probability rests on, one line per assumption."""
-    frame = sim.assumptions()
+    from kpisim._summary import statements
+
     lines = []
     for ident in [*sim.ids, *sim.grade_ids]:
         ind = sim.catalog[ident]
         if not ind.tags.headline:
             continue
-        rows = frame[(frame.id == ident) & ~frame.field.isin(["direction", "kind"])]
-        lines.append(f"  {ind.name_ko} ({ident}):")
-        lines += [f"    - {' '.join(str(s).split())}" for s in rows.statement]
+        name = ind.name_en if lang == "en" and ind.name_en else ind.name_ko
+        lines.append(f"  {name} ({ident}):")
+        lines += [f"    - {s}" for s in statements(sim, ident, lang=lang)]
     return "\n".join(lines)
-
-
-_RANGE_TEXT = {
-    "ko": {
-        "head": "핵심 목표: 성장률 가정에 따른 달성 확률 범위와 필요 성장률",
-        "note": ("±SE는 시뮬레이션 오차만 나타냅니다. P 범위는 문서·관련 시계열·시장 전망·"
-                 "기준집단이 뒷받침하는 성장률 가정 사이에서 P가 움직이는 폭이고, '실제 시계열 중"
-                 " 지속 비율'은 실제 연간 시계열(M1·Tourism) 가운데 필요 성장률을 그 기간 동안"
-                 " 유지한 비율입니다."),
-        "cols": ["지표", "연도", "목표", "P(기본)", "±SE", "P 범위(가정별)", "필요 성장률",
-                 "실제 시계열 중 지속 비율", "범위 양 끝의 가정"],
-        "per_year": "{rate}/년({years}년)",
-        "default": "기준집단",
-        "simulation": "이 시뮬레이션",
-        "failed": "범위를 계산하지 못한 지표",
-    },
-    "en": {
-        "head": "Headline goals: P across growth assumptions, and the growth required",
-        "note": ("±SE is Monte Carlo error only. The P range is how far P moves between the "
-                 "growth assumptions the documents, related series, market forecasts and the "
-                 "reference class support; 'sustained by real series' is the share of real "
-                 "yearly series (M1, Tourism) that kept the required growth that long."),
-        "cols": ["indicator", "year", "target", "P(default)", "±SE", "P range (priors)",
-                 "required growth", "sustained by real series", "priors at the ends"],
-        "per_year": "{rate}/yr ({years} yr)",
-        "default": "reference class",
-        "simulation": "this simulation",
-        "failed": "no range for",
-    },
-}
 
 
 def _prior_ranges(sim):
@@ -305,41 +274,53 @@ def _prior_ranges(sim):
                         prior_high_en=frame.prior_high.map(lambda p: english.get(p, p))), errors
 
 
+def _clip(label: str, width: int) -> str:
+    """``label`` cut to ``width`` display columns (Hangul counts 2), with an ellipsis."""
+    from kpisim._summary import display_width
+
+    if display_width(label) <= width:
+        return label
+    out = ""
+    for ch in label:
+        if display_width(out + ch) > width - 1:
+            break
+        out += ch
+    return out + "…"
+
+
 def _range_text(sim, frame: pd.DataFrame, errors: dict[str, str], lang: str) -> str:
     import pandas as pd
 
-    t = _RANGE_TEXT[lang]
+    from kpisim._summary import render_table, se_text, with_unit
 
     def pct(v: float, digits: int = 1) -> str:
         return "–" if pd.isna(v) else f"{100 * v:.{digits}f}%"
 
     def prior(label: str) -> str:
-        label = {"reference class": t["default"], "simulation": t["simulation"]}.get(label, label)
-        width = 22 if lang == "ko" else 34
-        return label if len(label) <= width else label[: width - 1] + "…"
+        label = {"reference class": text("cli.range.default", lang),
+                 "simulation": text("cli.range.simulation", lang)}.get(label, label)
+        return _clip(label, 44)
 
-    lines = [t["head"], t["note"]]
+    lines = [text("cli.range.head", lang), text("cli.range.note", lang)]
     if not frame.empty:
         names = {i: (sim.catalog[i].name_ko if lang == "ko" or not sim.catalog[i].name_en
                      else sim.catalog[i].name_en) for i in frame["id"]}
-        view = pd.DataFrame({
-            t["cols"][0]: [names[i][:24] for i in frame["id"]],
-            t["cols"][1]: frame["year"],
-            t["cols"][2]: frame["target"].map(lambda v: f"{v:,.6g}"),
-            t["cols"][3]: frame["prob_default"].map(pct),
-            t["cols"][4]: frame["se"].map(lambda v: f"{100 * v:.2f}"),
-            t["cols"][5]: [f"{pct(a)}–{pct(b)}"
-                           for a, b in zip(frame["prob_low"], frame["prob_high"], strict=True)],
-            t["cols"][6]: [t["per_year"].format(rate=pct(r), years=int(h))
-                           for r, h in zip(frame["required_rate"], frame["years"], strict=True)],
-            t["cols"][7]: frame["sustained_share"].map(pct),
-            t["cols"][8]: [f"{prior(a)} / {prior(b)}" for a, b in zip(
-                frame["prior_low" if lang == "ko" else "prior_low_en"],
-                frame["prior_high" if lang == "ko" else "prior_high_en"], strict=True)],
-        })
-        lines.append(view.to_string(index=False))
+        header = [text(f"cli.range.col.{c}", lang) for c in
+                  ("name", "year", "target", "prob", "se", "range", "required", "sustained",
+                   "priors")]
+        low = frame["prior_low" if lang == "ko" else "prior_low_en"]
+        high = frame["prior_high" if lang == "ko" else "prior_high_en"]
+        rows = [
+            [names[r.id], int(r.year), with_unit(r.target, sim.catalog[r.id].unit, lang),
+             pct(r.prob_default), se_text(r.se, lang), f"{pct(r.prob_low)}–{pct(r.prob_high)}",
+             text("cli.range.per_year", lang, rate=pct(r.required_rate), years=int(r.years)),
+             pct(r.sustained_share), f"{prior(a)} / {prior(b)}"]
+            for r, a, b in zip(frame.itertuples(), low, high, strict=True)
+        ]
+        lines.append(render_table(header, rows,
+                                  [False, True, True, True, True, True, True, True, False]))
     for ident, why in errors.items():
-        lines.append(f"  {t['failed']} {ident}: {' '.join(why.split())}")
+        lines.append(text("cli.range.failed", lang, id=ident, why=" ".join(why.split())))
     return "\n".join(lines)
 
 
@@ -359,52 +340,172 @@ def _score_text(frame: pd.DataFrame) -> str:
     return view.to_string(index=False)
 
 
-def cmd_run(args) -> int:
-    from kpisim._summary import format_table, summary
+def _scenario_runs(args, cat, baseline) -> list[tuple[str, str, pd.DataFrame, set | None]]:
+    """(name, description, summary, ids it changes) of the baseline and every scenario.
 
+    Every scenario in ``--scenario`` is simulated with the run's seed (common
+    random numbers); ``ids`` is None for a change of every indicator (``*``).
+    """
+    from kpisim.scenarios import load_scenario
+
+    runs = [(text("cli.scen.baseline", args.lang), "", baseline, set())]
+    if not args.scenario:
+        return runs
+    scenarios = load_scenario(args.scenario)
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        from kpisim._validation import SimulationError
+
+        msg = f"{args.scenario}: scenario names must be distinct; got {names}"
+        raise SimulationError(msg)
+    for s in scenarios:
+        sim = _simulate(args, cat, s)
+        touched = None if any(c.indicator == "*" for c in s.changes) else s.indicators()
+        runs.append((s.name, s.description, sim.summary(lang=args.lang, years="all"), touched))
+    return runs
+
+
+def _scenario_text(runs, table: pd.DataFrame, lang: str) -> str:
+    """The baseline and every scenario side by side: P(met) and its change.
+
+    Rows: the goal years of ``table`` (the printed summary) of the indicators
+    some scenario changes (all of them when a scenario changes ``*``).
+    """
+    from kpisim._summary import render_table, with_unit
+
+    touched = [r[3] for r in runs[1:]]
+    if any(t is None for t in touched):
+        base = table
+    else:
+        base = table[table["id"].isin(set().union(*touched))]
+    keyed = [r[2].set_index(["id", "year"]) for r in runs]
+    header = [text(f"cli.scen.col.{c}", lang) for c in ("name", "year", "target")]
+    header += [r[0] for r in runs]
+    rows = []
+    for r in base.itertuples():
+        row = [r.name, int(r.year), with_unit(r.target, r.unit, lang), f"{100 * r.prob:.1f}%"]
+        for other in keyed[1:]:
+            if (r.id, r.year) not in other.index:
+                row.append("–")
+                continue
+            p = float(other.loc[(r.id, r.year), "prob"])
+            change = text("summary.pp", lang, value=f"{100 * (p - r.prob):+.1f}")
+            row.append(f"{100 * p:.1f}% ({change})")
+        rows.append(row)
+    lines = [text("cli.scen.head", lang)]
+    lines += [text("cli.scen.described", lang, name=r[0], description=r[1])
+              for r in runs[1:] if r[1]]
+    lines.append(render_table(header, rows, [False, True, True] + [True] * len(runs)))
+    return "\n".join(lines)
+
+
+def _compare_frame(runs, table: pd.DataFrame) -> pd.DataFrame | None:
+    """The runs as a :func:`kpisim.compare` table (for the report), on ``table``'s rows."""
+    if len(runs) < 2:
+        return None
+    out = table[["id", "year", "target"]].copy()
+    for name, _, frame, _ in runs:
+        got = frame.set_index(["id", "year"])
+        keys = list(zip(out["id"], out["year"], strict=True))
+        out[name] = got["prob"].reindex(keys).to_numpy()
+        out[f"{name} se"] = got["se"].reindex(keys).to_numpy()
+    return out
+
+
+def _export(sim, args, runs, ranges, scores) -> pd.DataFrame:
+    """The CSV/JSON table: every indicator × target year, numeric, with assumption texts."""
+    import pandas as pd
+
+    from kpisim._summary import export_table
+
+    table = export_table(sim, lang=args.lang)
+    if not ranges.empty:
+        extra = ranges[["id", "year", "prob_low", "prob_high", "prior_low", "prior_high",
+                        "required_rate", "years", "sustained_share"]]
+        table = table.merge(extra.rename(columns={"years": "required_years"}),
+                            on=["id", "year"], how="left")
+    if args.scores and scores is not None:
+        table = table.merge(scores[["id", "year", "mean_score", "p_100"]],
+                            on=["id", "year"], how="left")
+    if len(runs) > 1:
+        table.insert(0, "scenario", runs[0][0])
+        parts = [table]
+        for name, _, frame, _ in runs[1:]:
+            part = frame.copy()
+            num = part.select_dtypes("number").columns
+            part[num] = part[num].replace([float("inf"), float("-inf")], float("nan"))
+            part.insert(0, "scenario", name)
+            part["assumption_texts"] = table.set_index(["id", "year"])[
+                "assumption_texts"].reindex(list(zip(part["id"], part["year"], strict=True))
+                                            ).tolist()
+            parts.append(part)
+        table = pd.concat(parts, ignore_index=True)
+    return table
+
+
+def _emit_export(table: pd.DataFrame, fmt: str) -> None:
+    if fmt == "csv":
+        out = table.copy()
+        out["assumption_texts"] = out["assumption_texts"].map(
+            lambda v: " | ".join(v) if isinstance(v, list) else "")
+        sys.stdout.write(out.to_csv(index=False))
+        return
+    records = json.loads(table.to_json(orient="records", force_ascii=False))
+    sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=1, allow_nan=False) + "\n")
+
+
+def cmd_run(args) -> int:
+    import pandas as pd
+
+    from kpisim._summary import format_table
+
+    lang = args.lang
     out = None if args.no_report else _out_dir(args)  # before the run: fail fast
     cat = _catalog(args)
     sim = _simulate(args, cat)
     scores, totals = (_scores_and_totals(sim) if args.scores or not args.no_report
                       else (None, pd.DataFrame()))
-    table = summary(sim, lang=args.lang, grades=True)
-    text = (
-        f"P(goal met) — {cat.title or cat.name}; {sim.n_paths:,} paths, model={args.model}, "
-        f"seed={args.seed}\n" + format_table(table)
-    )
-    if sim.skipped:
-        text += (
-            f"\n\nnot simulated: {len(sim.skipped)} indicator(s) "
-            "(no actual or no target); see the report."
-        )
+    table = sim.summary(lang=lang)
+    runs = _scenario_runs(args, cat, sim.summary(lang=lang, years="all"))
     ranges, range_errors = _prior_ranges(sim)
-    if not ranges.empty or range_errors:
-        text += "\n\n" + _range_text(sim, ranges, range_errors, args.lang)
-    if not ranges.empty and args.format != "table":
-        extra = ranges[["id", "year", "prob_low", "prob_high", "prior_low", "prior_high",
-                        "required_rate", "years", "sustained_share"]]
-        table = table.merge(extra.rename(columns={"years": "required_years"}),
-                            on=["id", "year"], how="left")
-    inferred = _inferred_kinds(cat, args.lang)
-    if inferred:
-        text += "\n\n" + inferred
-    heads = _headline_assumptions(sim)
-    if heads:
-        text += "\n\nWhat the headline probabilities assume:\n" + heads
-    if args.scores and scores is not None:
-        text += "\n\nHandbook scores (평점) of the key indicators\n" + _score_text(scores)
-        if not totals.empty:
-            text += "\n\n" + _totals_text(totals, args.lang)
-        if args.format != "table":
-            table = table.merge(scores[["id", "year", "mean_score", "p_100"]],
-                                on=["id", "year"], how="left")
-    _emit(table, args.format, text)
+    if args.format != "table":
+        _emit_export(_export(sim, args, runs, ranges, scores), args.format)
+    elif args.quiet:
+        sys.stdout.write(format_table(table, lang) + "\n")
+    else:
+        title = cat.title or cat.name
+        parts = [text("cli.run.head", lang, title=title, n_paths=f"{sim.n_paths:,}",
+                      model=args.model, seed=args.seed) + "\n" + format_table(table, lang)]
+        if sim.skipped:
+            parts.append(text("cli.run.skipped", lang, n=len(sim.skipped)))
+        if len(runs) > 1:
+            parts.append(_scenario_text(runs, table, lang))
+        if not ranges.empty or range_errors:
+            parts.append(_range_text(sim, ranges, range_errors, lang))
+        inferred = _inferred_kinds(cat, lang)
+        if inferred:
+            parts.append(inferred)
+        heads = _headline_assumptions(sim, lang)
+        if heads:
+            parts.append(text("cli.run.assumptions_head", lang) + "\n" + heads)
+        if args.scores and scores is not None:
+            parts.append(text("cli.run.scores_head", lang) + "\n" + _score_text(scores))
+            if not totals.empty:
+                parts.append(_totals_text(totals, lang))
+        sys.stdout.write("\n\n".join(parts) + "\n")
+    if args.excel:
+        from kpisim.report import report_excel
+
+        path = report_excel(sim, args.excel, lang=lang)
+        if not args.quiet:
+            sys.stderr.write(text("cli.run.excel_written", lang, path=path) + "\n")
     if not args.no_report:
         from kpisim.report import report
 
-        path = report(sim, out / "kpisim-report.html", lang=args.lang, scores=scores)
+        path = report(sim, out / "kpisim-report.html", lang=lang, scores=scores,
+                      scenarios=_compare_frame(runs, table))
         if not args.quiet:
-            sys.stderr.write(f"report written to {path}\n")
+            sys.stderr.write(text("cli.run.report_written", lang, path=path) + "\n")
     return 0
 
 
@@ -461,7 +562,10 @@ def cmd_report(args) -> int:
     out = _out_dir(args)
     cat = _catalog(args)
     sim = _simulate(args, cat)
-    path = report(sim, out / "kpisim-report.html", lang=args.lang, scores=_scores(sim))
+    table = sim.summary(lang=args.lang)
+    runs = _scenario_runs(args, cat, sim.summary(lang=args.lang, years="all"))
+    path = report(sim, out / "kpisim-report.html", lang=args.lang, scores=_scores(sim),
+                  scenarios=_compare_frame(runs, table))
     sys.stdout.write(f"{path}\n")
     return 0
 
@@ -492,7 +596,9 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--paths", type=int, default=100_000)
     sim.add_argument("--seed", type=int, default=20231)
     sim.add_argument("--model", default="auto")
-    sim.add_argument("--scenario", default=None, help="scenario YAML file")
+    sim.add_argument("--scenario", default=None, metavar="FILE",
+                     help="scenario YAML file; every scenario in it is simulated with the same "
+                          "seed and printed beside the baseline")
     sim.add_argument("--yes", action="store_true",
                      help=f"run even when --paths is above {_CONFIRM_PATHS:,} (a long run)")
     sim.add_argument("--scores", action="store_true",
@@ -512,6 +618,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("run", parents=[common, sim], help="simulate and print the attainment table")
     p.add_argument("--no-report", action="store_true", help="do not write kpisim-report.html")
+    p.add_argument("--excel", default=None, metavar="FILE",
+                   help="also write every table to this Excel workbook (.xlsx)")
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("audit", parents=[common], help="recompute every target path from its rule")
     p.set_defaults(func=cmd_audit)

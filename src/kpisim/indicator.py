@@ -18,6 +18,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from kpisim._messages import Msg
 from kpisim._validation import CatalogError, is_finite_number
 
 __all__ = [
@@ -326,6 +327,8 @@ class Assumption:
     statement: str
     reason: str
     value: Any = None
+    statement_ko: str | None = None  # the statement in Korean, shown with ``lang="ko"``
+    reason_ko: str | None = None  # the reason in Korean
 
 
 @dataclass(frozen=True, slots=True)
@@ -697,15 +700,14 @@ class Indicator:
             return None
         if self.bounds is not None:
             low, high = self.bounds
-            statement = f"bounded to [{low:g}, {high:g}] (catalog `bounds`)"
+            statement = Msg("sim.bounds.catalog", low=f"{low:g}", high=f"{high:g}")
             return Bounds(low, high, "catalog", statement)
         if self.kind == "share":
             return Bounds(
                 0.0,
                 100.0,
                 "default",
-                "bounded to [0, 100]: the default for a share in % (an assumption; "
-                "set `bounds` in the catalog to change it)",
+                Msg("sim.bounds.share"),
             )
         if self.unit == "점":
             values = [
@@ -722,8 +724,7 @@ class Indicator:
                 0.0,
                 high,
                 "default",
-                f"bounded to [0, {high:g}]: a 점-score assumed to be out of {high:g}; "
-                "set `bounds` in the catalog to change it",
+                Msg("sim.bounds.score", high=f"{high:g}"),
             )
         return None
 

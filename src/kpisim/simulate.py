@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from kpisim._messages import Msg, check_lang, in_lang, text
 from kpisim._seeding import root_seed
 from kpisim._validation import KpisimError, ModelError, RuleError, SimulationError
 from kpisim.attainment import AttainmentCounter, meets, wilson_interval
@@ -141,7 +142,8 @@ def _declared_prior(ind: Indicator):
             )
             raise SimulationError(msg)
         try:
-            return models.GrowthPrior(**dict(a.value), source="catalog assumption `growth_prior`")
+            return models.GrowthPrior(**dict(a.value),
+                                      source=Msg("sim.source.catalog_growth_prior"))
         except (TypeError, KpisimError) as e:
             msg = f"indicator `{ind.id}`: bad `growth_prior` assumption: {e}"
             raise SimulationError(msg) from e
@@ -226,20 +228,16 @@ def _fit(ind: Indicator, model: Any, peers: Catalog, prior: Any):
     censored = bounds is not None and scale_for(ind)[1] is None
     if censored:
         edge = bounds.low if ind.direction == "decrease" else bounds.high
-        notes.append(
-            f"a stated target sits on the bound ({edge:g}): the indicator is simulated as an "
-            f"unbounded latent level censored at [{bounds.low:g}, {bounds.high:g}] (a capped "
-            "ratio can sit exactly at its cap), not on the logit scale, which never reaches "
-            "the bound — an assumption"
-        )
+        notes.append(Msg("sim.censored", edge=f"{edge:g}", low=f"{bounds.low:g}",
+                         high=f"{bounds.high:g}"))
     if getattr(mdl, "accepts_bounds", False) and not censored:
         fitted = mdl.fit(history, kind=ind.kind, prior=use_prior,
                          bounds=None if bounds is None else (bounds.low, bounds.high))
     else:
         fitted = mdl.fit(history, kind=ind.kind, prior=use_prior)
         if bounds is not None and not censored:
-            notes.append(f"model `{getattr(mdl, 'name', name)}` has no bounded scale: its paths "
-                         f"are clipped to [{bounds.low:g}, {bounds.high:g}]")
+            notes.append(Msg("sim.clipped_model", model=getattr(mdl, "name", name),
+                             low=f"{bounds.low:g}", high=f"{bounds.high:g}"))
     in_bounds = getattr(mdl, "accepts_bounds", False) and not censored
     return fitted, None if bounds is None else (bounds.low, bounds.high), in_bounds, tuple(notes)
 
@@ -589,35 +587,66 @@ class Simulation:
         self._check_year(year)
         return score_simulation(self, year, **kwargs)
 
-    def assumptions(self) -> pd.DataFrame:
-        """Every assumption behind the numbers: the catalog's and the models'."""
+    def assumptions(self, lang: str = "ko") -> pd.DataFrame:
+        """Every assumption behind the numbers: the catalog's and the models'.
+
+        Parameters
+        ----------
+        lang : {"ko", "en"}, default "ko"
+            Language of the engine's and the models' sentences (from the
+            message catalogue). A catalog assumption is shown as the catalog
+            writes it (its ``statement_ko`` with ``lang="ko"`` when given).
+
+        Returns
+        -------
+        DataFrame
+            ``id, source, field, statement, reason``; ``source`` is
+            ``catalog``, ``engine`` or ``model``.
+        """
+        check_lang(lang)
         rows = []
         declared_used = self.settings.get("prior") in ("declared", "pooled")
         for ident, t in {**self._tracks, **self._grades}.items():
             for a in t.indicator.assumptions:
-                statement = a.statement
+                ko = lang == "ko"
+                statement = (a.statement_ko or a.statement) if ko else a.statement
+                reason = (a.reason_ko or a.reason) if ko else a.reason
                 if a.field == "growth_prior" and not declared_used:
-                    statement = ("[not used in this run: a what-if under prior='declared'] "
-                                 + statement)
+                    statement = text("sim.what_if", lang, statement=statement)
                 rows.append(
                     {
                         "id": ident,
                         "source": "catalog",
                         "field": a.field,
                         "statement": statement,
-                        "reason": a.reason,
+                        "reason": reason,
                     }
                 )
             for s in t.notes:
                 rows.append(
-                    {"id": ident, "source": "engine", "field": "bounds", "statement": s,
-                     "reason": ""}
+                    {"id": ident, "source": "engine", "field": "bounds",
+                     "statement": in_lang(s, lang), "reason": ""}
                 )
             for s in getattr(t.fitted, "assumptions", ()):
                 rows.append(
-                    {"id": ident, "source": "model", "field": "model", "statement": s, "reason": ""}
+                    {"id": ident, "source": "model", "field": "model",
+                     "statement": in_lang(s, lang), "reason": ""}
                 )
         return pd.DataFrame(rows, columns=["id", "source", "field", "statement", "reason"])
+
+    def summary(self, *, lang: str = "ko", years: str = "goals",
+                grades: bool = True) -> pd.DataFrame:
+        """The attainment table ``kpisim run`` prints: one row per indicator and goal year.
+
+        Columns ``id, name, unit, headline, year, target, last_actual,
+        last_year, prob, se, ci_low, ci_high, median, progress_ratio,
+        progress_class, model, assumptions`` (see :func:`kpisim._summary.summary`);
+        ``years="all"`` gives every stated target year after the last actual;
+        ``grades`` includes the grade indicators (targets named by grade).
+        """
+        from kpisim._summary import summary
+
+        return summary(self, lang=lang, years=years, grades=grades)
 
     def __repr__(self) -> str:
         return (
