@@ -506,8 +506,9 @@ def trend_prediction(history: Any, year: int, *, window: int = 5) -> tuple[float
         msg = f"추세치 needs at least 3 actuals before {year}; got {values.size}"
         raise ScoringError(msg)
     exog = np.column_stack([np.ones_like(years), years - year])  # centred on the year
-    pred = OLS(values, exog).fit().get_prediction(np.array([[1.0, 0.0]]))
-    return float(pred.predicted_mean[0]), float(pred.se_obs[0])
+    ref = values[-1]  # relative to the last actual: a constant history is exact (S = 0)
+    pred = OLS(values - ref, exog).fit().get_prediction(np.array([[1.0, 0.0]]))
+    return ref + float(pred.predicted_mean[0]), float(pred.se_obs[0])
 
 
 def beta_prediction(

@@ -289,6 +289,8 @@ def _trend_vec(
     if beta:
         hi, lo = y.max(axis=1), y.min(axis=1)
         return (hi + 4 * y[:, -1] + lo) / 6, (hi - lo) / 6
+    ref = y[:, -1:]  # relative to the last actual, as trend_prediction
+    y = y - ref
     x = years[cols].astype(float) - year
     n, xbar = x.size, x.mean()
     xc = x - xbar
@@ -297,7 +299,7 @@ def _trend_vec(
     slope = (y - ybar[:, None]) @ xc / sxx
     resid = y - ybar[:, None] - slope[:, None] * xc
     s2 = np.sum(resid**2, axis=1) / (n - 2)
-    return ybar - slope * xbar, np.sqrt(s2 * (1 + 1 / n + xbar**2 / sxx))
+    return ref[:, 0] + ybar - slope * xbar, np.sqrt(s2 * (1 + 1 / n + xbar**2 / sxx))
 
 
 def _score_paths(
