@@ -545,3 +545,20 @@ def test_long_term_path_through_the_engine_follows_each_paths_line():
     target24 = np.where(paths[:, 0] > 124, paths[:, 0], base24 + alpha24)
     assert p.loc[2023, "prob"] == pytest.approx(np.mean(paths[:, 0] >= 109.0), abs=1e-12)
     assert p.loc[2024, "prob"] == pytest.approx(np.mean(paths[:, 1] >= target24), abs=1e-12)
+
+
+def test_long_term_path_catalog_form_and_validation():
+    rule = rule_from_dict({"type": "long_term_path", "goal_year": 2026, "goal_value": 160,
+                           "base_year": 2020, "rebase_every": 3})
+    assert rule == LongTermPath(2026, 160, base_year=2020, rebase_every=3)
+    assert rule_from_dict(rule_to_dict(rule)) == rule
+    assert "3년마다 재설정" in rule.describe("ko")
+    with pytest.raises(RuleError, match="`base_year`"):
+        LongTermPath(2026, 160, base_year=2026)
+    with pytest.raises(RuleError, match="`rebase_every`"):
+        LongTermPath(2026, 160, rebase_every=0)
+    # an indicator's line starts at its latest actual before the plan years
+    x = ind("lt", {2019: 50.0, 2020: 55.0, 2021: 60.0}, {2022: 62.0, 2026: 70.0})
+    assert LongTermPath(2026, 70.0).for_indicator(x).base_year == 2021
+    with pytest.raises(RuleError, match="after the goal year"):
+        LongTermPath(2026, 70.0).path(x, [2027])

@@ -419,7 +419,9 @@ def score_simulation(
     path** — known actuals, then that path's simulated values of the earlier
     years — as the handbook sets each year's bounds from the preceding
     actuals (``DeviationRule.bounds_array``, ``RatioRule.next_target`` and
-    ``LongTermPath.next_target``, all vectorised over paths; unrounded).
+    ``LongTermPath.bounds_paths`` — the handbook's fixed line walked along
+    each path, re-anchored where that path's actual rose above it — all
+    vectorised over paths; unrounded).
     Indicators a method cannot score are listed in ``skipped`` with the
     reason.
     """
