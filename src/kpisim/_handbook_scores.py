@@ -525,8 +525,9 @@ def beta_prediction(
     if values.size < 2:
         msg = f"β분포 needs at least 2 actuals; got {values.size}"
         raise ScoringError(msg)
-    hi, lo = float(values.max()), float(values.min())
-    return (hi + 4 * float(values[-1]) + lo) / 6, (hi - lo) / 6
+    hi, lo, last = float(values.max()), float(values.min()), float(values[-1])
+    # (hi + 4·last + lo)/6 written relative to the last actual: exact when constant
+    return last + ((hi - last) + (lo - last)) / 6, (hi - lo) / 6
 
 
 def _score_prediction(

@@ -293,8 +293,8 @@ def _trend_vec(
         raise ScoringError(msg)
     y = hist[:, cols]
     if beta:
-        hi, lo = y.max(axis=1), y.min(axis=1)
-        return (hi + 4 * y[:, -1] + lo) / 6, (hi - lo) / 6
+        hi, lo, last = y.max(axis=1), y.min(axis=1), y[:, -1]
+        return last + ((hi - last) + (lo - last)) / 6, (hi - lo) / 6
     ref = y[:, -1:]  # relative to the last actual, as trend_prediction
     y = y - ref
     x = years[cols].astype(float) - year
