@@ -562,3 +562,21 @@ def test_long_term_path_catalog_form_and_validation():
     assert LongTermPath(2026, 70.0).for_indicator(x).base_year == 2021
     with pytest.raises(RuleError, match="after the goal year"):
         LongTermPath(2026, 70.0).path(x, [2027])
+
+
+def test_previous_target_plus_sigma_window_8_through_the_engine():
+    from scipy import stats
+
+    from tests.test_simulate import KnownLogNormal
+
+    mu, sigma = 0.05, 0.1
+    x = ind("p8", EIGHT_YEARS, {2022: 118.0, 2023: 130.0},
+            rule=PreviousTargetPlusSigma(k=1, window=8))
+    sim = kpisim.simulate(x, model=KnownLogNormal(mu=mu, sigma=sigma), n_paths=20_000,
+                          rng=12, until=2023)
+    p = sim.prob_meet(basis="rule").set_index("year")
+    # T('23) = T('22) + σ of the 8 actuals '15–'22 (population), against the '22 actual 115
+    values = np.array(list(EIGHT_YEARS.values()))
+    target = 118 + math.sqrt(np.mean((values - values.mean()) ** 2))
+    exact = stats.norm.sf((math.log(target / 115) - mu) / sigma)
+    assert abs(p.loc[2023, "prob"] - exact) < 4 * p.loc[2023, "se"]
