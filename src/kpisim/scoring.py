@@ -14,9 +14,9 @@ method        편람                    score
 ============  =====================  ==========================================
 deviation     목표부여(편차)          20 + 80·(A − 최저)/(최고 − 최저), b ± kσ
 ratio         목표부여(비율)          same, 최고/최저 = b × 110% (120%) / 80%
-long_term     중장기 목표부여         a·this year + (1 − a)·3-year average
-trend         추세치                  z = (A − Ŷ)/S from an OLS trend, 9 bands
-beta          β분포                   z with Ŷ = (best + 4·prev + worst)/6
+long_term     중장기 목표부여         fixed line, a·this year + (1 − a)·recent mean
+trend         추세치                  z = (A − Ŷ)/S from an OLS trend, 표2
+beta          β분포                   z with Ŷ = (best + 4·prev + worst)/6, 표2
 target_ratio  목표대실적              20 + 80·A/T (20 + 80·T/A decreasing)
 ============  =====================  ==========================================
 
