@@ -478,3 +478,105 @@ def test_describe_gives_the_formula_in_both_languages():
         assert cls_rule.describe("en")
     with pytest.raises(RuleError, match="`lang`"):
         rule.describe("fr")
+
+
+# ------------------------------------------- look-back and the engine window
+def test_each_rule_declares_its_lookback():
+    assert Uplift(0.1).lookback == 1
+    assert Uplift(0.1, basis="handbook_baseline").lookback == 3
+    assert DeviationRule().lookback == 5
+    assert DeviationRule(window=8).lookback == 8
+    assert DeviationRule(window=2).lookback == 3  # the 3-year baseline
+    assert PreviousTargetPlusSigma(window=7).lookback == 7
+    assert RatioRule().lookback == 3
+    assert LongTermPath(2030, 80).lookback is None  # the whole line
+    assert Sequence([(2021, Uplift(0.1)), (2024, DeviationRule(window=6))]).lookback == 6
+    assert Sequence([(2021, Uplift(0.1)), (2024, LongTermPath(2030, 80))]).lookback is None
+
+
+EIGHT_YEARS = {2015: 100.0, 2016: 130.0, 2017: 90.0, 2018: 125.0, 2019: 95.0,
+               2020: 110.0, 2021: 112.0, 2022: 115.0}
+
+
+def test_deviation_window_8_through_the_engine_matches_its_closed_form():
+    from scipy import stats
+
+    from tests.test_simulate import KnownLogNormal
+
+    mu, sigma = 0.05, 0.1
+    x = ind("w8", EIGHT_YEARS, {2023: 130.0, 2024: 135.0}, rule=DeviationRule(k=1, window=8))
+    n = 20_000
+    sim = kpisim.simulate(x, model=KnownLogNormal(mu=mu, sigma=sigma), n_paths=n,
+                          keep_paths=n, rng=11, until=2024)
+    p = sim.prob_meet(basis="rule").set_index("year")
+    # '23 by hand: b = max(115, mean(110, 112, 115)) = 115; σ over all 8 years
+    values = np.array(list(EIGHT_YEARS.values()))
+    s8 = math.sqrt(np.mean((values - values.mean()) ** 2))
+    s5 = math.sqrt(np.mean((values[-5:] - values[-5:].mean()) ** 2))
+    exact8 = stats.norm.sf((math.log((115 + s8) / 115) - mu) / sigma)
+    exact5 = stats.norm.sf((math.log((115 + s5) / 115) - mu) / sigma)
+    assert abs(exact8 - exact5) > 0.09  # 0.281 against 0.379: far apart
+    assert abs(p.loc[2023, "prob"] - exact8) < 4 * p.loc[2023, "se"]
+    # '24: each path's own last 8 actuals ('16–'22 known, '23 simulated)
+    paths = sim.paths("w8").to_numpy()
+    hist = np.column_stack([np.tile(values[1:], (n, 1)), paths[:, 0]])
+    base = np.maximum(hist[:, -1], hist[:, -3:].mean(axis=1))
+    target = base + hist.std(axis=1)
+    assert p.loc[2024, "prob"] == pytest.approx(np.mean(paths[:, 1] >= target), abs=1e-12)
+
+
+def test_long_term_path_through_the_engine_follows_each_paths_line():
+    from tests.test_simulate import KnownLogNormal
+
+    x = ind("lt8", {2021: 100.0, 2022: 104.0}, {2023: 110.0, 2024: 115.0, 2025: 120.0},
+            rule=LongTermPath(2026, 124.0))
+    n = 4096
+    sim = kpisim.simulate(x, model=KnownLogNormal(mu=0.05, sigma=0.1), n_paths=n,
+                          keep_paths=n, rng=5, until=2025)
+    p = sim.prob_meet(basis="rule").set_index("year")
+    paths = sim.paths("lt8").to_numpy()
+    # by hand: A = 104 ('22, the last actual before the plan), α = 5 a year;
+    # re-anchored at a simulated actual above the line: α = (124 − A)/(2026 − y);
+    # an actual above B = 124 becomes B, and the target
+    line23 = np.full(n, 109.0)
+    above = paths[:, 0] > line23
+    base24 = np.where(above, paths[:, 0], line23)
+    alpha24 = np.where(above, (124 - paths[:, 0]) / 3, 5.0)
+    target24 = np.where(paths[:, 0] > 124, paths[:, 0], base24 + alpha24)
+    assert p.loc[2023, "prob"] == pytest.approx(np.mean(paths[:, 0] >= 109.0), abs=1e-12)
+    assert p.loc[2024, "prob"] == pytest.approx(np.mean(paths[:, 1] >= target24), abs=1e-12)
+
+
+def test_long_term_path_catalog_form_and_validation():
+    rule = rule_from_dict({"type": "long_term_path", "goal_year": 2026, "goal_value": 160,
+                           "base_year": 2020, "rebase_every": 3})
+    assert rule == LongTermPath(2026, 160, base_year=2020, rebase_every=3)
+    assert rule_from_dict(rule_to_dict(rule)) == rule
+    assert "3년마다 재설정" in rule.describe("ko")
+    with pytest.raises(RuleError, match="`base_year`"):
+        LongTermPath(2026, 160, base_year=2026)
+    with pytest.raises(RuleError, match="`rebase_every`"):
+        LongTermPath(2026, 160, rebase_every=0)
+    # an indicator's line starts at its latest actual before the plan years
+    x = ind("lt", {2019: 50.0, 2020: 55.0, 2021: 60.0}, {2022: 62.0, 2026: 70.0})
+    assert LongTermPath(2026, 70.0).for_indicator(x).base_year == 2021
+    with pytest.raises(RuleError, match="after the goal year"):
+        LongTermPath(2026, 70.0).path(x, [2027])
+
+
+def test_previous_target_plus_sigma_window_8_through_the_engine():
+    from scipy import stats
+
+    from tests.test_simulate import KnownLogNormal
+
+    mu, sigma = 0.05, 0.1
+    x = ind("p8", EIGHT_YEARS, {2022: 118.0, 2023: 130.0},
+            rule=PreviousTargetPlusSigma(k=1, window=8))
+    sim = kpisim.simulate(x, model=KnownLogNormal(mu=mu, sigma=sigma), n_paths=20_000,
+                          rng=12, until=2023)
+    p = sim.prob_meet(basis="rule").set_index("year")
+    # T('23) = T('22) + σ of the 8 actuals '15–'22 (population), against the '22 actual 115
+    values = np.array(list(EIGHT_YEARS.values()))
+    target = 118 + math.sqrt(np.mean((values - values.mean()) ** 2))
+    exact = stats.norm.sf((math.log(target / 115) - mu) / sigma)
+    assert abs(p.loc[2023, "prob"] - exact) < 4 * p.loc[2023, "se"]

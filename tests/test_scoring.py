@@ -584,3 +584,24 @@ def test_bad_requests(sim):
         score_simulation(sim, 2024, methods={"x": "long_term"}, default=None)
     res = score_simulation(sim, 2024, methods={"x": "long_term"})
     assert "LongTermPath" in res.skipped["x"]
+
+
+# ------------------------------------------------------------------ labels
+def test_labels_and_notes_in_both_languages():
+    from kpisim.scoring import method_label, method_note, score_table
+
+    assert method_label("trend") == "추세치"
+    assert method_label("trend", "en") == "trend"
+    with pytest.raises(ScoringError, match="unknown scoring method"):
+        method_label("global")
+    note = method_note("trend")
+    assert "표2" in note
+    assert "가정" in note
+    assert "step grades" in method_note("beta", "en", banded=True)
+    assert "50% this year" in method_note("long_term", "en")
+    assert method_note("deviation") == ""
+    import pandas as pd
+
+    t = score_table(pd.DataFrame({"id": ["x"], "method": ["long_term"], "p_100": [0.1]}))
+    assert list(t.columns) == ["지표 ID", "평가 방법", "P(만점)"]
+    assert t["평가 방법"].iloc[0] == "중장기 목표부여"

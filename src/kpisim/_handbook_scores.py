@@ -360,7 +360,7 @@ def z_points(
     tails : {"extend", "full", "hold"}, default "extend"
         Beyond ±z_max, where the handbook text is uncertain: ``"extend"``
         continues the outer band's line (5.556 % per 0.315 of z) until the
-        clip at 0 / 100 % (reached at |z| ≈ 2.28); ``"full"`` gives 100 %
+        clip at 0 / 100 % (reached at ``|z|`` ≈ 2.28); ``"full"`` gives 100 %
         above z_max and 0 % below −z_max (a jump); ``"hold"`` keeps the edge
         values 94.452 % / 5.556 %.
     """
@@ -506,8 +506,9 @@ def trend_prediction(history: Any, year: int, *, window: int = 5) -> tuple[float
         msg = f"추세치 needs at least 3 actuals before {year}; got {values.size}"
         raise ScoringError(msg)
     exog = np.column_stack([np.ones_like(years), years - year])  # centred on the year
-    pred = OLS(values, exog).fit().get_prediction(np.array([[1.0, 0.0]]))
-    return float(pred.predicted_mean[0]), float(pred.se_obs[0])
+    ref = values[-1]  # relative to the last actual: a constant history is exact (S = 0)
+    pred = OLS(values - ref, exog).fit().get_prediction(np.array([[1.0, 0.0]]))
+    return ref + float(pred.predicted_mean[0]), float(pred.se_obs[0])
 
 
 def beta_prediction(
@@ -524,8 +525,9 @@ def beta_prediction(
     if values.size < 2:
         msg = f"β분포 needs at least 2 actuals; got {values.size}"
         raise ScoringError(msg)
-    hi, lo = float(values.max()), float(values.min())
-    return (hi + 4 * float(values[-1]) + lo) / 6, (hi - lo) / 6
+    hi, lo, last = float(values.max()), float(values.min()), float(values[-1])
+    # (hi + 4·last + lo)/6 written relative to the last actual: exact when constant
+    return last + ((hi - last) + (lo - last)) / 6, (hi - lo) / 6
 
 
 def _score_prediction(
@@ -755,6 +757,61 @@ def _check_blend(a: float, average: str, recent: int = 3) -> None:
     if average not in _AVERAGES:
         msg = f"`average` must be one of {list(_AVERAGES)}; got {average!r}"
         raise ScoringError(msg)
+
+
+# ------------------------------------------------------------ labels
+def method_label(method: str, lang: str = "ko") -> str:
+    """The handbook name of a scoring method (``"trend"`` → ``"추세치"``).
+
+    Examples
+    --------
+    >>> method_label("long_term"), method_label("long_term", "en")
+    ('중장기 목표부여', 'long-term target path')
+    """
+    from kpisim._messages import text
+
+    if method not in (*METHODS, "non_quantitative"):
+        msg = f"unknown scoring method {method!r}; expected one of {list(METHODS)}"
+        raise ScoringError(msg)
+    return text(f"scoring.method.{method}", lang)
+
+
+def method_note(method: str, lang: str = "ko", *, banded: bool = False,
+                tails: str = "extend", a: float = 0.5, recent: int = 3) -> str:
+    """The reading of the handbook a method's scores rest on, as one sentence ("" if none).
+
+    Examples
+    --------
+    >>> method_note("long_term", "en", a=0.6).split("score = ")[1]
+    '60% this year + 40% the recent 3-year mean actual against the mean bounds'
+    """
+    from kpisim._messages import text
+
+    _check_z_options("handbook", tails)
+    if method in ("trend", "beta"):
+        if banded:
+            return text("scoring.note.banded", lang)
+        return text("scoring.note.table2", lang, tails=text(f"scoring.tails.{tails}", lang))
+    if method == "long_term":
+        return text("scoring.note.long_term", lang, a=f"{100 * a:g}",
+                    rest=f"{100 * (1 - a):g}", recent=recent)
+    return ""
+
+
+def score_table(table: pd.DataFrame, lang: str = "ko") -> pd.DataFrame:
+    """A score table (``ScoreResult.table``) with headers and method names in ``lang``.
+
+    Columns kpisim does not know keep their names.
+    """
+    from kpisim._messages import keys, text
+
+    known = set(keys())
+    out = table.copy()
+    if "method" in out:
+        out["method"] = [method_label(m, lang) for m in out["method"]]
+    names = {c: text(f"scoring.col.{c}", lang) for c in out.columns
+             if f"scoring.col.{c}" in known}
+    return out.rename(columns=names)
 
 
 # ------------------------------------------------------- totals and grades

@@ -14,9 +14,9 @@ method        편람                    score
 ============  =====================  ==========================================
 deviation     목표부여(편차)          20 + 80·(A − 최저)/(최고 − 최저), b ± kσ
 ratio         목표부여(비율)          same, 최고/최저 = b × 110% (120%) / 80%
-long_term     중장기 목표부여         a·this year + (1 − a)·3-year average
-trend         추세치                  z = (A − Ŷ)/S from an OLS trend, 9 bands
-beta          β분포                   z with Ŷ = (best + 4·prev + worst)/6
+long_term     중장기 목표부여         fixed line, a·this year + (1 − a)·recent mean
+trend         추세치                  z = (A − Ŷ)/S from an OLS trend, 표2
+beta          β분포                   z with Ŷ = (best + 4·prev + worst)/6, 표2
 target_ratio  목표대실적              20 + 80·A/T (20 + 80·T/A decreasing)
 ============  =====================  ==========================================
 
@@ -64,11 +64,14 @@ from kpisim._handbook_scores import (
     _sign,
     _z,
     beta_prediction,
+    method_label,
+    method_note,
     score_beta,
     score_between,
     score_deviation,
     score_long_term,
     score_ratio,
+    score_table,
     score_target_ratio,
     score_trend,
     score_z,
@@ -95,12 +98,15 @@ __all__ = [
     "beta_prediction",
     "institution_grade",
     "institution_grade_rule",
+    "method_label",
+    "method_note",
     "score_beta",
     "score_between",
     "score_deviation",
     "score_long_term",
     "score_ratio",
     "score_simulation",
+    "score_table",
     "score_target_ratio",
     "score_trend",
     "score_z",
@@ -434,8 +440,10 @@ def _trend_vec(
         raise ScoringError(msg)
     y = hist[:, cols]
     if beta:
-        hi, lo = y.max(axis=1), y.min(axis=1)
-        return (hi + 4 * y[:, -1] + lo) / 6, (hi - lo) / 6
+        hi, lo, last = y.max(axis=1), y.min(axis=1), y[:, -1]
+        return last + ((hi - last) + (lo - last)) / 6, (hi - lo) / 6
+    ref = y[:, -1:]  # relative to the last actual, as trend_prediction
+    y = y - ref
     x = years[cols].astype(float) - year
     n, xbar = x.size, x.mean()
     xc = x - xbar
@@ -444,7 +452,7 @@ def _trend_vec(
     slope = (y - ybar[:, None]) @ xc / sxx
     resid = y - ybar[:, None] - slope[:, None] * xc
     s2 = np.sum(resid**2, axis=1) / (n - 2)
-    return ybar - slope * xbar, np.sqrt(s2 * (1 + 1 / n + xbar**2 / sxx))
+    return ref[:, 0] + ybar - slope * xbar, np.sqrt(s2 * (1 + 1 / n + xbar**2 / sxx))
 
 
 def _score_paths(
@@ -575,7 +583,9 @@ def score_simulation(
     path** — known actuals, then that path's simulated values of the earlier
     years — as the handbook sets each year's bounds from the preceding
     actuals (``DeviationRule.bounds_array``, ``RatioRule.next_target`` and
-    ``LongTermPath.next_target``, all vectorised over paths; unrounded).
+    ``LongTermPath.bounds_paths`` — the handbook's fixed line walked along
+    each path, re-anchored where that path's actual rose above it — all
+    vectorised over paths; unrounded).
     Indicators a method cannot score are listed in ``skipped`` with the
     reason.
 
