@@ -317,6 +317,24 @@ def _pattern(data: RuleData, years: list[int], roundings: list[Rounding],
     return None
 
 
+_RISE_RE = re.compile(r"실적\S*\s*대비\s*(?:상향|증가|향상)")
+
+
+def _stated_rise(rule: Rule, data: RuleData, years: list[int], lang: str) -> str:
+    """A note when a stated path says it rises over the previous actual but does not."""
+    if data.is_grade or not _RISE_RE.search(rule.text or ""):
+        return ""
+    sign = -1.0 if data.direction == "decrease" else 1.0
+    low = [y for y in years if (y - 1) in data.actuals
+           and not isinstance(data.actuals[y - 1], str)
+           and sign * (float(data.targets[y]) - float(data.actuals[y - 1])) <= 0]
+    if not low:
+        return ""
+    y = low[0]
+    return text("audit.note.no_rise", lang, year=yy(y), target=num(data.targets[y]),
+                prev=yy(y - 1), actual=num(data.actuals[y - 1]))
+
+
 def _first_error(errors: dict[int, str]) -> str:
     return errors[min(errors)]
 
@@ -341,10 +359,12 @@ def _params(rule: Rule) -> list[float]:
 
 def _is_floor(rule: Rule, data: RuleData, years: list[int]) -> bool:
     """True when the text states the rule's own number as a floor ('8%)이상')."""
-    if data.is_grade or not rule.text or data.direction not in _FLOOR_RE:
+    if data.is_grade or not rule.text:
         return False
+    # a level to keep ("maintain") with "70% 이상" is a floor from below
+    words = _FLOOR_RE["decrease" if data.direction == "decrease" else "increase"]
     numbers = []
-    for m in _FLOOR_RE[data.direction].finditer(rule.text):
+    for m in words.finditer(rule.text):
         try:
             numbers.append(float(m.group(1).replace(",", "")))
         except ValueError:  # pragma: no cover - the pattern only matches numbers
@@ -447,6 +467,7 @@ def audit_indicator(indicator: Any, *, max_decimals: int = 3,
         verdict = text("audit.verdict.stated", lang)
         if pattern:
             verdict += text("audit.pattern.stated", lang, pattern=pattern)
+        verdict += _stated_rise(rule, data, years, lang)
         return {**row, **_cols(tries[0], "stated", []), "consistent": True,
                 "checkable": False, "category": "uncheckable", "verdict": verdict}
     if not any(t.compared for t in tries):
@@ -534,7 +555,7 @@ def _mixed(rule: Rule, data: RuleData, years: list[int], shown: int,
     values = {y: steps[by_year[y]].result.values[y] for y in raw.compared}
     res = Result(values, {}, frozenset(), raw.result.read_stated)
     t = _compare(Rounding(), None, res, data.targets)
-    return {**_cols(t, "one_step", []), "rounding": "mixed", "consistent": False,
+    return {**_cols(t, "one_step", []), "rounding": "mixed", "consistent": True,
             "checkable": True, "category": "within_rounding", "verdict": verdict}
 
 
@@ -576,7 +597,7 @@ def _floor_row(rule: Rule, data: RuleData, path: _Try, shown: int, tries: list[_
                      for y in path.compared)
     verdict = text("audit.verdict.floor", lang,
                    rule=_phrase(rule, path.compared, lang), gaps=gaps)
-    return {**_cols(path, "chain", tries), "consistent": False, "checkable": True,
+    return {**_cols(path, "chain", tries), "consistent": True, "checkable": True,
             "category": "floor_satisfied", "verdict": verdict + _notes(path, lang)}
 
 
@@ -660,9 +681,11 @@ def audit(catalog: Any, *, max_decimals: int = 3, lang: str = "ko") -> pd.DataFr
         100) and ``chain_rounded``, ``method`` (``chain``: run forward from
         the document's start; ``one_step``: each year from the document's
         previous values, used when nothing matches; ``stated``: no formula),
-        ``max_abs_error``, ``consistent`` (``exact`` or ``within_rounding``,
-        and True for stated paths), ``checkable`` (False exactly when the
-        category is ``uncheckable``), every rounding that ``matches``, the
+        ``max_abs_error``, ``consistent`` (the path agrees with the rule as
+        the text states it: ``exact``, ``within_rounding`` or
+        ``floor_satisfied``; True for stated paths, as before),
+        ``checkable`` (False exactly when the category is ``uncheckable``),
+        every rounding that ``matches``, the
         ``implied_cagr`` of the stated path from ``implied_from`` (the rule's
         base year for a CAGR rule, else the target before the first plan year,
         else the first plan year) to the last plan year, the ``verdict``
@@ -672,9 +695,12 @@ def audit(catalog: Any, *, max_decimals: int = 3, lang: str = "ko") -> pd.DataFr
 
     Notes
     -----
-    ``implied_cagr`` used to start at the target before the first plan year
-    (else the first plan year) for every rule; for a CAGR rule it now starts
-    at the rule's base, so it can be read against ``rule_rate``.
+    ``consistent`` used to mean an exact match under one rounding; it is now
+    also True for a satisfied floor and for a path within rounding year by
+    year (``rounding == "mixed"``). ``implied_cagr`` used to start at the
+    target before the first plan year (else the first plan year) for every
+    rule; for a CAGR rule it now starts at the rule's base, so it can be read
+    against ``rule_rate``, and for a fixed level at the first plan year.
 
     Examples
     --------
