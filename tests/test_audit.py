@@ -447,3 +447,30 @@ def test_path_strictly_above_a_floor_rule_is_floor_satisfied(base, rate, lifts):
     targets = {y: math.ceil(10 * path[y] * (1 + e)) / 10 for y, e in zip(years, lifts, strict=True)}
     r = row(ind("f", {2021: base}, targets, rule))
     assert r["category"] == "floor_satisfied"
+
+
+def test_stated_path_that_says_it_rises_over_the_actual_is_checked_for_it():
+    # 000 line 729: 500 | 1,006 | 600 | 1,180 | 700 800 1,000 1,100 1,200,
+    # "예산 규모를 반영하여 직전년도 실적 대비 상향 목표 설정": '23 700 < '22 actual 1,180
+    r = row(ind("sme_cloud_adoption", {2021: 1006, 2022: 1180},
+                {2021: 500, 2022: 600, 2023: 700, 2024: 800, 2025: 1000, 2026: 1100,
+                 2027: 1200}, Stated(text="예산 규모를 반영하여 직전년도 실적 대비 상향 목표 설정"),
+                kind="count"))
+    assert r["category"] == "uncheckable"
+    assert "the '23 target 700 is below the '22 actual 1,180" in r["verdict"]
+    ko = row(ind("sme_cloud_adoption", {2022: 1180}, {2023: 700, 2024: 800},
+                 Stated(text="직전년도 실적 대비 상향"), kind="count"), lang="ko")
+    assert "'23 목표가 '22 실적보다 낮음 (700 < 1,180)" in ko["verdict"]
+
+
+def test_floor_on_a_kept_level():
+    # 000: "국가기관, 지방자치단체 등 직원의 교육 이수율 70% 이상 필수", 70 every year
+    r = row(ind("violence", {2021: 93, 2022: 95.7}, {y: 70 for y in range(2021, 2028)},
+                Fixed(70, text="직원의 교육 이수율 70% 이상 필수"), kind="share",
+                direction="maintain"))
+    assert r["floor"]
+    assert r["category"] == "exact"
+    above = row(ind("violence", {2021: 93, 2022: 95.7}, {2022: 70, 2023: 72, 2024: 75},
+                    Fixed(70, text="이수율 70% 이상 필수"), kind="share",
+                    direction="maintain"))
+    assert above["category"] == "floor_satisfied"
