@@ -474,3 +474,34 @@ def test_floor_on_a_kept_level():
                     Fixed(70, text="이수율 70% 이상 필수"), kind="share",
                     direction="maintain"))
     assert above["category"] == "floor_satisfied"
+
+
+_VALUE = st.integers(0, 10**6).map(lambda i: i / 100)  # as a document prints them
+_RULES = st.one_of(
+    st.builds(Uplift, st.floats(-0.5, 1.0), basis=st.sampled_from(
+        ["previous_target", "previous_actual", "best", "handbook_baseline"]),
+        text=st.sampled_from(["", "전년 대비 10% 이상 상향", "약 10% 상향"])),
+    st.builds(CAGR, st.floats(-0.5, 1.0), text=st.sampled_from(["", "CAGR(8%)이상"])),
+    st.builds(AbsoluteIncrement, st.floats(-50, 50)),
+    st.builds(RatioOfLast, st.floats(0.1, 3.0), basis=st.sampled_from(["actual", "target"])),
+    st.builds(Fixed, st.floats(0, 100), text=st.sampled_from(["", "70% 이상"])),
+    st.builds(DeviationRule, window=st.integers(3, 6)),
+    st.just(Maintain()), st.just(Stated()),
+)
+
+
+@settings(max_examples=30, deadline=None)
+@given(rule=_RULES, direction=st.sampled_from(["increase", "decrease", "maintain"]),
+       actuals=st.lists(st.one_of(st.none(), _VALUE), min_size=1, max_size=4),
+       targets=st.lists(_VALUE, min_size=2, max_size=6))
+def test_any_rule_gets_one_category_and_never_crashes(rule, direction, actuals, targets):
+    acts = {2019 + i: v for i, v in enumerate(actuals)}
+    last = max(acts)
+    tg = {last - 1 + i: v for i, v in enumerate(targets)}
+    for lang in ("ko", "en"):
+        r = audit_indicator(ind("any", acts, tg, rule, direction=direction), lang=lang)
+        if r is None:
+            continue
+        assert r["category"] in CATEGORIES
+        assert r["checkable"] == (r["category"] != "uncheckable")
+        assert r["verdict"]

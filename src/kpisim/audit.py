@@ -299,9 +299,13 @@ def _pattern(data: RuleData, years: list[int], roundings: list[Rounding],
     if step:
         cands.append(AbsoluteIncrement(step))
     if np.all(vals[:-1] > 0):
-        ratio = float(np.median(vals[1:] / vals[:-1])) - 1
+        with np.errstate(over="ignore"):
+            ratio = float(np.median(vals[1:] / vals[:-1])) - 1
+        if not math.isfinite(ratio):
+            return None
         for d in (2, 3):
-            if round(ratio, d) and all(c.rate != round(ratio, d) for c in cands
+            if round(ratio, d) > -1 and round(ratio, d) and all(
+                    c.rate != round(ratio, d) for c in cands
                                        if isinstance(c, Uplift)):
                 cands.append(Uplift(round(ratio, d)))
     for cand in cands:
