@@ -121,18 +121,14 @@ def test_3d_printing_utilisation_contradicts_its_text():
     ("communication_channel_tasks", {2022: 22, 2023: 24, 2024: 26, 2025: 28,
                                      2026: 30, 2027: 32}, Uplift(0.10),
      "'27 stated 32 vs rule 33"),
-    # 공개SW 기술확산 성과 "전년도 목표 대비 매년 5% 상향"
-    ("open_source_sw_diffusion", {2022: 10, 2023: 10.5, 2024: 11, 2025: 11.6,
-                                  2026: 12, 2027: 12.8}, Uplift(0.05),
-     "'26 stated 12.0 vs rule 12.2"),
     # 3D프린팅 기술활용 사업화 성공률: +10% on the previous target until '27
     ("printing3d_commercialization_rate", {2022: 40.29, 2023: 44.32, 2024: 48.75,
                                            2025: 53.63, 2026: 58.99, 2027: 64.29},
-     Uplift(0.10), "'27 stated 64.29 vs rule 64.89"),
+     Uplift(0.10), "'27 stated 64.29 vs rule 64.889"),  # 58.99 × 1.1
     # AI반도체 전력대비 성능 비율 "직전년도 목표 대비 110%"
     ("ai_chip_performance_per_watt", {2022: 90, 2023: 99, 2024: 109, 2025: 111,
                                       2026: 113, 2027: 115},
-     RatioOfLast(1.10, basis="target"), "'25 stated 111 vs rule 120"),
+     RatioOfLast(1.10, basis="target"), "'25 stated 111 vs rule 119.9"),  # 109 × 1.1
     # (디지털콘텐츠 고용지수 is within rounding year by year: see the mixed test)
 ])
 def test_inconsistent_paths_are_reported(ident, targets, rule, gap):
@@ -505,3 +501,31 @@ def test_any_rule_gets_one_category_and_never_crashes(rule, direction, actuals, 
         assert r["category"] in CATEGORIES
         assert r["checkable"] == (r["category"] != "uncheckable")
         assert r["verdict"]
+
+
+def test_within_rounding_as_printed_open_source_sw_diffusion():
+    # 000 line 1352: 10 | 10.5 11 11.6 12 12.8, "전년도 목표 대비 매년 5% 상향":
+    # 10 × 1.05^n = 10.5, 11.025, 11.576, 12.155, 12.763, each rounded half-up to
+    # the decimals the document prints it with (1, 0, 1, 0, 1)
+    r = row(ind("open_source_sw_diffusion", {2021: N, 2022: 10},
+                {2022: 10, 2023: 10.5, 2024: 11, 2025: 11.6, 2026: 12, 2027: 12.8},
+                Uplift(0.05)))
+    assert r["category"] == "within_rounding"
+    assert r["rounding"] == "half_up(as printed), unchained"
+    # printed 12.2 for '26 would break it: 12.2 is not 12.155 at one decimal
+    off = row(ind("x", {2021: N, 2022: 10},
+                  {2022: 10, 2023: 10.5, 2024: 11, 2025: 11.6, 2026: 12.1, 2027: 12.8},
+                  Uplift(0.05)))
+    assert off["category"] == "differs"
+
+
+def test_differs_shows_the_rules_unrounded_value():
+    # 000 line 579 (second numbers): 3.01 3.61 4.32 5.16 6.2, "전년도 실적 대비 매년 20%":
+    # 3.01 × 1.2 = 3.612 prints as 3.61 and 5.16 × 1.2 = 6.192 as 6.2, but
+    # 3.61 × 1.2 = 4.332 is not 4.32 and 4.32 × 1.2 = 5.184 is not 5.16
+    r = row(ind("ai_utilization_outcomes_b", {2021: N, 2022: N},
+                {2023: 3.01, 2024: 3.61, 2025: 4.32, 2026: 5.16, 2027: 6.2},
+                Uplift(0.20, basis="previous_actual"), kind="share"))
+    assert r["category"] == "differs"
+    assert "'25 stated 4.32 vs rule 4.332; '26 stated 5.16 vs rule 5.184" in r["verdict"]
+    assert "'24, '27 match it one step ahead" in r["verdict"]
