@@ -121,18 +121,14 @@ def test_3d_printing_utilisation_contradicts_its_text():
     ("communication_channel_tasks", {2022: 22, 2023: 24, 2024: 26, 2025: 28,
                                      2026: 30, 2027: 32}, Uplift(0.10),
      "'27 stated 32 vs rule 33"),
-    # 공개SW 기술확산 성과 "전년도 목표 대비 매년 5% 상향"
-    ("open_source_sw_diffusion", {2022: 10, 2023: 10.5, 2024: 11, 2025: 11.6,
-                                  2026: 12, 2027: 12.8}, Uplift(0.05),
-     "'26 stated 12.0 vs rule 12.2"),
     # 3D프린팅 기술활용 사업화 성공률: +10% on the previous target until '27
     ("printing3d_commercialization_rate", {2022: 40.29, 2023: 44.32, 2024: 48.75,
                                            2025: 53.63, 2026: 58.99, 2027: 64.29},
-     Uplift(0.10), "'27 stated 64.29 vs rule 64.89"),
+     Uplift(0.10), "'27 stated 64.29 vs rule 64.889"),  # 58.99 × 1.1
     # AI반도체 전력대비 성능 비율 "직전년도 목표 대비 110%"
     ("ai_chip_performance_per_watt", {2022: 90, 2023: 99, 2024: 109, 2025: 111,
                                       2026: 113, 2027: 115},
-     RatioOfLast(1.10, basis="target"), "'25 stated 111 vs rule 120"),
+     RatioOfLast(1.10, basis="target"), "'25 stated 111 vs rule 119.9"),  # 109 × 1.1
     # (디지털콘텐츠 고용지수 is within rounding year by year: see the mixed test)
 ])
 def test_inconsistent_paths_are_reported(ident, targets, rule, gap):
@@ -158,7 +154,7 @@ def test_headline_cagr_is_a_floor():
     assert r["category"] == "floor_satisfied"
     assert r["floor"]
     assert r["checkable"]
-    assert not r["consistent"]
+    assert r["consistent"]  # the path agrees with the rule as the text states it
     assert "'27 stated 175 ≥ rule 169.8" in r["verdict"]
     assert r["implied_from"] == 2021
     assert r["implied_cagr"] == pytest.approx((220 / 107) ** (1 / 9) - 1)
@@ -306,7 +302,7 @@ def test_category_within_rounding_mixed_digital_content_index():
                 {2022: 1.2, 2023: 1.23, 2024: 1.26, 2025: 1.3, 2026: 1.34},
                 Uplift(0.03)))
     assert r["category"] == "within_rounding"
-    assert not r["consistent"]
+    assert r["rounding"] == "mixed"
     assert "'23–'24 rounded down to 2 decimals" in r["verdict"]
     assert "'25–'26 rounded half-up to 2 decimals" in r["verdict"]
 
@@ -447,3 +443,89 @@ def test_path_strictly_above_a_floor_rule_is_floor_satisfied(base, rate, lifts):
     targets = {y: math.ceil(10 * path[y] * (1 + e)) / 10 for y, e in zip(years, lifts, strict=True)}
     r = row(ind("f", {2021: base}, targets, rule))
     assert r["category"] == "floor_satisfied"
+
+
+def test_stated_path_that_says_it_rises_over_the_actual_is_checked_for_it():
+    # 000 line 729: 500 | 1,006 | 600 | 1,180 | 700 800 1,000 1,100 1,200,
+    # "예산 규모를 반영하여 직전년도 실적 대비 상향 목표 설정": '23 700 < '22 actual 1,180
+    r = row(ind("sme_cloud_adoption", {2021: 1006, 2022: 1180},
+                {2021: 500, 2022: 600, 2023: 700, 2024: 800, 2025: 1000, 2026: 1100,
+                 2027: 1200}, Stated(text="예산 규모를 반영하여 직전년도 실적 대비 상향 목표 설정"),
+                kind="count"))
+    assert r["category"] == "uncheckable"
+    assert "the '23 target 700 is below the '22 actual 1,180" in r["verdict"]
+    ko = row(ind("sme_cloud_adoption", {2022: 1180}, {2023: 700, 2024: 800},
+                 Stated(text="직전년도 실적 대비 상향"), kind="count"), lang="ko")
+    assert "'23 목표가 '22 실적보다 낮음 (700 < 1,180)" in ko["verdict"]
+
+
+def test_floor_on_a_kept_level():
+    # 000: "국가기관, 지방자치단체 등 직원의 교육 이수율 70% 이상 필수", 70 every year
+    r = row(ind("violence", {2021: 93, 2022: 95.7}, {y: 70 for y in range(2021, 2028)},
+                Fixed(70, text="직원의 교육 이수율 70% 이상 필수"), kind="share",
+                direction="maintain"))
+    assert r["floor"]
+    assert r["category"] == "exact"
+    above = row(ind("violence", {2021: 93, 2022: 95.7}, {2022: 70, 2023: 72, 2024: 75},
+                    Fixed(70, text="이수율 70% 이상 필수"), kind="share",
+                    direction="maintain"))
+    assert above["category"] == "floor_satisfied"
+
+
+_VALUE = st.integers(0, 10**6).map(lambda i: i / 100)  # as a document prints them
+_RULES = st.one_of(
+    st.builds(Uplift, st.floats(-0.5, 1.0), basis=st.sampled_from(
+        ["previous_target", "previous_actual", "best", "handbook_baseline"]),
+        text=st.sampled_from(["", "전년 대비 10% 이상 상향", "약 10% 상향"])),
+    st.builds(CAGR, st.floats(-0.5, 1.0), text=st.sampled_from(["", "CAGR(8%)이상"])),
+    st.builds(AbsoluteIncrement, st.floats(-50, 50)),
+    st.builds(RatioOfLast, st.floats(0.1, 3.0), basis=st.sampled_from(["actual", "target"])),
+    st.builds(Fixed, st.floats(0, 100), text=st.sampled_from(["", "70% 이상"])),
+    st.builds(DeviationRule, window=st.integers(3, 6)),
+    st.just(Maintain()), st.just(Stated()),
+)
+
+
+@settings(max_examples=30, deadline=None)
+@given(rule=_RULES, direction=st.sampled_from(["increase", "decrease", "maintain"]),
+       actuals=st.lists(st.one_of(st.none(), _VALUE), min_size=1, max_size=4),
+       targets=st.lists(_VALUE, min_size=2, max_size=6))
+def test_any_rule_gets_one_category_and_never_crashes(rule, direction, actuals, targets):
+    acts = {2019 + i: v for i, v in enumerate(actuals)}
+    last = max(acts)
+    tg = {last - 1 + i: v for i, v in enumerate(targets)}
+    for lang in ("ko", "en"):
+        r = audit_indicator(ind("any", acts, tg, rule, direction=direction), lang=lang)
+        if r is None:
+            continue
+        assert r["category"] in CATEGORIES
+        assert r["checkable"] == (r["category"] != "uncheckable")
+        assert r["verdict"]
+
+
+def test_within_rounding_as_printed_open_source_sw_diffusion():
+    # 000 line 1352: 10 | 10.5 11 11.6 12 12.8, "전년도 목표 대비 매년 5% 상향":
+    # 10 × 1.05^n = 10.5, 11.025, 11.576, 12.155, 12.763, each rounded half-up to
+    # the decimals the document prints it with (1, 0, 1, 0, 1)
+    r = row(ind("open_source_sw_diffusion", {2021: N, 2022: 10},
+                {2022: 10, 2023: 10.5, 2024: 11, 2025: 11.6, 2026: 12, 2027: 12.8},
+                Uplift(0.05)))
+    assert r["category"] == "within_rounding"
+    assert r["rounding"] == "half_up(as printed), unchained"
+    # printed 12.2 for '26 would break it: 12.2 is not 12.155 at one decimal
+    off = row(ind("x", {2021: N, 2022: 10},
+                  {2022: 10, 2023: 10.5, 2024: 11, 2025: 11.6, 2026: 12.1, 2027: 12.8},
+                  Uplift(0.05)))
+    assert off["category"] == "differs"
+
+
+def test_differs_shows_the_rules_unrounded_value():
+    # 000 line 579 (second numbers): 3.01 3.61 4.32 5.16 6.2, "전년도 실적 대비 매년 20%":
+    # 3.01 × 1.2 = 3.612 prints as 3.61 and 5.16 × 1.2 = 6.192 as 6.2, but
+    # 3.61 × 1.2 = 4.332 is not 4.32 and 4.32 × 1.2 = 5.184 is not 5.16
+    r = row(ind("ai_utilization_outcomes_b", {2021: N, 2022: N},
+                {2023: 3.01, 2024: 3.61, 2025: 4.32, 2026: 5.16, 2027: 6.2},
+                Uplift(0.20, basis="previous_actual"), kind="share"))
+    assert r["category"] == "differs"
+    assert "'25 stated 4.32 vs rule 4.332; '26 stated 5.16 vs rule 5.184" in r["verdict"]
+    assert "'24, '27 match it one step ahead" in r["verdict"]

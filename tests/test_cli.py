@@ -52,6 +52,9 @@ def test_run_csv_has_probabilities(capsys, tmp_path):
 def test_audit_table_and_csv(capsys):
     code, out, _ = run(capsys, "audit")
     assert code == 0
+    assert "핵심 경영목표" in out  # Korean by default
+    code, out, _ = run(capsys, "audit", "--lang", "en")
+    assert code == 0
     assert "Headline goals: implied growth" in out
     assert "regional_digital_new_jobs" in out
     code, out, _ = run(capsys, "audit", "--format", "csv")

@@ -101,6 +101,7 @@ class _Try:
     mismatched: list[int]
     max_err: float
     coarse: int = 0  # rounded half-up to this unit (10, 100, 1000); 0 = `rounding`
+    printed: bool = False  # each year to the decimals its number shows
 
     @property
     def exact(self) -> bool:
@@ -110,6 +111,8 @@ class _Try:
     def label(self) -> str:
         if self.coarse:
             return f"half_up(-{round(math.log10(self.coarse))})"
+        if self.printed:
+            return f"{self.rounding.mode}(as printed), unchained"
         if self.rounding.is_none or self.chain is not False:
             return self.rounding.label
         return f"{self.rounding.label}, unchained"
@@ -176,6 +179,31 @@ def _coarse(rule: Rule, data: RuleData, years: list[int]) -> _Try | None:
     rounded = Result(vals, res.errors, res.stand_ins, res.read_stated)
     t = _compare(Rounding(), False, rounded, data.targets, coarse=unit)
     return t if t.exact and not t.result.errors else None
+
+
+def _as_printed(rule: Rule, data: RuleData, years: list[int]) -> _Try | None:
+    """Each number rounded to the decimals it is printed with (10.5, 11, 11.6, 12).
+
+    Documents print 12 beside 11.6: the rule compounds unrounded values and
+    each year is rounded (one mode for all years) to the decimals its number
+    shows.
+    """
+    if data.is_grade or rule.rounding is not None:
+        return None
+    places = {y: decimals_shown(float(data.targets[y])) for y in years}
+    if len(set(places.values())) < 2:
+        return None  # one precision: the ordinary search already tried it
+    res = evaluate(rule, data, years, rounding=Rounding(), chain_rounded=False,
+                   collect=True)
+    for mode in _MODES:
+        vals = {y: v if isinstance(v, str) else round_value(float(v), mode, places[y])
+                for y, v in res.values.items()}
+        t = _compare(Rounding(mode, max(places.values())), False,
+                     Result(vals, res.errors, res.stand_ins, res.read_stated), data.targets)
+        if t.exact and not t.result.errors:
+            t.printed = True
+            return t
+    return None
 
 
 def _one_step(rule: Rule, data: RuleData, years: list[int],
@@ -269,6 +297,8 @@ def _phrase(rule: Rule, years: list[int], lang: str) -> str:
 def _rounding_words(t: _Try, tries: list[_Try], lang: str) -> str:
     if t.coarse:
         return text("audit.how.coarse", lang, unit=text(f"audit.unit.{t.coarse}", lang))
+    if t.printed:
+        return text(f"audit.how.printed.{t.rounding.mode}", lang)
     if t.rounding.is_none:
         return text("audit.how.exact", lang)
     words = t.rounding.describe(lang)
@@ -299,9 +329,13 @@ def _pattern(data: RuleData, years: list[int], roundings: list[Rounding],
     if step:
         cands.append(AbsoluteIncrement(step))
     if np.all(vals[:-1] > 0):
-        ratio = float(np.median(vals[1:] / vals[:-1])) - 1
+        with np.errstate(over="ignore"):
+            ratio = float(np.median(vals[1:] / vals[:-1])) - 1
+        if not math.isfinite(ratio):
+            return None
         for d in (2, 3):
-            if round(ratio, d) and all(c.rate != round(ratio, d) for c in cands
+            if round(ratio, d) > -1 and round(ratio, d) and all(
+                    c.rate != round(ratio, d) for c in cands
                                        if isinstance(c, Uplift)):
                 cands.append(Uplift(round(ratio, d)))
     for cand in cands:
@@ -315,6 +349,24 @@ def _pattern(data: RuleData, years: list[int], roundings: list[Rounding],
                        else "audit.phrase.with_rounding")
                 return text(key, lang, rule=phrase, rounding=t.rounding.describe(lang))
     return None
+
+
+_RISE_RE = re.compile(r"실적\S*\s*대비\s*(?:상향|증가|향상)")
+
+
+def _stated_rise(rule: Rule, data: RuleData, years: list[int], lang: str) -> str:
+    """A note when a stated path says it rises over the previous actual but does not."""
+    if data.is_grade or not _RISE_RE.search(rule.text or ""):
+        return ""
+    sign = -1.0 if data.direction == "decrease" else 1.0
+    low = [y for y in years if (y - 1) in data.actuals
+           and not isinstance(data.actuals[y - 1], str)
+           and sign * (float(data.targets[y]) - float(data.actuals[y - 1])) <= 0]
+    if not low:
+        return ""
+    y = low[0]
+    return text("audit.note.no_rise", lang, year=yy(y), target=num(data.targets[y]),
+                prev=yy(y - 1), actual=num(data.actuals[y - 1]))
 
 
 def _first_error(errors: dict[int, str]) -> str:
@@ -341,10 +393,12 @@ def _params(rule: Rule) -> list[float]:
 
 def _is_floor(rule: Rule, data: RuleData, years: list[int]) -> bool:
     """True when the text states the rule's own number as a floor ('8%)이상')."""
-    if data.is_grade or not rule.text or data.direction not in _FLOOR_RE:
+    if data.is_grade or not rule.text:
         return False
+    # a level to keep ("maintain") with "70% 이상" is a floor from below
+    words = _FLOOR_RE["decrease" if data.direction == "decrease" else "increase"]
     numbers = []
-    for m in _FLOOR_RE[data.direction].finditer(rule.text):
+    for m in words.finditer(rule.text):
         try:
             numbers.append(float(m.group(1).replace(",", "")))
         except ValueError:  # pragma: no cover - the pattern only matches numbers
@@ -447,6 +501,7 @@ def audit_indicator(indicator: Any, *, max_decimals: int = 3,
         verdict = text("audit.verdict.stated", lang)
         if pattern:
             verdict += text("audit.pattern.stated", lang, pattern=pattern)
+        verdict += _stated_rise(rule, data, years, lang)
         return {**row, **_cols(tries[0], "stated", []), "consistent": True,
                 "checkable": False, "category": "uncheckable", "verdict": verdict}
     if not any(t.compared for t in tries):
@@ -456,15 +511,15 @@ def audit_indicator(indicator: Any, *, max_decimals: int = 3,
                 "verdict": text("audit.verdict.cannot", lang, reason=reason)}
     exact = [t for t in tries if t.exact]
     if not exact:
-        coarse = _coarse(rule, data, years)
-        exact = [coarse] if coarse is not None else []
+        exact = [t for t in (_as_printed(rule, data, years), _coarse(rule, data, years))
+                 if t is not None][:1]
     if exact:
         out = {**row, **_follows(rule, data, exact, tries, anchor, lang)}
         if abs(rate - row["rule_rate"]) > 0.01:  # NaN compares False
             out["verdict"] += text("audit.note.drift", lang, implied=pct(round(rate, 4)),
                                    rate=pct(row["rule_rate"]))
         return out
-    mixed = _mixed(rule, data, years, shown, roundings, lang)
+    mixed = _mixed(rule, data, years, shown, lang)
     if mixed is not None:
         return {**row, **mixed}
     sigma = _sigma_stand_ins(rule, data, years, shown, lang)
@@ -496,46 +551,79 @@ def _follows(rule: Rule, data: RuleData, exact: list[_Try], tries: list[_Try],
         also = text("audit.also", lang, labels=", ".join(dict.fromkeys(others)))
     verdict = text("audit.verdict.follows", lang, rule=_phrase(rule, best.compared, lang),
                    how=_rounding_words(best, tries, lang), start=start, also=also)
-    category = "exact" if best.rounding.is_none and not best.coarse else "within_rounding"
-    return {**_cols(best, "chain", tries + ([best] if best.coarse else [])),
+    category = ("exact" if best.rounding.is_none and not (best.coarse or best.printed)
+                else "within_rounding")
+    return {**_cols(best, "chain", tries + ([best] if best.coarse or best.printed else [])),
             "consistent": True, "checkable": True, "category": category,
             "verdict": verdict + _notes(best, lang)}
 
 
+def _fits(rule: Rule, value: Any, stated: Any, shown: int) -> list[Rounding]:
+    """The roundings under which a one-step rule value prints as the stated number.
+
+    Tried: the rule's own rounding if it names one; else none, then half-up,
+    floor and ceil to the most decimals the path shows and to the decimals
+    this number shows (documents print 21.3 beside 17.72).
+    """
+    if isinstance(value, str) or isinstance(stated, str):
+        return [Rounding()] if _same(value, stated) else []
+    if rule.rounding is not None:
+        return [rule.rounding] if _same(rule.rounding(value), stated) else []
+    if _same(value, stated):
+        return [Rounding()]
+    return [Rounding(mode, d)
+            for d in sorted({shown, decimals_shown(float(stated))}, reverse=True)
+            for mode in _MODES if _same(Rounding(mode, d)(value), stated)]
+
+
+def _per_year(rule: Rule, data: RuleData, years: list[int], shown: int
+              ) -> tuple[Result, dict[int, list[Rounding]]]:
+    """Each year recomputed one step ahead (unrounded) and the roundings that fit it."""
+    raw = _one_step(rule, data, years, [Rounding()])[0].result
+    fits = {y: _fits(rule, v, data.targets[y], shown) for y, v in raw.values.items()}
+    return raw, fits
+
+
 def _mixed(rule: Rule, data: RuleData, years: list[int], shown: int,
-           roundings: list[Rounding], lang: str) -> dict[str, Any] | None:
-    """Every year one step ahead within one printed unit, but no single rounding.
+           lang: str) -> dict[str, Any] | None:
+    """Every year one step ahead within the printed rounding, but no single rounding.
 
     Each stated target is the rule's value from the document's previous
-    values rounded (down, up or half-up) to the decimals the path shows; the
-    verdict names which rounding each year takes.
+    values rounded half-up, or in some years down (or in some years up), to
+    the decimals it shows; the verdict names which rounding each year takes.
+    Down in one year and up in another is not a rounding: that path differs.
     """
     if data.is_grade or rule.rounding is not None or rule.type in _SIGMA_RULES:
         return None
-    steps = {t.rounding: t for t in _one_step(rule, data, years, roundings)
-             if not t.rounding.is_none and t.rounding.decimals == shown}
-    if not steps:
+    raw, fits = _per_year(rule, data, years, shown)
+    if raw.errors or len(fits) < 2:
         return None
-    raw = _one_step(rule, data, years, [Rounding()])[0]
-    if raw.result.errors or raw.result.stand_ins or len(raw.compared) < 2:
+    chosen: dict[int, Rounding] | None = None
+    for other in ("floor", "ceil"):
+        pick = {}
+        for y, rs in fits.items():
+            ok = [r for r in rs if r.is_none or r.mode == "half_up"] or \
+                 [r for r in rs if r.mode == other]
+            if not ok:
+                break
+            pick[y] = ok[0]
+        else:
+            chosen = pick
+            break
+    if chosen is None:
         return None
-    by_year: dict[int, Rounding] = {}
-    for y in raw.compared:
-        fit = [r for r, t in steps.items() if y in t.compared and y not in t.mismatched]
-        if not fit:
-            return None
-        by_year[y] = fit[0]
     groups: dict[str, list[int]] = {}
-    for y, r in by_year.items():
-        groups.setdefault(r.describe(lang), []).append(y)
+    for y in sorted(chosen):
+        groups.setdefault(chosen[y].describe(lang), []).append(y)
     how = "; ".join(f"{_years(ys)} {words}" for words, ys in groups.items())
-    verdict = text("audit.verdict.mixed", lang, rule=_phrase(rule, raw.compared, lang),
+    verdict = text("audit.verdict.mixed", lang, rule=_phrase(rule, sorted(chosen), lang),
                    how=how)
-    values = {y: steps[by_year[y]].result.values[y] for y in raw.compared}
-    res = Result(values, {}, frozenset(), raw.result.read_stated)
-    t = _compare(Rounding(), None, res, data.targets)
-    return {**_cols(t, "one_step", []), "rounding": "mixed", "consistent": False,
-            "checkable": True, "category": "within_rounding", "verdict": verdict}
+    values = {y: chosen[y](v) for y, v in raw.values.items()}
+    t = _compare(Rounding(), None, Result(values, {}, raw.stand_ins, raw.read_stated),
+                 data.targets)
+    return {**_cols(t, "one_step", []), "rounding": "mixed", "consistent": True,
+            "checkable": True, "category": "within_rounding",
+            "verdict": verdict + _notes(t, lang)}
 
 
 def _sigma_stand_ins(rule: Rule, data: RuleData, years: list[int], shown: int,
@@ -576,20 +664,27 @@ def _floor_row(rule: Rule, data: RuleData, path: _Try, shown: int, tries: list[_
                      for y in path.compared)
     verdict = text("audit.verdict.floor", lang,
                    rule=_phrase(rule, path.compared, lang), gaps=gaps)
-    return {**_cols(path, "chain", tries), "consistent": False, "checkable": True,
+    return {**_cols(path, "chain", tries), "consistent": True, "checkable": True,
             "category": "floor_satisfied", "verdict": verdict + _notes(path, lang)}
 
 
 def _differs(rule: Rule, data: RuleData, years: list[int], stated: dict[int, Any],
              shown: int, roundings: list[Rounding], anchor: int | None, floor: bool,
              path: _Try, lang: str) -> dict[str, Any]:
-    steps = _one_step(rule, data, years, roundings)
-    # most matching years first, then the natural order (none, half_up(0), …):
-    # never pick a rounding just because it makes the gap look smaller
-    best = min(steps, key=lambda t: len(t.mismatched) - len(t.compared))
-    d = max(shown, 0 if best.rounding.is_none else best.rounding.decimals)
-    gaps = "; ".join(text("audit.gap", lang, year=yy(y), stated=num(stated[y], d),
-                          rule=_show(best.result.values[y], d, best.rounding.is_none))
+    # each year one step ahead from the document's previous values; a year
+    # matches when the rule's value prints as the stated number under some
+    # rounding to the decimals shown (never a rounding picked to shrink a gap)
+    raw, fits = _per_year(rule, data, years, shown)
+    printed = rule.rounding or Rounding("half_up", shown)
+    values = {y: v if isinstance(v, str) else (fits[y][0] if fits[y] else printed)(v)
+              for y, v in raw.values.items()}
+    best = _compare(Rounding() if data.is_grade else printed, None,
+                    Result(values, raw.errors, raw.stand_ins, raw.read_stated), stated)
+    d = max([shown, printed.decimals] + [decimals_shown(float(data.targets[y]))
+                                         for y in ([anchor] if anchor else [])
+                                         if not data.is_grade])
+    gaps = "; ".join(text("audit.gap", lang, year=yy(y), stated=num(stated[y], shown),
+                          rule=_show(raw.values[y], d, rule.rounding is None))
                      for y in best.mismatched[:3])
     more = len(best.mismatched) - 3
     if more > 0:
@@ -607,6 +702,7 @@ def _differs(rule: Rule, data: RuleData, years: list[int], stated: dict[int, Any
     pattern = _pattern(data, years, roundings, anchor, lang)
     if pattern:
         verdict += text("audit.pattern.instead", lang, pattern=pattern)
+    steps = _one_step(rule, data, years, roundings)
     return {**_cols(best, "one_step", steps), "consistent": False, "checkable": True,
             "category": "differs", "verdict": verdict + _notes(best, lang)}
 
@@ -632,8 +728,9 @@ def _notes(t: _Try, lang: str) -> str:
 
 def _cols(t: _Try, method: str, tries: list[_Try]) -> dict[str, Any]:
     return {
-        "recomputed": dict(t.result.values), "rounding": t.label if t.coarse else
-        t.rounding.label, "chain_rounded": t.chain, "method": method,
+        "recomputed": dict(t.result.values),
+        "rounding": t.label if t.coarse or t.printed else t.rounding.label,
+        "chain_rounded": t.chain, "method": method,
         "max_abs_error": t.max_err,
         "matches": tuple(dict.fromkeys(u.label for u in tries if u.exact)),
     }
@@ -660,9 +757,11 @@ def audit(catalog: Any, *, max_decimals: int = 3, lang: str = "ko") -> pd.DataFr
         100) and ``chain_rounded``, ``method`` (``chain``: run forward from
         the document's start; ``one_step``: each year from the document's
         previous values, used when nothing matches; ``stated``: no formula),
-        ``max_abs_error``, ``consistent`` (``exact`` or ``within_rounding``,
-        and True for stated paths), ``checkable`` (False exactly when the
-        category is ``uncheckable``), every rounding that ``matches``, the
+        ``max_abs_error``, ``consistent`` (the path agrees with the rule as
+        the text states it: ``exact``, ``within_rounding`` or
+        ``floor_satisfied``; True for stated paths, as before),
+        ``checkable`` (False exactly when the category is ``uncheckable``),
+        every rounding that ``matches``, the
         ``implied_cagr`` of the stated path from ``implied_from`` (the rule's
         base year for a CAGR rule, else the target before the first plan year,
         else the first plan year) to the last plan year, the ``verdict``
@@ -672,9 +771,12 @@ def audit(catalog: Any, *, max_decimals: int = 3, lang: str = "ko") -> pd.DataFr
 
     Notes
     -----
-    ``implied_cagr`` used to start at the target before the first plan year
-    (else the first plan year) for every rule; for a CAGR rule it now starts
-    at the rule's base, so it can be read against ``rule_rate``.
+    ``consistent`` used to mean an exact match under one rounding; it is now
+    also True for a satisfied floor and for a path within rounding year by
+    year (``rounding == "mixed"``). ``implied_cagr`` used to start at the
+    target before the first plan year (else the first plan year) for every
+    rule; for a CAGR rule it now starts at the rule's base, so it can be read
+    against ``rule_rate``, and for a fixed level at the first plan year.
 
     Examples
     --------
