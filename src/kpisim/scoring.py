@@ -578,7 +578,8 @@ def score_simulation(
         msg = f"`threshold` must be a finite number; got {threshold!r}"
         raise ScoringError(msg)
     methods = dict(methods or {})
-    unknown = sorted(k for k in methods if k not in sim.ids and k not in sim.skipped)
+    unknown = sorted(k for k in methods
+                     if k not in sim.ids and k not in sim.grade_ids and k not in sim.skipped)
     if unknown:
         msg = f"`methods` names indicators not in the simulation: {unknown}"
         raise ScoringError(msg)
