@@ -275,3 +275,11 @@ def test_score_tables_give_the_total_per_year(nipa_sim):
     assert row.year == 2027
     assert 20 <= row["mean"] <= 100
     assert sum(row[f"p_{g}"] for g in "SABCDE") == pytest.approx(1.0)
+
+
+def test_scoring_survives_the_table_round_trip():
+    cat = kpisim.load_catalog()
+    back = kpisim.Catalog.from_frame(cat.to_frame(meta=True))
+    for ident in back:
+        assert back[ident].scoring == cat[ident].scoring
+        assert back[ident].tags.category == cat[ident].tags.category
