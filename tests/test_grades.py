@@ -102,7 +102,7 @@ def test_p_top_grade_by_2027_is_in_prob_meet(nipa_sim):
 
 
 def test_grade_indicators_leave_numeric_numbers_unchanged():
-    cat = kpisim.load_catalog()
+    cat = kpisim.load_catalog().filter(lambda i: i.tags.headline or i.tags.task == 7)
     numeric = cat.filter(lambda i: i.kind != "grade")
     a = kpisim.simulate(cat, n_paths=4096, rng=9)
     b = kpisim.simulate(numeric, n_paths=4096, rng=9)
@@ -133,8 +133,16 @@ def test_headline_table_has_four_goals(nipa_sim):
     assert grade.progress_ratio.isna().all()
 
 
-def test_cli_run_prints_four_headline_goals_and_the_institution_grade(capsys):
-    assert main(["run", "--no-report", "--paths", "4096", "--scores", "--quiet"]) == 0
+def test_cli_run_prints_four_headline_goals_and_the_institution_grade(capsys, tmp_path):
+    import shutil
+    from importlib import resources
+
+    root = resources.files("kpisim") / "data" / "nipa_2023_2027"
+    for name in ("catalog.yaml", "headline.yaml", "task8.yaml"):  # headline + 경영평가 지표
+        shutil.copy(str(root / name), tmp_path / name)
+    argv = ["run", "--no-report", "--paths", "4096", "--scores", "--quiet",
+            "--catalog", str(tmp_path)]
+    assert main(argv) == 0
     out = capsys.readouterr().out
     head = [line for line in out.splitlines() if line.startswith("★")]
     assert len({line.split()[1] for line in head}) == 4
