@@ -291,3 +291,14 @@ def test_scoring_survives_the_table_round_trip():
     for ident in back:
         assert back[ident].scoring == cat[ident].scoring
         assert back[ident].tags.category == cat[ident].tags.category
+
+
+def test_top_grade_by_2027_is_at_least_the_top_grade_in_2027(nipa_sim):
+    hit = nipa_sim.first_hit()
+    hit = hit[hit.id == "external_evaluation"]
+    assert hit.goal.iloc[0] == 4.0  # 최우수
+    assert hit.prob.sum() == pytest.approx(1.0)
+    by_2027 = hit[hit.year.notna() & (hit.year <= 2027)].prob.sum()
+    p = nipa_sim.prob_meet(2027, ids=["external_evaluation"]).prob.iloc[0]
+    assert by_2027 >= p  # reached by 2027 includes being there in 2027
+    assert by_2027 > p  # …and paths that reach it earlier and fall back
