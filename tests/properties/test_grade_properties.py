@@ -115,3 +115,27 @@ def test_engine_grades_do_not_depend_on_chunk_size(k, last, seed, chunk):
     pd.testing.assert_frame_equal(base.prob_meet(), other.prob_meet())
     np.testing.assert_array_equal(base.paths("g").to_numpy(), other.paths("g").to_numpy())
     assert set(np.unique(base.paths("g").to_numpy()[:, -1])) <= set(range(k))
+
+
+_ORDER = {g: i for i, g in enumerate("SABCDE")}
+
+
+@given(totals=st.lists(st.floats(0, 100), min_size=2, max_size=20),
+       peers=st.lists(st.floats(0, 100), min_size=1, max_size=30),
+       raw=st.lists(st.floats(0, 1), min_size=6, max_size=6))
+def test_institution_grade_never_rewards_a_lower_total(totals, peers, raw):
+    from hypothesis import assume
+
+    from kpisim.scoring import institution_grade
+
+    assume(sum(raw) > 0)
+    shares = np.asarray(raw) / sum(raw)
+    shares[-1] = 1.0 - shares[:-1].sum()  # sum exactly 1 after rounding
+    assume(shares[-1] >= 0)
+    t = np.sort(np.asarray(totals))
+    for kind, kw in (("공기업(상장형)", {}), ("준정부기관", {"peers": peers, "shares": shares})):
+        ranks = [_ORDER[g] for g in institution_grade(t, kind, **kw)]
+        assert ranks == sorted(ranks, reverse=True)  # ascending totals: never a better grade
+        if kw:  # the grade is one the group gives
+            given_grades = {g for g, s in zip("SABCDE", shares, strict=True) if s > 0}
+            assert set(institution_grade(t, kind, **kw)) <= given_grades
