@@ -176,7 +176,7 @@ def default_model_for(indicator_kind: str, n_obs: int) -> str:
     Raises
     ------
     ModelError
-        For grades (scored, not simulated), unknown kinds, or a negative
+        For grades (they use the grade model), unknown kinds, or a negative
         ``n_obs``.
 
     Notes
@@ -190,8 +190,9 @@ def default_model_for(indicator_kind: str, n_obs: int) -> str:
     """
     if indicator_kind == "grade":
         msg = (
-            "grade indicators are not simulated numerically; score them on "
-            "their grade scale (kpisim.rules / the scoring step)."
+            "grade indicators are not simulated by a numeric model; kpisim.simulate "
+            "uses its `grade_model` for them (default `markov_grade`, a Markov chain "
+            "over the grade scale)."
         )
         raise ModelError(msg)
     if indicator_kind not in NUMERIC_KINDS:

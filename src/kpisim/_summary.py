@@ -293,7 +293,8 @@ def score_table(sim, years=range(2023, 2028), *, ids=None, key_only: bool = True
     Returns
     -------
     DataFrame
-        ``id, name_ko, year, target, p_met, mean_score, p_100, method``.
+        ``id, name_ko, year, target, p_met, mean_score, p_100, method``
+        (``target`` is the grade's name for a grade indicator).
     """
     return score_tables(sim, years, ids=ids, key_only=key_only)[0]
 
@@ -333,9 +334,12 @@ def score_tables(sim, years=range(2023, 2028), *, ids=None, key_only: bool = Tru
         met = sim.prob_meet(year=None, ids=ids)
         met = met[met.year == year].set_index("id")
         for r in res.table[res.table.id.isin(ids)].itertuples():
+            target = met["target"].get(r.id, np.nan)
+            if r.id in sim.grade_ids and not pd.isna(target):
+                target = sim.catalog[r.id].scale[int(target)]  # the grade, by name
             rows.append({
                 "id": r.id, "name_ko": r.name_ko, "year": year,
-                "target": met["target"].get(r.id, np.nan),
+                "target": target,
                 "p_met": met["prob"].get(r.id, np.nan),
                 "mean_score": r.mean, "p_100": r.p_100, "method": r.method,
             })

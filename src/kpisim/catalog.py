@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from kpisim._frames import BOUNDS, META
+from kpisim._frames import BOUNDS, META, SCORING
 from kpisim._safeio import StrictLoader, load_yaml, read_text, write_text
 from kpisim._validation import CatalogError, KpisimError, is_finite_number
 from kpisim.indicator import (
@@ -661,7 +661,8 @@ class Catalog(Mapping[str, Indicator]):
         ----------
         meta : bool, default False
             Also include the columns ``name_ko, name_en, unit, kind, direction,
-            scale, rule, bound_low, bound_high`` (repeated on every row) so
+            scale, rule, bound_low, bound_high, scoring_method, weight,
+            category`` (repeated on every row) so
             that :meth:`from_frame` can rebuild the indicators.
 
         Returns
@@ -755,7 +756,7 @@ class Catalog(Mapping[str, Indicator]):
 
 
 #: Columns of :meth:`Catalog.to_frame` with ``meta=True`` beyond id, year, series, value.
-_META_COLUMNS = (*META, *BOUNDS)
+_META_COLUMNS = (*META, *BOUNDS, *SCORING)
 
 
 def _meta_columns(ind: Indicator) -> dict[str, Any]:
@@ -772,6 +773,9 @@ def _meta_columns(ind: Indicator) -> dict[str, Any]:
         else "",
         "bound_low": low,
         "bound_high": high,
+        "scoring_method": ind.scoring.method,
+        "weight": ind.scoring.weight,
+        "category": ind.tags.category,
     }
 
 

@@ -204,7 +204,8 @@ def institution_grade(
         Relative types: the share of the group given each grade, S first
         (e.g. ``{"S": 0.05, "A": 0.25, ...}``), summing to 1. With ``r`` the
         fraction of peers whose total is strictly higher, the grade is the
-        first ``g`` with ``r < shares[S] + … + shares[g]``.
+        first ``g`` with ``r < shares[S] + … + shares[g]`` (the last place,
+        ``r = 1``, gets the worst grade with a share > 0).
 
     Raises
     ------
@@ -238,10 +239,12 @@ def institution_grade(
     if p.size == 0 or np.any(~np.isfinite(p)):
         msg = f"`peers` must be finite totals of at least one other institution; got {p.tolist()}"
         raise ScoringError(msg)
-    cum = np.cumsum(_shares(shares))
+    sh = _shares(shares)
+    cum = np.cumsum(sh)
     above = (p[None, :] > t.reshape(-1, 1)).mean(axis=1).reshape(t.shape)
     names = np.array([g for g, _ in INSTITUTION_GRADES], dtype=object)
-    idx = np.minimum((above[..., None] >= cum - 1e-12).sum(axis=-1), len(names) - 1)
+    worst = int(np.flatnonzero(sh > 0)[-1])  # the last place gets the worst grade given
+    idx = np.minimum((above[..., None] >= cum - 1e-12).sum(axis=-1), worst)
     out[...] = names[idx]
     out[np.isnan(t)] = ""
     return out
@@ -603,7 +606,8 @@ def score_simulation(
         msg = f"`threshold` must be a finite number; got {threshold!r}"
         raise ScoringError(msg)
     methods = dict(methods or {})
-    unknown = sorted(k for k in methods if k not in sim.ids and k not in sim.skipped)
+    unknown = sorted(k for k in methods
+                     if k not in sim.ids and k not in sim.grade_ids and k not in sim.skipped)
     if unknown:
         msg = f"`methods` names indicators not in the simulation: {unknown}"
         raise ScoringError(msg)

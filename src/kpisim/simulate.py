@@ -480,10 +480,14 @@ class Simulation:
                               "n_paths": n}])
 
     def prob_path(self, year: int | None = None) -> pd.DataFrame:
-        """P(meeting every stated target up to and including each year)."""
+        """P(meeting every stated target up to and including each year).
+
+        Grade indicators are included (the grade at least as good as each
+        year's target grade).
+        """
         self._check_year(year)
         rows = []
-        for ident, t in self._tracks.items():
+        for ident, t in {**self._tracks, **self._grades}.items():
             c = t.counter
             p = c.path_hits / max(c.n, 1)
             for i, y in enumerate(self.years):
@@ -504,11 +508,15 @@ class Simulation:
     def first_hit(self) -> pd.DataFrame:
         """Distribution of the first year each indicator reaches its goal.
 
-        The goal is the furthest stated target (e.g. 3,500 firms in 2030).
-        ``year`` is ``None`` for "not reached by the end of the grid".
+        The goal is the furthest stated target (e.g. 3,500 firms in 2030; for
+        a grade indicator the target grade's index on its scale). ``year`` is
+        ``None`` for "not reached by the end of the grid". Summing ``prob``
+        over the years up to Y gives P(goal reached by Y), e.g. P(최상위 등급
+        by 2027) for 대외 기관평가, while :meth:`prob_meet` gives P(the grade
+        *in* Y meets that year's target).
         """
         rows = []
-        for ident, t in self._tracks.items():
+        for ident, t in {**self._tracks, **self._grades}.items():
             c = t.counter
             freq = c.first_hit / max(c.n, 1)
             for i, y in enumerate([*self.years.tolist(), None]):
