@@ -369,6 +369,11 @@ def _missing(v: Any) -> bool:
     return isinstance(v, str) and v.strip().lower() in MISSING
 
 
+def _empty(v: Any) -> bool:
+    """An empty cell (not `-` or NA, which say "no value" explicitly)."""
+    return _missing(v) and not (isinstance(v, str) and v.strip())
+
+
 def _number(v: Any) -> int | float:
     """A finite number from a cell: ``1,100``, ``1e5``, ``-3.5``; ints stay ints."""
     expected = f"a number (e.g. 1100, 1,100, 12.5 or 1e5) of magnitude below {MAX_ABS:.0e}"
@@ -618,12 +623,13 @@ def catalog_from_frame(
         entry = entries.get(ident)
         if entry is None:
             entry = entries[ident] = {"id": ident, "meta": {}, "loc": {"id": loc(i, j, "id")},
-                                      "cells": {}, "notes": [], "bad": False}
+                                      "cells": {}, "notes": [], "bad": False,
+                                      "bad_cols": set()}
             if not _ID_RE.match(ident):
                 problems.add(loc(i, j, "id"), ident,
                              "a snake_case id (lowercase letters, digits, underscores; "
                              "starting with a letter)", ident)
-                entry["bad"] = True
+                entry["bad"] = entry["bad_id"] = True
         for col in meta_cols:
             j = columns[col]
             v = cells[j]
@@ -634,6 +640,7 @@ def catalog_from_frame(
             except _Bad as b:
                 problems.add(loc(i, j, col), ident, b.expected, b.got)
                 entry["bad"] = True
+                entry["bad_cols"].add(col)
                 continue
             if col in _PER_ROW:
                 entry["notes"].append(value)
@@ -665,9 +672,11 @@ def catalog_from_frame(
         else:
             pairs = [(s, columns[s], s) for s in SERIES if s in columns]
         for series, j, col in pairs:
+            if not tidy and _empty(cells[j]):
+                continue  # wide layout: an empty cell gives nothing; `-`/NA give null
             key = (series, year)
             if key in entry["cells"]:
-                problems.add(loc(i, j, col), ident,
+                problems.add(loc(i, columns["year"], "year"), ident,
                              f"each year at most once per series ({series} {year} is already on "
                              f"{entry['cells'][key][1].text})", year)
                 entry["bad"] = True
@@ -697,6 +706,8 @@ def _indicator(entry: dict, defaults: dict, source: str, problems: _Problems):
     from kpisim.catalog import _Ctx, _value, parse_indicator
     from kpisim.indicator import KINDS, infer_kind
 
+    if entry.get("bad_id"):
+        return None  # its other cells are checked once the id is fixed
     ident, meta, where = entry["id"], dict(entry["meta"]), entry["loc"]
     first = where["id"]
     for k, v in defaults.items():
@@ -707,7 +718,7 @@ def _indicator(entry: dict, defaults: dict, source: str, problems: _Problems):
             return where[col]
         return _Loc(first.row, 10**6, col)
 
-    if "unit" not in meta:
+    if "unit" not in meta and "unit" not in entry["bad_cols"]:
         problems.add(at("unit"), ident, "a unit for the indicator (e.g. 명, 건, 백만원, %)")
         entry["bad"] = True
     scale = tuple(meta.get("scale", ()))
@@ -725,7 +736,9 @@ def _indicator(entry: dict, defaults: dict, source: str, problems: _Problems):
             except _Bad as b:
                 problems.add(cell, ident, b.expected, b.got)
                 entry["bad"] = True
-    if kind is None and "unit" in meta:
+    if "kind" in entry["bad_cols"] or "unit" not in meta:
+        return None
+    if kind is None:
         inferred = infer_kind(meta["unit"], list(values.values()), scale=scale)
         if inferred is None:
             problems.add(at("kind"), ident,
