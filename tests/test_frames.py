@@ -73,17 +73,17 @@ BAD_CELLS = [
     ("year text", 1, "year", "twenty", "visits", "a year as an integer"),
     ("year fraction", 1, "year", "2022.5", "visits", "a year as an integer"),
     ("year out of range", 1, "year", "1800", "visits", "1990–2100"),
-    ("actual text", 1, "actual", "many", "visits", "a number"),
+    ("actual text", 1, "actual", "many", "visits", "a finite number"),
     ("actual with %", 1, "actual", "12%", "visits", "no % sign"),
-    ("actual inf", 1, "actual", "inf", "visits", "a number"),
-    ("actual nan text", 1, "actual", "nan", "visits", "a number"),
+    ("actual inf", 1, "actual", "inf", "visits", "a finite number"),
+    ("actual nan text", 1, "actual", "nan", "visits", "a finite number"),
     ("actual 1e308", 1, "actual", "1e308", "visits", "magnitude below"),
     ("actual 401 digits", 1, "actual", "9" * 401, "visits", "magnitude below"),
     ("actual 19 digits", 1, "actual", "1" * 19, "visits", "magnitude below"),
     ("actual Excel error", 1, "actual", "#DIV/0!", "visits", "Excel error value"),
     ("actual negative count", 1, "actual", "-3", "visits", "non-negative count"),
-    ("target text", 2, "target", "lots", "visits", "a number"),
-    ("target -inf", 2, "target", "-inf", "visits", "a number"),
+    ("target text", 2, "target", "lots", "visits", "a finite number"),
+    ("target -inf", 2, "target", "-inf", "visits", "a finite number"),
     ("unit too long", 0, "unit", "단" * 41, "visits", "a unit"),
     ("unit missing", 0, "unit", "", "visits", "a unit for the indicator"),
     ("kind misspelled", 0, "kind", "cnt", "visits", "did you mean `count`?"),
@@ -91,8 +91,9 @@ BAD_CELLS = [
     ("direction unknown", 0, "direction", "sideways", "visits", "one of"),
     ("bound_low alone", 0, "bound_low", "0", "visits", "both `bound_low` and `bound_high`"),
     ("bound_high alone", 0, "bound_high", "200", "visits", "both `bound_low` and `bound_high`"),
-    ("bound_low text", 0, "bound_low", "zero", "visits", "a number"),
-    ("bound_high inf", 0, "bound_high", "inf", "visits", "a number"),
+    ("bounds reversed", 0, "bound_low", "500", "visits", "low < high"),  # with bound_high 200
+    ("bound_low text", 0, "bound_low", "zero", "visits", "a finite number"),
+    ("bound_high inf", 0, "bound_high", "inf", "visits", "a finite number"),
     ("scale for a count", 0, "scale", "C|B|A", "visits", "no scale unless kind is `grade`"),
     ("rule unknown type", 0, "rule", "{type: magic}", "visits", "a valid rule"),
     ("rule not a mapping", 0, "rule", "cagr 8%", "visits", "a rule as a mapping"),
@@ -119,13 +120,21 @@ def test_bad_cell_names_row_column_and_indicator(tmp_path, label, i, column, cel
                                                  expected):
     rows = [dict(r) for r in GOOD]
     rows[i][column] = cell
+    where = f"row {i + 2}, column `{column}`"
+    if label == "bound_low alone":  # the missing one is named
+        where = f"row {i + 2}, column `bound_high`"
+    if label == "bound_high alone":
+        where = f"row {i + 2}, column `bound_low`"
+    if label == "bounds reversed":
+        rows[i]["bound_high"] = "200"
+        where = f"row {i + 2}, columns `bound_low`, `bound_high`"
     path = write_csv(tmp_path / "bad.csv", rows)
     found = problems_of(path)
     assert len(found) == 1, [str(p) for p in found]
     p = found[0]
     assert p.source == str(path)
     assert p.indicator == indicator
-    assert p.field == f"row {i + 2}, column `{column}`"
+    assert p.field == where
     assert expected in str(p)
 
 

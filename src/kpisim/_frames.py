@@ -376,7 +376,7 @@ def _empty(v: Any) -> bool:
 
 def _number(v: Any) -> int | float:
     """A finite number from a cell: ``1,100``, ``1e5``, ``-3.5``; ints stay ints."""
-    expected = f"a number (e.g. 1100, 1,100, 12.5 or 1e5) of magnitude below {MAX_ABS:.0e}"
+    expected = f"a finite number (e.g. 1100, 1,100, 12.5 or 1e5) of magnitude below {MAX_ABS:.0e}"
     if isinstance(v, bool) or isinstance(v, _dt.date | _dt.time | _dt.timedelta | pd.Timestamp):
         raise _Bad(expected, v)
     if hasattr(v, "item") and not isinstance(v, str):
@@ -769,8 +769,9 @@ def _indicator(entry: dict, defaults: dict, source: str, problems: _Problems):
     present = [c for c in BOUNDS if c in meta]
     if len(present) == 1:
         other = BOUNDS[1 - BOUNDS.index(present[0])]
-        problems.add(at(present[0]), ident,
-                     f"both `bound_low` and `bound_high`, or neither (no `{other}` given)")
+        given = at(present[0])
+        problems.add(_Loc(given.row, given.col, other), ident,
+                     f"both `bound_low` and `bound_high`, or neither (`{present[0]}` is given)")
         return None
     if present:
         doc["bounds"] = [meta["bound_low"], meta["bound_high"]]
@@ -805,7 +806,9 @@ def _indicator(entry: dict, defaults: dict, source: str, problems: _Problems):
             cell = entry["cells"].get((series, int(year)) if year.isdigit() else None)
             place = cell[1] if cell else first
         elif field == "bounds":
-            place = at("bound_low")
+            low = at("bound_low")
+            place = _Loc(low.row, low.col, "")
+            place.text = f"row {low.row}, columns `bound_low`, `bound_high`"
         else:
             base = field.split(".")[0].split("[")[0]
             place = at({"provenance": "source", "assumptions": "growth_prior"}.get(base, base)
