@@ -328,6 +328,15 @@ def test_percent_kind_follows_the_values(tmp_path):
     assert kpisim.load_catalog(write_csv(tmp_path / "b.csv", rows))["visits"].kind == "share"
 
 
+def test_dash_is_a_unit_not_a_missing_cell(tmp_path):
+    rows = [dict(r) for r in GOOD]
+    rows[0].update(unit="-", kind="level")
+    assert kpisim.load_catalog(write_csv(tmp_path / "mine.csv", rows))["visits"].unit == "-"
+    rows[0]["kind"] = ""
+    (p,) = problems_of(write_csv(tmp_path / "nokind.csv", rows))
+    assert p.field == "row 2, column `kind`"
+
+
 def test_explicit_kind_wins_and_any_unit_text_is_kept(tmp_path):
     rows = [dict(r) for r in GOOD]
     rows[0].update(unit="kWh/가구", kind="level")

@@ -633,8 +633,8 @@ def catalog_from_frame(
         for col in meta_cols:
             j = columns[col]
             v = cells[j]
-            if _missing(v):
-                continue
+            if _missing(v) and not (col == "unit" and isinstance(v, str) and v.strip() == "-"):
+                continue  # (`-` is a unit: the document states none)
             try:
                 value = parsers[col](v)
             except _Bad as b:
