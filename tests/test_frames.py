@@ -423,6 +423,8 @@ def test_template_round_trip(tmp_path, suffix):
         header = [c.value for c in ws[1]]
         assert tuple(header) == template_columns()
         assert all(c.comment is not None for c in ws[1])
+        lists = {dv.formula1 for dv in ws.data_validations.dataValidation}
+        assert lists == {'"count,level,share,ratio,grade"', '"increase,decrease,maintain"'}
         assert wb.sheetnames == ["indicators", "columns", "example"]
         ws.append([row.get(c) for c in header])
         wb.save(path)

@@ -66,6 +66,7 @@ MAX_ABS = 1e15
 MAX_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 200_000
 MAX_CELL = 4000
+MAX_COLUMNS = 500
 #: Problems listed in one error message (all are kept in ``problems``).
 MAX_LISTED = 50
 
@@ -213,6 +214,8 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise _file_error(path, "a header row (id, year, actual, target, …) and data rows",
                           "an empty file")
     header = lines[start]
+    if len(header) > MAX_COLUMNS:
+        raise _file_error(path, f"at most {MAX_COLUMNS} columns", f"{len(header)} columns")
     rows = []
     numbers = []
     for k, cells in enumerate(lines[start + 1:], start=start + 2):
@@ -271,8 +274,12 @@ def _read_excel(path: Path, sheet: str | int) -> pd.DataFrame:
         grid, numbers, percent, unsaved = [], [], set(), []
         for r, (row_f, row_v) in enumerate(zip(ws_f.iter_rows(), ws_v.iter_rows(), strict=False),
                                            start=1):
+            if len(row_v) > MAX_COLUMNS and any(c.value is not None
+                                                for c in row_v[MAX_COLUMNS:]):
+                raise _file_error(path, f"at most {MAX_COLUMNS} columns",
+                                  f"a value beyond column {MAX_COLUMNS} on row {r}")
             cells = []
-            for cf, cv in zip(row_f, row_v, strict=False):
+            for cf, cv in zip(row_f[:MAX_COLUMNS], row_v[:MAX_COLUMNS], strict=False):
                 v = cv.value
                 if getattr(cf, "data_type", None) == "f" and v is None:
                     unsaved.append(f"{_column_letter(cf.column - 1)}{r}")
@@ -944,6 +951,9 @@ def _write_xlsx(path: Path, notes: list[tuple[str, ...]], lang: str) -> None:
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from kpisim.indicator import DIRECTIONS, KINDS
 
     from kpisim._messages import text
 
@@ -962,6 +972,13 @@ def _write_xlsx(path: Path, notes: list[tuple[str, ...]], lang: str) -> None:
     for j in range(1, len(template_columns()) + 1):  # General cells, never percent
         data.cell(row=2, column=j).number_format = "General"
     data.freeze_panes = "A2"
+    header = [n[0] for n in notes if n[0] in template_columns()]
+    for col, options in (("kind", KINDS), ("direction", DIRECTIONS)):  # drop-down lists
+        letter = _column_letter(header.index(col))
+        dv = DataValidation(type="list", formula1='"' + ",".join(options) + '"',
+                            allow_blank=True)
+        dv.add(f"{letter}2:{letter}5000")
+        data.add_data_validation(dv)
     cols = wb.create_sheet(text("frames.template.sheet_columns", lang))
     cols.append([text("frames.template.intro", lang)])
     cols.append([])
