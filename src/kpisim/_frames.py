@@ -953,9 +953,8 @@ def _write_xlsx(path: Path, notes: list[tuple[str, ...]], lang: str) -> None:
     from openpyxl.styles import Alignment, Font
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from kpisim.indicator import DIRECTIONS, KINDS
-
     from kpisim._messages import text
+    from kpisim.indicator import DIRECTIONS, KINDS
 
     wb = Workbook()
     data = wb.active
