@@ -70,6 +70,10 @@ def test_good_table_loads(tmp_path):
 BAD_CELLS = [
     ("id not snake_case", 2, "id", "Visits-1", "Visits-1", "snake_case"),
     ("id empty", 1, "id", "", None, "an indicator id"),
+    ("id too long", 1, "id", "a" * 5000, None, "an indicator id"),
+    ("year superscript digit", 1, "year", "²", "visits", "a year as an integer"),
+    ("year Arabic-Indic digits", 1, "year", "٢٠٢٢", "visits", "a year as an integer"),
+    ("actual Arabic-Indic digits", 1, "actual", "١٢", "visits", "a finite number"),
     ("year text", 1, "year", "twenty", "visits", "a year as an integer"),
     ("year fraction", 1, "year", "2022.5", "visits", "a year as an integer"),
     ("year out of range", 1, "year", "1800", "visits", "1990–2100"),
@@ -241,6 +245,13 @@ def test_empty_or_header_only_csv_is_an_error(tmp_path, text):
     path.write_text(text, encoding="utf-8")
     (p,) = problems_of(path)
     assert "empty" in str(p)
+
+
+def test_damaged_workbook_is_an_error(tmp_path):
+    path = tmp_path / "damaged.xlsx"
+    path.write_bytes(b"not a zip file")
+    (p,) = problems_of(path)
+    assert "a readable .xlsx/.xlsm workbook" in str(p)
 
 
 def test_empty_sheet_is_an_error(tmp_path):

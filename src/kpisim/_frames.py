@@ -71,9 +71,9 @@ MAX_COLUMNS = 500
 MAX_LISTED = 50
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-_INT_RE = re.compile(r"^[+-]?\d+$")
-_FLOAT_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_THOUSANDS_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_INT_RE = re.compile(r"^[+-]?\d+$", re.ASCII)
+_FLOAT_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
+_THOUSANDS_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$", re.ASCII)
 _ROWS_ATTR = "kpisim.rows"  # sheet row number of each data row
 _HEADER_ATTR = "kpisim.header_row"
 _LETTERS_ATTR = "kpisim.letters"  # Excel column letters, for cell names
@@ -252,14 +252,12 @@ def _read_excel(path: Path, sheet: str | int) -> pd.DataFrame:
             raise _file_error(path, "a readable Excel sheet", f"{type(e).__name__}: {e}") from e
         grid = [[None if pd.isna(v) else v for v in row] for row in frame.itertuples(index=False)]
         return _grid_frame(path, grid, list(range(1, len(grid) + 1)), set())
-    import zipfile
-
     from openpyxl import load_workbook
 
     try:
         with_formulas = load_workbook(path, read_only=True, data_only=False)
         values = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as e:
+    except Exception as e:  # openpyxl raises many types (BadZipFile, KeyError, ...) on damage
         raise _file_error(path, "a readable .xlsx/.xlsm workbook", f"{type(e).__name__}: {e}") \
             from e
     try:
@@ -291,6 +289,11 @@ def _read_excel(path: Path, sheet: str | int) -> pd.DataFrame:
             numbers.append(r)
             if len(grid) > MAX_ROWS:
                 raise _file_error(path, f"at most {MAX_ROWS:,} rows", "more")
+    except KpisimError:
+        raise
+    except Exception as e:  # a damaged sheet inside a readable workbook
+        raise _file_error(path, "a readable .xlsx/.xlsm workbook", f"{type(e).__name__}: {e}") \
+            from e
     finally:
         with_formulas.close()
         values.close()
@@ -437,7 +440,7 @@ def _year(v: Any) -> int:
         v = v.item()
     if isinstance(v, float) and v.is_integer():
         v = int(v)
-    if isinstance(v, str) and v.strip().isdigit() and len(v.strip()) <= 4:
+    if isinstance(v, str) and re.fullmatch(r"[0-9]{1,4}", v.strip()):
         v = int(v.strip())
     if not isinstance(v, int) or not lo <= v <= hi:
         raise _Bad(expected, v)
@@ -626,7 +629,12 @@ def catalog_from_frame(
         if _missing(ident):
             problems.add(loc(i, j, "id"), None, "an indicator id (snake_case, e.g. `ai_firms`)")
             continue
-        ident = _text(ident) if not isinstance(ident, bool | _dt.date) else str(ident)
+        try:
+            ident = _text(ident)
+        except _Bad as b:
+            problems.add(loc(i, j, "id"), None, "an indicator id (snake_case, e.g. `ai_firms`)",
+                         b.got)
+            continue
         entry = entries.get(ident)
         if entry is None:
             entry = entries[ident] = {"id": ident, "meta": {}, "loc": {"id": loc(i, j, "id")},
@@ -736,7 +744,11 @@ def _indicator(entry: dict, defaults: dict, source: str, problems: _Problems):
         if _missing(raw):
             values[key] = None
         elif grade:
-            values[key] = raw.strip() if isinstance(raw, str) else _text(raw)
+            try:
+                values[key] = raw.strip() if isinstance(raw, str) else _text(raw)
+            except _Bad as b:
+                problems.add(cell, ident, f"a grade on the scale {list(scale)}", b.got)
+                entry["bad"] = True
         else:
             try:
                 values[key] = _number(raw)

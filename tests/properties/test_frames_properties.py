@@ -32,7 +32,7 @@ CELLS = st.one_of(
                      "count", "share", "grade", "increase", "decrease", "명", "%", "백만원",
                      "actual", "target", "C|B|A", "{type: cagr, rate: 0.08}", "{type: magic}",
                      "[1, 2", "&a [*a, *a]", "{mu: 0.1, mu_sd: 0.1, sigma: 0.1, dof: 3}",
-                     "{mu: .inf}", "=HYPERLINK(1)"]),
+                     "{mu: .inf}", "=HYPERLINK(1)", "a" * 5000, "²", "٢٠٢١", "\t", "C"]),
     st.integers(min_value=-(10**20), max_value=10**20),
     st.floats(allow_nan=True, allow_infinity=True),
     st.booleans(),
@@ -55,7 +55,7 @@ def tables(draw):
 def near_valid_tables(draw):
     """Tables of the documented layout with a few cells drawn from CELLS."""
     extra = draw(st.lists(st.sampled_from(["kind", "direction", "target", "bound_low",
-                                           "bound_high", "rule", "note", "name_ko"]),
+                                           "bound_high", "rule", "note", "name_ko", "scale"]),
                           unique=True, max_size=4))
     columns = ["id", "year", "actual", "unit", *extra]
     good = {
@@ -65,7 +65,8 @@ def near_valid_tables(draw):
                             st.just("-")),
         "target": st.one_of(st.integers(0, 10**6), st.just("")),
         "unit": st.sampled_from(["명", "%", "백만원", "점", "kWh", ""]),
-        "kind": st.sampled_from(["", "count", "level", "share", "ratio"]),
+        "kind": st.sampled_from(["", "count", "level", "share", "ratio", "grade"]),
+        "scale": st.sampled_from(["", "C|B|A"]),
         "direction": st.sampled_from(["", "increase", "decrease", "maintain"]),
         "bound_low": st.sampled_from(["", "0"]),
         "bound_high": st.sampled_from(["", "100", "1e6"]),
