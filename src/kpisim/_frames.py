@@ -51,7 +51,9 @@ BOUNDS = ("bound_low", "bound_high")
 SERIES = ("actual", "target")
 #: Further columns: the growth prior (an assumption) and provenance.
 EXTRA = ("growth_prior", "growth_prior_reason", "source", "note")
-# Scoring columns (scoring_method, weight, category) are added here by the scoring work.
+# Scoring columns (scoring_method, weight, category) are added here by the scoring work:
+# name them here, give each a parser in `_parsers()`, put the parsed value into the
+# indicator's mapping in `_indicator()` and describe it in data/_messages/frames.yaml.
 SCORING: tuple[str, ...] = ()
 
 #: Cell texts that mean "no value" (compared case-insensitively, stripped).
@@ -616,7 +618,7 @@ def catalog_from_frame(
         problems.raise_if_any()
 
     parsers = _parsers()
-    meta_cols = [c for c in (*META, *BOUNDS, *EXTRA) if c in columns and c in parsers]
+    meta_cols = [c for c in (*META, *BOUNDS, *EXTRA, *SCORING) if c in columns and c in parsers]
     entries: dict[str, dict[str, Any]] = {}
     any_row = False
     for i in range(len(grid)):
