@@ -286,7 +286,7 @@ def test_table_without_bound_columns(tmp_path):
         ({"bound_high": [10, 20, None]}, "row 3, column `bound_high`", "the same bound_high"),
         ({"bound_low": [None, None, None]}, "row 2, column `bound_low`", "both"),
         ({"bound_low": [10, None, None]}, "row 2, columns `bound_low`, `bound_high`", "low < high"),
-        ({"bound_high": [5, 5, None]}, "actual.2021", "inside `bounds` [0, 5]"),
+        ({"bound_high": [5, 5, None]}, "row 2, column `actual`", "inside `bounds` [0, 5]"),
     ],
 )
 def test_table_bad_bounds_name_file_indicator_field(tmp_path, extra, field, expected):

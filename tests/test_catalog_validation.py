@@ -233,8 +233,9 @@ def test_wide_layout_accepted():
         }
     )
     cat = kpisim.Catalog.from_frame(frame)
-    assert cat["a"].actuals == {2021: 1.0, 2022: None}
-    assert cat["a"].targets == {2021: None, 2022: 2.0}
+    # an empty cell of the wide layout gives nothing (`-` or NA would give null)
+    assert cat["a"].actuals == {2021: 1.0}
+    assert cat["a"].targets == {2022: 2.0}
 
 
 def test_unknown_indicator_lookup_is_keyerror_with_hint(tmp_path):
@@ -264,7 +265,7 @@ def test_read_indicators_csv_and_excel(tmp_path):
     for path in (csv, xlsx):
         cat = kpisim.read_indicators(path)
         assert cat.name == "mine"
-        assert cat["visits"].actuals == {2021: 120.0, 2022: 135.0, 2025: None}
+        assert cat["visits"].actuals == {2021: 120.0, 2022: 135.0}
         assert cat["visits"].name_ko == "방문 건수"
 
 

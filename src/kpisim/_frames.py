@@ -69,13 +69,14 @@ MAX_ABS = 1e15
 MAX_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 200_000
 MAX_CELL = 4000
+MAX_COLUMNS = 500
 #: Problems listed in one error message (all are kept in ``problems``).
 MAX_LISTED = 50
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-_INT_RE = re.compile(r"^[+-]?\d+$")
-_FLOAT_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_THOUSANDS_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_INT_RE = re.compile(r"^[+-]?\d+$", re.ASCII)
+_FLOAT_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
+_THOUSANDS_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$", re.ASCII)
 _ROWS_ATTR = "kpisim.rows"  # sheet row number of each data row
 _HEADER_ATTR = "kpisim.header_row"
 _LETTERS_ATTR = "kpisim.letters"  # Excel column letters, for cell names
@@ -216,6 +217,8 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise _file_error(path, "a header row (id, year, actual, target, …) and data rows",
                           "an empty file")
     header = lines[start]
+    if len(header) > MAX_COLUMNS:
+        raise _file_error(path, f"at most {MAX_COLUMNS} columns", f"{len(header)} columns")
     rows = []
     numbers = []
     for k, cells in enumerate(lines[start + 1:], start=start + 2):
@@ -252,14 +255,12 @@ def _read_excel(path: Path, sheet: str | int) -> pd.DataFrame:
             raise _file_error(path, "a readable Excel sheet", f"{type(e).__name__}: {e}") from e
         grid = [[None if pd.isna(v) else v for v in row] for row in frame.itertuples(index=False)]
         return _grid_frame(path, grid, list(range(1, len(grid) + 1)), set())
-    import zipfile
-
     from openpyxl import load_workbook
 
     try:
         with_formulas = load_workbook(path, read_only=True, data_only=False)
         values = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as e:
+    except Exception as e:  # openpyxl raises many types (BadZipFile, KeyError, ...) on damage
         raise _file_error(path, "a readable .xlsx/.xlsm workbook", f"{type(e).__name__}: {e}") \
             from e
     try:
@@ -274,8 +275,12 @@ def _read_excel(path: Path, sheet: str | int) -> pd.DataFrame:
         grid, numbers, percent, unsaved = [], [], set(), []
         for r, (row_f, row_v) in enumerate(zip(ws_f.iter_rows(), ws_v.iter_rows(), strict=False),
                                            start=1):
+            if len(row_v) > MAX_COLUMNS and any(c.value is not None
+                                                for c in row_v[MAX_COLUMNS:]):
+                raise _file_error(path, f"at most {MAX_COLUMNS} columns",
+                                  f"a value beyond column {MAX_COLUMNS} on row {r}")
             cells = []
-            for cf, cv in zip(row_f, row_v, strict=False):
+            for cf, cv in zip(row_f[:MAX_COLUMNS], row_v[:MAX_COLUMNS], strict=False):
                 v = cv.value
                 if getattr(cf, "data_type", None) == "f" and v is None:
                     unsaved.append(f"{_column_letter(cf.column - 1)}{r}")
@@ -287,6 +292,11 @@ def _read_excel(path: Path, sheet: str | int) -> pd.DataFrame:
             numbers.append(r)
             if len(grid) > MAX_ROWS:
                 raise _file_error(path, f"at most {MAX_ROWS:,} rows", "more")
+    except KpisimError:
+        raise
+    except Exception as e:  # a damaged sheet inside a readable workbook
+        raise _file_error(path, "a readable .xlsx/.xlsm workbook", f"{type(e).__name__}: {e}") \
+            from e
     finally:
         with_formulas.close()
         values.close()
@@ -372,9 +382,14 @@ def _missing(v: Any) -> bool:
     return isinstance(v, str) and v.strip().lower() in MISSING
 
 
+def _empty(v: Any) -> bool:
+    """An empty cell (not `-` or NA, which say "no value" explicitly)."""
+    return _missing(v) and not (isinstance(v, str) and v.strip())
+
+
 def _number(v: Any) -> int | float:
     """A finite number from a cell: ``1,100``, ``1e5``, ``-3.5``; ints stay ints."""
-    expected = f"a number (e.g. 1100, 1,100, 12.5 or 1e5) of magnitude below {MAX_ABS:.0e}"
+    expected = f"a finite number (e.g. 1100, 1,100, 12.5 or 1e5) of magnitude below {MAX_ABS:.0e}"
     if isinstance(v, bool) or isinstance(v, _dt.date | _dt.time | _dt.timedelta | pd.Timestamp):
         raise _Bad(expected, v)
     if hasattr(v, "item") and not isinstance(v, str):
@@ -428,7 +443,7 @@ def _year(v: Any) -> int:
         v = v.item()
     if isinstance(v, float) and v.is_integer():
         v = int(v)
-    if isinstance(v, str) and v.strip().isdigit() and len(v.strip()) <= 4:
+    if isinstance(v, str) and re.fullmatch(r"[0-9]{1,4}", v.strip()):
         v = int(v.strip())
     if not isinstance(v, int) or not lo <= v <= hi:
         raise _Bad(expected, v)
@@ -618,26 +633,33 @@ def catalog_from_frame(
         if _missing(ident):
             problems.add(loc(i, j, "id"), None, "an indicator id (snake_case, e.g. `ai_firms`)")
             continue
-        ident = _text(ident) if not isinstance(ident, bool | _dt.date) else str(ident)
+        try:
+            ident = _text(ident)
+        except _Bad as b:
+            problems.add(loc(i, j, "id"), None, "an indicator id (snake_case, e.g. `ai_firms`)",
+                         b.got)
+            continue
         entry = entries.get(ident)
         if entry is None:
             entry = entries[ident] = {"id": ident, "meta": {}, "loc": {"id": loc(i, j, "id")},
-                                      "cells": {}, "notes": [], "bad": False}
+                                      "cells": {}, "notes": [], "bad": False,
+                                      "bad_cols": set()}
             if not _ID_RE.match(ident):
                 problems.add(loc(i, j, "id"), ident,
                              "a snake_case id (lowercase letters, digits, underscores; "
                              "starting with a letter)", ident)
-                entry["bad"] = True
+                entry["bad"] = entry["bad_id"] = True
         for col in meta_cols:
             j = columns[col]
             v = cells[j]
-            if _missing(v):
-                continue
+            if _missing(v) and not (col == "unit" and isinstance(v, str) and v.strip() == "-"):
+                continue  # (`-` is a unit: the document states none)
             try:
                 value = parsers[col](v)
             except _Bad as b:
                 problems.add(loc(i, j, col), ident, b.expected, b.got)
                 entry["bad"] = True
+                entry["bad_cols"].add(col)
                 continue
             if col in _PER_ROW:
                 entry["notes"].append(value)
@@ -669,9 +691,11 @@ def catalog_from_frame(
         else:
             pairs = [(s, columns[s], s) for s in SERIES if s in columns]
         for series, j, col in pairs:
+            if not tidy and _empty(cells[j]):
+                continue  # wide layout: an empty cell gives nothing; `-`/NA give null
             key = (series, year)
             if key in entry["cells"]:
-                problems.add(loc(i, j, col), ident,
+                problems.add(loc(i, columns["year"], "year"), ident,
                              f"each year at most once per series ({series} {year} is already on "
                              f"{entry['cells'][key][1].text})", year)
                 entry["bad"] = True
@@ -701,6 +725,8 @@ def _indicator(entry: dict, defaults: dict, source: str, problems: _Problems):
     from kpisim.catalog import _Ctx, _value, parse_indicator
     from kpisim.indicator import KINDS, infer_kind
 
+    if entry.get("bad_id"):
+        return None  # its other cells are checked once the id is fixed
     ident, meta, where = entry["id"], dict(entry["meta"]), entry["loc"]
     first = where["id"]
     for k, v in defaults.items():
@@ -711,7 +737,7 @@ def _indicator(entry: dict, defaults: dict, source: str, problems: _Problems):
             return where[col]
         return _Loc(first.row, 10**6, col)
 
-    if "unit" not in meta:
+    if "unit" not in meta and "unit" not in entry["bad_cols"]:
         problems.add(at("unit"), ident, "a unit for the indicator (e.g. 명, 건, 백만원, %)")
         entry["bad"] = True
     scale = tuple(meta.get("scale", ()))
@@ -722,14 +748,20 @@ def _indicator(entry: dict, defaults: dict, source: str, problems: _Problems):
         if _missing(raw):
             values[key] = None
         elif grade:
-            values[key] = raw.strip() if isinstance(raw, str) else _text(raw)
+            try:
+                values[key] = raw.strip() if isinstance(raw, str) else _text(raw)
+            except _Bad as b:
+                problems.add(cell, ident, f"a grade on the scale {list(scale)}", b.got)
+                entry["bad"] = True
         else:
             try:
                 values[key] = _number(raw)
             except _Bad as b:
                 problems.add(cell, ident, b.expected, b.got)
                 entry["bad"] = True
-    if kind is None and "unit" in meta:
+    if "kind" in entry["bad_cols"] or "unit" not in meta:
+        return None
+    if kind is None:
         inferred = infer_kind(meta["unit"], list(values.values()), scale=scale)
         if inferred is None:
             problems.add(at("kind"), ident,
@@ -760,8 +792,9 @@ def _indicator(entry: dict, defaults: dict, source: str, problems: _Problems):
     present = [c for c in BOUNDS if c in meta]
     if len(present) == 1:
         other = BOUNDS[1 - BOUNDS.index(present[0])]
-        problems.add(at(present[0]), ident,
-                     f"both `bound_low` and `bound_high`, or neither (no `{other}` given)")
+        given = at(present[0])
+        problems.add(_Loc(given.row, given.col, other), ident,
+                     f"both `bound_low` and `bound_high`, or neither (`{present[0]}` is given)")
         return None
     if present:
         doc["bounds"] = [meta["bound_low"], meta["bound_high"]]
@@ -802,7 +835,9 @@ def _indicator(entry: dict, defaults: dict, source: str, problems: _Problems):
             cell = entry["cells"].get((series, int(year)) if year.isdigit() else None)
             place = cell[1] if cell else first
         elif field == "bounds":
-            place = at("bound_low")
+            low = at("bound_low")
+            place = _Loc(low.row, low.col, "")
+            place.text = f"row {low.row}, columns `bound_low`, `bound_high`"
         elif field in _SCORING_FIELDS:
             place = at(_SCORING_FIELDS[field])
         else:
@@ -940,8 +975,10 @@ def _write_xlsx(path: Path, notes: list[tuple[str, ...]], lang: str) -> None:
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.datavalidation import DataValidation
 
     from kpisim._messages import text
+    from kpisim.indicator import DIRECTIONS, KINDS
 
     wb = Workbook()
     data = wb.active
@@ -958,6 +995,13 @@ def _write_xlsx(path: Path, notes: list[tuple[str, ...]], lang: str) -> None:
     for j in range(1, len(template_columns()) + 1):  # General cells, never percent
         data.cell(row=2, column=j).number_format = "General"
     data.freeze_panes = "A2"
+    header = [n[0] for n in notes if n[0] in template_columns()]
+    for col, options in (("kind", KINDS), ("direction", DIRECTIONS)):  # drop-down lists
+        letter = _column_letter(header.index(col))
+        dv = DataValidation(type="list", formula1='"' + ",".join(options) + '"',
+                            allow_blank=True)
+        dv.add(f"{letter}2:{letter}5000")
+        data.add_data_validation(dv)
     cols = wb.create_sheet(text("frames.template.sheet_columns", lang))
     cols.append([text("frames.template.intro", lang)])
     cols.append([])

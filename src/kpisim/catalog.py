@@ -700,12 +700,14 @@ class Catalog(Mapping[str, Indicator]):
         Parameters
         ----------
         frame : DataFrame
-            Columns ``id, year, series, value``; optional ``name_ko, name_en,
-            unit, kind, direction, scale`` (``|``-separated, worst first),
-            ``rule`` (JSON) and ``bound_low, bound_high`` (numbers: the
-            indicator's ``bounds``, both or neither) columns. Metadata may
-            repeat on every row of an indicator; it must agree where it is
-            given.
+            Columns ``id, year, series, value`` (or ``id, year, actual,
+            target``); optional ``name_ko, name_en, unit, kind, direction,
+            scale`` (``|``-separated, worst first), ``rule`` (YAML or JSON),
+            ``bound_low, bound_high`` (numbers: the indicator's ``bounds``,
+            both or neither), ``growth_prior``, ``growth_prior_reason``,
+            ``source`` and ``note`` columns (``docs/catalog-format.md``). Any
+            other column is refused. Metadata may repeat on every row of an
+            indicator; it must agree where it is given.
         name, source : str
             Catalog name, and the file name used in error messages.
         defaults : mapping, optional
@@ -715,7 +717,8 @@ class Catalog(Mapping[str, Indicator]):
         Raises
         ------
         CatalogError
-            Naming the row (1-based, header = row 1) and column on bad input.
+            Naming the row (1-based, header = row 1) and column on bad input;
+            its ``problems`` attribute lists every problem of the table.
         """
         from kpisim._frames import catalog_from_frame
 
@@ -920,7 +923,7 @@ def read_indicators(path: str | Path, *, sheet: str | int = 0, name: str | None 
     ------
     CatalogError
         Naming the file, the row (as a spreadsheet numbers it, header = 1) and
-        the column of the first bad cell.
+        the column of every bad cell, all at once (``err.problems``).
 
     Examples
     --------
