@@ -232,10 +232,10 @@ def test_csv_scoring_columns_are_read():
 @pytest.mark.parametrize(
     ("col", "value", "field"),
     [
-        ("scoring_method", "magic", "scoring.method (column scoring_method)"),
-        ("weight", -2, "scoring.weight (column weight)"),
-        ("weight", "heavy", "scoring.weight (column weight)"),
-        ("category", "기타", "tags.category (column category)"),
+        ("scoring_method", "magic", "row 2, column `scoring_method`"),
+        ("weight", -2, "row 2, column `weight`"),
+        ("weight", "heavy", "row 2, column `weight`"),
+        ("category", "기타", "row 2, column `category`"),
     ],
 )
 def test_csv_bad_scoring_names_indicator_and_column(col, value, field):

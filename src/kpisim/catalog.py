@@ -256,8 +256,8 @@ def _assumptions(ctx: _Ctx, raw: Any) -> tuple[Assumption, ...]:
                 statement=_text(ctx, f"{name}.statement", data.get("statement"), required=True),
                 reason=_text(ctx, f"{name}.reason", data.get("reason"), required=True),
                 value=data.get("value"),
-                statement_ko=_text(ctx, f"{name}.statement_ko", data.get("statement_ko")),
-                reason_ko=_text(ctx, f"{name}.reason_ko", data.get("reason_ko")),
+                statement_ko=_text(ctx, f"{name}.statement_ko", data.get("statement_ko")) or None,
+                reason_ko=_text(ctx, f"{name}.reason_ko", data.get("reason_ko")) or None,
             )
         )
     return tuple(out)

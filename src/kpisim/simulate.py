@@ -299,7 +299,7 @@ class Simulation:
         t = self._grade_track(ident)
         self._check_year(year)
         i = int(np.searchsorted(self.years, year))
-        values = np.concatenate([blk[:, i] for blk in t.store]).astype(float)
+        values = _kept_column(t, i)
         scale = t.indicator.scale
         counts = np.bincount(values.astype(np.int64), minlength=len(scale))[: len(scale)]
         return pd.Series(counts / max(len(values), 1), index=pd.Index(scale, name="grade"),
@@ -332,7 +332,9 @@ class Simulation:
     def paths(self, ident: str) -> pd.DataFrame:
         """The kept sample of paths (rows) for ``ident``, with known years filled."""
         t = self._track(ident)
-        values = np.concatenate(t.store, axis=0) if t.store else np.empty((0, len(self.years)))
+        if not t.store:
+            _kept_column(t, 0)  # raises: no paths were kept
+        values = np.concatenate(t.store, axis=0)
         frame = pd.DataFrame(values.astype(float), columns=pd.Index(self.years, name="year"))
         frame.index.name = "path"
         return frame
@@ -469,7 +471,7 @@ class Simulation:
             if np.isnan(t.targets[i]):
                 msg = f"indicator `{ident}` has no stated target for {year}"
                 raise SimulationError(msg)
-            values = np.concatenate([blk[:, i] for blk in t.store]).astype(float)
+            values = _kept_column(t, i)
             judged = t.counter.targets[i]
             hit = meets(values, judged, t.indicator.direction)
             ok = hit if ok is None else ok[: len(hit)] & hit[: len(ok)]
@@ -859,7 +861,9 @@ def simulate(
         names (the others use ``"reference"``). ``None``: no prior beyond the
         model's own. Every prior used is listed in ``sim.assumptions()``.
     keep_paths : int, default 20_000
-        Paths kept (as float64) for quantiles and fan charts; at least 1.
+        Paths kept (as float64) for quantiles and fan charts; 0 keeps none
+        (attainment counts still use every path; quantiles, fans and joint
+        probabilities then refuse with a clear error).
     progress : callable, optional
         Called as ``progress(done, total)`` after each chunk.
     grade_model : str or model object, default "markov_grade"
@@ -892,8 +896,8 @@ def simulate(
              f"`max_paths` must be a positive integer ≤ {MAX_PATHS:,}", max_paths)
     _require(chunk_size is None or (_is_int(chunk_size) and chunk_size >= 1),
              "`chunk_size` must be a positive integer (or None)", chunk_size)
-    _require(_is_int(keep_paths) and keep_paths >= 1,
-             "`keep_paths` must be a positive integer", keep_paths)
+    _require(_is_int(keep_paths) and keep_paths >= 0,
+             "`keep_paths` must be a non-negative integer", keep_paths)
     _require(isinstance(sampler, str) and sampler in _SAMPLERS,
              f"`sampler` must be one of {list(_SAMPLERS)}", sampler)
     _require(scenario is None or isinstance(scenario, Scenario),
@@ -1020,6 +1024,16 @@ def _split_correlation(correlation: Any, tracks: dict[str, _Track]):
             raise SimulationError(msg)
         out.append(m)
     return out[0], out[1]
+
+
+def _kept_column(t: _Track, i: int) -> NDArray[np.float64]:
+    """Year ``i`` of the kept paths of ``t``; a clear error when none were kept."""
+    if not t.store:
+        msg = (f"indicator `{t.indicator.id}`: no simulated paths were kept "
+               "(`keep_paths=0`); simulate with keep_paths ≥ 1 for quantiles, fans and "
+               "joint probabilities")
+        raise SimulationError(msg)
+    return np.concatenate([blk[:, i] for blk in t.store]).astype(float)
 
 
 def _require(ok: bool, requirement: str, got: Any) -> None:
