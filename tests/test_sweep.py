@@ -162,3 +162,14 @@ def test_a_worker_killed_mid_run_is_retried_without_changing_the_result(cluster)
     assert out == [k * k for k in range(12)]
     cluster.wait_for_workers(2, timeout=60)
     assert victim not in cluster.scheduler_info()["workers"], "the worker was not killed"
+
+
+def test_compare_and_sensitivity_on_dask_equal_their_serial_runs(cluster, catalogs):
+    cat = catalogs["nipa"]
+    scen = [Scenario(name="base", changes=()), CUT]
+    serial = kpisim.compare(scen, cat, year=2030, rng=5, n_paths=N)
+    on_dask = kpisim.compare(scen, cat, year=2030, rng=5, n_paths=N, client=cluster)
+    pd.testing.assert_frame_equal(serial, on_dask, check_exact=True)
+    a = kpisim.sensitivity(cat, "ai_firms", 2030, rng=5, n_paths=N)
+    b = kpisim.sensitivity(cat, "ai_firms", 2030, rng=5, n_paths=N, client=cluster)
+    pd.testing.assert_frame_equal(a, b, check_exact=True)

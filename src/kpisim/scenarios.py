@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from kpisim._parallel import map_tasks
 from kpisim._safeio import InputFileError, StrictLoader, load_yaml, read_text, short_repr
 from kpisim._seeding import root_seed
 from kpisim._validation import SimulationError, is_finite_number
@@ -369,6 +370,7 @@ def compare(
     *,
     year: int | None = None,
     rng: Any = None,
+    client: Any = None,
     **simulate_options: Any,
 ) -> pd.DataFrame:
     """P(goal met) under each scenario, side by side.
@@ -379,13 +381,16 @@ def compare(
     entropy; a Generator: its next draws, once) and reused for every
     scenario, so two identical scenarios give identical columns.
 
+    With ``client`` (a ``dask.distributed.Client``) the scenarios run as
+    Dask tasks, one per scenario, with the same result bit for bit
+    (:mod:`kpisim._parallel`).
+
     Returns
     -------
     DataFrame
         ``id, year, target, <scenario name>…`` with probabilities, plus
         ``<scenario name> se`` columns.
     """
-    from kpisim.simulate import simulate
 
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
@@ -395,15 +400,31 @@ def compare(
         msg = f"`scenarios` must be a list of Scenario; got {short_repr(scenarios)}"
         raise SimulationError(msg)
     root = root_seed(rng)  # once: common random numbers for every scenario
+    tasks = [(catalog_or_indicators, s, root, year, simulate_options) for s in scenarios]
     merged: pd.DataFrame | None = None
-    for s in scenarios:
-        sim = simulate(catalog_or_indicators, scenario=s, rng=root, **simulate_options)
-        p = sim.prob_meet(year)
-        p = p[~p.observed][["id", "year", "target", "prob", "se"]].rename(
-            columns={"prob": s.name, "se": f"{s.name} se"}
-        )
+    for p in map_tasks(_compare_cell, tasks, client=client, label="kpisim-compare"):
         merged = p if merged is None else merged.merge(p, on=["id", "year", "target"])
     return merged if merged is not None else pd.DataFrame()
+
+
+def _compare_cell(catalog: Any, s: Scenario, root: Any, year: int | None,
+                  options: Mapping[str, Any]) -> pd.DataFrame:
+    """One scenario of :func:`compare`: its unobserved attainment rows."""
+    from kpisim.simulate import simulate
+
+    sim = simulate(catalog, scenario=s, rng=root, **{"keep_paths": 1, **options})
+    p = sim.prob_meet(year)
+    return p[~p.observed][["id", "year", "target", "prob", "se"]].rename(
+        columns={"prob": s.name, "se": f"{s.name} se"}).reset_index(drop=True)
+
+
+def _prob_cell(catalog: Any, scenario: Scenario | None, root: Any, ident: str, year: int,
+               options: Mapping[str, Any]) -> float:
+    """P(goal of ``ident`` in ``year``) under ``scenario`` (a task of :func:`sensitivity`)."""
+    from kpisim.simulate import simulate
+
+    sim = simulate(catalog, scenario=scenario, rng=root, **{"keep_paths": 1, **options})
+    return _prob_at(sim, ident, year)
 
 
 def sensitivity(
@@ -413,6 +434,7 @@ def sensitivity(
     *,
     ranges: Mapping[str, tuple[float, float]] | None = None,
     rng: Any = None,
+    client: Any = None,
     **simulate_options: Any,
 ) -> pd.DataFrame:
     """Tornado table: how P(goal of ``ident`` in ``year``) moves per assumption.
@@ -439,6 +461,8 @@ def sensitivity(
     ranges : mapping, optional
         Override the (low, high) pair of any of ``drift`` (growth added per
         year), ``volatility`` (multiplier) and ``start`` (relative shift).
+    client : dask.distributed.Client, optional
+        Run the one-at-a-time simulations as Dask tasks (same numbers).
 
     Returns
     -------
@@ -468,44 +492,20 @@ def sensitivity(
             return Change(indicator=ident, volatility_multiplier=v)
         return Change(indicator=ident, level_shock=v, years=(first, first))
 
-    rows = []
-    for name, (lo, hi) in spec.items():
-        ps = [
-            _prob_at(
-                simulate(
-                    catalog_or_indicators,
-                    rng=rng,
-                    scenario=Scenario(name=f"{name}={v}", changes=(change(name, v),)),
-                    **simulate_options,
-                ),
-                ident,
-                year,
-            )
-            for v in (lo, hi)
-        ]
-        rows.append(
-            {
-                "assumption": name,
-                "low": lo,
-                "high": hi,
-                "p_low": ps[0],
-                "p_high": ps[1],
-                "p_base": p_base,
-            }
-        )
-    if simulate_options.get("correlation") is not None:
+    runs = [(name, v) for name, (lo, hi) in spec.items() for v in (lo, hi)]
+    tasks = [(catalog_or_indicators, Scenario(name=f"{name}={v}", changes=(change(name, v),)),
+              rng, ident, year, simulate_options) for name, v in runs]
+    with_corr = simulate_options.get("correlation") is not None
+    if with_corr:  # the same run with independent shocks
         opts = {k: v for k, v in simulate_options.items() if k != "correlation"}
-        p_ind = _prob_at(simulate(catalog_or_indicators, rng=rng, **opts), ident, year)
-        rows.append(
-            {
-                "assumption": "correlation",
-                "low": 0.0,
-                "high": 1.0,
-                "p_low": p_ind,
-                "p_high": p_base,
-                "p_base": p_base,
-            }
-        )
+        tasks.append((catalog_or_indicators, None, rng, ident, year, opts))
+    probs = map_tasks(_prob_cell, tasks, client=client, label="kpisim-sensitivity")
+    rows = [{"assumption": name, "low": lo, "high": hi, "p_low": probs[2 * k],
+             "p_high": probs[2 * k + 1], "p_base": p_base}
+            for k, (name, (lo, hi)) in enumerate(spec.items())]
+    if with_corr:
+        rows.append({"assumption": "correlation", "low": 0.0, "high": 1.0,
+                     "p_low": probs[-1], "p_high": p_base, "p_base": p_base})
     frame = pd.DataFrame(rows)
     frame["swing"] = (frame["p_high"] - frame["p_low"]).abs()
     return frame.sort_values("swing", ascending=False).reset_index(drop=True)

@@ -93,7 +93,8 @@ def sweep(
         ``progress(done, total)`` after each finished cell.
     **simulate_options
         Passed to every :func:`kpisim.simulate` call (``model``, ``until``,
-        ``sampler``, ``correlation``, …). ``keep_paths`` is 0 in a sweep.
+        ``sampler``, ``correlation``, …). ``keep_paths`` is 1 in a sweep (cells
+        return tables, not paths).
 
     Returns
     -------
@@ -152,7 +153,7 @@ def _run_cell(
     from kpisim.simulate import simulate
 
     sim = simulate(catalog, scenario=scenario, prior=prior, rng=root, n_paths=n_paths,
-                   keep_paths=0, **dict(options))
+                   keep_paths=1, **dict(options))
     table = sim.prob_meet()
     table = table[~table["observed"]]
     if years is not None:
