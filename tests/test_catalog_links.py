@@ -73,11 +73,23 @@ def test_bad_related_names_indicator_and_field(related, field, expected):
     assert expected in err.value.expected
 
 
-def test_related_checked_when_building_a_catalog_in_code():
+def test_related_checked_on_load_not_for_a_selection_built_in_code():
     a = parse_indicator(entry("a", related=[{"id": "b", "relation": "x"}]))
-    with pytest.raises(CatalogError, match="related"):
-        Catalog((a,), source="code")
-    assert Catalog((a, parse_indicator(entry("b"))))["a"].related[0].id == "b"
+    alone = Catalog((a,), source="code")  # e.g. simulate(indicator) wraps one indicator
+    assert alone.related("a") == ()  # the link points outside the selection
+    with pytest.raises(CatalogError, match="related") as err:
+        alone.check_related()
+    assert (err.value.indicator, err.value.field) == ("a", "related[0].id")
+    both = Catalog((a, parse_indicator(entry("b"))))
+    both.check_related()
+    assert both["a"].related[0].id == "b"
+
+
+def test_an_indicator_with_links_simulates_on_its_own():
+    ind = kpisim.load_catalog()["ai_convergence_firms"]
+    assert ind.related
+    sim = kpisim.simulate(ind, n_paths=256, rng=1)
+    assert sim.ids == ["ai_convergence_firms"]
 
 
 def test_indicator_validates_related_objects():
