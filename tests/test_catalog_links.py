@@ -156,12 +156,23 @@ def test_undated_goal_follows_the_kind():
     assert catalog(grade)["g"].undated_goals[0].value == "A"
 
 
-def test_indicator_validates_undated_goal_objects():
+@pytest.mark.parametrize(
+    ("goal", "field"),
+    [
+        ({"value": 1, "text": "x"}, "undated_goals[0]"),
+        (UndatedGoal(-1, "x"), "undated_goals[0].value"),
+        (UndatedGoal(float("inf"), "x"), "undated_goals[0].value"),
+        (UndatedGoal(True, "x"), "undated_goals[0].value"),
+        (UndatedGoal(1, " "), "undated_goals[0].text"),
+    ],
+)
+def test_indicator_validates_undated_goal_objects(goal, field):
     base = parse_indicator(entry("a"))
+    fields = {f.name: getattr(base, f.name) for f in dataclasses.fields(base)}
     with pytest.raises(CatalogError) as err:
-        Indicator(**{**{f.name: getattr(base, f.name) for f in dataclasses.fields(base)},
-                     "undated_goals": ({"value": 1, "text": "x"},)})
-    assert err.value.field == "undated_goals[0]"
+        Indicator(**{**fields, "undated_goals": (goal,)})
+    assert (err.value.indicator, err.value.field) == ("a", field)
+    assert Indicator(**{**fields, "undated_goals": (UndatedGoal(None, "확대"),)}).undated_goals
 
 
 # --------------------------------------------------------------- built-ins
