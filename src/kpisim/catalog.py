@@ -525,10 +525,19 @@ class Catalog(Mapping[str, Indicator]):
                 )
             seen[ind.id] = ind
         object.__setattr__(self, "_by_id", seen)
-        pool = self.parent._by_id if self.parent is not None else seen  # type: ignore[attr-defined]
-        for ind in inds:
+
+    def check_related(self) -> None:
+        """Raise CatalogError if a ``related:`` link names an id not in this catalog.
+
+        Called for every catalog read from a file or YAML text. A catalog
+        built in code from a selection of indicators (e.g. ``simulate(ind)``)
+        is not checked: a link may point outside the selection, and
+        :meth:`related` then omits it.
+        """
+        pool = self.parent if self.parent is not None else self
+        for ind in self.indicators:
             for i, r in enumerate(ind.related):
-                if r.id not in pool:
+                if r.id not in pool._by_id:  # type: ignore[attr-defined]
                     raise CatalogError(
                         source=self.source,
                         indicator=ind.id,
@@ -543,7 +552,9 @@ class Catalog(Mapping[str, Indicator]):
         Links are symmetric: an indicator's own ``related:`` entries come
         first, then those of other indicators that name ``ident``. Related
         indicators outside a filtered selection are looked up in
-        :attr:`parent`.
+        :attr:`parent`; a link to an indicator absent from both (possible
+        only in a catalog built in code, see :meth:`check_related`) is
+        omitted.
 
         Examples
         --------
@@ -554,7 +565,7 @@ class Catalog(Mapping[str, Indicator]):
         """
         pool = self.parent if self.parent is not None else self
         own = pool[ident]
-        out = [(pool[r.id], r.relation) for r in own.related]
+        out = [(pool[r.id], r.relation) for r in own.related if r.id in pool]
         named = {r.id for r in own.related}
         for other in pool.values():
             for r in other.related:
@@ -852,7 +863,9 @@ def _catalog_from_documents(
         )
     name = str(meta.pop("name", "custom"))
     title = str(meta.pop("title", ""))
-    return Catalog(tuple(indicators), name=name, title=title, source=source, meta=meta)
+    catalog = Catalog(tuple(indicators), name=name, title=title, source=source, meta=meta)
+    catalog.check_related()
+    return catalog
 
 
 def _load_yaml_catalog(path: Path) -> Catalog:

@@ -527,6 +527,31 @@ def _check_related(ind: Indicator) -> tuple[Related, ...]:
     return out
 
 
+def _check_undated(ind: Indicator) -> tuple[UndatedGoal, ...]:
+    """Validate ``ind.undated_goals``: UndatedGoal objects whose value fits the kind."""
+    out = tuple(ind.undated_goals)
+    for i, g in enumerate(out):
+        where = f"undated_goals[{i}]"
+        if not isinstance(g, UndatedGoal):
+            raise _bounds_error(ind.id, where, "an UndatedGoal(value, text, note)", g)
+        if not isinstance(g.text, str) or not g.text.strip():
+            raise _bounds_error(ind.id, f"{where}.text", "the goal's text, verbatim", g.text)
+        v = g.value
+        if v is None:
+            continue
+        if ind.kind == "grade":
+            if v not in ind.scale:
+                raise _bounds_error(ind.id, f"{where}.value", f"a grade on {list(ind.scale)}", v)
+            continue
+        if not is_finite_number(v):
+            raise _bounds_error(ind.id, f"{where}.value", "a finite number or null", v)
+        if ind.kind == "share" and not 0 <= v <= 100:
+            raise _bounds_error(ind.id, f"{where}.value", "a share in [0, 100]", v)
+        if ind.kind == "count" and v < 0:
+            raise _bounds_error(ind.id, f"{where}.value", "a non-negative count", v)
+    return out
+
+
 @dataclass(frozen=True, kw_only=True)
 class Indicator:
     """One performance indicator with its data, rule and provenance.
@@ -624,10 +649,7 @@ class Indicator:
         object.__setattr__(self, "bounds", _check_bounds(self))
         object.__setattr__(self, "scoring", _check_scoring(self))
         object.__setattr__(self, "related", _check_related(self))
-        object.__setattr__(self, "undated_goals", tuple(self.undated_goals))
-        for i, g in enumerate(self.undated_goals):
-            if not isinstance(g, UndatedGoal):
-                raise _bounds_error(self.id, f"undated_goals[{i}]", "an UndatedGoal", g)
+        object.__setattr__(self, "undated_goals", _check_undated(self))
 
     def __hash__(self) -> int:
         return hash(self.id)
