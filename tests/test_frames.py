@@ -477,7 +477,7 @@ def test_cli_run_on_targets_outside_2023_2027(tmp_path, capsys):
         "     actual: {2019: 100, 2020: 110, 2021: 120, 2022: 125}, target: {2029: 200}}\n",
         encoding="utf-8")
     code = main(["run", "--catalog", str(path), "--paths", "2000", "--no-report", "--scores",
-                 "--quiet", "--lang", "en"])
+                 "--lang", "en"])
     out = capsys.readouterr()
     assert code == 0, out.err
     assert "2029" in out.out

@@ -140,7 +140,7 @@ def test_cli_run_prints_four_headline_goals_and_the_institution_grade(capsys, tm
     root = resources.files("kpisim") / "data" / "nipa_2023_2027"
     for name in ("catalog.yaml", "headline.yaml", "task8.yaml"):  # headline + 경영평가 지표
         shutil.copy(str(root / name), tmp_path / name)
-    argv = ["run", "--no-report", "--paths", "4096", "--scores", "--quiet",
+    argv = ["run", "--no-report", "--paths", "4096", "--scores",
             "--catalog", str(tmp_path)]
     assert main(argv) == 0
     out = capsys.readouterr().out

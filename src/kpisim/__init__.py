@@ -31,6 +31,8 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 # The public names are imported on first use (PEP 562), so that ``import kpisim``
 # and ``kpisim --help`` do not pay for pandas, scipy.stats and matplotlib.
 _SUBMODULES = ("goals", "models", "plot", "rules", "scoring")
+# Other public modules, reachable as attributes once imported (as with eager imports)
+_MODULES = ("attainment", "backtest", "catalog", "cli", "indicator", "scenarios", "sweeps")
 _LAZY = {
     "audit": "kpisim.audit", "headline_rates": "kpisim.audit",
     "Catalog": "kpisim.catalog", "available_catalogs": "kpisim.catalog",
@@ -62,7 +64,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
 
 
 def __getattr__(name: str) -> Any:
-    if name in _SUBMODULES:
+    if name in _SUBMODULES or name in _MODULES:
         value: Any = importlib.import_module(f"kpisim.{name}")
     elif name in _LAZY:
         value = getattr(importlib.import_module(_LAZY[name]), name)

@@ -176,6 +176,8 @@ def _scores_and_totals(sim) -> tuple[pd.DataFrame | None, pd.DataFrame]:
 
 def _totals_text(totals: pd.DataFrame, lang: str) -> str:
     """The weighted total's distribution and the institution grade, one line a year."""
+    import pandas as pd
+
     from kpisim._messages import text
 
     if totals.empty:
