@@ -232,7 +232,7 @@ def test_cli_run_shows_the_prior_range(capsys):
     out = capsys.readouterr().out
     assert "달성확률 범위(가정별)" in out
     assert "실제 시계열 중 지속 비율" in out
-    assert "13.7%/년(9년)" in out  # ai_firms 2030
+    assert "연 13.7%(9년)" in out  # ai_firms 2030
     assert main(["run", "--paths", str(N), "--no-report", "--format", "csv"]) == 0
     header = capsys.readouterr().out.splitlines()[0].split(",")
     assert {"prob_low", "prob_high", "required_rate", "sustained_share"} <= set(header)
