@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import threading
-import time
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -120,56 +116,3 @@ def test_cli_sweep_bad_scenario_file_is_exit_2(tmp_path, capsys):
     bad.write_text("name: x\nchanges: 5\n", encoding="utf-8")
     assert main(["sweep", "--scenario", str(bad), "--paths", "100"]) == 2
     assert "s.yaml" in capsys.readouterr().err
-
-
-distributed = pytest.importorskip("distributed", reason="needs kpisim[distributed]")
-
-
-@pytest.fixture(scope="module")
-def cluster():
-    from kpisim._parallel import local_client
-
-    with local_client(2) as client:
-        yield client
-
-
-def test_two_dask_workers_give_the_serial_table_bit_for_bit(cluster, catalogs, serial):
-    on_dask = sweep(catalogs, [None, CUT], ["reference", "declared"], n_paths=N, rng=11,
-                    client=cluster)
-    pd.testing.assert_frame_equal(on_dask, serial, check_exact=True)
-
-
-def _slow_square(x: int) -> int:
-    time.sleep(0.4)
-    return x * x
-
-
-def test_a_worker_killed_mid_run_is_retried_without_changing_the_result(cluster):
-    workers = list(cluster.scheduler_info()["workers"])
-    victim = workers[0]
-
-    def kill_soon():
-        time.sleep(0.6)
-        try:
-            cluster.run(os._exit, 1, workers=[victim])
-        except Exception:  # the killed worker never answers
-            pass
-
-    killer = threading.Thread(target=kill_soon)
-    killer.start()
-    out = map_tasks(_slow_square, [(k,) for k in range(12)], client=cluster, retries=3)
-    killer.join()
-    assert out == [k * k for k in range(12)]
-    cluster.wait_for_workers(2, timeout=60)
-    assert victim not in cluster.scheduler_info()["workers"], "the worker was not killed"
-
-
-def test_compare_and_sensitivity_on_dask_equal_their_serial_runs(cluster, catalogs):
-    cat = catalogs["nipa"]
-    scen = [Scenario(name="base", changes=()), CUT]
-    serial = kpisim.compare(scen, cat, year=2030, rng=5, n_paths=N)
-    on_dask = kpisim.compare(scen, cat, year=2030, rng=5, n_paths=N, client=cluster)
-    pd.testing.assert_frame_equal(serial, on_dask, check_exact=True)
-    a = kpisim.sensitivity(cat, "ai_firms", 2030, rng=5, n_paths=N)
-    b = kpisim.sensitivity(cat, "ai_firms", 2030, rng=5, n_paths=N, client=cluster)
-    pd.testing.assert_frame_equal(a, b, check_exact=True)
