@@ -225,3 +225,14 @@ def test_duplicate_scenario_names_exit_2(capsys, tmp_path):
     _, err = capsys.readouterr()
     assert code == 2
     assert "distinct" in err
+
+
+def test_korean_docs_page_has_no_english_sentence():
+    from pathlib import Path
+
+    page = Path(__file__).resolve().parents[1] / "docs" / "ko.md"
+    text = page.read_text(encoding="utf-8")
+    text = re.sub(r"```.*?```", " ", text, flags=re.S)  # code blocks are code
+    text = re.sub(r"`[^`]*`|\]\([^)]*\)|<!--.*?-->", " ", text)  # inline code, link targets
+    runs = [m.group(0) for m in ENGLISH_RUN.finditer(text)]
+    assert not runs, runs[:10]
