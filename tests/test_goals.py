@@ -228,11 +228,11 @@ def test_prob_range_of_a_simulation_uses_its_numbers(cat):
 def test_cli_run_shows_the_prior_range(capsys):
     from kpisim.cli import main
 
-    assert main(["run", "--paths", str(N), "--no-report", "--quiet"]) == 0
+    assert main(["run", "--paths", str(N), "--no-report"]) == 0
     out = capsys.readouterr().out
-    assert "P 범위(가정별)" in out
+    assert "달성확률 범위(가정별)" in out
     assert "실제 시계열 중 지속 비율" in out
-    assert "13.7%/년(9년)" in out  # ai_firms 2030
+    assert "연 13.7%(9년)" in out  # ai_firms 2030
     assert main(["run", "--paths", str(N), "--no-report", "--format", "csv"]) == 0
     header = capsys.readouterr().out.splitlines()[0].split(",")
     assert {"prob_low", "prob_high", "required_rate", "sustained_share"} <= set(header)
