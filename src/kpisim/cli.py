@@ -281,7 +281,11 @@ def _export(sim, args, runs, ranges, scores) -> pd.DataFrame:
     table = export_table(sim, lang=args.lang)
     if not ranges.empty:
         extra = ranges[["id", "year", "prob_low", "prob_high", "prior_low", "prior_high",
-                        "required_rate", "years", "sustained_share"]]
+                        "prior_low_en", "prior_high_en", "required_rate", "years",
+                        "sustained_share"]].copy()
+        if args.lang == "en":  # the prior labels in the run's language
+            extra["prior_low"], extra["prior_high"] = extra["prior_low_en"], extra["prior_high_en"]
+        extra = extra.drop(columns=["prior_low_en", "prior_high_en"])
         table = table.merge(extra.rename(columns={"years": "required_years"}),
                             on=["id", "year"], how="left")
     if args.scores and scores is not None:
