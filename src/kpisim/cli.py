@@ -262,9 +262,13 @@ def _scenario_text(runs, table: pd.DataFrame, lang: str) -> str:
 
 
 def _compare_frame(runs, table: pd.DataFrame) -> pd.DataFrame | None:
-    """The runs as a :func:`kpisim.compare` table (for the report), on ``table``'s rows."""
+    """The runs as a :func:`kpisim.compare` table (for the report), on ``table``'s rows
+    of the indicators the scenarios change."""
     if len(runs) < 2:
         return None
+    touched = [r[3] for r in runs[1:]]
+    if not any(t is None for t in touched):  # only the indicators some scenario changes
+        table = table[table["id"].isin(set().union(*touched))]
     out = table[["id", "year", "target"]].copy()
     for name, _, frame, _ in runs:
         got = frame.set_index(["id", "year"])
