@@ -236,3 +236,22 @@ def test_korean_docs_page_has_no_english_sentence():
     text = re.sub(r"`[^`]*`|\]\([^)]*\)|<!--.*?-->", " ", text)  # inline code, link targets
     runs = [m.group(0) for m in ENGLISH_RUN.finditer(text)]
     assert not runs, runs[:10]
+
+
+def test_compare_frame_for_the_report_keeps_the_changed_indicators():
+    import pandas as pd
+
+    from kpisim.cli import _compare_frame
+
+    base = pd.DataFrame({"id": ["a", "a", "b"], "year": [2027, 2030, 2030],
+                         "target": [1.0, 2.0, 3.0], "prob": [0.1, 0.2, 0.3],
+                         "se": [0.01, 0.02, 0.03]})
+    cut = base.assign(prob=[0.05, 0.1, 0.3])
+    assert _compare_frame([("기준", "", base, set())], base) is None
+    frame = _compare_frame([("기준", "", base, set()), ("삭감", "", cut, {"a"})], base)
+    assert list(frame["id"]) == ["a", "a"]
+    assert list(frame["기준"]) == [0.1, 0.2]
+    assert list(frame["삭감"]) == [0.05, 0.1]
+    assert list(frame["삭감 se"]) == [0.01, 0.02]
+    every = _compare_frame([("기준", "", base, set()), ("전체", "", cut, None)], base)
+    assert list(every["id"]) == ["a", "a", "b"]
