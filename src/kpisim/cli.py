@@ -188,18 +188,22 @@ def _range_text(sim, frame: pd.DataFrame, errors: dict[str, str], lang: str) -> 
     return "\n".join(lines)
 
 
-def _score_text(frame: pd.DataFrame) -> str:
+def _score_text(frame: pd.DataFrame, lang: str = "ko", catalog=None) -> str:
+    from kpisim._summary import render_table
+
     if frame.empty:
-        return "(no key indicator could be scored)"
-    view = pd.DataFrame({
-        "indicator": frame["name_ko"].str.slice(0, 26),
-        "year": frame["year"],
-        "P(met)": frame["p_met"].map(lambda v: "" if pd.isna(v) else f"{100 * v:5.1f}%"),
-        "E[평점]": frame["mean_score"].map(lambda v: f"{v:5.1f}"),
-        "P(만점)": frame["p_100"].map(lambda v: f"{100 * v:5.1f}%"),
-        "method": frame["method"],
-    })
-    return view.to_string(index=False)
+        return text("cli.scores.none", lang)
+
+    def name(ident: str, name_ko: str) -> str:
+        ind = catalog.get(ident) if catalog is not None else None
+        return ind.name_en if lang == "en" and ind is not None and ind.name_en else name_ko
+
+    header = [text(f"cli.scores.col.{c}", lang)
+              for c in ("name", "year", "p_met", "mean", "p_100", "method")]
+    rows = [[name(r.id, r.name_ko), int(r.year),
+             "" if pd.isna(r.p_met) else f"{100 * r.p_met:.1f}%", f"{r.mean_score:.1f}",
+             f"{100 * r.p_100:.1f}%", r.method] for r in frame.itertuples()]
+    return render_table(header, rows, [False, True, True, True, True, False])
 
 
 def _scenario_runs(args, cat, baseline) -> list[tuple[str, str, pd.DataFrame, set | None]]:
@@ -350,7 +354,8 @@ def cmd_run(args) -> int:
         if heads:
             parts.append(text("cli.run.assumptions_head", lang) + "\n" + heads)
         if args.scores and scores is not None:
-            parts.append(text("cli.run.scores_head", lang) + "\n" + _score_text(scores))
+            parts.append(text("cli.run.scores_head", lang) + "\n"
+                         + _score_text(scores, lang, sim.catalog))
         sys.stdout.write("\n\n".join(parts) + "\n")
     if args.excel:
         from kpisim.report import report_excel
