@@ -286,7 +286,7 @@ def _export(sim, args, runs, ranges, scores) -> pd.DataFrame:
     """The CSV/JSON table: every indicator × target year, numeric, with assumption texts."""
     from kpisim._summary import export_table
 
-    table = export_table(sim, lang=args.lang)
+    table = export_table(sim, lang=args.lang, frame=runs[0][2])
     if not ranges.empty:
         extra = ranges[["id", "year", "prob_low", "prob_high", "prior_low", "prior_high",
                         "prior_low_en", "prior_high_en", "required_rate", "years",
@@ -327,14 +327,15 @@ def _emit_export(table: pd.DataFrame, fmt: str) -> None:
 
 
 def cmd_run(args) -> int:
-    from kpisim._summary import format_table
+    from kpisim._summary import format_table, goal_rows
 
     lang = args.lang
     cat = _catalog(args)
     sim = _simulate(args, cat)
     scores = _scores(sim) if args.scores or not args.no_report else None
-    table = sim.summary(lang=lang)
-    runs = _scenario_runs(args, cat, sim.summary(lang=lang, years="all"))
+    full = sim.summary(lang=lang, years="all")
+    table = goal_rows(full)
+    runs = _scenario_runs(args, cat, full)
     ranges, range_errors = _prior_ranges(sim)
     if args.format != "table":
         _emit_export(_export(sim, args, runs, ranges, scores), args.format)
@@ -420,8 +421,11 @@ def cmd_report(args) -> int:
 
     cat = _catalog(args)
     sim = _simulate(args, cat)
-    table = sim.summary(lang=args.lang)
-    runs = _scenario_runs(args, cat, sim.summary(lang=args.lang, years="all"))
+    from kpisim._summary import goal_rows
+
+    full = sim.summary(lang=args.lang, years="all")
+    table = goal_rows(full)
+    runs = _scenario_runs(args, cat, full)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     path = report(sim, out / "kpisim-report.html", lang=args.lang, scores=_scores(sim),
