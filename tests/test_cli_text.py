@@ -225,3 +225,33 @@ def test_duplicate_scenario_names_exit_2(capsys, tmp_path):
     _, err = capsys.readouterr()
     assert code == 2
     assert "distinct" in err
+
+
+def test_korean_docs_page_has_no_english_sentence():
+    from pathlib import Path
+
+    page = Path(__file__).resolve().parents[1] / "docs" / "ko.md"
+    text = page.read_text(encoding="utf-8")
+    text = re.sub(r"```.*?```", " ", text, flags=re.S)  # code blocks are code
+    text = re.sub(r"`[^`]*`|\]\([^)]*\)|<!--.*?-->", " ", text)  # inline code, link targets
+    runs = [m.group(0) for m in ENGLISH_RUN.finditer(text)]
+    assert not runs, runs[:10]
+
+
+def test_compare_frame_for_the_report_keeps_the_changed_indicators():
+    import pandas as pd
+
+    from kpisim.cli import _compare_frame
+
+    base = pd.DataFrame({"id": ["a", "a", "b"], "year": [2027, 2030, 2030],
+                         "target": [1.0, 2.0, 3.0], "prob": [0.1, 0.2, 0.3],
+                         "se": [0.01, 0.02, 0.03]})
+    cut = base.assign(prob=[0.05, 0.1, 0.3])
+    assert _compare_frame([("기준", "", base, set())], base) is None
+    frame = _compare_frame([("기준", "", base, set()), ("삭감", "", cut, {"a"})], base)
+    assert list(frame["id"]) == ["a", "a"]
+    assert list(frame["기준"]) == [0.1, 0.2]
+    assert list(frame["삭감"]) == [0.05, 0.1]
+    assert list(frame["삭감 se"]) == [0.01, 0.02]
+    every = _compare_frame([("기준", "", base, set()), ("전체", "", cut, None)], base)
+    assert list(every["id"]) == ["a", "a", "b"]

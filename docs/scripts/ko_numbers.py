@@ -66,9 +66,9 @@ def block() -> str:
             f"| {100 * r.prob_low:.1f}–{100 * r.prob_high:.1f}% | {r.prior_low} / {r.prior_high} "
             f"| 연 {100 * r.required_rate:.1f}% | {100 * r.sustained_share:.0f}% |"
         )
-    assumptions = sim.assumptions()
+    assumptions = sim.assumptions(lang="ko")
     model = assumptions[(assumptions.source == "model") & assumptions.id.isin(list(GOALS))]
-    lines += ["", "모델이 실제로 사용한 성장 사전분포 (`sim.assumptions()`의 모델 항목, 원문):", ""]
+    lines += ["", "모델이 실제로 사용한 성장 사전분포 (`sim.assumptions()`의 모델 항목):", ""]
     lines += [f"* `{r.id}`: {r.statement}" for r in model.itertuples()]
     lines += ["", f"(경로 {sim.n_paths:,}개, 시드 {SEED})", END]
     return "\n".join(lines)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from kpisim._base import Fitted, Model, check_kind, frozen_params, prepare_sample
+from kpisim._messages import Msg
 from kpisim._validation import ModelError, is_finite_number
 
 if TYPE_CHECKING:
@@ -121,9 +122,10 @@ class Ensemble:
         w = np.asarray(kept) / np.sum(kept)
         for fit in fitted:
             for a in fit.assumptions:
-                notes.append(a if a.startswith(fit.model) else f"{fit.model}: {a}")
+                notes.append(a if a.startswith(fit.model) else Msg("sim.prefixed", model=fit.model,
+                                                                   text=a))
         if prior is not None and not any(getattr(m, "accepts_prior", False) for m in members):
-            notes.append("ensemble: no member uses the growth prior")
+            notes.append(Msg("sim.ensemble.prior_unused"))
         params: dict[str, float] = {}
         for fit, v in zip(fitted, w, strict=True):
             key, k = f"weight_{fit.model}", 2

@@ -25,6 +25,7 @@ from kpisim._base import (
     prepare_sample,
     span,
 )
+from kpisim._messages import Msg
 from kpisim._prior import SHARE_EPS, GrowthPrior, Posterior, growth_posterior, transform
 from kpisim._validation import ModelError, is_finite_number
 
@@ -129,10 +130,7 @@ class _GrowthModel:
         z = transform(values, self.scale, self._eps)
         d, g = np.diff(z), np.diff(years).astype(np.float64)
         if np.any(g > 1):
-            notes.append(
-                f"gaps in the history ({span(years)}, {len(years)} actuals): a change "
-                "over g years counts as g yearly steps (mean gμ, variance gσ²)"
-            )
+            notes.append(Msg("sim.log.gaps", span=span(years), n=len(years)))
         post = growth_posterior(d, g, prior)
         if post is None:  # pragma: no cover - prepare_history guarantees n >= 2
             raise ModelError(advice)
@@ -149,23 +147,18 @@ class _GrowthModel:
                 raise ModelError(msg)
         rates = d / g
         if self.bootstrap:
-            notes.append(
-                f"growth innovations resampled from the {len(d)} observed yearly rates"
-                + ("" if not np.any(g > 1) else " (annualised over gaps)")
-            )
+            notes.append(Msg("sim.log.bootstrap_gaps" if np.any(g > 1) else "sim.log.bootstrap",
+                             n=len(d)))
         if not self.parameter_uncertainty:
-            notes.append("plug-in parameters: no parameter uncertainty")
+            notes.append(Msg("sim.plug_in"))
         phi = self.mean_reversion
         last_rate = float(rates[-1]) if len(rates) else None
         if phi is not None:
             target = (
-                "the posterior mean growth" if self.long_run is None
+                Msg("sim.log.posterior_mean") if self.long_run is None
                 else f"{self.long_run:.4g}"
             )
-            notes.append(
-                f"growth mean-reverts (AR(1), φ={phi:.3g}) from the last observed rate "
-                f"toward {target}; σ is the random-walk estimate"
-            )
+            notes.append(Msg("sim.log.mean_reverts", phi=f"{phi:.3g}", target=target))
         mu = float(rates.mean()) if self.bootstrap else post.mu
         return GrowthFitted(
             model=self.name,
@@ -426,8 +419,6 @@ class LogitGrowth(_GrowthModel):
             raise ModelError(msg)
         edge = (values <= 100 * self.eps) | (values >= 100 * (1 - self.eps))
         if np.any(edge):
-            return [
-                f"{int(edge.sum())} value(s) at the 0/100 % bound clipped to "
-                f"[{100 * self.eps:g}, {100 - 100 * self.eps:g}] % before the logit"
-            ]
+            return [Msg("sim.log.clipped", n=int(edge.sum()), low=f"{100 * self.eps:g}",
+                        high=f"{100 - 100 * self.eps:g}")]
         return []

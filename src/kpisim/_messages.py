@@ -32,6 +32,8 @@ import yaml
 __all__ = ["LANGS", "Msg", "check_lang", "in_lang", "keys", "text"]
 
 LANGS = ("ko", "en")
+#: Messages are all strings: the base loader (no implicit typing), libyaml's when available.
+_LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
 
 def check_lang(lang: str) -> str:
@@ -58,7 +60,7 @@ def _catalogue() -> dict[str, dict[str, str]]:
     for entry in sorted(root.iterdir(), key=lambda p: p.name):
         if not entry.name.endswith(".yaml"):
             continue
-        data = yaml.safe_load(entry.read_text(encoding="utf-8")) or {}
+        data = yaml.load(entry.read_text(encoding="utf-8"), Loader=_LOADER) or {}
         if not isinstance(data, dict):
             msg = f"message file {entry.name}: expected a mapping of keys"
             raise RuntimeError(msg)

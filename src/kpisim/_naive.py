@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 from kpisim._base import NUMERIC_KINDS, check_kind, frozen_params, prepare_history, prepare_sample
+from kpisim._messages import Msg
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -89,7 +90,7 @@ class NaiveDrift:
         return NaiveFitted(
             model=self.name, last_year=int(years[-1]), last_value=float(values[-1]), kind=kind,
             params=frozen_params(drift=drift, sigma=sigma, span=big_g),
-            assumptions=("naive: random walk with drift, Gaussian steps, plug-in σ",),
+            assumptions=(Msg("sim.naive"),),
         )
 
 
@@ -138,7 +139,7 @@ class NaiveLast:
         return NaiveFitted(
             model=self.name, last_year=int(years[-1]), last_value=float(values[-1]), kind=kind,
             params=frozen_params(drift=0.0, sigma=sigma, span=float(g.sum())),
-            assumptions=("naive0: random walk without drift, Gaussian steps, plug-in σ",),
+            assumptions=(Msg("sim.naive0"),),
             drift_uncertainty=False,
         )
 

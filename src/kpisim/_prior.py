@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from kpisim._messages import Msg
 from kpisim._validation import ModelError, is_finite_number
 
 if TYPE_CHECKING:
@@ -114,11 +115,9 @@ class GrowthPrior:
 
     def sentence(self) -> str:
         """The assumption sentence recorded by every fit that uses the prior."""
-        return (
-            f"{self.source}: growth μ ~ N({self.mu:.4g}, {self.mu_sd:.3g}²), "
-            f"σ² ~ scaled-inv-χ²(ν0={self.dof:.3g}, s0={self.sigma:.3g}) "
-            f"on the {self.scale} scale"
-        )
+        return Msg("sim.growth_prior", source=self.source, mu=f"{self.mu:.4g}",
+                   mu_sd=f"{self.mu_sd:.3g}", dof=f"{self.dof:.3g}", s0=f"{self.sigma:.3g}",
+                   scale=Msg(f"sim.scale.{self.scale}"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,9 +264,7 @@ def pooled_prior(
     dof = MAX_DOF if cv2 == 0 else float(np.clip(4.0 + 2.0 / cv2, MIN_DOF, MAX_DOF))
     s0 = float(np.sqrt(e * (dof - 2.0) / dof))
     where = ", ".join(f"{k}={v}" for k, v in (("kind", kind), ("unit", unit)) if v)
-    source = f"pooled prior from {len(used)} peer indicators" + (
-        f" ({where})" if where else ""
-    )
+    source = Msg("sim.source.pooled_prior", n=len(used), where=f" ({where})" if where else "")
     return GrowthPrior(
         mu=float(m_arr.mean()), mu_sd=float(np.sqrt(tau2)), sigma=s0, dof=dof,
         scale=scale, source=source,

@@ -440,10 +440,9 @@ class RefGrowthFitted:
         """One-line description of the fit."""
         p = self.params
         b = self.bounds
-        where = "log" if b is None else f"logit of [{b[0]:g}, {b[1]:g}]"
-        return (
-            f"{self.model}: {where} scale, drift {p['mu']:+.4f}/yr decaying (φ={p['phi']:.3g}) "
-            f"toward {p['m0']:+.4f}/yr, σ={p['sigma']:.3g} (ν={p['dof']:.3g}), "
-            f"drift break λ={p['drift_break']:.3g}; {self.n_obs} actual(s) to "
-            f"{self.last_year} (last {self.last_value:g})"
-        )
+        where = (Msg("sim.scale.log") if b is None
+                 else Msg("sim.scale.logit_of", low=f"{b[0]:g}", high=f"{b[1]:g}"))
+        return Msg("sim.ref.describe", model=self.model, where=where, mu=f"{p['mu']:+.4f}",
+                   phi=f"{p['phi']:.3g}", m0=f"{p['m0']:+.4f}", sigma=f"{p['sigma']:.3g}",
+                   dof=f"{p['dof']:.3g}", lam=f"{p['drift_break']:.3g}", n_obs=self.n_obs,
+                   last_year=self.last_year, last=f"{self.last_value:g}")

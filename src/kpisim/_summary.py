@@ -121,11 +121,30 @@ def _name(ind: Any, lang: str) -> str:
     return ind.name_en if lang == "en" and ind.name_en else ind.name_ko
 
 
-def _medians(sim: Any) -> dict[tuple[str, int], float]:
+def _medians(sim: Any, pairs: Sequence[tuple[str, int]]) -> dict[tuple[str, int], float]:
+    """Median simulated value of each (indicator, year) in ``pairs``, from the kept paths."""
     if not sim.settings.get("keep_paths", 1):
         return {}
-    q = sim.quantiles((0.5,))
-    return {(r.id, int(r.year)): float(r.value) for r in q.itertuples()}
+    years = [int(y) for y in sim.years]
+    wanted: dict[str, list[int]] = {}
+    for ident, year in pairs:
+        wanted.setdefault(ident, []).append(int(year))
+    out: dict[tuple[str, int], float] = {}
+    for ident, ys in wanted.items():
+        values = sim.paths(ident).to_numpy()
+        if not len(values):
+            continue
+        cols = values[:, [years.index(y) for y in ys]]
+        for y, m in zip(ys, np.median(cols, axis=0), strict=True):
+            out[(ident, y)] = float(m)
+    return out
+
+
+def goal_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The ``years="goals"`` rows of a ``years="all"`` :func:`summary`: every row of a
+    headline goal, the furthest year of every other indicator."""
+    last = ~frame["id"].duplicated(keep="last")
+    return frame[frame["headline"].to_numpy(dtype=bool) | last.to_numpy()].reset_index(drop=True)
 
 
 def summary(sim, *, lang: str = "ko", years: str = "goals", grades: bool = False) -> pd.DataFrame:
@@ -160,7 +179,6 @@ def summary(sim, *, lang: str = "ko", years: str = "goals", grades: bool = False
     probs = sim.prob_meet()
     assumptions = sim.assumptions(lang=lang)
     n_assump = assumptions.groupby("id").size() if not assumptions.empty else pd.Series(dtype=int)
-    medians = _medians(sim)
     rows = []
     for ident in [*sim.ids, *(sim.grade_ids if grades else [])]:
         ind = sim.catalog[ident]
@@ -198,7 +216,7 @@ def summary(sim, *, lang: str = "ko", years: str = "goals", grades: bool = False
                     "se": r.se,
                     "ci_low": r.ci_low,
                     "ci_high": r.ci_high,
-                    "median": medians.get((ident, int(r.year)), np.nan),
+                    "median": np.nan,
                     "progress_ratio": ratio,
                     "progress_class": progress_class(ratio, lang=lang),
                     "model": getattr(track.fitted, "model", ""),
@@ -206,6 +224,9 @@ def summary(sim, *, lang: str = "ko", years: str = "goals", grades: bool = False
                 }
             )
     frame = pd.DataFrame(rows, columns=COLUMNS)
+    medians = _medians(sim, list(zip(frame["id"], frame["year"], strict=True)))
+    frame["median"] = [medians.get((i, int(y)), np.nan)
+                       for i, y in zip(frame["id"], frame["year"], strict=True)]
     order = np.argsort(~frame["headline"].to_numpy(dtype=bool), kind="stable")
     return frame.iloc[order].reset_index(drop=True)
 
@@ -353,15 +374,16 @@ def score_tables(sim, years=range(2023, 2028), *, ids=None, key_only: bool = Tru
     return table, pd.DataFrame(totals)
 
 
-def export_table(sim, *, lang: str = "ko") -> pd.DataFrame:
+def export_table(sim, *, lang: str = "ko", frame: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every simulated indicator × stated target year, numbers as numbers, for CSV/JSON.
 
     The rows are :func:`summary` with ``years="all"`` (every stated target
     year after the last actual); non-finite numbers (an infinite progress
     ratio) become NaN, written as empty / ``null``. ``assumption_texts`` lists
     the sentences of :meth:`Simulation.assumptions` behind the row in ``lang``.
+    ``frame``: that summary if already computed.
     """
-    frame = summary(sim, lang=lang, years="all")
+    frame = (summary(sim, lang=lang, years="all") if frame is None else frame).copy()
     notes = sim.assumptions(lang=lang)
     texts = {i: list(g["statement"]) for i, g in notes.groupby("id", sort=False)}
     frame["assumption_texts"] = [texts.get(i, []) for i in frame["id"]]

@@ -29,6 +29,7 @@ from kpisim._base import (
     prepare_sample,
     span,
 )
+from kpisim._messages import Msg
 from kpisim._validation import ModelError
 
 if TYPE_CHECKING:
@@ -85,10 +86,8 @@ def _common_fit(spec, history, kind, prior, *, positive: bool = False):
         raise ModelError(msg)
     notes = []
     if prior is not None:
-        notes.append(
-            f"{spec.name}: the growth prior ({getattr(prior, 'source', 'prior')}) is not "
-            "used by this model"
-        )
+        notes.append(Msg("sim.trend.prior_unused", model=spec.name,
+                         source=getattr(prior, "source", "prior")))
     return years, values, notes
 
 
@@ -135,11 +134,11 @@ class LinearTrend:
             res = OLS(y, x).fit()
         s2 = float(res.scale)
         if s2 <= 0:
-            notes.append(f"{self.name}: the trend fits exactly; paths are deterministic")
+            notes.append(Msg("sim.trend.exact", model=self.name))
         if not self.parameter_uncertainty:
-            notes.append("plug-in parameters: no parameter uncertainty")
+            notes.append(Msg("sim.plug_in"))
         if kind in ("count", "level") and not self.log:
-            notes.append(f"{self.name}: simulated {kind}s floored at 0")
+            notes.append(Msg("sim.trend.floored", model=self.name, kind=kind))
         return OLSFitted(
             model=self.name,
             last_year=int(years[-1]),
@@ -252,9 +251,7 @@ class Holt:
         _, y, _ = fill_gaps(years, values)
         with _captured(notes, model=self.name), _refusing(self.name, years):
             res = ETSModel(y, error="add", trend="add", damped_trend=True).fit(disp=False)
-        notes.append(
-            f"{self.name}: plug-in maximum-likelihood parameters (no parameter uncertainty)"
-        )
+        notes.append(Msg("sim.trend.ml", model=self.name))
         p = dict(zip(res.param_names, np.asarray(res.params, dtype=float), strict=True))
         return HoltFitted(
             model=self.name, last_year=int(years[-1]), last_value=float(values[-1]),
@@ -269,7 +266,7 @@ class Holt:
 def _regular(years, values) -> list[str]:
     _, _, missing = fill_gaps(years, values)
     if missing:
-        return [f"missing years {missing} filled by linear interpolation"]
+        return [Msg("sim.trend.filled", missing=missing)]
     return []
 
 
@@ -380,13 +377,6 @@ class GaussianFitted:
         return f"{self.model}: {self.summary}; {self.n_obs} actuals to {self.last_year}"
 
 
-_NORMAL_NOTE = (
-    "{m}: paths drawn from the Gaussian forecast distribution (statsmodels "
-    "mean and variance; year-to-year correlation from the ψ weights), plug-in "
-    "parameters"
-)
-
-
 @dataclass(frozen=True, kw_only=True)
 class Arima:
     """ARIMA(p,1,q) with drift via statsmodels; default (0,1,0) + drift.
@@ -442,8 +432,8 @@ class Arima:
             raise ModelError(msg)
         order, res = best
         if self.order == "auto":
-            notes.append(f"arima: order {order} with drift chosen by AICc")
-        notes.append(_NORMAL_NOTE.format(m=self.name))
+            notes.append(Msg("sim.trend.arima_order", order=order))
+        notes.append(Msg("sim.trend.normal", model=self.name))
         names = [str(n).replace(".", "_") for n in res.param_names]
         return GaussianFitted(
             model=self.name, last_year=int(years[-1]), last_value=float(values[-1]),
@@ -487,7 +477,7 @@ class Theta:
         with _captured(notes, model=self.name), _refusing(self.name, years):
             res = ThetaModel(y, period=1, deseasonalize=False).fit()
             sigma2 = float(res.sigma2)
-        notes.append(_NORMAL_NOTE.format(m=self.name))
+        notes.append(Msg("sim.trend.normal", model=self.name))
         b0, alpha = (float(v) for v in np.asarray(res.params, dtype=float))
         return GaussianFitted(
             model=self.name, last_year=int(years[-1]), last_value=float(values[-1]),

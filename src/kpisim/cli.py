@@ -326,20 +326,22 @@ def _range_text(sim, frame: pd.DataFrame, errors: dict[str, str], lang: str) -> 
     return "\n".join(lines)
 
 
-def _score_text(frame: pd.DataFrame) -> str:
-    import pandas as pd
+def _score_text(frame: pd.DataFrame, lang: str = "ko", catalog=None) -> str:
+    from kpisim._summary import render_table
 
     if frame.empty:
-        return "(no key indicator could be scored)"
-    view = pd.DataFrame({
-        "indicator": frame["name_ko"].str.slice(0, 26),
-        "year": frame["year"],
-        "P(met)": frame["p_met"].map(lambda v: "" if pd.isna(v) else f"{100 * v:5.1f}%"),
-        "E[평점]": frame["mean_score"].map(lambda v: f"{v:5.1f}"),
-        "P(만점)": frame["p_100"].map(lambda v: f"{100 * v:5.1f}%"),
-        "method": frame["method"],
-    })
-    return view.to_string(index=False)
+        return text("cli.scores.none", lang)
+
+    def name(ident: str, name_ko: str) -> str:
+        ind = catalog.get(ident) if catalog is not None else None
+        return ind.name_en if lang == "en" and ind is not None and ind.name_en else name_ko
+
+    header = [text(f"cli.scores.col.{c}", lang)
+              for c in ("name", "year", "p_met", "mean", "p_100", "method")]
+    rows = [[name(r.id, r.name_ko), int(r.year),
+             "" if pd.isna(r.p_met) else f"{100 * r.p_met:.1f}%", f"{r.mean_score:.1f}",
+             f"{100 * r.p_100:.1f}%", r.method] for r in frame.itertuples()]
+    return render_table(header, rows, [False, True, True, True, True, False])
 
 
 def _scenario_runs(args, cat, baseline) -> list[tuple[str, str, pd.DataFrame, set | None]]:
@@ -402,9 +404,13 @@ def _scenario_text(runs, table: pd.DataFrame, lang: str) -> str:
 
 
 def _compare_frame(runs, table: pd.DataFrame) -> pd.DataFrame | None:
-    """The runs as a :func:`kpisim.compare` table (for the report), on ``table``'s rows."""
+    """The runs as a :func:`kpisim.compare` table (for the report), on ``table``'s rows
+    of the indicators the scenarios change."""
     if len(runs) < 2:
         return None
+    touched = [r[3] for r in runs[1:]]
+    if not any(t is None for t in touched):  # only the indicators some scenario changes
+        table = table[table["id"].isin(set().union(*touched))]
     out = table[["id", "year", "target"]].copy()
     for name, _, frame, _ in runs:
         got = frame.set_index(["id", "year"])
@@ -420,10 +426,14 @@ def _export(sim, args, runs, ranges, scores) -> pd.DataFrame:
 
     from kpisim._summary import export_table
 
-    table = export_table(sim, lang=args.lang)
+    table = export_table(sim, lang=args.lang, frame=runs[0][2])
     if not ranges.empty:
         extra = ranges[["id", "year", "prob_low", "prob_high", "prior_low", "prior_high",
-                        "required_rate", "years", "sustained_share"]]
+                        "prior_low_en", "prior_high_en", "required_rate", "years",
+                        "sustained_share"]].copy()
+        if args.lang == "en":  # the prior labels in the run's language
+            extra["prior_low"], extra["prior_high"] = extra["prior_low_en"], extra["prior_high_en"]
+        extra = extra.drop(columns=["prior_low_en", "prior_high_en"])
         table = table.merge(extra.rename(columns={"years": "required_years"}),
                             on=["id", "year"], how="left")
     if args.scores and scores is not None:
@@ -459,7 +469,7 @@ def _emit_export(table: pd.DataFrame, fmt: str) -> None:
 def cmd_run(args) -> int:
     import pandas as pd
 
-    from kpisim._summary import format_table
+    from kpisim._summary import format_table, goal_rows
 
     lang = args.lang
     out = None if args.no_report else _out_dir(args)  # before the run: fail fast
@@ -467,8 +477,9 @@ def cmd_run(args) -> int:
     sim = _simulate(args, cat)
     scores, totals = (_scores_and_totals(sim) if args.scores or not args.no_report
                       else (None, pd.DataFrame()))
-    table = sim.summary(lang=lang)
-    runs = _scenario_runs(args, cat, sim.summary(lang=lang, years="all"))
+    full = sim.summary(lang=lang, years="all")
+    table = goal_rows(full)
+    runs = _scenario_runs(args, cat, full)
     ranges, range_errors = _prior_ranges(sim)
     if args.format != "table":
         _emit_export(_export(sim, args, runs, ranges, scores), args.format)
@@ -491,7 +502,8 @@ def cmd_run(args) -> int:
         if heads:
             parts.append(text("cli.run.assumptions_head", lang) + "\n" + heads)
         if args.scores and scores is not None:
-            parts.append(text("cli.run.scores_head", lang) + "\n" + _score_text(scores))
+            parts.append(text("cli.run.scores_head", lang) + "\n"
+                         + _score_text(scores, lang, sim.catalog))
             if not totals.empty:
                 parts.append(_totals_text(totals, lang))
         sys.stdout.write("\n\n".join(parts) + "\n")
@@ -564,8 +576,11 @@ def cmd_report(args) -> int:
     out = _out_dir(args)
     cat = _catalog(args)
     sim = _simulate(args, cat)
-    table = sim.summary(lang=args.lang)
-    runs = _scenario_runs(args, cat, sim.summary(lang=args.lang, years="all"))
+    from kpisim._summary import goal_rows
+
+    full = sim.summary(lang=args.lang, years="all")
+    table = goal_rows(full)
+    runs = _scenario_runs(args, cat, full)
     path = report(sim, out / "kpisim-report.html", lang=args.lang, scores=_scores(sim),
                   scenarios=_compare_frame(runs, table))
     sys.stdout.write(f"{path}\n")

@@ -24,6 +24,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from kpisim import plot as _plot
+from kpisim._messages import check_lang, in_lang, keys, text
 from kpisim._safeio import atomic_write, neutralise_cell, write_text
 from kpisim._summary import summary
 
@@ -31,180 +32,32 @@ __all__ = ["report", "report_excel", "report_markdown"]
 
 _DPI = 90
 
-_T = {
-    "ko": {
-        "title": "성과지표 목표 달성 가능성 보고서",
-        "meta": "카탈로그 {catalog} · 지표 {n}개 시뮬레이션 · 경로 {paths:,}개 · kpisim {version}"
-                " · 작성 {date}",
-        "toc": "목차",
-        "s_head": "핵심 목표 요약",
-        "s_all": "전체 지표 요약",
-        "s_heat": "목표 연도별 달성 확률",
-        "s_audit": "목표치 산정 규칙 점검",
-        "s_fans": "지표별 전망",
-        "s_scen": "시나리오 비교",
-        "s_scores": "평점",
-        "s_skip": "시뮬레이션하지 않은 지표",
-        "s_methods": "방법과 가정",
-        "read_p": "달성 확률 P는 시뮬레이션한 {paths:,}개 경로 가운데 그 해 값이"
-                  " 목표치를 충족한 경로의 비율입니다(높을수록 좋은 지표는 목표 이상,"
-                  " 낮을수록 좋은 지표는 목표 이하). 표준오차와 95% 신뢰구간은"
-                  " 시뮬레이션 횟수에서 오는 오차만 나타내며, 모델과 가정이 틀릴"
-                  " 가능성은 포함하지 않습니다. 그 가능성은 함께 적은 가정을 보고"
-                  " 판단해 주십시오.",
-        "read_class": "진전 평가는 Eurostat 방식입니다. 지금까지의 연평균 변화율을"
-                      " 목표에 필요한 연평균 변화율로 나눈 비율이 0.95 이상이면"
-                      " '목표 달성 궤도', 0.6–0.95는 '보통 진전', 0–0.6은 '제한적 진전',"
-                      " 0 미만은 '목표에서 멀어짐'이며, 실적이 한 해뿐이면 '자료 부족'"
-                      "입니다.",
-        "no_head": "이 카탈로그에는 핵심 목표(★)로 표시된 지표가 없거나,"
-                   " 시뮬레이션되지 않았습니다.",
-        "cols_sum": ["지표", "목표 연도", "목표치", "최근 실적", "달성 확률 P", "표준오차",
-                     "95% 신뢰구간", "진전 평가", "모델"],
-        "assump_head": "이 확률이 기대는 가정",
-        "no_assump": "카탈로그나 모델이 덧붙인 가정은 없습니다.",
-        "range_head": "성장률 가정에 따라 달라지는 달성 확률",
-        "range_note": "표준오차는 시뮬레이션 오차만 나타냅니다. P 범위는 문서·관련 시계열·시장"
-                      " 전망·기준집단이 뒷받침하는 성장률 가정 사이에서 P가 움직이는 폭입니다"
-                      "(기준집단 사전분포에서 성장률만 바꾸어 같은 난수로 다시 시뮬레이션)."
-                      " '실제 시계열 중 지속 비율'은 실제 연간 시계열(M1·Tourism) 가운데 필요"
-                      " 성장률을 그 기간 동안 유지한 비율입니다.",
-        "cols_range": ["목표 연도", "목표치", "P(기본)", "표준오차", "P 범위(가정별)",
-                       "필요 성장률", "실제 시계열 중 지속 비율", "범위 양 끝의 가정"],
-        "per_year": "{rate}/년({years}년)",
-        "cols_evidence": ["가정", "종류", "가정한 성장률", "P(달성)", "표준오차", "P 범위 포함",
-                          "출처"],
-        "evidence_head": "{year}년 목표의 근거별 달성 확률",
-        "curve_caption": "{year}년 목표 {value}: 가정한 연평균 성장률에 따른 P(달성)(경로"
-                         " {paths:,}개, 같은 난수). 점은 각 근거의 성장률과 P, 붉은 점선은 필요"
-                         " 성장률입니다.",
-        "kinds": {"reference class": "기준집단", "document": "문서 근거",
-                  "related series": "관련 시계열", "market": "시장 전망"},
-        "prior_names": {"reference class": "기준집단(기본)", "simulation": "이 시뮬레이션"},
-        "range_fail": "성장률 가정별 범위를 계산하지 못했습니다: {}",
-        "heat_note": "빗금 칸은 실적이 이미 나온 연도로, 확률이 아니라 실제 달성"
-                     " 여부입니다. 빈 칸은 그 해 목표가 없는 경우입니다.",
-        "audit_note": "문서가 밝힌 목표 설정 규칙으로 목표치를 다시 계산해 문서의"
-                      " 숫자와 비교했습니다. 판정 문장은 영어로 제공됩니다.",
-        "no_audit": "규칙 점검 결과가 없습니다(kpisim.audit 모듈을 쓸 수 없음).",
-        "audit_counts": "규칙과 어긋난 목표 경로 {}개(먼저 표시), 규칙과 일치 {}개,"
-                        " 점검 불가 {}개.",
-        "cols_audit": ["지표", "규칙(문서)", "문서상 목표", "규칙으로 재계산", "일치", "판정"],
-        "yes": "예", "no": "아니오", "na": "점검 불가",
-        "fan_note": "검은 선은 실적, 주황 마름모는 문서의 목표치, 붉은 별은 최종"
-                    " 목표, 파란 음영은 전망의 50·80·95% 구간, 보라 점선은 규칙으로"
-                    " 다시 계산한 목표입니다. 전망 폭이 넓은 지표는 세로축을 로그"
-                    " 눈금으로 그렸습니다.",
-        "fan_caption": "목표 연도별 P(달성): {}",
-        "cols_scen_fixed": ["지표", "연도", "목표치"],
-        "cols_skip": ["지표", "사유"],
-        "no_skip": "모든 지표를 시뮬레이션했습니다.",
-        "scores_sample": "평점 표본 {n:,}개: 기댓값 E[평점] = {mean:.1f}, P(100점) = {p100}",
-        "cols_scores": ["지표", "평가 방식", "가중치", "E[평점]", "가중 점수", "실적 확정"],
-        "scores_total": "{year}년 가중 총점: 기댓값 {mean:.1f}점(표준편차 {sd:.1f}),"
-                        " 기관 등급 확률 {grades}",
-        "scores_total_title": "가중 총점 분포",
-        "settings": "설정",
-        "cols_settings": ["항목", "값"],
-        "models": "지표별 모델",
-        "cols_models": ["지표", "모델", "적합 결과"],
-        "assumptions": "모든 가정",
-        "cols_assump": ["지표", "출처", "항목", "가정", "이유"],
-        "source": {"catalog": "카탈로그", "model": "모델"},
-        "methods_text": "각 지표의 앞으로의 값을 아래 모델로 {paths:,}개 경로씩"
-                        " 시뮬레이션했습니다. 같은 시드를 쓰면 같은 결과가 나옵니다."
-                        " 팬 차트와 분위수는 보관한 경로 {keep:,}개로 계산했습니다."
-                        " 표준오차는 √(P(1−P)/n), 95% 신뢰구간은 Wilson 구간입니다.",
-        "set_names": {"n_paths": "경로 수", "seed_entropy": "난수 시드(엔트로피)",
-                      "model": "모델 선택", "until": "마지막 연도", "sampler": "난수 표본추출",
-                      "keep_paths": "보관 경로 수", "target_se": "목표 표준오차",
-                      "scenario": "시나리오", "correlation": "지표 간 상관 적용",
-                      "chunk_size": "묶음 크기"},
-    },
-    "en": {
-        "title": "How likely are the performance goals to be met?",
-        "meta": "catalog {catalog} · {n} indicators simulated · {paths:,} paths · kpisim {version}"
-                " · written {date}",
-        "toc": "Contents",
-        "s_head": "Headline goals",
-        "s_all": "All indicators",
-        "s_heat": "P(target met) by year",
-        "s_audit": "Do the stated targets follow their rules?",
-        "s_fans": "Projections by indicator",
-        "s_scen": "Scenarios",
-        "s_scores": "Scores (평점)",
-        "s_skip": "Indicators not simulated",
-        "s_methods": "Methods and assumptions",
-        "read_p": "P is the share of the {paths:,} simulated paths whose value meets the"
-                  " target that year (at or above it when higher is better, at or below"
-                  " when lower is better). The standard error and 95% interval cover"
-                  " Monte Carlo error only, not the chance that the model or an"
-                  " assumption is wrong; judge that from the assumptions listed.",
-        "read_class": "Progress class (Eurostat method): the observed yearly growth divided by the"
-                      " growth needed to reach the target; ≥ 0.95 on track, 0.6–0.95 moderate"
-                      " progress, 0–0.6 limited progress, < 0 moving away; 'insufficient data' when"
-                      " only one year is known.",
-        "no_head": "No indicator of this catalog is marked as a headline goal (★), or none was"
-                   " simulated.",
-        "cols_sum": ["indicator", "year", "target", "last actual", "P(met)", "SE", "95% CI",
-                     "progress", "model"],
-        "assump_head": "Assumptions behind these probabilities",
-        "no_assump": "No assumption was added by the catalog or the model.",
-        "range_head": "How P depends on the growth assumed",
-        "range_note": "The SE is Monte Carlo error only. The P range is how far P moves between"
-                      " the growth assumptions the documents, related series, market forecasts"
-                      " and the reference class support (the reference-class prior with only"
-                      " its growth changed, simulated again with the same random numbers)."
-                      " 'Sustained by real series' is the share of real yearly series (M1,"
-                      " Tourism) that kept the required growth that long.",
-        "cols_range": ["year", "target", "P(default)", "SE", "P range (priors)",
-                       "required growth", "sustained by real series", "priors at the ends"],
-        "per_year": "{rate}/yr ({years} yr)",
-        "cols_evidence": ["assumption", "kind", "assumed growth", "P(met)", "SE", "in the range",
-                          "source"],
-        "evidence_head": "P of the {year} goal under each reference",
-        "curve_caption": "{year} goal {value}: P(met) against the assumed yearly growth ({paths:,}"
-                         " paths, common random numbers). Dots: each reference's growth and P;"
-                         " red dashes: the growth required.",
-        "kinds": {"reference class": "reference class", "document": "document",
-                  "related series": "related series", "market": "market forecast"},
-        "prior_names": {"reference class": "reference class (default)",
-                        "simulation": "this simulation"},
-        "range_fail": "No range across growth assumptions: {}",
-        "heat_note": "Hatched cells are years already observed: they show whether the target was"
-                     " met, not a probability. Blank cells have no stated target.",
-        "audit_note": "Each stated target path recomputed from the rule the document gives for it.",
-        "no_audit": "No audit (the kpisim.audit module is not available).",
-        "audit_counts": "{} target paths contradict their rule (listed first), {} follow it,"
-                        " {} cannot be checked.",
-        "cols_audit": ["indicator", "rule (document)", "stated", "recomputed", "consistent",
-                       "verdict"],
-        "yes": "yes", "no": "no", "na": "not checkable",
-        "fan_note": "Black: actuals; orange diamonds: stated targets; red star: the goal; blue"
-                    " bands: 50, 80 and 95% intervals of the projection; purple dashes: targets"
-                    " recomputed from the rule. Wide fans are drawn on a log axis.",
-        "fan_caption": "P(target met) by year: {}",
-        "cols_scen_fixed": ["indicator", "year", "target"],
-        "cols_skip": ["indicator", "reason"],
-        "no_skip": "Every indicator was simulated.",
-        "scores_sample": "{n:,} simulated scores: E[score] = {mean:.1f}, P(100) = {p100}",
-        "cols_scores": ["indicator", "method", "weight", "E[score]", "points", "observed"],
-        "scores_total": "Weighted total in {year}: expected {mean:.1f} (sd {sd:.1f});"
-                        " institutional grade {grades}",
-        "scores_total_title": "Distribution of the weighted total",
-        "settings": "Settings",
-        "cols_settings": ["setting", "value"],
-        "models": "Model of each indicator",
-        "cols_models": ["indicator", "model", "fit"],
-        "assumptions": "Every assumption",
-        "cols_assump": ["indicator", "source", "field", "assumption", "reason"],
-        "source": {"catalog": "catalog", "model": "model"},
-        "methods_text": "Each indicator was simulated with {paths:,} paths from the model listed"
-                        " below; the same seed gives the same numbers. Fan charts and quantiles"
-                        " use {keep:,} kept paths. SE = √(P(1−P)/n); the 95% interval is Wilson's.",
-        "set_names": {},
-    },
-}
+class _Texts(dict):
+    """``_T[lang]``: the report's texts from the message catalogue (``report.*`` keys),
+    built on first use. ``report.<name>.<i>`` keys form lists (table headers),
+    ``report.<name>.<label>`` keys form mappings (labels)."""
+
+    def __missing__(self, lang: str) -> dict[str, Any]:
+        check_lang(lang)
+        out: dict[str, Any] = {}
+        for key in keys():
+            if not key.startswith("report."):
+                continue
+            name, _, sub = key[len("report."):].partition(".")
+            if not sub:
+                out[name] = text(key, lang)
+            elif sub.isdigit():
+                out.setdefault(name, {})[int(sub)] = text(key, lang)
+            else:
+                out.setdefault(name, {})[sub] = text(key, lang)
+        for name, v in out.items():
+            if isinstance(v, dict) and v and all(isinstance(k, int) for k in v):
+                out[name] = [v[i] for i in sorted(v)]
+        self[lang] = out
+        return out
+
+
+_T: dict[str, dict[str, Any]] = _Texts()
 
 _SKIP_KO = (
     (r"grade indicators are scored, not simulated numerically",
@@ -508,11 +361,11 @@ def _font_face(text: str) -> str:
 
 
 # ---------------------------------------------------------------- sections
-def _fitted_text(sim: Any, ident: str) -> tuple[str, str]:
+def _fitted_text(sim: Any, ident: str, lang: str = "ko") -> tuple[str, str]:
     fitted = sim.fitted(ident)
     describe = getattr(fitted, "describe", None)
     return str(getattr(fitted, "model", type(fitted).__name__)), (
-        str(describe()) if callable(describe) else repr(fitted)
+        in_lang(describe(), lang) if callable(describe) else repr(fitted)
     )
 
 
@@ -652,7 +505,7 @@ def _headline_section(sim: Any, table: pd.DataFrame, lang: str,
     head = table[table["headline"]]
     if head.empty:
         return f'<p class="note">{_e(t["no_head"])}</p>'
-    assumptions = sim.assumptions()
+    assumptions = sim.assumptions(lang=lang)
     parts = []
     for ident, rows in head.groupby("id", sort=False):
         items = assumptions[assumptions["id"] == ident]
@@ -801,8 +654,8 @@ def _methods_section(sim: Any, lang: str) -> str:
         if isinstance(s.get(k), (int, np.integer)):
             s[k] = f"{s[k]:,}"
     settings = [[t["set_names"].get(k, k), "–" if v is None else v] for k, v in s.items()]
-    models = [[_name(sim, i, lang), *_fitted_text(sim, i)] for i in _ordered_ids(sim)]
-    a = sim.assumptions()
+    models = [[_name(sim, i, lang), *_fitted_text(sim, i, lang)] for i in _ordered_ids(sim)]
+    a = sim.assumptions(lang=lang)
     assumptions = [[_name(sim, r.id, lang), t["source"].get(r.source, r.source), r.field,
                     r.statement, r.reason] for r in a.itertuples()]
     keep = min(int(sim.settings.get("keep_paths") or sim.n_paths), sim.n_paths)
@@ -971,7 +824,7 @@ def report_markdown(sim: Any, path: str | Path, *, lang: str = "ko") -> Path:
     path = Path(path)
     table = summary(sim, lang=lang)
     head = table[table["headline"]]
-    a = sim.assumptions()
+    a = sim.assumptions(lang=lang)
     s = {"n_paths": sim.n_paths, **sim.settings}
     parts = [f"# {t['title']}\n",
              f"## {t['s_head']}\n", _md_table(t["cols_sum"], _summary_rows(head, lang))
@@ -989,7 +842,8 @@ def report_markdown(sim: Any, path: str | Path, *, lang: str = "ko") -> Path:
              _md_table(t["cols_settings"], [[t["set_names"].get(k, k), v] for k, v in s.items()]),
              f"### {t['models']}\n",
              _md_table(t["cols_models"],
-                       [[_name(sim, i, lang), *_fitted_text(sim, i)] for i in _ordered_ids(sim)]),
+                       [[_name(sim, i, lang), *_fitted_text(sim, i, lang)]
+                        for i in _ordered_ids(sim)]),
              f"### {t['assumptions']}\n",
              _md_table(t["cols_assump"], [[_name(sim, r.id, lang),
                                            t["source"].get(r.source, r.source), r.field,
@@ -1049,7 +903,7 @@ def report_excel(
         "prob_path": sim.prob_path(),
         "first_hit": sim.first_hit(),
         "quantiles": quantiles,
-        "assumptions": sim.assumptions(),
+        "assumptions": sim.assumptions(lang=lang),
         "skipped": pd.DataFrame(list(sim.skipped.items()), columns=["id", "reason"]),
         "settings": pd.DataFrame(
             [(k, "" if v is None else str(v))
