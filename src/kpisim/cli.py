@@ -327,6 +327,8 @@ def _range_text(sim, frame: pd.DataFrame, errors: dict[str, str], lang: str) -> 
 
 
 def _score_text(frame: pd.DataFrame, lang: str = "ko", catalog=None) -> str:
+    import pandas as pd
+
     from kpisim._summary import render_table
 
     if frame.empty:
