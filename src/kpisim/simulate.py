@@ -62,6 +62,7 @@ class _Track:
     notes: tuple[str, ...] = ()  # the engine's own assumptions for this indicator
     key: int = 0  # stable stream key of the indicator id
     growth_draws: bool = False  # the model takes per-path growth normals (param_shocks)
+    target_on_bound: bool = False  # a stated target equals a bound: ε-boundary model
 
 
 #: Actuals a path-dependent rule may look back on (the handbook's σ window).
@@ -223,16 +224,24 @@ def _fit(ind: Indicator, model: Any, peers: Catalog, prior: Any):
         notes.append(bounds.statement)
     censored = bounds is not None and scale_for(ind)[1] is None
     if censored:
+        from kpisim._refgrowth import BOUND_EPS
+
         edge = bounds.low if ind.direction == "decrease" else bounds.high
         notes.append(
             f"a stated target sits on the bound ({edge:g}): the indicator is simulated as an "
             f"unbounded latent level censored at [{bounds.low:g}, {bounds.high:g}] (a capped "
             "ratio can sit exactly at its cap), not on the logit scale, which never reaches "
-            "the bound — an assumption"
+            f"the bound; a path within {BOUND_EPS * (bounds.high - bounds.low):g} of a bound "
+            "counts as on it — an assumption"
         )
     if getattr(mdl, "accepts_bounds", False) and not censored:
         fitted = mdl.fit(history, kind=ind.kind, prior=use_prior,
                          bounds=None if bounds is None else (bounds.low, bounds.high))
+    elif censored and getattr(mdl, "accepts_bounds", False) and ind.kind == "share":
+        # A bounded model takes a share's [0, 100] by default; censoring needs the
+        # unbounded latent level (log scale), else no path ever reaches the bound
+        # and P(target = 100) is 0 while a score rounding to 100 is not.
+        fitted = mdl.fit(history, kind="ratio", prior=use_prior)
     else:
         fitted = mdl.fit(history, kind=ind.kind, prior=use_prior)
         if bounds is not None and not censored:
@@ -652,6 +661,8 @@ def _plan(
             notes=notes,
             key=_stream_key(ind.id),
             growth_draws="param_shocks" in inspect.signature(fitted.sample).parameters,
+            target_on_bound=bounds is not None and not in_bounds
+            and _on_bound(ind, ind.resolved_bounds()),
         )
     return tracks, years, skipped
 
@@ -755,7 +766,8 @@ def simulate(
         names (the others use ``"reference"``). ``None``: no prior beyond the
         model's own. Every prior used is listed in ``sim.assumptions()``.
     keep_paths : int, default 20_000
-        Paths kept (as float64) for quantiles and fan charts; at least 1.
+        Paths kept (as float64) for quantiles and fan charts (0: none, for runs
+        that need only probabilities).
     progress : callable, optional
         Called as ``progress(done, total)`` after each chunk.
 
@@ -781,8 +793,8 @@ def simulate(
              f"`max_paths` must be a positive integer ≤ {MAX_PATHS:,}", max_paths)
     _require(chunk_size is None or (_is_int(chunk_size) and chunk_size >= 1),
              "`chunk_size` must be a positive integer (or None)", chunk_size)
-    _require(_is_int(keep_paths) and keep_paths >= 1,
-             "`keep_paths` must be a positive integer", keep_paths)
+    _require(_is_int(keep_paths) and keep_paths >= 0,
+             "`keep_paths` must be a non-negative integer", keep_paths)
     _require(isinstance(sampler, str) and sampler in _SAMPLERS,
              f"`sampler` must be one of {list(_SAMPLERS)}", sampler)
     _require(scenario is None or isinstance(scenario, Scenario),
@@ -912,6 +924,29 @@ def _require(ok: bool, requirement: str, got: Any) -> None:
         raise SimulationError(msg)
 
 
+def _on_bound(ind: Indicator, bounds) -> bool:
+    from kpisim._refgrowth import target_on_bound
+
+    return target_on_bound(ind, bounds)
+
+
+def _snap_to_bounds(values: NDArray, bounds: tuple[float, float]) -> None:
+    """The ε-boundary model, in place: values within ε(b − a) of a bound are on it.
+
+    Used only when a stated target sits on a bound (a share of 100 %): a model
+    whose scale approaches the bound without reaching it would otherwise give
+    P(target) ≈ 0 however close its paths come. ε is ``BOUND_EPS`` (0.1 % of
+    the range, 0.1 points of a share), the same margin the fit moves an actual
+    at a bound inside by — an assumption, listed in ``sim.assumptions()``.
+    """
+    from kpisim._refgrowth import BOUND_EPS
+
+    lo, hi = bounds
+    eps = BOUND_EPS * (hi - lo)
+    values[values >= hi - eps] = hi
+    values[values <= lo + eps] = lo
+
+
 def _is_int(v: Any) -> bool:
     """An integer that is not a bool (``True`` is not 1 path)."""
     return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
@@ -974,6 +1009,8 @@ def _run_chunk(
             if t.bounds is not None and (scenario is not None or not t.in_bounds):
                 # censoring, a model without the bounded scale, or a scenario's change
                 np.clip(values, t.bounds[0], t.bounds[1], out=values)
+                if t.target_on_bound:
+                    _snap_to_bounds(values, t.bounds)
             if not np.isfinite(values[:n]).all():
                 # an overflow (or a model's NaN) must never be counted as met or missed
                 bad = values[:n][~np.isfinite(values[:n])][0]
