@@ -707,7 +707,8 @@ def _catalog_from_documents(
                 )
             where[ind.id] = src
             indicators.append(ind)
-    declared = any(isinstance(d, Mapping) and "indicators" in d for _, d in docs)
+    declared = any(isinstance(d, Mapping) and isinstance(d.get("indicators"), list)
+                   for _, d in docs)
     if not indicators and not declared:  # an explicit `indicators: []` is a choice
         empty = all(data is None for _, data in docs)
         raise CatalogError(

@@ -801,6 +801,9 @@ def simulate(
              "`scenario` must be None or a Scenario (see kpisim.load_scenario)", scenario)
     _require(progress is None or callable(progress), "`progress` must be None or callable",
              progress)
+    _require(isinstance(model, str) or all(hasattr(model, a) for a in ("name", "fit")),
+             "`model` must be a registered name, 'auto' or a model object with `name`, "
+             "`min_history` and `fit`", model)
     _check_prior(prior)
     catalog, strict = _as_catalog(catalog_or_indicators)
     root = root_seed(rng)
