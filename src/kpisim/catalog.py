@@ -281,7 +281,7 @@ def parse_indicator(raw: Any, *, source: str = "<memory>") -> Indicator:
     name_ko = _text(ctx, "name_ko", raw.get("name_ko"), required=True)
     name_en = _text(ctx, "name_en", raw.get("name_en"))
     unit = raw.get("unit")
-    if unit not in UNITS:
+    if not isinstance(unit, str) or unit not in UNITS:
         raise ctx.error("unit", f"one of {sorted(UNITS)}", unit)
     kind = _choice(ctx, "kind", raw.get("kind"), KINDS)
     direction = _choice(ctx, "direction", raw.get("direction", "increase"), DIRECTIONS)
