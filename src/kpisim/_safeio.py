@@ -52,8 +52,8 @@ __all__ = [
     "short_repr",
 ]
 
-#: Largest catalog or scenario file read, in bytes (64 MiB).
-MAX_FILE_BYTES = 64 * 1024 * 1024
+#: Largest catalog or scenario file read, in bytes (16 MiB; the NIPA catalog is 144 kB).
+MAX_FILE_BYTES = 16 * 1024 * 1024
 #: Deepest nesting of mappings and lists a YAML document may have.
 MAX_YAML_DEPTH = 64
 #: Most aliases (``*name``) a YAML document may use.
@@ -198,7 +198,12 @@ def add_yaml12_floats(loader: type[yaml.SafeLoader]) -> None:
                                  list("-+0123456789."))
 
 
-class StrictLoader(yaml.SafeLoader):
+#: libyaml's C parser when PyYAML was built with it (10–50× faster on big files),
+#: else the pure-Python one; the constructor (what builds values) is the same.
+_BASE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class StrictLoader(_BASE_LOADER):  # type: ignore[misc, valid-type]
     """A SafeLoader that refuses duplicate and unhashable keys and reads ``1e5`` as a float."""
 
 
@@ -224,8 +229,31 @@ StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _co
 add_yaml12_floats(StrictLoader)
 
 
+#: Raw bracket depth refused before PyYAML sees the text (its scanner is
+#: quadratic in the depth of flow collections ``[[[[…``).
+_MAX_BRACKET_DEPTH = 1000
+
+
+def _bracket_depth(text: str) -> int:
+    """Deepest nesting of ``[``/``{`` in ``text``, counted bytewise (an upper bound
+    for flow collections: brackets inside quoted strings count too)."""
+    import numpy as np
+
+    raw = np.frombuffer(text.encode("utf-8", errors="replace"), dtype=np.uint8)
+    if raw.size == 0:
+        return 0
+    step = ((raw == 0x5B) | (raw == 0x7B)).astype(np.int32)
+    step -= ((raw == 0x5D) | (raw == 0x7D))
+    return int(np.cumsum(step).max(initial=0))
+
+
 def _limits(text: str, loader: type[yaml.SafeLoader], source: str) -> None:
     """Refuse deep nesting and alias bombs using only PyYAML's (iterative) event parser."""
+    if (text.count("[") + text.count("{") > _MAX_BRACKET_DEPTH
+            and _bracket_depth(text) > _MAX_BRACKET_DEPTH):
+        msg = (f"{source}: the YAML document is nested more than {MAX_YAML_DEPTH} levels "
+               f"deep (over {_MAX_BRACKET_DEPTH} open brackets)")
+        raise InputFileError(msg, source=source)
     depth = 0
     aliases = 0
     nodes = 0
@@ -285,6 +313,10 @@ def load_yaml(text: str, loader: type[yaml.SafeLoader], *, source: str,
     Recursion and overflow inside PyYAML are caught too, so only a
     :class:`KpisimError` leaves.
     """
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        msg = f"{source}, line {line}: the text holds NUL bytes (a binary file?)"
+        raise InputFileError(msg, source=source)
     try:
         _limits(text, loader, source)
         return yaml.load(text, Loader=loader)
