@@ -552,3 +552,25 @@ def test_cli_bug_is_exit_1_with_a_pointer_not_a_traceback(monkeypatch, capsys):
 def test_every_limit_error_is_a_kpisim_error():
     assert issubclass(OutputError, KpisimError)
     assert MAX_YAML_DEPTH >= 16  # real catalogs nest 4–5 levels
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: kpisim.load_catalog(123),
+        lambda: kpisim.load_catalog(""),
+        lambda: load_scenario(None),
+        lambda: kpisim.simulate("abc", n_paths=16),
+        lambda: kpisim.simulate(5, n_paths=16),
+        lambda: kpisim.simulate(_indicator(), model=5, n_paths=16),
+        lambda: kpisim.load_catalog().select(goal="V"),
+        lambda: kpisim.load_catalog().select(kind="bogus"),
+        lambda: kpisim.simulate(_indicator(), model="naive", n_paths=16, rng=1).prob_meet("2030"),
+        lambda: compare(5, [_indicator()]),
+        lambda: compare([Scenario(name="a")], [_indicator()], n_paths=True),
+        lambda: kpisim.Catalog.from_yaml(b"indicators: []"),
+    ],
+)
+def test_wrong_types_at_the_api_are_kpisim_errors(call):
+    with pytest.raises(KpisimError):
+        call()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -502,11 +503,11 @@ class Catalog(Mapping[str, Indicator]):
             ``True`` keeps only non-grade indicators.
         """
         if goal is not None and goal not in _GOALS:
-            msg = f"`goal` must be one of {list(_GOALS)}; got {goal!r}"
-            raise ValueError(msg)
+            raise CatalogError(source=None, indicator=None, field="select(goal=…)",
+                               expected=f"`goal` one of {list(_GOALS)}", got=goal)
         if kind is not None and kind not in KINDS:
-            msg = f"`kind` must be one of {list(KINDS)}; got {kind!r}"
-            raise ValueError(msg)
+            raise CatalogError(source=None, indicator=None, field="select(kind=…)",
+                               expected=f"`kind` one of {list(KINDS)}", got=kind)
 
         def ok(i: Indicator) -> bool:
             t = i.tags
@@ -834,6 +835,9 @@ def load_catalog(name_or_path: str | Path | None = None) -> Catalog:
     """
     if name_or_path is None:
         name_or_path = DEFAULT_CATALOG
+    if not isinstance(name_or_path, str | os.PathLike) or not str(name_or_path).strip():
+        raise CatalogError(source=None, indicator=None, field=None,
+                           expected="a built-in catalog name or a path", got=name_or_path)
     if isinstance(name_or_path, str) and name_or_path in available_catalogs():
         root = _data_root()
         path = root / name_or_path

@@ -312,6 +312,7 @@ class Simulation:
     def _check_year(self, year: int | None) -> None:
         if year is None:
             return
+        _require(_is_int(year), "`year` must be an integer year (or None)", year)
         if year > self.years[-1]:
             msg = f"year {year} is beyond the simulation horizon (`until={self.years[-1]}`)"
             raise SimulationError(msg)

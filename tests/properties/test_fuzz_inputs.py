@@ -110,3 +110,14 @@ def test_arbitrary_scenario_files(text, encoding, tmp_path_factory):
     path = tmp_path_factory.mktemp("fuzz") / "s.yaml"
     path.write_bytes(text.encode(encoding, errors="replace"))
     _bounded(lambda: load_scenario(path))
+
+
+INDICATOR_FIELDS = {"id": "x", "name_ko": "지표", "unit": "개", "kind": "count",
+                    "direction": "increase", "actuals": {2020: 1.0}, "targets": {2025: 2.0},
+                    "scale": (), "bounds": None, "name_en": ""}
+
+
+@FUZZ
+@given(field=st.sampled_from(sorted(INDICATOR_FIELDS)), value=values)
+def test_indicator_built_in_code_validates_any_value(field, value):
+    _bounded(lambda: kpisim.Indicator(**{**INDICATOR_FIELDS, field: value}))
