@@ -86,11 +86,15 @@ class SimulationError(KpisimError):
 
 
 def is_finite_number(value: Any) -> bool:
-    """Return True for a real, finite number that is not a bool."""
+    """Return True for a real, finite number that is not a bool.
+
+    An integer too large for a float (a 401-digit literal) is not finite here:
+    every use converts to float, which would raise OverflowError.
+    """
     if isinstance(value, bool):
         return False
     if isinstance(value, int):
-        return True
+        return value.bit_length() <= 1023
     if isinstance(value, float):
         return math.isfinite(value)
     try:

@@ -31,6 +31,7 @@ from kpisim._validation import CatalogError, KpisimError, is_finite_number
 from kpisim.indicator import (
     DIRECTIONS,
     KINDS,
+    MAX_VALUE,
     UNITS,
     Assumption,
     Indicator,
@@ -135,6 +136,9 @@ def _value(ctx: _Ctx, fieldname: str, kind: str, scale: tuple[str, ...], v: Any)
         raise ctx.error(fieldname, f"a grade on the scale {list(scale)} or null", v)
     if isinstance(v, float) and not math.isfinite(v):
         raise ctx.error(fieldname, "a finite number or null (NaN/inf not allowed)", v)
+    if isinstance(v, int) and not isinstance(v, bool) and abs(v) > MAX_VALUE:
+        raise ctx.error(fieldname, f"a number of magnitude at most {MAX_VALUE:.0e} "
+                        "(use a larger unit)", v)
     if not is_finite_number(v):
         raise ctx.error(fieldname, "a number or null", v)
     x = float(v) if isinstance(v, float) else int(v)

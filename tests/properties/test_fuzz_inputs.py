@@ -48,6 +48,7 @@ INDICATOR = {
     "direction": "increase", "actual": {2019: 100, 2020: 110, 2021: 121},
     "target": {2025: 170}, "bounds": None, "tags": {"goal": "I", "task": 1},
     "provenance": {"source": "doc.txt"}, "scale": None, "assumptions": None,
+    "rule": {"type": "cagr", "rate": 0.08, "base_year": 2021},
 }
 CHANGE = {"indicator": "visits", "years": [2024, 2026], "growth_add": -0.01,
           "growth_multiplier": 1.0, "level_shock": 0.0, "volatility_multiplier": 1.0,
