@@ -805,6 +805,13 @@ def simulate(
     _require(isinstance(model, str) or all(hasattr(model, a) for a in ("name", "fit")),
              "`model` must be a registered name, 'auto' or a model object with `name`, "
              "`min_history` and `fit`", model)
+    if isinstance(model, str) and model != "auto":
+        from kpisim import models as _models
+
+        try:
+            _models.get_model(model)
+        except ModelError as e:  # one line, not one per indicator
+            raise SimulationError(str(e)) from None
     _check_prior(prior)
     catalog, strict = _as_catalog(catalog_or_indicators)
     root = root_seed(rng)
