@@ -349,7 +349,7 @@ def test_kept_paths_are_float64_beyond_float32_range():
 def test_share_with_target_on_its_bound_can_meet_it():
     ind = Indicator(id="s", name_ko="준수율", unit="%", kind="share",
                     actuals={2019: 97.0, 2020: 98.5, 2021: 99.0, 2022: 100.0},
-                    targets={2025: 100.0}, tags=Tags(key=("evaluation",)))
+                    targets={2025: 100.0}, tags=Tags(key=("evaluation",), category="경영관리"))
     for model in ("auto", "logit"):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -360,6 +360,11 @@ def test_share_with_target_on_its_bound_can_meet_it():
         paths = sim.paths("s")[2025]
         assert math.isclose(p, float((paths >= 100).mean()), abs_tol=0.05)
         assert "counts as on it" in " ".join(sim.assumptions().statement) or model == "logit"
+        # the handbook score's P(100) (목표 대비 실적 = 100 %) is the same event
+        from kpisim.scoring import score_simulation
+
+        p_100 = score_simulation(sim, 2025).table["p_100"].iloc[0]
+        assert math.isclose(p, p_100, abs_tol=1e-3), (model, p, p_100)
 
 
 def test_target_se_stopping_does_not_depend_on_chunk_size():
