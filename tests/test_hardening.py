@@ -579,3 +579,15 @@ def test_every_limit_error_is_a_kpisim_error():
 def test_wrong_types_at_the_api_are_kpisim_errors(call):
     with pytest.raises(KpisimError):
         call()
+
+
+def test_catalog_field_errors_name_the_line(tmp_path):
+    text = GOOD + "  - id: second\n    name_ko: 둘째\n    unit: 건\n    kind: bogus\n"
+    path = tmp_path / "c.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CatalogError, match=r"indicator `second`, field `kind`.*\(line 11\)"):
+        kpisim.load_catalog(path)
+    bad_value = GOOD.replace("target: {2025: 170}", "target:\n      2025: -1")
+    with pytest.raises(CatalogError, match=r"field `target.2025`.*\(line 7\)") as info:
+        kpisim.Catalog.from_yaml(bad_value, source="c.yaml")
+    assert info.value.line == 7

@@ -210,6 +210,7 @@ class StrictLoader(_BASE_LOADER):  # type: ignore[misc, valid-type]
 def _construct_mapping(loader: StrictLoader, node: yaml.MappingNode) -> dict:
     loader.flatten_mapping(node)
     out: dict = {}
+    key_lines: dict[Any, int] = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         try:
@@ -222,6 +223,10 @@ def _construct_mapping(loader: StrictLoader, node: yaml.MappingNode) -> dict:
             msg = f"duplicate key {short_repr(key)} at line {key_node.start_mark.line + 1}"
             raise yaml.constructor.ConstructorError(None, None, msg)
         out[key] = loader.construct_object(value_node, deep=True)
+        key_lines[key] = key_node.start_mark.line + 1
+    table = getattr(loader, "kpisim_lines", None)
+    if table is not None:  # where each mapping and its keys are, for messages
+        table[id(out)] = (node.start_mark.line + 1, key_lines)
     return out
 
 
@@ -305,11 +310,15 @@ def yaml_error_text(e: yaml.YAMLError) -> str:
 
 
 def load_yaml(text: str, loader: type[yaml.SafeLoader], *, source: str,
-              on_error: Callable[[str], Exception]) -> Any:
+              on_error: Callable[[str], Exception],
+              lines: dict[int, tuple[int, dict[Any, int]]] | None = None) -> Any:
     """Parse one YAML document with ``loader`` after checking the limits.
 
     ``on_error(detail)`` builds the exception raised for a syntax error (the
     detail names the line and column); the limits raise :class:`InputFileError`.
+    With ``lines``, :class:`StrictLoader` records there, for every mapping
+    built, ``id(mapping) → (its line, {key: line})`` (1-based), so that later
+    messages can name the line; the table is valid while the data lives.
     Recursion and overflow inside PyYAML are caught too, so only a
     :class:`KpisimError` leaves.
     """
@@ -319,7 +328,13 @@ def load_yaml(text: str, loader: type[yaml.SafeLoader], *, source: str,
         raise InputFileError(msg, source=source)
     try:
         _limits(text, loader, source)
-        return yaml.load(text, Loader=loader)
+        instance = loader(text)
+        if lines is not None:
+            instance.kpisim_lines = lines
+        try:
+            return instance.get_single_data()
+        finally:
+            instance.dispose()
     except yaml.YAMLError as e:
         raise on_error(yaml_error_text(e)) from None
     except RecursionError:

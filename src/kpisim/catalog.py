@@ -82,18 +82,18 @@ _ASSUMPTION_FIELDS = frozenset(Assumption.__dataclass_fields__)
 _StrictLoader = StrictLoader  # duplicate keys and unhashable keys refused, YAML 1.2 floats
 
 
-def _parse_yaml(text: str, source: str) -> Any:
+def _parse_yaml(text: str, source: str, lines: dict | None = None) -> Any:
     """One YAML document, within the limits of :mod:`kpisim._safeio`."""
 
     def syntax(detail: str) -> CatalogError:
         return CatalogError(source=source, indicator=None, field=None,
                             expected="valid YAML with unique keys", got=detail)
 
-    return load_yaml(text, _StrictLoader, source=source, on_error=syntax)
+    return load_yaml(text, _StrictLoader, source=source, on_error=syntax, lines=lines)
 
 
-def _read_yaml(path: Path) -> Any:
-    return _parse_yaml(read_text(path, what="catalog file"), str(path))
+def _read_yaml(path: Path, lines: dict | None = None) -> Any:
+    return _parse_yaml(read_text(path, what="catalog file"), str(path), lines)
 
 
 # -------------------------------------------------------------- field parsing
@@ -101,6 +101,14 @@ def _read_yaml(path: Path) -> Any:
 class _Ctx:
     source: str
     indicator: str | None = None
+    #: (line of the indicator's mapping, {field: line}) when read from YAML
+    lines: tuple[int, Mapping[Any, int]] | None = None
+
+    def line(self, field: str | None) -> int | None:
+        if self.lines is None:
+            return None
+        top = (field or "").split(".")[0].split("[")[0]
+        return self.lines[1].get(top, self.lines[0])
 
     def error(self, field: str | None, expected: str, got: Any = None) -> CatalogError:
         return CatalogError(
@@ -109,6 +117,7 @@ class _Ctx:
             field=field,
             expected=expected,
             got=got,
+            line=self.line(field),
         )
 
 
@@ -256,7 +265,9 @@ def _assumptions(ctx: _Ctx, raw: Any) -> tuple[Assumption, ...]:
     return tuple(out)
 
 
-def parse_indicator(raw: Any, *, source: str = "<memory>") -> Indicator:
+def parse_indicator(raw: Any, *, source: str = "<memory>",
+                    lines: Mapping[int, tuple[int, Mapping[Any, int]]] | None = None
+                    ) -> Indicator:
     """Build an :class:`Indicator` from its catalog mapping, validating every field.
 
     Parameters
@@ -265,19 +276,22 @@ def parse_indicator(raw: Any, *, source: str = "<memory>") -> Indicator:
         One entry of a catalog's ``indicators:`` list.
     source : str
         File name used in error messages.
+    lines : mapping, optional
+        The line table of :func:`kpisim._safeio.load_yaml`, to name lines.
 
     Raises
     ------
     CatalogError
         When any field is missing or malformed.
     """
-    ctx = _Ctx(source)
+    where = (lines or {}).get(id(raw))
+    ctx = _Ctx(source, None, where)
     if not isinstance(raw, Mapping):
         raise ctx.error("indicators[]", "a mapping describing one indicator", raw)
     ident = raw.get("id")
     if not isinstance(ident, str) or not _ID_RE.match(ident):
         raise ctx.error("id", "a snake_case id (lowercase letters, digits, underscores)", ident)
-    ctx = _Ctx(source, ident)
+    ctx = _Ctx(source, ident, where)
     unknown = set(raw) - _INDICATOR_FIELDS
     if unknown:
         raise ctx.error(
@@ -308,7 +322,7 @@ def parse_indicator(raw: Any, *, source: str = "<memory>") -> Indicator:
             rule = rule_from_dict(raw["rule"])
         except KpisimError as e:
             raise ctx.error("rule", "a valid rule", str(e)) from e
-    with _located(source):
+    with _located(source, ctx):
         return Indicator(
             id=ident,
             name_ko=name_ko,
@@ -328,8 +342,8 @@ def parse_indicator(raw: Any, *, source: str = "<memory>") -> Indicator:
 
 
 @contextmanager
-def _located(source: str) -> Iterator[None]:
-    """Add the file name to an Indicator's own CatalogError."""
+def _located(source: str, ctx: _Ctx | None = None) -> Iterator[None]:
+    """Add the file name (and line) to an Indicator's own CatalogError."""
     try:
         yield
     except CatalogError as e:
@@ -341,6 +355,7 @@ def _located(source: str) -> Iterator[None]:
             field=e.field,
             expected=e.expected,
             got=e.got,
+            line=None if ctx is None else ctx.line(e.field),
         ) from e
 
 
@@ -630,8 +645,9 @@ class Catalog(Mapping[str, Indicator]):
         if not isinstance(text, str):
             raise CatalogError(source=source, indicator=None, field=None,
                                expected="YAML text (a str)", got=type(text).__name__)
-        data = _parse_yaml(text, source)
-        return _catalog_from_documents([(source, data)], source=source)
+        lines: dict = {}
+        data = _parse_yaml(text, source, lines)
+        return _catalog_from_documents([(source, data)], source=source, lines=lines)
 
 
 #: Columns of :meth:`Catalog.to_frame` with ``meta=True`` beyond id, year, series, value.
@@ -656,7 +672,8 @@ def _meta_columns(ind: Indicator) -> dict[str, Any]:
 
 
 def _catalog_from_documents(
-    docs: list[tuple[str, Any]], *, source: str, root_meta: Mapping | None = None
+    docs: list[tuple[str, Any]], *, source: str, root_meta: Mapping | None = None,
+    lines: Mapping[int, Any] | None = None,
 ) -> Catalog:
     meta: dict[str, Any] = dict(root_meta or {})
     indicators: list[Indicator] = []
@@ -701,7 +718,7 @@ def _catalog_from_documents(
                 got=type(raw).__name__,
             )
         for item in raw:
-            ind = parse_indicator(item, source=src)
+            ind = parse_indicator(item, source=src, lines=lines)
             if ind.id in where:
                 raise CatalogError(
                     source=src,
@@ -743,9 +760,10 @@ def _load_yaml_catalog(path: Path) -> Catalog:
         files = sorted(p for p in path.glob("*.yaml") if p.name != "catalog.yaml")
         head = path / "catalog.yaml"
         docs = []
+        lines: dict = {}
         if head.exists():
-            docs.append((str(head), _read_yaml(head)))
-        docs += [(str(p), _read_yaml(p)) for p in files]
+            docs.append((str(head), _read_yaml(head, lines)))
+        docs += [(str(p), _read_yaml(p, lines)) for p in files]
         if not docs:
             raise CatalogError(
                 source=str(path),
@@ -755,8 +773,10 @@ def _load_yaml_catalog(path: Path) -> Catalog:
                 got="no YAML files",
                 show_got=False,
             )
-        return _catalog_from_documents(docs, source=str(path))
-    return _catalog_from_documents([(str(path), _read_yaml(path))], source=str(path))
+        return _catalog_from_documents(docs, source=str(path), lines=lines)
+    lines = {}
+    return _catalog_from_documents([(str(path), _read_yaml(path, lines))], source=str(path),
+                                   lines=lines)
 
 
 def _data_root() -> Path:
