@@ -52,8 +52,8 @@ __all__ = [
     "short_repr",
 ]
 
-#: Largest catalog or scenario file read, in bytes (64 MiB).
-MAX_FILE_BYTES = 64 * 1024 * 1024
+#: Largest catalog or scenario file read, in bytes (16 MiB; the NIPA catalog is 144 kB).
+MAX_FILE_BYTES = 16 * 1024 * 1024
 #: Deepest nesting of mappings and lists a YAML document may have.
 MAX_YAML_DEPTH = 64
 #: Most aliases (``*name``) a YAML document may use.
@@ -198,13 +198,19 @@ def add_yaml12_floats(loader: type[yaml.SafeLoader]) -> None:
                                  list("-+0123456789."))
 
 
-class StrictLoader(yaml.SafeLoader):
+#: libyaml's C parser when PyYAML was built with it (10–50× faster on big files),
+#: else the pure-Python one; the constructor (what builds values) is the same.
+_BASE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class StrictLoader(_BASE_LOADER):  # type: ignore[misc, valid-type]
     """A SafeLoader that refuses duplicate and unhashable keys and reads ``1e5`` as a float."""
 
 
 def _construct_mapping(loader: StrictLoader, node: yaml.MappingNode) -> dict:
     loader.flatten_mapping(node)
     out: dict = {}
+    key_lines: dict[Any, int] = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         try:
@@ -217,6 +223,10 @@ def _construct_mapping(loader: StrictLoader, node: yaml.MappingNode) -> dict:
             msg = f"duplicate key {short_repr(key)} at line {key_node.start_mark.line + 1}"
             raise yaml.constructor.ConstructorError(None, None, msg)
         out[key] = loader.construct_object(value_node, deep=True)
+        key_lines[key] = key_node.start_mark.line + 1
+    table = getattr(loader, "kpisim_lines", None)
+    if table is not None:  # where each mapping and its keys are, for messages
+        table[id(out)] = (node.start_mark.line + 1, key_lines)
     return out
 
 
@@ -224,8 +234,31 @@ StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _co
 add_yaml12_floats(StrictLoader)
 
 
+#: Raw bracket depth refused before PyYAML sees the text (its scanner is
+#: quadratic in the depth of flow collections ``[[[[…``).
+_MAX_BRACKET_DEPTH = 1000
+
+
+def _bracket_depth(text: str) -> int:
+    """Deepest nesting of ``[``/``{`` in ``text``, counted bytewise (an upper bound
+    for flow collections: brackets inside quoted strings count too)."""
+    import numpy as np
+
+    raw = np.frombuffer(text.encode("utf-8", errors="replace"), dtype=np.uint8)
+    if raw.size == 0:
+        return 0
+    step = ((raw == 0x5B) | (raw == 0x7B)).astype(np.int32)
+    step -= ((raw == 0x5D) | (raw == 0x7D))
+    return int(np.cumsum(step).max(initial=0))
+
+
 def _limits(text: str, loader: type[yaml.SafeLoader], source: str) -> None:
     """Refuse deep nesting and alias bombs using only PyYAML's (iterative) event parser."""
+    if (text.count("[") + text.count("{") > _MAX_BRACKET_DEPTH
+            and _bracket_depth(text) > _MAX_BRACKET_DEPTH):
+        msg = (f"{source}: the YAML document is nested more than {MAX_YAML_DEPTH} levels "
+               f"deep (over {_MAX_BRACKET_DEPTH} open brackets)")
+        raise InputFileError(msg, source=source)
     depth = 0
     aliases = 0
     nodes = 0
@@ -277,17 +310,31 @@ def yaml_error_text(e: yaml.YAMLError) -> str:
 
 
 def load_yaml(text: str, loader: type[yaml.SafeLoader], *, source: str,
-              on_error: Callable[[str], Exception]) -> Any:
+              on_error: Callable[[str], Exception],
+              lines: dict[int, tuple[int, dict[Any, int]]] | None = None) -> Any:
     """Parse one YAML document with ``loader`` after checking the limits.
 
     ``on_error(detail)`` builds the exception raised for a syntax error (the
     detail names the line and column); the limits raise :class:`InputFileError`.
+    With ``lines``, :class:`StrictLoader` records there, for every mapping
+    built, ``id(mapping) → (its line, {key: line})`` (1-based), so that later
+    messages can name the line; the table is valid while the data lives.
     Recursion and overflow inside PyYAML are caught too, so only a
     :class:`KpisimError` leaves.
     """
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        msg = f"{source}, line {line}: the text holds NUL bytes (a binary file?)"
+        raise InputFileError(msg, source=source)
     try:
         _limits(text, loader, source)
-        return yaml.load(text, Loader=loader)
+        instance = loader(text)
+        if lines is not None:
+            instance.kpisim_lines = lines
+        try:
+            return instance.get_single_data()
+        finally:
+            instance.dispose()
     except yaml.YAMLError as e:
         raise on_error(yaml_error_text(e)) from None
     except RecursionError:

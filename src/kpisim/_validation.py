@@ -29,7 +29,8 @@ class CatalogError(KpisimError):
     """A catalog (YAML, DataFrame, CSV or Excel) is malformed.
 
     The message names the file, the indicator id, the field, what was
-    expected and what was found; the same parts are kept as attributes.
+    expected and what was found, and the line when the catalog is YAML; the
+    same parts are kept as attributes.
     """
 
     def __init__(
@@ -41,8 +42,10 @@ class CatalogError(KpisimError):
         expected: str,
         got: Any = None,
         show_got: bool = True,
+        line: int | None = None,
     ) -> None:
         self.source = source
+        self.line = line
         self.indicator = indicator
         self.field = field
         self.expected = expected
@@ -62,6 +65,8 @@ class CatalogError(KpisimError):
             from kpisim._safeio import short_repr  # bounded: never repr() an alias bomb
 
             msg += f"; got {short_repr(got)}"
+        if line is not None:
+            msg += f" (line {line})"
         super().__init__(msg + ".")
 
 
@@ -86,11 +91,15 @@ class SimulationError(KpisimError):
 
 
 def is_finite_number(value: Any) -> bool:
-    """Return True for a real, finite number that is not a bool."""
+    """Return True for a real, finite number that is not a bool.
+
+    An integer too large for a float (a 401-digit literal) is not finite here:
+    every use converts to float, which would raise OverflowError.
+    """
     if isinstance(value, bool):
         return False
     if isinstance(value, int):
-        return True
+        return value.bit_length() <= 1023
     if isinstance(value, float):
         return math.isfinite(value)
     try:

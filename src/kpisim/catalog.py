@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -30,6 +31,7 @@ from kpisim._validation import CatalogError, KpisimError, is_finite_number
 from kpisim.indicator import (
     DIRECTIONS,
     KINDS,
+    MAX_VALUE,
     UNIT_EXPECTED,
     Assumption,
     Indicator,
@@ -90,18 +92,18 @@ _UNDATED_FIELDS = frozenset({"value", "text", "note"})
 _StrictLoader = StrictLoader  # duplicate keys and unhashable keys refused, YAML 1.2 floats
 
 
-def _parse_yaml(text: str, source: str) -> Any:
+def _parse_yaml(text: str, source: str, lines: dict | None = None) -> Any:
     """One YAML document, within the limits of :mod:`kpisim._safeio`."""
 
     def syntax(detail: str) -> CatalogError:
         return CatalogError(source=source, indicator=None, field=None,
                             expected="valid YAML with unique keys", got=detail)
 
-    return load_yaml(text, _StrictLoader, source=source, on_error=syntax)
+    return load_yaml(text, _StrictLoader, source=source, on_error=syntax, lines=lines)
 
 
-def _read_yaml(path: Path) -> Any:
-    return _parse_yaml(read_text(path, what="catalog file"), str(path))
+def _read_yaml(path: Path, lines: dict | None = None) -> Any:
+    return _parse_yaml(read_text(path, what="catalog file"), str(path), lines)
 
 
 # -------------------------------------------------------------- field parsing
@@ -109,6 +111,14 @@ def _read_yaml(path: Path) -> Any:
 class _Ctx:
     source: str
     indicator: str | None = None
+    #: (line of the indicator's mapping, {field: line}) when read from YAML
+    lines: tuple[int, Mapping[Any, int]] | None = None
+
+    def line(self, field: str | None) -> int | None:
+        if self.lines is None:
+            return None
+        top = (field or "").split(".")[0].split("[")[0]
+        return self.lines[1].get(top, self.lines[0])
 
     def error(self, field: str | None, expected: str, got: Any = None) -> CatalogError:
         return CatalogError(
@@ -117,6 +127,7 @@ class _Ctx:
             field=field,
             expected=expected,
             got=got,
+            line=self.line(field),
         )
 
 
@@ -144,6 +155,9 @@ def _value(ctx: _Ctx, fieldname: str, kind: str, scale: tuple[str, ...], v: Any)
         raise ctx.error(fieldname, f"a grade on the scale {list(scale)} or null", v)
     if isinstance(v, float) and not math.isfinite(v):
         raise ctx.error(fieldname, "a finite number or null (NaN/inf not allowed)", v)
+    if isinstance(v, int) and not isinstance(v, bool) and abs(v) > MAX_VALUE:
+        raise ctx.error(fieldname, f"a number of magnitude at most {MAX_VALUE:.0e} "
+                        "(use a larger unit)", v)
     if not is_finite_number(v):
         raise ctx.error(fieldname, "a number or null", v)
     x = float(v) if isinstance(v, float) else int(v)
@@ -315,7 +329,9 @@ def _undated(
     return tuple(out)
 
 
-def parse_indicator(raw: Any, *, source: str = "<memory>") -> Indicator:
+def parse_indicator(raw: Any, *, source: str = "<memory>",
+                    lines: Mapping[int, tuple[int, Mapping[Any, int]]] | None = None
+                    ) -> Indicator:
     """Build an :class:`Indicator` from its catalog mapping, validating every field.
 
     Parameters
@@ -324,19 +340,22 @@ def parse_indicator(raw: Any, *, source: str = "<memory>") -> Indicator:
         One entry of a catalog's ``indicators:`` list.
     source : str
         File name used in error messages.
+    lines : mapping, optional
+        The line table of :func:`kpisim._safeio.load_yaml`, to name lines.
 
     Raises
     ------
     CatalogError
         When any field is missing or malformed.
     """
-    ctx = _Ctx(source)
+    where = (lines or {}).get(id(raw))
+    ctx = _Ctx(source, None, where)
     if not isinstance(raw, Mapping):
         raise ctx.error("indicators[]", "a mapping describing one indicator", raw)
     ident = raw.get("id")
     if not isinstance(ident, str) or not _ID_RE.match(ident):
         raise ctx.error("id", "a snake_case id (lowercase letters, digits, underscores)", ident)
-    ctx = _Ctx(source, ident)
+    ctx = _Ctx(source, ident, where)
     unknown = set(raw) - _INDICATOR_FIELDS
     if unknown:
         raise ctx.error(
@@ -375,7 +394,7 @@ def parse_indicator(raw: Any, *, source: str = "<memory>") -> Indicator:
             rule = rule_from_dict(raw["rule"])
         except KpisimError as e:
             raise ctx.error("rule", "a valid rule", str(e)) from e
-    with _located(source):
+    with _located(source, ctx):
         return Indicator(
             id=ident,
             name_ko=name_ko,
@@ -399,8 +418,8 @@ def parse_indicator(raw: Any, *, source: str = "<memory>") -> Indicator:
 
 
 @contextmanager
-def _located(source: str) -> Iterator[None]:
-    """Add the file name to an Indicator's own CatalogError."""
+def _located(source: str, ctx: _Ctx | None = None) -> Iterator[None]:
+    """Add the file name (and line) to an Indicator's own CatalogError."""
     try:
         yield
     except CatalogError as e:
@@ -412,6 +431,7 @@ def _located(source: str) -> Iterator[None]:
             field=e.field,
             expected=e.expected,
             got=e.got,
+            line=None if ctx is None else ctx.line(e.field),
         ) from e
 
 
@@ -638,11 +658,11 @@ class Catalog(Mapping[str, Indicator]):
             ``True`` keeps only non-grade indicators.
         """
         if goal is not None and goal not in _GOALS:
-            msg = f"`goal` must be one of {list(_GOALS)}; got {goal!r}"
-            raise ValueError(msg)
+            raise CatalogError(source=None, indicator=None, field="select(goal=…)",
+                               expected=f"`goal` one of {list(_GOALS)}", got=goal)
         if kind is not None and kind not in KINDS:
-            msg = f"`kind` must be one of {list(KINDS)}; got {kind!r}"
-            raise ValueError(msg)
+            raise CatalogError(source=None, indicator=None, field="select(kind=…)",
+                               expected=f"`kind` one of {list(KINDS)}", got=kind)
 
         def ok(i: Indicator) -> bool:
             t = i.tags
@@ -765,8 +785,9 @@ class Catalog(Mapping[str, Indicator]):
         if not isinstance(text, str):
             raise CatalogError(source=source, indicator=None, field=None,
                                expected="YAML text (a str)", got=type(text).__name__)
-        data = _parse_yaml(text, source)
-        return _catalog_from_documents([(source, data)], source=source)
+        lines: dict = {}
+        data = _parse_yaml(text, source, lines)
+        return _catalog_from_documents([(source, data)], source=source, lines=lines)
 
 
 #: Columns of :meth:`Catalog.to_frame` with ``meta=True`` beyond id, year, series, value.
@@ -794,7 +815,8 @@ def _meta_columns(ind: Indicator) -> dict[str, Any]:
 
 
 def _catalog_from_documents(
-    docs: list[tuple[str, Any]], *, source: str, root_meta: Mapping | None = None
+    docs: list[tuple[str, Any]], *, source: str, root_meta: Mapping | None = None,
+    lines: Mapping[int, Any] | None = None,
 ) -> Catalog:
     meta: dict[str, Any] = dict(root_meta or {})
     indicators: list[Indicator] = []
@@ -839,7 +861,7 @@ def _catalog_from_documents(
                 got=type(raw).__name__,
             )
         for item in raw:
-            ind = parse_indicator(item, source=src)
+            ind = parse_indicator(item, source=src, lines=lines)
             if ind.id in where:
                 raise CatalogError(
                     source=src,
@@ -850,7 +872,8 @@ def _catalog_from_documents(
                 )
             where[ind.id] = src
             indicators.append(ind)
-    declared = any(isinstance(d, Mapping) and "indicators" in d for _, d in docs)
+    declared = any(isinstance(d, Mapping) and isinstance(d.get("indicators"), list)
+                   for _, d in docs)
     if not indicators and not declared:  # an explicit `indicators: []` is a choice
         empty = all(data is None for _, data in docs)
         raise CatalogError(
@@ -882,9 +905,10 @@ def _load_yaml_catalog(path: Path) -> Catalog:
         files = sorted(p for p in path.glob("*.yaml") if p.name != "catalog.yaml")
         head = path / "catalog.yaml"
         docs = []
+        lines: dict = {}
         if head.exists():
-            docs.append((str(head), _read_yaml(head)))
-        docs += [(str(p), _read_yaml(p)) for p in files]
+            docs.append((str(head), _read_yaml(head, lines)))
+        docs += [(str(p), _read_yaml(p, lines)) for p in files]
         if not docs:
             raise CatalogError(
                 source=str(path),
@@ -894,8 +918,10 @@ def _load_yaml_catalog(path: Path) -> Catalog:
                 got="no YAML files",
                 show_got=False,
             )
-        return _catalog_from_documents(docs, source=str(path))
-    return _catalog_from_documents([(str(path), _read_yaml(path))], source=str(path))
+        return _catalog_from_documents(docs, source=str(path), lines=lines)
+    lines = {}
+    return _catalog_from_documents([(str(path), _read_yaml(path, lines))], source=str(path),
+                                   lines=lines)
 
 
 def _data_root() -> Path:
@@ -978,6 +1004,9 @@ def load_catalog(name_or_path: str | Path | None = None) -> Catalog:
     """
     if name_or_path is None:
         name_or_path = DEFAULT_CATALOG
+    if not isinstance(name_or_path, str | os.PathLike) or not str(name_or_path).strip():
+        raise CatalogError(source=None, indicator=None, field=None,
+                           expected="a built-in catalog name or a path", got=name_or_path)
     if isinstance(name_or_path, str) and name_or_path in available_catalogs():
         root = _data_root()
         path = root / name_or_path

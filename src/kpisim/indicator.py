@@ -469,6 +469,9 @@ def _check_values(ident: str, name: str, raw: Any, kind: str,
                 raise _bounds_error(ident, where, f"a grade on the scale {list(scale)} or null", v)
             out[year] = v
             continue
+        if isinstance(v, int) and not isinstance(v, bool) and abs(v) > MAX_VALUE:
+            raise _bounds_error(ident, where, f"a number of magnitude at most {MAX_VALUE:.0e} "
+                                "(use a larger unit)", v)
         if not is_finite_number(v):
             raise _bounds_error(ident, where, "a finite number or null (no NaN, inf, bool or "
                                 "text)", v)

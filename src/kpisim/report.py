@@ -204,7 +204,10 @@ def _report_date() -> str:
 
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
-        return _dt.datetime.fromtimestamp(int(epoch), tz=_dt.timezone.utc).date().isoformat()
+        try:
+            return _dt.datetime.fromtimestamp(int(epoch), tz=_dt.timezone.utc).date().isoformat()
+        except (OverflowError, OSError, ValueError):  # out of range: ignore it
+            pass
     return _dt.date.today().isoformat()
 
 

@@ -137,10 +137,12 @@ def rule_from_dict(data: Mapping[str, Any]) -> Rule:
     {'mode': 'half_up', 'decimals': 0}
     """
     if not isinstance(data, Mapping):
-        msg = f"a rule must be a mapping with a `type` key; got {data!r}"
+        from kpisim._safeio import short_repr
+
+        msg = f"a rule must be a mapping with a `type` key; got {short_repr(data)}"
         raise RuleError(msg)
     kind = data.get("type")
-    if kind not in RULE_CLASSES:
+    if not isinstance(kind, str) or kind not in RULE_CLASSES:
         msg = f"unknown rule type {kind!r}; expected one of {sorted(RULE_CLASSES)}"
         raise RuleError(msg)
     extra = set(data) - RULE_TYPES[kind] - _COMMON

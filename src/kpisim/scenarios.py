@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from os import PathLike
 from pathlib import Path
 from typing import Any
 
@@ -333,6 +334,9 @@ def load_scenario(path: str | Path) -> list[Scenario]:
     SimulationError
         Naming the file (and line, for YAML errors) and the key at fault.
     """
+    if not isinstance(path, str | PathLike) or not str(path).strip():
+        msg = f"a scenario file path is needed; got {short_repr(path)}"
+        raise SimulationError(msg)
     path = Path(path)
     src = str(path)
     try:
@@ -392,12 +396,15 @@ def compare(
         ``<scenario name> se`` columns.
     """
 
+    ok = not isinstance(scenarios, Scenario | str | bytes | Mapping) and isinstance(
+        scenarios, Iterable)
+    scenarios = list(scenarios) if ok else scenarios
+    if not ok or not all(isinstance(s, Scenario) for s in scenarios):
+        msg = f"`scenarios` must be a list of Scenario; got {short_repr(scenarios)}"
+        raise SimulationError(msg)
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
         msg = f"scenario names must be distinct; got {names}"
-        raise SimulationError(msg)
-    if isinstance(scenarios, Scenario) or not all(isinstance(s, Scenario) for s in scenarios):
-        msg = f"`scenarios` must be a list of Scenario; got {short_repr(scenarios)}"
         raise SimulationError(msg)
     root = root_seed(rng)  # once: common random numbers for every scenario
     tasks = [(catalog_or_indicators, s, root, year, simulate_options) for s in scenarios]

@@ -64,6 +64,7 @@ class _Track:
     key: int = 0  # stable stream key of the indicator id
     growth_draws: bool = False  # the model takes per-path growth normals (param_shocks)
     grade: bool = False  # an ordinal grade: values are indices on the scale (0 = worst)
+    target_on_bound: bool = False  # a stated target equals a bound: ε-boundary model
 
 
 def _rule_targets(t: _Track, full: NDArray, years: NDArray) -> NDArray:
@@ -227,12 +228,20 @@ def _fit(ind: Indicator, model: Any, peers: Catalog, prior: Any):
         notes.append(bounds.statement)
     censored = bounds is not None and scale_for(ind)[1] is None
     if censored:
+        from kpisim._refgrowth import BOUND_EPS
+
         edge = bounds.low if ind.direction == "decrease" else bounds.high
         notes.append(Msg("sim.censored", edge=f"{edge:g}", low=f"{bounds.low:g}",
                          high=f"{bounds.high:g}"))
+        notes.append(Msg("sim.bound_eps", eps=f"{BOUND_EPS * (bounds.high - bounds.low):g}"))
     if getattr(mdl, "accepts_bounds", False) and not censored:
         fitted = mdl.fit(history, kind=ind.kind, prior=use_prior,
                          bounds=None if bounds is None else (bounds.low, bounds.high))
+    elif censored and getattr(mdl, "accepts_bounds", False) and ind.kind == "share":
+        # A bounded model takes a share's [0, 100] by default; censoring needs the
+        # unbounded latent level (log scale), else no path ever reaches the bound
+        # and P(target = 100) is 0 while a score rounding to 100 is not.
+        fitted = mdl.fit(history, kind="ratio", prior=use_prior)
     else:
         fitted = mdl.fit(history, kind=ind.kind, prior=use_prior)
         if bounds is not None and not censored:
@@ -342,6 +351,7 @@ class Simulation:
     def _check_year(self, year: int | None) -> None:
         if year is None:
             return
+        _require(_is_int(year), "`year` must be an integer year (or None)", year)
         if year > self.years[-1]:
             msg = f"year {year} is beyond the simulation horizon (`until={self.years[-1]}`)"
             raise SimulationError(msg)
@@ -755,6 +765,8 @@ def _plan(
             key=_stream_key(ind.id),
             growth_draws="param_shocks" in inspect.signature(fitted.sample).parameters,
             grade=grade,
+            target_on_bound=bounds is not None and not in_bounds
+            and _on_bound(ind, ind.resolved_bounds()),
         )
     return tracks, years, skipped
 
@@ -904,6 +916,16 @@ def simulate(
              "`scenario` must be None or a Scenario (see kpisim.load_scenario)", scenario)
     _require(progress is None or callable(progress), "`progress` must be None or callable",
              progress)
+    _require(isinstance(model, str) or all(hasattr(model, a) for a in ("name", "fit")),
+             "`model` must be a registered name, 'auto' or a model object with `name`, "
+             "`min_history` and `fit`", model)
+    if isinstance(model, str) and model != "auto":
+        from kpisim import models as _models
+
+        try:
+            _models.get_model(model)
+        except ModelError as e:  # one line, not one per indicator
+            raise SimulationError(str(e)) from None
     _check_prior(prior)
     catalog, strict = _as_catalog(catalog_or_indicators)
     root = root_seed(rng)
@@ -1044,6 +1066,29 @@ def _require(ok: bool, requirement: str, got: Any) -> None:
         raise SimulationError(msg)
 
 
+def _on_bound(ind: Indicator, bounds) -> bool:
+    from kpisim._refgrowth import target_on_bound
+
+    return target_on_bound(ind, bounds)
+
+
+def _snap_to_bounds(values: NDArray, bounds: tuple[float, float]) -> None:
+    """The ε-boundary model, in place: values within ε(b − a) of a bound are on it.
+
+    Used only when a stated target sits on a bound (a share of 100 %): a model
+    whose scale approaches the bound without reaching it would otherwise give
+    P(target) ≈ 0 however close its paths come. ε is ``BOUND_EPS`` (0.1 % of
+    the range, 0.1 points of a share), the same margin the fit moves an actual
+    at a bound inside by — an assumption, listed in ``sim.assumptions()``.
+    """
+    from kpisim._refgrowth import BOUND_EPS
+
+    lo, hi = bounds
+    eps = BOUND_EPS * (hi - lo)
+    values[values >= hi - eps] = hi
+    values[values <= lo + eps] = lo
+
+
 def _is_int(v: Any) -> bool:
     """An integer that is not a bool (``True`` is not 1 path)."""
     return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
@@ -1123,6 +1168,8 @@ def _run_chunk(
             if t.bounds is not None and (scenario is not None or not t.in_bounds):
                 # censoring, a model without the bounded scale, or a scenario's change
                 np.clip(values, t.bounds[0], t.bounds[1], out=values)
+                if t.target_on_bound:
+                    _snap_to_bounds(values, t.bounds)
             if not np.isfinite(values[:n]).all():
                 # an overflow (or a model's NaN) must never be counted as met or missed
                 bad = values[:n][~np.isfinite(values[:n])][0]
