@@ -38,7 +38,9 @@ def catalog():
 
 
 def _names(catalog, attr: str) -> list[str]:
+    # names, and the grades of a grade scale (document data: 최우수, 1등급 …)
     names = [getattr(i, attr) or "" for i in catalog.values()] + [catalog.title]
+    names += [g for i in catalog.values() for g in i.scale]
     return sorted((n for n in names if n), key=len, reverse=True)
 
 
@@ -72,6 +74,7 @@ def _strip(text: str, names: list[str]) -> str:
         text = text.replace(n, " ")
     # ids (snake_case), code names in backticks, the model name, options and corpus names
     text = re.sub(r"`[^`]*`|\b\w+_\w+\b|\bprior='\w+'|refgrowth|kpisim[.\w]*", " ", text)
+    text = re.sub(r"'[^'\n]*[가-힣][^'\n]*'", " ", text)  # the document's words, quoted
     return text
 
 

@@ -148,7 +148,7 @@ def test_cli_run_prints_four_headline_goals_and_the_institution_grade(capsys, tm
     assert len({line.split()[1] for line in head}) == 4
     assert any("대외 기관평가" in line and "최우수" in line for line in head)
     assert "대외 기관평가 (external_evaluation):" in out  # its assumptions
-    assert "sticky Dirichlet prior" in out
+    assert "디리클레 사전분포" in out  # the grade model's prior, in Korean by default
     assert "가중 총점" in out
     assert "P(S)" in out
     assert "준정부기관" in out

@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from kpisim._messages import Msg
 from kpisim._validation import ModelError, is_finite_number
 
 __all__ = [
@@ -325,18 +326,15 @@ class GradeMarkov:
         alpha0 = self.prior_for(k)
         n_obs = int(counts.sum())
         if self.prior is None:
-            how = (f"sticky Dirichlet prior on each row of the {k}×{k} transition matrix: "
-                   f"P(same grade next year) = {self.persistence:g} a priori, other moves "
-                   f"weighted {self.decay:g}× per extra step, worth {self.concentration:g} "
-                   "transitions a row — an assumption")
+            how = Msg("grades.model.sticky", k=k, persistence=f"{self.persistence:g}",
+                      decay=f"{self.decay:g}", concentration=f"{self.concentration:g}")
         else:
-            how = "Dirichlet prior on each row given by the caller"
-        facts = (f"{n_obs} observed one-year transition(s) of {len(idx)} grade(s) "
-                 f"({int(idx.index[0])}–{int(idx.index[-1])})")
-        if n_obs == 0:
-            facts += ": the transition matrix is the prior's alone"
-        unc = ("each path draws its own transition matrix from the posterior"
-               if self.parameter_uncertainty else "the posterior-mean transition matrix")
+            how = Msg("grades.model.given")
+        span = f"{int(idx.index[0])}–{int(idx.index[-1])}"
+        facts = Msg("grades.model.facts_none" if n_obs == 0 else "grades.model.facts",
+                    n=n_obs, grades=len(idx), span=span)
+        unc = Msg("grades.model.per_path" if self.parameter_uncertainty
+                  else "grades.model.mean")
         return FittedGradeMarkov(
             scale=scale,
             last_year=int(idx.index[-1]),
@@ -345,7 +343,7 @@ class GradeMarkov:
             prior_alpha=alpha0,
             alpha=alpha0 + counts,
             parameter_uncertainty=self.parameter_uncertainty,
-            assumptions=(f"markov_grade: {how}; {unc}", facts),
+            assumptions=(Msg("grades.model.line", how=how, unc=unc), facts),
             params={"persistence": float(self.persistence),
                     "concentration": float(self.concentration),
                     "decay": float(self.decay), "transitions": float(n_obs)},

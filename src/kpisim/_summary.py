@@ -381,12 +381,18 @@ def export_table(sim, *, lang: str = "ko", frame: pd.DataFrame | None = None) ->
     year after the last actual); non-finite numbers (an infinite progress
     ratio) become NaN, written as empty / ``null``. ``assumption_texts`` lists
     the sentences of :meth:`Simulation.assumptions` behind the row in ``lang``.
-    ``frame``: that summary if already computed.
+    ``frame``: that summary if already computed. Grade rows name their target
+    and last grade in ``target_grade`` / ``last_actual_grade`` (``target`` and
+    ``last_actual`` are then empty).
     """
     frame = (summary(sim, lang=lang, years="all") if frame is None else frame).copy()
     notes = sim.assumptions(lang=lang)
     texts = {i: list(g["statement"]) for i, g in notes.groupby("id", sort=False)}
     frame["assumption_texts"] = [texts.get(i, []) for i in frame["id"]]
+    for col in ("target", "last_actual"):  # a grade row names its grades: numbers stay numbers
+        labels = frame[col].map(lambda v: v if isinstance(v, str) else None)
+        frame[f"{col}_grade"] = labels
+        frame[col] = pd.to_numeric(frame[col].where(labels.isna()), errors="coerce")
     num = frame.select_dtypes("number").columns
     frame[num] = frame[num].replace([np.inf, -np.inf], np.nan)
     return frame

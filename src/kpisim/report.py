@@ -275,7 +275,7 @@ def _svg_fan(sim: Any, ident: str, wide: pd.DataFrame, lang: str,
                         if np.isfinite(a) and np.isfinite(b))
 
     out = [f'<svg class="fan" viewBox="0 0 {w:g} {h:g}" role="img" '
-           f'xmlns="http://www.w3.org/2000/svg"><title>{_e(_plot._name(ind, lang))}</title>',
+           f'><title>{_e(_plot._name(ind, lang))}</title>',
            f'<clipPath id="c-{_e(ident)}"><rect x="{left}" y="{top}" width="{w - left - right}" '
            f'height="{h - top - bottom}"/></clipPath>']
     if log:
