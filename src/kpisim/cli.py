@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,24 +22,63 @@ __all__ = ["main"]
 
 
 class _Progress:
-    """A one-line progress bar on stderr; silent when not a terminal or quiet."""
+    """One progress display for every phase of a command (tqdm, on stderr).
 
-    def __init__(self, label: str, *, quiet: bool) -> None:
-        self.label = label
+    Silent when stderr is not a terminal or with ``--quiet``. Each phase —
+    fitting, simulating, the growth what-ifs, the report — gets its own bar;
+    an object of this class is also :func:`kpisim.simulate`'s ``progress``
+    callback (``progress(done, total)`` per chunk, ``progress.fitting(done,
+    total)`` per indicator fitted).
+    """
+
+    def __init__(self, *, quiet: bool, lang: str = "ko") -> None:
         self.enabled = not quiet and sys.stderr.isatty()
-        self.start = time.monotonic()
+        self.lang = lang
+        self.bar = None
+        self.key = ""
+
+    def phase(self, key: str, total: int, unit: str) -> None:
+        """Start the bar of phase ``key`` (a ``progress.*`` message key)."""
+        self.close()
+        self.key = key
+        if not self.enabled:
+            return
+        import shutil
+
+        from tqdm import tqdm
+
+        from kpisim._messages import text
+
+        self.bar = tqdm(total=total, desc=text(key, self.lang), file=sys.stderr, leave=False,
+                        unit=" " + text(f"progress.unit.{unit}", self.lang),
+                        ncols=min(shutil.get_terminal_size().columns, 100),
+                        unit_scale=unit == "path", mininterval=0.2)
+
+    def advance(self, done: int) -> None:
+        if self.bar is not None:
+            self.bar.update(max(0, done - self.bar.n))
+
+    def steps(self, done: int, total: int) -> None:
+        """``done`` of ``total`` steps of the current phase (the report's figures)."""
+        if self.bar is not None:
+            self.bar.total = total
+        self.advance(done)
+
+    def fitting(self, done: int, total: int) -> None:
+        if self.key != "progress.fit":
+            self.phase("progress.fit", total, "indicator")
+        self.advance(done + 1)
 
     def __call__(self, done: int, total: int) -> None:
-        if not self.enabled or (time.monotonic() - self.start < 1.0 and done < total):
-            return
-        width = 30
-        filled = int(width * done / max(total, 1))
-        sys.stderr.write(
-            f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} paths"
-        )
-        if done >= total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
+        if self.key != "progress.simulate":
+            self.phase("progress.simulate", total, "path")
+        self.advance(done)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+        self.bar = None
+        self.key = ""
 
 
 def _emit(frame: pd.DataFrame, fmt: str, text: str | None = None) -> None:
@@ -58,7 +96,7 @@ def _catalog(args):
     return kpisim.load_catalog(args.catalog)
 
 
-def _simulate(args, catalog):
+def _simulate(args, catalog, progress: _Progress | None = None):
     import kpisim
     from kpisim.scenarios import load_scenario
 
@@ -73,7 +111,7 @@ def _simulate(args, catalog):
         n_paths=args.paths,
         rng=args.seed,
         scenario=scenario,
-        progress=_Progress("simulating", quiet=args.quiet),
+        progress=progress or _Progress(quiet=args.quiet, lang=args.lang),
     )
 
 
@@ -161,7 +199,7 @@ _RANGE_TEXT = {
 }
 
 
-def _prior_ranges(sim):
+def _prior_ranges(sim, progress: _Progress | None = None):
     """P range across priors of the headline goals; (frame, errors)."""
     import pandas as pd
 
@@ -176,8 +214,16 @@ def _prior_ranges(sim):
         return _ranges(sim, None, [ident], n_paths=None, rng=None, all_references=False,
                        skip_errors=True)
 
+    if progress is not None:
+        progress.phase("progress.whatif", len(head), "goal")
     with ThreadPoolExecutor(max_workers=min(len(head), 4)) as pool:
-        parts = list(pool.map(one, head))
+        parts = []
+        for part in pool.map(one, head):
+            parts.append(part)
+            if progress is not None:
+                progress.advance(len(parts))
+    if progress is not None:
+        progress.close()
     frames = [f for f, _, _ in parts if not f.empty]
     frame = pd.concat(frames, ignore_index=True) if frames else parts[0][0]
     evidence = {k: v for _, ev, _ in parts for k, v in ev.items()}
@@ -243,30 +289,38 @@ def _score_text(frame: pd.DataFrame) -> str:
 
 
 def cmd_run(args) -> int:
+    import pandas as pd
+
     from kpisim._summary import format_table, summary
 
     cat = _catalog(args)
-    sim = _simulate(args, cat)
-    scores = _scores(sim) if args.scores or not args.no_report else None
+    progress = _Progress(quiet=args.quiet, lang=args.lang)
+    sim = _simulate(args, cat, progress)
+    progress.close()
+    # the report is for the table format; csv and json are for machines
+    write_report = not args.no_report and args.format == "table"
+    scores = _scores(sim) if args.scores or write_report else None
     table = summary(sim, lang=args.lang)
     text = (
         f"P(goal met) — {cat.title or cat.name}; {sim.n_paths:,} paths, model={args.model}, "
         f"seed={args.seed}\n" + format_table(table)
     )
-    if sim.skipped:
+    if sim.skipped and not args.quiet:
         text += (
             f"\n\nnot simulated: {len(sim.skipped)} indicator(s) "
             "(grades, no actual or no target); see the report."
         )
-    ranges, range_errors = _prior_ranges(sim)
-    if not ranges.empty or range_errors:
+    # --quiet prints only the table: no what-ifs unless csv/json carry them
+    ranges, range_errors = ((pd.DataFrame(), {}) if args.quiet and args.format == "table"
+                            else _prior_ranges(sim, progress))
+    if (not ranges.empty or range_errors) and not args.quiet:
         text += "\n\n" + _range_text(sim, ranges, range_errors, args.lang)
     if not ranges.empty and args.format != "table":
         extra = ranges[["id", "year", "prob_low", "prob_high", "prior_low", "prior_high",
                         "required_rate", "years", "sustained_share"]]
         table = table.merge(extra.rename(columns={"years": "required_years"}),
                             on=["id", "year"], how="left")
-    heads = _headline_assumptions(sim)
+    heads = "" if args.quiet else _headline_assumptions(sim)
     if heads:
         text += "\n\nWhat the headline probabilities assume:\n" + heads
     if args.scores and scores is not None:
@@ -275,12 +329,15 @@ def cmd_run(args) -> int:
             table = table.merge(scores[["id", "year", "mean_score", "p_100"]],
                                 on=["id", "year"], how="left")
     _emit(table, args.format, text)
-    if not args.no_report:
+    if write_report:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
         from kpisim.report import report
 
-        path = report(sim, out / "kpisim-report.html", lang=args.lang, scores=scores)
+        progress.phase("progress.report", 1, "step")
+        path = report(sim, out / "kpisim-report.html", lang=args.lang, scores=scores,
+                      progress=progress.steps)
+        progress.close()
         if not args.quiet:
             sys.stderr.write(f"report written to {path}\n")
     return 0
@@ -332,10 +389,16 @@ def cmd_report(args) -> int:
     from kpisim.report import report
 
     cat = _catalog(args)
-    sim = _simulate(args, cat)
+    progress = _Progress(quiet=args.quiet, lang=args.lang)
+    sim = _simulate(args, cat, progress)
+    progress.close()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    path = report(sim, out / "kpisim-report.html", lang=args.lang, scores=_scores(sim))
+    scores = _scores(sim)
+    progress.phase("progress.report", 1, "step")
+    path = report(sim, out / "kpisim-report.html", lang=args.lang, scores=scores,
+                  progress=progress.steps)
+    progress.close()
     sys.stdout.write(f"{path}\n")
     return 0
 
@@ -360,7 +423,8 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--format", choices=["table", "csv", "json"], default="table")
     common.add_argument("--lang", choices=["ko", "en"], default="ko")
     common.add_argument("--out", default=".", help="output directory for reports")
-    common.add_argument("--quiet", action="store_true", help="no progress bar or notes")
+    common.add_argument("--quiet", action="store_true",
+                        help="no progress display and no notes: `run` prints only the table")
     sim = argparse.ArgumentParser(add_help=False)
     sim.add_argument("--until", type=int, default=2030)
     sim.add_argument("--paths", type=int, default=100_000)

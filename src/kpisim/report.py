@@ -320,7 +320,65 @@ def _ordered_ids(sim: Any) -> list[str]:
 
 
 # ------------------------------------------------------------------ images
+#: While :func:`report` runs, ``_png`` queues its figures here and returns a
+#: placeholder; they are rendered together at the end (:func:`_render_all`).
+_QUEUE: list[tuple[Callable[[Any], Any], tuple[float, float]]] | None = None
+_PLACEHOLDER = "\x00kpisim-png-{}\x00"
+_PLACEHOLDER_RE = re.compile("\x00kpisim-png-(\\d+)\x00")
+
+
 def _png(draw: Callable[[Any], Any], figsize: tuple[float, float]) -> str:
+    """A PNG data URI of ``draw(ax)`` (a placeholder while :func:`report` collects them)."""
+    if _QUEUE is not None:
+        _QUEUE.append((draw, figsize))
+        return _PLACEHOLDER.format(len(_QUEUE) - 1)
+    return _render_png(draw, figsize)
+
+
+def _render_job(i: int) -> str:
+    """Render queued figure ``i`` (in a forked worker: the queue is inherited memory)."""
+    assert _QUEUE is not None
+    return _render_png(*_QUEUE[i])
+
+
+def _render_all(jobs: list[tuple[Callable[[Any], Any], tuple[float, float]]],
+                progress: Callable[[int, int], None] | None = None) -> list[str]:
+    """Render the queued figures, in two forked worker processes where possible.
+
+    Drawing with Agg holds the GIL, so threads do not help; ``fork`` shares the
+    simulation with the workers without pickling it. Where ``fork`` is not
+    available (Windows, macOS default), or a worker fails or takes more than two
+    minutes, the figures are drawn here, one after another: same images.
+    """
+    import multiprocessing
+    import os
+
+    global _QUEUE
+    workers = min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+    if len(jobs) >= 4 and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        _QUEUE = jobs
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                results = pool.imap(_render_job, range(len(jobs)))
+                out = []
+                for _ in jobs:
+                    out.append(results.next(timeout=120))
+                    if progress is not None:
+                        progress(len(out), len(jobs))
+                return out
+        except Exception:  # a worker failed or hung: draw here instead
+            pass
+        finally:
+            _QUEUE = None
+    out = []
+    for job in jobs:
+        out.append(_render_png(*job))
+        if progress is not None:
+            progress(len(out), len(jobs))
+    return out
+
+
+def _render_png(draw: Callable[[Any], Any], figsize: tuple[float, float]) -> str:
     """Draw on a fresh Figure (no pyplot state) and return a PNG data URI.
 
     The figure is rendered once with Agg and stored as a 256-colour palette
@@ -816,6 +874,7 @@ def report(
     audit: pd.DataFrame | None = None,
     scenarios: pd.DataFrame | None = None,
     scores: Any = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Path:
     """Write the whole simulation as one self-contained HTML file.
 
@@ -834,6 +893,8 @@ def report(
         The result of :func:`kpisim.scoring.score_simulation` (per-indicator
         평점 and the weighted total), simulated scores (20–100), or any table
         of scores (shown as given).
+    progress : callable, optional
+        Called as ``progress(done, total)`` as the figures are drawn.
 
     Returns
     -------
@@ -841,10 +902,25 @@ def report(
         The written file. It has no external reference: styles are inline and
         charts are ``data:`` URIs.
     """
+    global _QUEUE
     t = _check_lang(lang)
+    _QUEUE = []
+    try:
+        page, jobs = _page(sim, t, lang=lang, audit=audit, scenarios=scenarios, scores=scores)
+    finally:
+        _QUEUE = None
+    uris = _render_all(jobs, progress)
+    page = _PLACEHOLDER_RE.sub(lambda m: uris[int(m.group(1))], page)
+    path = Path(path)
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+def _page(sim: Any, t: dict[str, Any], *, lang: str, audit: Any, scenarios: Any,
+          scores: Any) -> tuple[str, list[tuple[Callable[[Any], Any], tuple[float, float]]]]:
+    """The report's HTML with figure placeholders, and the queued figures."""
     from kpisim import __version__
 
-    path = Path(path)
     table = summary(sim, lang=lang)
     audit_frame = _audit_frame(sim, audit)
     rule_paths = _rule_paths(audit_frame)
@@ -909,13 +985,13 @@ def report(
             f"<nav><b>{_e(t['toc'])}</b><ol>{toc}</ol></nav>"
             + "".join(f'<section id="{k}"><h2>{_e(title)}</h2>{content}</section>'
                       for k, title, content in sections))
-    visible = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", body)
+    visible = _PLACEHOLDER_RE.sub("", body)
     page = (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{_e(t['title'])}</title><style>{_font_face(visible)}{_CSS}</style></head>"
             f"<body>{body}<script>{_SCRIPT}</script></body></html>\n")
-    path.write_text(page, encoding="utf-8")
-    return path
+    assert _QUEUE is not None
+    return page, list(_QUEUE)
 
 
 def _md_cell(x: Any) -> str:

@@ -580,11 +580,13 @@ class Simulation:
 
 
 def _plan(
-    catalog: Catalog, *, model, until, prior, strict
+    catalog: Catalog, *, model, until, prior, strict, progress=None
 ) -> tuple[dict[str, _Track], NDArray, dict[str, str]]:
     skipped: dict[str, str] = {}
     prepared = []
-    for ind in catalog.values():
+    for k, ind in enumerate(catalog.values()):
+        if progress is not None:
+            progress(k, len(catalog))
         if ind.kind == "grade":
             skipped[ind.id] = "grade indicators are scored, not simulated numerically"
             continue
@@ -750,7 +752,9 @@ def simulate(
     keep_paths : int, default 20_000
         Paths kept for quantiles and fan charts.
     progress : callable, optional
-        Called as ``progress(done, total)`` after each chunk.
+        Called as ``progress(done, total)`` after each chunk. If it has a
+        ``fitting`` method, that is called as ``progress.fitting(done, total)``
+        before each indicator's model is fitted (``total`` indicators).
 
     Returns
     -------
@@ -784,7 +788,8 @@ def simulate(
     catalog, strict = _as_catalog(catalog_or_indicators)
     root = root_seed(rng)
     tracks, years, skipped = _plan(
-        catalog, model=model, until=int(until), prior=prior, strict=strict
+        catalog, model=model, until=int(until), prior=prior, strict=strict,
+        progress=getattr(progress, "fitting", None),
     )
     if scenario is not None:
         scenario.check(tracks)
