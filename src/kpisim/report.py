@@ -230,7 +230,7 @@ td.nowrap{white-space:nowrap}
 .card{border:1px solid #d6d6d6;border-left:4px solid #c0122b;border-radius:4px;padding:6px 14px;
  margin:1em 0}.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(500px,1fr));
  gap:18px 14px}.grid figure.wide{grid-column:1/-1}
-.grid.small{grid-template-columns:repeat(auto-fill,minmax(260px,1fr))}svg.fan{width:100%;height:auto;font-family:inherit}figcaption.name{color:#1b1b1b;font-weight:bold}
+.grid.small{grid-template-columns:repeat(auto-fill,minmax(260px,1fr))}svg.fan{width:100%;height:auto;font-family:inherit}svg.hist{width:480px;max-width:100%;height:auto;font-family:inherit;vertical-align:top}figcaption.name{color:#1b1b1b;font-weight:bold}
 figure{margin:0;page-break-inside:avoid}img{max-width:100%;height:auto}
 nav ol{columns:2}@media print{nav{display:none}h2{page-break-before:auto}}
 """
@@ -466,9 +466,7 @@ def _svg_fan(sim: Any, ident: str, wide: pd.DataFrame, lang: str,
                         if np.isfinite(a) and np.isfinite(b))
 
     out = [f'<svg class="fan" viewBox="0 0 {w:g} {h:g}" role="img" '
-           f'xmlns="http://www.w3.org/2000/svg"><title>{_e(_plot._name(ind, lang))}</title>',
-           f'<clipPath id="c-{_e(ident)}"><rect x="{left}" y="{top}" width="{w - left - right}" '
-           f'height="{h - top - bottom}"/></clipPath>']
+           f'><title>{_e(_plot._name(ind, lang))}</title>']
     if log:
         ticks = mticker.LogLocator(subs=(1.0, 2.0, 5.0)).tick_values(10**lo, 10**hi)
         ticks = ticks[(ticks >= 10**lo) & (ticks <= 10**hi)]
@@ -486,7 +484,10 @@ def _svg_fan(sim: Any, ident: str, wide: pd.DataFrame, lang: str,
     for yr in range(int(np.ceil(x0)), end + 1, step):
         out.append(f'<text x="{float(X(yr)):.1f}" y="{h - 6}" font-size="9" text-anchor="middle" '
                    f'fill="#555">\'{yr % 100:02d}</text>')
-    out.append(f'<g clip-path="url(#c-{_e(ident)})">')
+    # a nested <svg> clips what it holds to the plot area (no url() reference needed)
+    pw, ph = w - left - right, h - top - bottom
+    out.append(f'<svg x="{left}" y="{top}" width="{pw}" height="{ph}" '
+               f'viewBox="{left} {top} {pw} {ph}" overflow="hidden">')
     for (a, b), alpha in (((0.025, 0.975), 0.15), ((0.1, 0.9), 0.25), ((0.25, 0.75), 0.4)):
         poly = pts(np.concatenate([years, years[::-1]]), np.concatenate([col(a), col(b)[::-1]]))
         out.append(f'<polygon points="{poly}" fill="{_plot._C_FAN}" fill-opacity="{alpha}"/>')
@@ -517,7 +518,7 @@ def _svg_fan(sim: Any, ident: str, wide: pd.DataFrame, lang: str,
             out.append(f'<polygon points="{cx:.1f},{cy - 3.6:.1f} {cx + 3.6:.1f},{cy:.1f} '
                        f'{cx:.1f},{cy + 3.6:.1f} {cx - 3.6:.1f},{cy:.1f}" fill="#fff" '
                        f'stroke="{_plot._C_TARGET}" stroke-width="1.3"/>')
-    out.append("</g>")
+    out.append("</svg>")
     lx = float(X(last_year))
     out.append(f'<line x1="{lx:.1f}" x2="{lx:.1f}" y1="{top}" y2="{h - bottom}" stroke="#777" '
                'stroke-width="0.8" stroke-dasharray="1,2"/>')
@@ -525,6 +526,63 @@ def _svg_fan(sim: Any, ident: str, wide: pd.DataFrame, lang: str,
         out.append(f'<text x="{w - right}" y="{top + 8}" font-size="8" text-anchor="end" '
                    f'fill="#555">{_e(_plot._TEXT[lang]["log_axis"].strip(" ()"))}</text>')
     out.append("</svg>")
+    return "".join(out)
+
+
+def _svg_first_hit(sim: Any, ident: str, lang: str) -> str:
+    """Inline SVG of :func:`kpisim.plot.first_hit_histogram`: the year the goal is first met.
+
+    One bar per year (the share of paths first meeting the goal that year) and a
+    grey bar, set apart, for the paths that never meet it by the horizon.
+    """
+    t = _plot._TEXT[lang]
+    ind = sim.catalog[ident]
+    fh = sim.first_hit()
+    fh = fh[fh["id"] == ident]
+    goal = float(fh["goal"].iloc[0])
+    last_year = int(ind.observed.index[-1])
+    never = fh["year"].isna().to_numpy()
+    by_year = fh[~never]
+    by_year = by_year[(by_year["year"].astype(int) > last_year) | (by_year["prob"] > 0)]
+    horizon = int(sim.years[-1])
+    labels = [f"{int(y)}" for y in by_year["year"]] + [
+        t["never"].format(year=horizon).replace("\n", " ")]
+    heights = np.concatenate([by_year["prob"].to_numpy(float), fh[never]["prob"].to_numpy(float)])
+    top = max(0.05, float(heights.max()) * 1.15)
+    w, h, left, right, head, bottom = 480.0, 300.0, 44.0, 8.0, 46.0, 34.0
+    slots = len(labels) + 0.6
+    bw = (w - left - right) / slots
+    title = t["first_hit_title"].format(name=_plot._name(ind, lang),
+                                        goal=_plot._with_unit(goal, ind.unit, lang)).split("\n")
+    out = [f'<svg class="hist" viewBox="0 0 {w:g} {h:g}" role="img" '
+           f'><title>{_e(" ".join(title))}</title>']
+    for k, line in enumerate(title):
+        out.append(f'<text x="{left}" y="{16 + 17 * k}" font-size="{13 if k == 0 else 12}" '
+                   f'font-weight="{"bold" if k == 0 else "normal"}">{_e(line)}</text>')
+
+    def Y(v: float) -> float:
+        return head + (1 - v / top) * (h - head - bottom)
+
+    for v in np.linspace(0, top, 5)[:-1] if top <= 0.2 else np.arange(0, top, 0.1 if top <= 0.6
+                                                                        else 0.2):
+        out.append(f'<line x1="{left}" x2="{w - right}" y1="{Y(v):.1f}" y2="{Y(v):.1f}" '
+                   f'stroke="#e5e5e5" stroke-width="0.6"/><text x="{left - 3}" y="{Y(v) + 3:.1f}"'
+                   f' font-size="9" text-anchor="end" fill="#555">{100 * v:.0f}%</text>')
+    for k, (label, value) in enumerate(zip(labels, heights, strict=True)):
+        last = k == len(labels) - 1
+        x = left + (k + (0.6 if last else 0) + 0.15) * bw
+        colour = _plot._C_NEVER if last else _plot._C_FAN
+        out.append(f'<rect x="{x:.1f}" y="{Y(value):.1f}" width="{0.7 * bw:.1f}" '
+                   f'height="{Y(0) - Y(value):.1f}" fill="{colour}"/>')
+        cx = x + 0.35 * bw
+        if value >= 0.005:
+            out.append(f'<text x="{cx:.1f}" y="{Y(value) - 3:.1f}" font-size="9" '
+                       f'text-anchor="middle">{_e(_plot._pct(value, 0))}</text>')
+        out.append(f'<text x="{cx:.1f}" y="{h - bottom + 13}" font-size="9" '
+                   f'text-anchor="middle" fill="#555">{_e(label)}</text>')
+    out.append(f'<text x="12" y="{(head + h - bottom) / 2:.0f}" font-size="9" fill="#555" '
+               f'text-anchor="middle" transform="rotate(-90 12 {(head + h - bottom) / 2:.0f})">'
+               f'{_e(t["share_paths"])}</text></svg>')
     return "".join(out)
 
 
@@ -956,10 +1014,9 @@ def _page(sim: Any, t: dict[str, Any], *, lang: str, audit: Any, scenarios: Any,
             uri = _png(lambda ax, i=ident: _plot.fan_chart(sim, i, ax=ax, lang=lang,
                                                            rule_path=rule_paths.get(i)),
                        (5.4, 4.0))
-            uri2 = _png(lambda ax, i=ident: _plot.first_hit_histogram(sim, i, ax=ax, lang=lang),
-                        (5.4, 4.0))
             figures.append(f'<figure id="fan-{_e(ident)}" class="wide">{_img(uri, name)}'
-                           f"{_img(uri2, name)}<figcaption>{_e(caption)}</figcaption></figure>")
+                           f"{_svg_first_hit(sim, ident, lang)}<figcaption>{_e(caption)}"
+                           "</figcaption></figure>")
         else:  # small multiples: inline SVG, no matplotlib figure
             svg = _svg_fan(sim, ident, quant.loc[ident], lang, rule_paths.get(ident))
             multiples.append(f'<figure id="fan-{_e(ident)}"><figcaption class="name">'
