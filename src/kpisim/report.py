@@ -636,6 +636,9 @@ def _summary_rows(frame: pd.DataFrame, lang: str) -> list[list[Any]]:
 
 #: Paths per prior for the range (the simulation's own count up to this) and the curve.
 _RANGE_PATHS = 200_000
+#: Growth rates of the curve: −5 % … +25 % in 2-point steps (the curve is smooth:
+#: every rate uses the same random numbers).
+_CURVE_RATES = tuple(round(0.01 * k, 2) for k in range(-5, 26, 2))
 _CURVE_PATHS = 10_000  # the caption states it; the band is ±2 MC standard errors
 
 
@@ -657,7 +660,8 @@ def _goal_data(sim: Any) -> dict[str, Any]:
     def curve(ident: str, ev: pd.DataFrame) -> tuple[str, Any]:
         try:
             return ident, prob_curve(
-                sim.catalog[ident], int(ev["year"].max()), n_paths=min(sim.n_paths, _CURVE_PATHS),
+                sim.catalog[ident], int(ev["year"].max()), _CURVE_RATES,
+                n_paths=min(sim.n_paths, _CURVE_PATHS),
                 rng=np.random.SeedSequence(sim.settings["seed_entropy"]), until=until)
         except KpisimError as e:
             return ident, e
