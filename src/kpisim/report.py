@@ -1,7 +1,9 @@
 """Reports of a simulation: one self-contained HTML file, Markdown and Excel.
 
 :func:`report` writes a single HTML file that opens anywhere without a
-network: CSS is inline, charts are embedded PNG ``data:`` URIs and the Korean
+network: CSS is inline, the headline charts and the heatmap are embedded PNG
+``data:`` URIs (drawn in two forked worker processes where the platform
+allows), the other indicators' fan charts are inline SVG small multiples, and the Korean
 glyphs the page uses are embedded as a subset of NanumGothic (SIL Open Font
 License), so the page looks the same on a machine without Korean fonts.
 """
@@ -348,7 +350,9 @@ def _render_all(jobs: list[tuple[Callable[[Any], Any], tuple[float, float]]],
     Drawing with Agg holds the GIL, so threads do not help; ``fork`` shares the
     simulation with the workers without pickling it. Where ``fork`` is not
     available (Windows, macOS default), or a worker fails or takes more than two
-    minutes, the figures are drawn here, one after another: same images.
+    minutes, or forking is refused (Python ≥ 3.12 warns about forking a process
+    with threads; under ``-W error`` that is an error), the figures are drawn
+    here, one after another: same images.
     """
     import multiprocessing
     import os
