@@ -1,8 +1,7 @@
 """What keeps the main job fast without changing its numbers.
 
-Lazy imports (``import kpisim`` loads neither pandas, scipy.stats nor
-matplotlib, yet every documented public name is there) and the engine's worker
-threads (bitwise the numbers of a serial run).
+Lazy imports: ``import kpisim`` loads neither pandas, scipy.stats nor
+matplotlib, yet every documented public name is there.
 """
 
 from __future__ import annotations
@@ -10,7 +9,6 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import numpy as np
 import pytest
 
 import kpisim
@@ -44,17 +42,3 @@ def test_functions_named_like_their_modules_stay_functions():
 
     assert goals.__name__ == "kpisim.goals"
     assert plot.__name__ == "kpisim.plot"
-
-
-@pytest.mark.parametrize("sampler", ["plain", "antithetic"])
-def test_threads_give_the_serial_numbers(monkeypatch, sampler):
-    cat = kpisim.load_catalog().headline()
-    runs = []
-    for threads in ("1", "3"):
-        monkeypatch.setenv("KPISIM_THREADS", threads)
-        sim = kpisim.simulate(cat, n_paths=3 * 4096 + 17, rng=7, sampler=sampler,
-                              chunk_size=4096, keep_paths=5000)
-        runs.append((sim.prob_meet(), sim.quantiles((0.1, 0.5, 0.9)), sim.first_hit()))
-    for a, b in zip(*runs, strict=True):
-        assert a.equals(b)
-    assert np.isfinite(runs[0][0].prob).all()

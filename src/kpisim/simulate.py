@@ -926,28 +926,18 @@ def _run_chunk(
     Reductions run block by block, on identical arrays whatever the chunk, so
     even floating-point sums are bitwise independent of ``chunk_size``.
     """
-    threaded = sampler in ("plain", "antithetic") and correlation is None
     for k, b in enumerate(blocks):
         n = min(BLOCK, limit - k * BLOCK)  # the last block of a run may be cut
-        shocks = (None if threaded else
-                  _shocks(root, b, tracks, years, correlation=correlation, sampler=sampler))
+        shocks = _shocks(root, b, tracks, years, correlation=correlation, sampler=sampler)
         growth = None
         if growth_correlation is not None:
             from kpisim import models
 
             growth = models.correlated_normals(growth_correlation, BLOCK, 2,
                                                rng=_child(root, b, 2**31, 2))
-
-        def one(j: int, ident: str, t: _Track, b: int = b, n: int = n, shocks=shocks,
-                growth=growth) -> None:
+        for j, (ident, t) in enumerate(tracks.items()):
             sim_years = years[t.offset :]
-            if shocks is None:  # the same stream as `_shocks`, drawn in this worker
-                from kpisim import models
-
-                z = models.standard_normals(BLOCK, len(sim_years), rng=_child(root, b, t.key, 1),
-                                            method=sampler)
-            else:
-                z = shocks[j]
+            z = shocks[j]
             if scenario is not None:
                 z = z * scenario.volatility(ident, sim_years)[None, :]
             extra = {}
@@ -970,56 +960,3 @@ def _run_chunk(
                 take = min(keep - t.stored, n)
                 t.store.append(full[:take].astype(np.float32))
                 t.stored += take
-
-        _for_each_track(one, tracks, threaded=threaded)
-
-
-#: Fitted models whose ``sample`` is plain NumPy (no ``warnings.catch_warnings``,
-#: which is not thread-safe before Python 3.14): their tracks run in threads.
-_THREAD_SAFE_MODULES = frozenset({"kpisim._refgrowth", "kpisim._loggrowth", "kpisim._naive"})
-_POOL: Any = None
-
-
-def _threads() -> int:
-    """Worker threads for one block: ``KPISIM_THREADS``, else the CPUs (at most 4)."""
-    import os
-
-    env = os.environ.get("KPISIM_THREADS", "").strip()
-    if env.isdigit() and int(env) >= 1:
-        return int(env)
-    return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-                      else (os.cpu_count() or 1)))
-
-
-def _for_each_track(one: Callable[..., None], tracks: dict[str, _Track], *,
-                    threaded: bool) -> None:
-    """Run ``one(j, ident, track)`` for every track of a block.
-
-    Each track's counters and stored paths are touched by one call only, and
-    blocks still run one after another, so every track sees its blocks in the
-    same order as a serial run: the numbers are bitwise the same. NumPy
-    releases the GIL inside its array loops, so two cores roughly halve the
-    time. Tracks of models not known to be thread-safe, and path-dependent
-    rules (their σ helper silences warnings), run serially afterwards.
-    """
-    items = [(j, ident, t) for j, (ident, t) in enumerate(tracks.items())]
-    workers = _threads() if threaded else 1
-    parallel = [x for x in items if workers > 1 and x[2].rule_counter is None
-                and type(x[2].fitted).__module__ in _THREAD_SAFE_MODULES]
-    serial = [x for x in items if x not in parallel] if parallel else items
-    if len(parallel) > 1:
-        global _POOL
-        if _POOL is None or _POOL._max_workers != workers:
-            from concurrent.futures import ThreadPoolExecutor
-
-            _POOL = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kpisim")
-        from concurrent.futures import wait
-
-        futures = [_POOL.submit(one, *x) for x in parallel]
-        wait(futures)  # every worker has finished before any error is raised
-        for f in futures:
-            f.result()
-    else:
-        serial = items
-    for x in serial:
-        one(*x)
