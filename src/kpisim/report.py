@@ -15,6 +15,7 @@ import datetime as _dt
 import html
 import io
 import re
+import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -325,6 +326,7 @@ def _ordered_ids(sim: Any) -> list[str]:
 #: While :func:`report` runs, ``_png`` queues its figures here and returns a
 #: placeholder; they are rendered together at the end (:func:`_render_all`).
 _QUEUE: list[tuple[Callable[[Any], Any], tuple[float, float]]] | None = None
+_LOCK = threading.RLock()
 _PLACEHOLDER = "\x00kpisim-png-{}\x00"
 _PLACEHOLDER_RE = re.compile("\x00kpisim-png-(\\d+)\x00")
 
@@ -970,12 +972,14 @@ def report(
     """
     global _QUEUE
     t = _check_lang(lang)
-    _QUEUE = []
-    try:
-        page, jobs = _page(sim, t, lang=lang, audit=audit, scenarios=scenarios, scores=scores)
-    finally:
-        _QUEUE = None
-    uris = _render_all(jobs, progress)
+    with _LOCK:  # one report at a time collects figures into the module's queue
+        _QUEUE = []
+        try:
+            page, jobs = _page(sim, t, lang=lang, audit=audit, scenarios=scenarios,
+                               scores=scores)
+        finally:
+            _QUEUE = None
+        uris = _render_all(jobs, progress)
     page = _PLACEHOLDER_RE.sub(lambda m: uris[int(m.group(1))], page)
     path = Path(path)
     path.write_text(page, encoding="utf-8")
