@@ -99,3 +99,68 @@ def test_console_script_is_installed():
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0
     assert out.stdout.startswith("kpisim ")
+
+
+def test_python_dash_m_kpisim_runs_the_cli():
+    # the process boundary is the point: `python -m kpisim` needs kpisim/__main__.py
+    out = subprocess.run([sys.executable, "-m", "kpisim", "--version"],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("kpisim ")
+
+
+def test_csv_and_json_write_no_report(capsys, tmp_path):
+    for fmt in ("csv", "json"):
+        code, out, _ = run(capsys, "run", "--paths", "4096", "--format", fmt,
+                           "--out", str(tmp_path))
+        assert code == 0
+        assert out.strip()
+    assert not (tmp_path / "kpisim-report.html").exists()
+
+
+def test_quiet_prints_only_the_table(capsys, tmp_path):
+    code, out, err = run(capsys, "run", "--paths", "4096", "--quiet", "--no-report")
+    assert code == 0
+    assert err == ""
+    assert "P(goal met)" in out.splitlines()[0]
+    assert "AI전문기업 육성" in out
+    # none of the notes, what-ifs or assumption lists that the default run adds
+    for note in ("not simulated:", "핵심 목표:", "What the headline probabilities assume"):
+        assert note not in out
+    code, loud, _ = run(capsys, "run", "--paths", "4096", "--no-report")
+    assert "핵심 목표:" in loud
+    assert "not simulated:" in loud
+
+
+def test_progress_is_silent_off_a_terminal(capsys):
+    # capsys' stderr is not a terminal: no bar, whatever --quiet says
+    code, _, err = run(capsys, "run", "--paths", "4096", "--no-report")
+    assert code == 0
+    assert "%|" not in err
+    assert "\r" not in err
+
+
+def test_progress_phases_on_a_terminal(monkeypatch):
+    import io
+
+    from kpisim import cli
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    stream = Tty()
+    monkeypatch.setattr(sys, "stderr", stream)
+    progress = cli._Progress(quiet=False, lang="en")
+    progress.fitting(0, 2)
+    progress.fitting(1, 2)
+    progress(4096, 8192)
+    progress(8192, 8192)
+    progress.close()
+    text = stream.getvalue()
+    for shown in ("fitting", "indicators", "simulating", "8.19k", "paths"):
+        assert shown in text
+    quiet = cli._Progress(quiet=True, lang="en")
+    quiet(1, 2)
+    quiet.close()
+    assert stream.getvalue() == text  # --quiet: nothing more

@@ -228,7 +228,7 @@ def test_prob_range_of_a_simulation_uses_its_numbers(cat):
 def test_cli_run_shows_the_prior_range(capsys):
     from kpisim.cli import main
 
-    assert main(["run", "--paths", str(N), "--no-report"]) == 0
+    assert main(["run", "--paths", str(N), "--no-report"]) == 0  # --quiet: the table only
     out = capsys.readouterr().out
     assert "달성확률 범위(가정별)" in out
     assert "실제 시계열 중 지속 비율" in out

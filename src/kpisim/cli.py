@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,24 +27,63 @@ __all__ = ["main"]
 
 
 class _Progress:
-    """A one-line progress bar on stderr; silent when not a terminal or quiet."""
+    """One progress display for every phase of a command (tqdm, on stderr).
 
-    def __init__(self, label: str, *, quiet: bool) -> None:
-        self.label = label
+    Silent when stderr is not a terminal or with ``--quiet``. Each phase —
+    fitting, simulating, the growth what-ifs, the report — gets its own bar;
+    an object of this class is also :func:`kpisim.simulate`'s ``progress``
+    callback (``progress(done, total)`` per chunk, ``progress.fitting(done,
+    total)`` per indicator fitted).
+    """
+
+    def __init__(self, *, quiet: bool, lang: str = "ko") -> None:
         self.enabled = not quiet and sys.stderr.isatty()
-        self.start = time.monotonic()
+        self.lang = lang
+        self.bar = None
+        self.key = ""
+
+    def phase(self, key: str, total: int, unit: str) -> None:
+        """Start the bar of phase ``key`` (a ``progress.*`` message key)."""
+        self.close()
+        self.key = key
+        if not self.enabled:
+            return
+        import shutil
+
+        from tqdm import tqdm
+
+        from kpisim._messages import text
+
+        self.bar = tqdm(total=total, desc=text(key, self.lang), file=sys.stderr, leave=False,
+                        unit=" " + text(f"progress.unit.{unit}", self.lang),
+                        ncols=min(shutil.get_terminal_size().columns, 100),
+                        unit_scale=unit == "path", mininterval=0.2)
+
+    def advance(self, done: int) -> None:
+        if self.bar is not None:
+            self.bar.update(max(0, done - self.bar.n))
+
+    def steps(self, done: int, total: int) -> None:
+        """``done`` of ``total`` steps of the current phase (the report's figures)."""
+        if self.bar is not None:
+            self.bar.total = total
+        self.advance(done)
+
+    def fitting(self, done: int, total: int) -> None:
+        if self.key != "progress.fit":
+            self.phase("progress.fit", total, "indicator")
+        self.advance(done + 1)
 
     def __call__(self, done: int, total: int) -> None:
-        if not self.enabled or (time.monotonic() - self.start < 1.0 and done < total):
-            return
-        width = 30
-        filled = int(width * done / max(total, 1))
-        sys.stderr.write(
-            f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,} paths"
-        )
-        if done >= total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
+        if self.key != "progress.simulate":
+            self.phase("progress.simulate", total, "path")
+        self.advance(done)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+        self.bar = None
+        self.key = ""
 
 
 def _emit(frame: pd.DataFrame, fmt: str, text: str | None = None) -> None:
@@ -85,7 +123,7 @@ def _check_paths(args, catalog) -> None:
                            minutes=minutes))
 
 
-def _simulate(args, catalog, scenario=None):
+def _simulate(args, catalog, scenario=None, progress=None):
     """Simulate ``catalog`` with the run's options; ``scenario`` applies one scenario."""
     import kpisim
 
@@ -97,7 +135,7 @@ def _simulate(args, catalog, scenario=None):
         n_paths=args.paths,
         rng=args.seed,
         scenario=scenario,
-        progress=_Progress("simulating", quiet=args.quiet),
+        progress=progress or _Progress(quiet=args.quiet, lang=args.lang),
     )
 
 
@@ -249,7 +287,7 @@ def _headline_assumptions(sim, lang: str = "ko") -> str:
     return "\n".join(lines)
 
 
-def _prior_ranges(sim):
+def _prior_ranges(sim, progress: _Progress | None = None):
     """P range across priors of the headline goals; (frame, errors)."""
     import pandas as pd
 
@@ -264,8 +302,16 @@ def _prior_ranges(sim):
         return _ranges(sim, None, [ident], n_paths=None, rng=None, all_references=False,
                        skip_errors=True)
 
+    if progress is not None:
+        progress.phase("progress.whatif", len(head), "goal")
     with ThreadPoolExecutor(max_workers=min(len(head), 4)) as pool:
-        parts = list(pool.map(one, head))
+        parts = []
+        for part in pool.map(one, head):
+            parts.append(part)
+            if progress is not None:
+                progress.advance(len(parts))
+    if progress is not None:
+        progress.close()
     frames = [f for f, _, _ in parts if not f.empty]
     frame = pd.concat(frames, ignore_index=True) if frames else parts[0][0]
     evidence = {k: v for _, ev, _ in parts for k, v in ev.items()}
@@ -474,15 +520,22 @@ def cmd_run(args) -> int:
     from kpisim._summary import format_table, goal_rows
 
     lang = args.lang
-    out = None if args.no_report else _out_dir(args)  # before the run: fail fast
+    out = (_out_dir(args) if not args.no_report and args.format == "table"
+           else None)  # before the run: fail fast
     cat = _catalog(args)
-    sim = _simulate(args, cat)
-    scores, totals = (_scores_and_totals(sim) if args.scores or not args.no_report
+    progress = _Progress(quiet=args.quiet, lang=lang)
+    sim = _simulate(args, cat, progress=progress)
+    progress.close()
+    # the report is for the table format; csv and json are for machines
+    write_report = not args.no_report and args.format == "table"
+    scores, totals = (_scores_and_totals(sim) if args.scores or write_report
                       else (None, pd.DataFrame()))
     full = sim.summary(lang=lang, years="all")
     table = goal_rows(full)
     runs = _scenario_runs(args, cat, full)
-    ranges, range_errors = _prior_ranges(sim)
+    # --quiet prints only the table: no what-ifs unless csv/json carry them
+    ranges, range_errors = ((pd.DataFrame(), {}) if args.quiet and args.format == "table"
+                            else _prior_ranges(sim, progress))
     if args.format != "table":
         _emit_export(_export(sim, args, runs, ranges, scores), args.format)
     elif args.quiet:
@@ -515,11 +568,13 @@ def cmd_run(args) -> int:
         path = report_excel(sim, args.excel, lang=lang)
         if not args.quiet:
             sys.stderr.write(text("cli.run.excel_written", lang, path=path) + "\n")
-    if not args.no_report:
+    if write_report:
         from kpisim.report import report
 
+        progress.phase("progress.report", 1, "step")
         path = report(sim, out / "kpisim-report.html", lang=lang, scores=scores,
-                      scenarios=_compare_frame(runs, table))
+                      scenarios=_compare_frame(runs, table), progress=progress.steps)
+        progress.close()
         if not args.quiet:
             sys.stderr.write(text("cli.run.report_written", lang, path=path) + "\n")
     return 0

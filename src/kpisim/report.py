@@ -1,7 +1,9 @@
 """Reports of a simulation: one self-contained HTML file, Markdown and Excel.
 
 :func:`report` writes a single HTML file that opens anywhere without a
-network: CSS is inline, charts are embedded PNG ``data:`` URIs and the Korean
+network: CSS is inline, the headline charts and the heatmap are embedded PNG
+``data:`` URIs (drawn in two forked worker processes where the platform
+allows), the other indicators' fan charts are inline SVG small multiples, and the Korean
 glyphs the page uses are embedded as a subset of NanumGothic (SIL Open Font
 License), so the page looks the same on a machine without Korean fonts.
 """
@@ -13,6 +15,7 @@ import datetime as _dt
 import html
 import io
 import re
+import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -84,7 +87,7 @@ td.nowrap{white-space:nowrap}
 .card{border:1px solid #d6d6d6;border-left:4px solid #c0122b;border-radius:4px;padding:6px 14px;
  margin:1em 0}.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(500px,1fr));
  gap:18px 14px}.grid figure.wide{grid-column:1/-1}
-.grid.small{grid-template-columns:repeat(auto-fill,minmax(260px,1fr))}svg.fan{width:100%;height:auto;font-family:inherit}figcaption.name{color:#1b1b1b;font-weight:bold}
+.grid.small{grid-template-columns:repeat(auto-fill,minmax(260px,1fr))}svg.fan{width:100%;height:auto;font-family:inherit}svg.hist{width:480px;max-width:100%;height:auto;font-family:inherit;vertical-align:top}figcaption.name{color:#1b1b1b;font-weight:bold}
 figure{margin:0;page-break-inside:avoid}img{max-width:100%;height:auto}
 nav ol{columns:2}@media print{nav{display:none}h2{page-break-before:auto}}
 """
@@ -174,7 +177,68 @@ def _ordered_ids(sim: Any) -> list[str]:
 
 
 # ------------------------------------------------------------------ images
+#: While :func:`report` runs, ``_png`` queues its figures here and returns a
+#: placeholder; they are rendered together at the end (:func:`_render_all`).
+_QUEUE: list[tuple[Callable[[Any], Any], tuple[float, float]]] | None = None
+_LOCK = threading.RLock()
+_PLACEHOLDER = "\x00kpisim-png-{}\x00"
+_PLACEHOLDER_RE = re.compile("\x00kpisim-png-(\\d+)\x00")
+
+
 def _png(draw: Callable[[Any], Any], figsize: tuple[float, float]) -> str:
+    """A PNG data URI of ``draw(ax)`` (a placeholder while :func:`report` collects them)."""
+    if _QUEUE is not None:
+        _QUEUE.append((draw, figsize))
+        return _PLACEHOLDER.format(len(_QUEUE) - 1)
+    return _render_png(draw, figsize)
+
+
+def _render_job(i: int) -> str:
+    """Render queued figure ``i`` (in a forked worker: the queue is inherited memory)."""
+    assert _QUEUE is not None
+    return _render_png(*_QUEUE[i])
+
+
+def _render_all(jobs: list[tuple[Callable[[Any], Any], tuple[float, float]]],
+                progress: Callable[[int, int], None] | None = None) -> list[str]:
+    """Render the queued figures, in two forked worker processes where possible.
+
+    Drawing with Agg holds the GIL, so threads do not help; ``fork`` shares the
+    simulation with the workers without pickling it. Where ``fork`` is not
+    available (Windows, macOS default), or a worker fails or takes more than two
+    minutes, or forking is refused (Python ≥ 3.12 warns about forking a process
+    with threads; under ``-W error`` that is an error), the figures are drawn
+    here, one after another: same images.
+    """
+    import multiprocessing
+    import os
+
+    global _QUEUE
+    workers = min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+    if len(jobs) >= 4 and workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        _QUEUE = jobs
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                results = pool.imap(_render_job, range(len(jobs)))
+                out = []
+                for _ in jobs:
+                    out.append(results.next(timeout=120))
+                    if progress is not None:
+                        progress(len(out), len(jobs))
+                return out
+        except Exception:  # a worker failed or hung: draw here instead
+            pass
+        finally:
+            _QUEUE = None
+    out = []
+    for job in jobs:
+        out.append(_render_png(*job))
+        if progress is not None:
+            progress(len(out), len(jobs))
+    return out
+
+
+def _render_png(draw: Callable[[Any], Any], figsize: tuple[float, float]) -> str:
     """Draw on a fresh Figure (no pyplot state) and return a PNG data URI.
 
     The figure is rendered once with Agg and stored as a 256-colour palette
@@ -275,9 +339,7 @@ def _svg_fan(sim: Any, ident: str, wide: pd.DataFrame, lang: str,
                         if np.isfinite(a) and np.isfinite(b))
 
     out = [f'<svg class="fan" viewBox="0 0 {w:g} {h:g}" role="img" '
-           f'><title>{_e(_plot._name(ind, lang))}</title>',
-           f'<clipPath id="c-{_e(ident)}"><rect x="{left}" y="{top}" width="{w - left - right}" '
-           f'height="{h - top - bottom}"/></clipPath>']
+           f'><title>{_e(_plot._name(ind, lang))}</title>']
     if log:
         ticks = mticker.LogLocator(subs=(1.0, 2.0, 5.0)).tick_values(10**lo, 10**hi)
         ticks = ticks[(ticks >= 10**lo) & (ticks <= 10**hi)]
@@ -295,7 +357,10 @@ def _svg_fan(sim: Any, ident: str, wide: pd.DataFrame, lang: str,
     for yr in range(int(np.ceil(x0)), end + 1, step):
         out.append(f'<text x="{float(X(yr)):.1f}" y="{h - 6}" font-size="9" text-anchor="middle" '
                    f'fill="#555">\'{yr % 100:02d}</text>')
-    out.append(f'<g clip-path="url(#c-{_e(ident)})">')
+    # a nested <svg> clips what it holds to the plot area (no url() reference needed)
+    pw, ph = w - left - right, h - top - bottom
+    out.append(f'<svg x="{left}" y="{top}" width="{pw}" height="{ph}" '
+               f'viewBox="{left} {top} {pw} {ph}" overflow="hidden">')
     for (a, b), alpha in (((0.025, 0.975), 0.15), ((0.1, 0.9), 0.25), ((0.25, 0.75), 0.4)):
         poly = pts(np.concatenate([years, years[::-1]]), np.concatenate([col(a), col(b)[::-1]]))
         out.append(f'<polygon points="{poly}" fill="{_plot._C_FAN}" fill-opacity="{alpha}"/>')
@@ -326,7 +391,7 @@ def _svg_fan(sim: Any, ident: str, wide: pd.DataFrame, lang: str,
             out.append(f'<polygon points="{cx:.1f},{cy - 3.6:.1f} {cx + 3.6:.1f},{cy:.1f} '
                        f'{cx:.1f},{cy + 3.6:.1f} {cx - 3.6:.1f},{cy:.1f}" fill="#fff" '
                        f'stroke="{_plot._C_TARGET}" stroke-width="1.3"/>')
-    out.append("</g>")
+    out.append("</svg>")
     lx = float(X(last_year))
     out.append(f'<line x1="{lx:.1f}" x2="{lx:.1f}" y1="{top}" y2="{h - bottom}" stroke="#777" '
                'stroke-width="0.8" stroke-dasharray="1,2"/>')
@@ -334,6 +399,63 @@ def _svg_fan(sim: Any, ident: str, wide: pd.DataFrame, lang: str,
         out.append(f'<text x="{w - right}" y="{top + 8}" font-size="8" text-anchor="end" '
                    f'fill="#555">{_e(_plot._TEXT[lang]["log_axis"].strip(" ()"))}</text>')
     out.append("</svg>")
+    return "".join(out)
+
+
+def _svg_first_hit(sim: Any, ident: str, lang: str) -> str:
+    """Inline SVG of :func:`kpisim.plot.first_hit_histogram`: the year the goal is first met.
+
+    One bar per year (the share of paths first meeting the goal that year) and a
+    grey bar, set apart, for the paths that never meet it by the horizon.
+    """
+    t = _plot._TEXT[lang]
+    ind = sim.catalog[ident]
+    fh = sim.first_hit()
+    fh = fh[fh["id"] == ident]
+    goal = float(fh["goal"].iloc[0])
+    last_year = int(ind.observed.index[-1])
+    never = fh["year"].isna().to_numpy()
+    by_year = fh[~never]
+    by_year = by_year[(by_year["year"].astype(int) > last_year) | (by_year["prob"] > 0)]
+    horizon = int(sim.years[-1])
+    labels = [f"{int(y)}" for y in by_year["year"]] + [
+        t["never"].format(year=horizon).replace("\n", " ")]
+    heights = np.concatenate([by_year["prob"].to_numpy(float), fh[never]["prob"].to_numpy(float)])
+    top = max(0.05, float(heights.max()) * 1.15)
+    w, h, left, right, head, bottom = 480.0, 300.0, 44.0, 8.0, 46.0, 34.0
+    slots = len(labels) + 0.6
+    bw = (w - left - right) / slots
+    title = t["first_hit_title"].format(name=_plot._name(ind, lang),
+                                        goal=_plot._with_unit(goal, ind.unit, lang)).split("\n")
+    out = [f'<svg class="hist" viewBox="0 0 {w:g} {h:g}" role="img" '
+           f'><title>{_e(" ".join(title))}</title>']
+    for k, line in enumerate(title):
+        out.append(f'<text x="{left}" y="{16 + 17 * k}" font-size="{13 if k == 0 else 12}" '
+                   f'font-weight="{"bold" if k == 0 else "normal"}">{_e(line)}</text>')
+
+    def Y(v: float) -> float:
+        return head + (1 - v / top) * (h - head - bottom)
+
+    for v in np.linspace(0, top, 5)[:-1] if top <= 0.2 else np.arange(0, top, 0.1 if top <= 0.6
+                                                                        else 0.2):
+        out.append(f'<line x1="{left}" x2="{w - right}" y1="{Y(v):.1f}" y2="{Y(v):.1f}" '
+                   f'stroke="#e5e5e5" stroke-width="0.6"/><text x="{left - 3}" y="{Y(v) + 3:.1f}"'
+                   f' font-size="9" text-anchor="end" fill="#555">{100 * v:.0f}%</text>')
+    for k, (label, value) in enumerate(zip(labels, heights, strict=True)):
+        last = k == len(labels) - 1
+        x = left + (k + (0.6 if last else 0) + 0.15) * bw
+        colour = _plot._C_NEVER if last else _plot._C_FAN
+        out.append(f'<rect x="{x:.1f}" y="{Y(value):.1f}" width="{0.7 * bw:.1f}" '
+                   f'height="{Y(0) - Y(value):.1f}" fill="{colour}"/>')
+        cx = x + 0.35 * bw
+        if value >= 0.005:
+            out.append(f'<text x="{cx:.1f}" y="{Y(value) - 3:.1f}" font-size="9" '
+                       f'text-anchor="middle">{_e(_plot._pct(value, 0))}</text>')
+        out.append(f'<text x="{cx:.1f}" y="{h - bottom + 13}" font-size="9" '
+                   f'text-anchor="middle" fill="#555">{_e(label)}</text>')
+    out.append(f'<text x="12" y="{(head + h - bottom) / 2:.0f}" font-size="9" fill="#555" '
+               f'text-anchor="middle" transform="rotate(-90 12 {(head + h - bottom) / 2:.0f})">'
+               f'{_e(t["share_paths"])}</text></svg>')
     return "".join(out)
 
 
@@ -387,6 +509,9 @@ def _summary_rows(frame: pd.DataFrame, lang: str) -> list[list[Any]]:
 
 #: Paths per prior for the range (the simulation's own count up to this) and the curve.
 _RANGE_PATHS = 200_000
+#: Growth rates of the curve: −5 % … +25 % in 2-point steps (the curve is smooth:
+#: every rate uses the same random numbers).
+_CURVE_RATES = tuple(round(0.01 * k, 2) for k in range(-5, 26, 2))
 _CURVE_PATHS = 10_000  # the caption states it; the band is ±2 MC standard errors
 
 
@@ -408,7 +533,8 @@ def _goal_data(sim: Any) -> dict[str, Any]:
     def curve(ident: str, ev: pd.DataFrame) -> tuple[str, Any]:
         try:
             return ident, prob_curve(
-                sim.catalog[ident], int(ev["year"].max()), n_paths=min(sim.n_paths, _CURVE_PATHS),
+                sim.catalog[ident], int(ev["year"].max()), _CURVE_RATES,
+                n_paths=min(sim.n_paths, _CURVE_PATHS),
                 rng=np.random.SeedSequence(sim.settings["seed_entropy"]), until=until)
         except KpisimError as e:
             return ident, e
@@ -683,6 +809,7 @@ def report(
     audit: pd.DataFrame | None = None,
     scenarios: pd.DataFrame | None = None,
     scores: Any = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Path:
     """Write the whole simulation as one self-contained HTML file.
 
@@ -701,6 +828,8 @@ def report(
         The result of :func:`kpisim.scoring.score_simulation` (per-indicator
         평점 and the weighted total), simulated scores (20–100), or any table
         of scores (shown as given).
+    progress : callable, optional
+        Called as ``progress(done, total)`` as the figures are drawn.
 
     Returns
     -------
@@ -708,10 +837,27 @@ def report(
         The written file. It has no external reference: styles are inline and
         charts are ``data:`` URIs.
     """
+    global _QUEUE
     t = _check_lang(lang)
+    with _LOCK:  # one report at a time collects figures into the module's queue
+        _QUEUE = []
+        try:
+            page, jobs = _page(sim, t, lang=lang, audit=audit, scenarios=scenarios,
+                               scores=scores)
+        finally:
+            _QUEUE = None
+        uris = _render_all(jobs, progress)
+    page = _PLACEHOLDER_RE.sub(lambda m: uris[int(m.group(1))], page)
+    path = Path(path)
+    write_text(path, page)  # atomic: temp file beside it, then os.replace
+    return path
+
+
+def _page(sim: Any, t: dict[str, Any], *, lang: str, audit: Any, scenarios: Any,
+          scores: Any) -> tuple[str, list[tuple[Callable[[Any], Any], tuple[float, float]]]]:
+    """The report's HTML with figure placeholders, and the queued figures."""
     from kpisim import __version__
 
-    path = Path(path)
     table = summary(sim, lang=lang)
     audit_frame = _audit_frame(sim, audit)
     rule_paths = _rule_paths(audit_frame)
@@ -747,10 +893,9 @@ def report(
             uri = _png(lambda ax, i=ident: _plot.fan_chart(sim, i, ax=ax, lang=lang,
                                                            rule_path=rule_paths.get(i)),
                        (5.4, 4.0))
-            uri2 = _png(lambda ax, i=ident: _plot.first_hit_histogram(sim, i, ax=ax, lang=lang),
-                        (5.4, 4.0))
             figures.append(f'<figure id="fan-{_e(ident)}" class="wide">{_img(uri, name)}'
-                           f"{_img(uri2, name)}<figcaption>{_e(caption)}</figcaption></figure>")
+                           f"{_svg_first_hit(sim, ident, lang)}<figcaption>{_e(caption)}"
+                           "</figcaption></figure>")
         else:  # small multiples: inline SVG, no matplotlib figure
             svg = _svg_fan(sim, ident, quant.loc[ident], lang, rule_paths.get(ident))
             multiples.append(f'<figure id="fan-{_e(ident)}"><figcaption class="name">'
@@ -776,13 +921,13 @@ def report(
             f"<nav><b>{_e(t['toc'])}</b><ol>{toc}</ol></nav>"
             + "".join(f'<section id="{k}"><h2>{_e(title)}</h2>{content}</section>'
                       for k, title, content in sections))
-    visible = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", body)
+    visible = _PLACEHOLDER_RE.sub("", body)
     page = (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{_e(t['title'])}</title><style>{_font_face(visible)}{_CSS}</style></head>"
             f"<body>{body}<script>{_SCRIPT}</script></body></html>\n")
-    write_text(path, page)  # atomic: temp file beside it, then os.replace
-    return path
+    assert _QUEUE is not None
+    return page, list(_QUEUE)
 
 
 def _md_cell(x: Any) -> str:

@@ -687,13 +687,16 @@ def _grade_history(ind: Indicator) -> tuple[pd.Series, dict[int, float]]:
 
 
 def _plan(
-    catalog: Catalog, *, model, until, prior, strict, grade_model: Any = "markov_grade"
+    catalog: Catalog, *, model, until, prior, strict, grade_model: Any = "markov_grade",
+    progress=None,
 ) -> tuple[dict[str, _Track], NDArray, dict[str, str]]:
     from kpisim import models
 
     skipped: dict[str, str] = {}
     prepared = []
-    for ind in catalog.values():
+    for k, ind in enumerate(catalog.values()):
+        if progress is not None:
+            progress(k, len(catalog))
         if ind.kind == "grade":
             obs, targets = _grade_history(ind)
         else:
@@ -877,7 +880,9 @@ def simulate(
         (attainment counts still use every path; quantiles, fans and joint
         probabilities then refuse with a clear error).
     progress : callable, optional
-        Called as ``progress(done, total)`` after each chunk.
+        Called as ``progress(done, total)`` after each chunk. If it has a
+        ``fitting`` method, that is called as ``progress.fitting(done, total)``
+        before each indicator's model is fitted (``total`` indicators).
     grade_model : str or model object, default "markov_grade"
         The model of the grade indicators (:class:`kpisim.models.GradeMarkov`:
         a Markov chain over the grade scale with Dirichlet rows). Each grade
@@ -932,6 +937,7 @@ def simulate(
     tracks, years, skipped = _plan(
         catalog, model=model, until=int(until), prior=prior, strict=strict,
         grade_model=grade_model,
+        progress=getattr(progress, "fitting", None),
     )
     grades = {k: t for k, t in tracks.items() if t.grade}
     tracks = {k: t for k, t in tracks.items() if not t.grade}
@@ -1128,7 +1134,6 @@ def _run_chunk(
     Reductions run block by block, on identical arrays whatever the chunk, so
     even floating-point sums are bitwise independent of ``chunk_size``.
     """
-    threaded = sampler in ("plain", "antithetic") and correlation is None
     for k, b in enumerate(blocks):
         n = min(BLOCK, limit - k * BLOCK)  # the last block of a run may be cut
         for t in (grades or {}).values():  # own stream per id; no shocks, no scenario
@@ -1137,25 +1142,16 @@ def _run_chunk(
             _reduce(t, values[:n], n, years, keep)
         if not tracks:
             continue
-        shocks = (None if threaded else
-                  _shocks(root, b, tracks, years, correlation=correlation, sampler=sampler))
+        shocks = _shocks(root, b, tracks, years, correlation=correlation, sampler=sampler)
         growth = None
         if growth_correlation is not None:
             from kpisim import models
 
             growth = models.correlated_normals(growth_correlation, BLOCK, 2,
                                                rng=_child(root, b, 2**31, 2))
-
-        def one(j: int, ident: str, t: _Track, b: int = b, n: int = n, shocks=shocks,
-                growth=growth) -> None:
+        for j, (ident, t) in enumerate(tracks.items()):
             sim_years = years[t.offset :]
-            if shocks is None:  # the same stream as `_shocks`, drawn in this worker
-                from kpisim import models
-
-                z = models.standard_normals(BLOCK, len(sim_years), rng=_child(root, b, t.key, 1),
-                                            method=sampler)
-            else:
-                z = shocks[j]
+            z = shocks[j]
             if scenario is not None:
                 z = z * scenario.volatility(ident, sim_years)[None, :]
             extra = {}
@@ -1168,8 +1164,6 @@ def _run_chunk(
             if t.bounds is not None and (scenario is not None or not t.in_bounds):
                 # censoring, a model without the bounded scale, or a scenario's change
                 np.clip(values, t.bounds[0], t.bounds[1], out=values)
-                if t.target_on_bound:
-                    _snap_to_bounds(values, t.bounds)
             if not np.isfinite(values[:n]).all():
                 # an overflow (or a model's NaN) must never be counted as met or missed
                 bad = values[:n][~np.isfinite(values[:n])][0]
@@ -1180,7 +1174,6 @@ def _run_chunk(
             full = _reduce(t, values[:n], n, years, keep)
             if t.rule_counter is not None:
                 t.rule_counter.update(full, _rule_targets(t, full, years))
-        _for_each_track(one, tracks, threaded=threaded)
 
 
 def _reduce(t: _Track, values: NDArray, n: int, years: NDArray, keep: int) -> NDArray:
@@ -1194,54 +1187,3 @@ def _reduce(t: _Track, values: NDArray, n: int, years: NDArray, keep: int) -> ND
         t.store.append(full[:take].copy())  # float64: no NaN above 3.4e38
         t.stored += take
     return full
-
-
-#: Fitted models whose ``sample`` is plain NumPy (no ``warnings.catch_warnings``,
-#: which is not thread-safe before Python 3.14): their tracks run in threads.
-_THREAD_SAFE_MODULES = frozenset({"kpisim._refgrowth", "kpisim._loggrowth", "kpisim._naive"})
-_POOL: Any = None
-
-
-def _threads() -> int:
-    """Worker threads for one block: ``KPISIM_THREADS``, else the CPUs (at most 4)."""
-    import os
-
-    env = os.environ.get("KPISIM_THREADS", "").strip()
-    if env.isdigit() and int(env) >= 1:
-        return int(env)
-    return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-                      else (os.cpu_count() or 1)))
-
-
-def _for_each_track(one: Callable[..., None], tracks: dict[str, _Track], *,
-                    threaded: bool) -> None:
-    """Run ``one(j, ident, track)`` for every track of a block.
-
-    Each track's counters and stored paths are touched by one call only, and
-    blocks still run one after another, so every track sees its blocks in the
-    same order as a serial run: the numbers are bitwise the same. NumPy
-    releases the GIL inside its array loops, so two cores roughly halve the
-    time. Tracks of models not known to be thread-safe, and path-dependent
-    rules (their σ helper silences warnings), run serially afterwards.
-    """
-    items = [(j, ident, t) for j, (ident, t) in enumerate(tracks.items())]
-    workers = _threads() if threaded else 1
-    parallel = [x for x in items if workers > 1 and x[2].rule_counter is None
-                and type(x[2].fitted).__module__ in _THREAD_SAFE_MODULES]
-    serial = [x for x in items if x not in parallel] if parallel else items
-    if len(parallel) > 1:
-        global _POOL
-        if _POOL is None or _POOL._max_workers != workers:
-            from concurrent.futures import ThreadPoolExecutor
-
-            _POOL = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kpisim")
-        from concurrent.futures import wait
-
-        futures = [_POOL.submit(one, *x) for x in parallel]
-        wait(futures)  # every worker has finished before any error is raised
-        for f in futures:
-            f.result()
-    else:
-        serial = items
-    for x in serial:
-        one(*x)
