@@ -170,7 +170,7 @@ BAD_INDICATORS = [
     ({"id": 5}, "snake_case"),
     ({"name_ko": ""}, "name_ko"),
     ({"name_ko": None}, "name_ko"),
-    ({"unit": "parsecs"}, "unit"),
+    ({"unit": "a\tb"}, "unit"),  # the vocabulary is open, but a unit is one line of text
     ({"actuals": {2020.5: 1.0}}, "years as integers"),
     ({"actuals": {True: 1.0}}, "years as integers"),
     ({"actuals": {1800: 1.0}}, "a year in"),
@@ -359,7 +359,8 @@ def test_share_with_target_on_its_bound_can_meet_it():
         assert 0.3 < p < 1, (model, p)
         paths = sim.paths("s")[2025]
         assert math.isclose(p, float((paths >= 100).mean()), abs_tol=0.05)
-        assert "counts as on it" in " ".join(sim.assumptions().statement) or model == "logit"
+        notes = " ".join(sim.assumptions(lang="en").statement)
+        assert "counts as on it" in notes or model == "logit"
         # the handbook score's P(100) (목표 대비 실적 = 100 %) is the same event
         from kpisim.scoring import score_simulation
 

@@ -1164,6 +1164,8 @@ def _run_chunk(
             if t.bounds is not None and (scenario is not None or not t.in_bounds):
                 # censoring, a model without the bounded scale, or a scenario's change
                 np.clip(values, t.bounds[0], t.bounds[1], out=values)
+                if t.target_on_bound:
+                    _snap_to_bounds(values, t.bounds)
             if not np.isfinite(values[:n]).all():
                 # an overflow (or a model's NaN) must never be counted as met or missed
                 bad = values[:n][~np.isfinite(values[:n])][0]
