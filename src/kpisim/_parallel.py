@@ -75,6 +75,7 @@ def map_tasks(
     retries: int = 2,
     progress: Callable[[int, int], None] | None = None,
     label: str = "kpisim",
+    shared: Sequence[int] = (),
 ) -> list[Any]:
     """``[fn(*t) for t in tasks]``, serially or on Dask, in task order.
 
@@ -95,6 +96,10 @@ def map_tasks(
         Called as ``progress(done, total)`` after each finished task.
     label : str
         Prefix of the Dask task keys (shown on the Dask dashboard).
+    shared : sequence of int
+        Positions of arguments that many tasks share (a catalog): on Dask each
+        distinct object is sent to every worker once (``scatter``), not with
+        every task.
     """
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs < 1:
         msg = f"`n_jobs` must be a positive integer; got {n_jobs!r}"
@@ -103,14 +108,14 @@ def map_tasks(
     if client is None and n_jobs > 1 and total > 1:
         if dask_available():
             with local_client(min(n_jobs, total)) as local:
-                return _on_dask(fn, tasks, local, retries, progress, label)
+                return _on_dask(fn, tasks, local, retries, progress, label, shared)
         warnings.warn(
             f"n_jobs={n_jobs} needs dask.distributed; running serially ({INSTALL_HINT})",
             KpisimWarning,
             stacklevel=2,
         )
     if client is not None:
-        return _on_dask(fn, tasks, client, retries, progress, label)
+        return _on_dask(fn, tasks, client, retries, progress, label, shared)
     out = []
     for i, t in enumerate(tasks):
         out.append(fn(*t))
@@ -126,10 +131,19 @@ def _on_dask(
     retries: int,
     progress: Callable[[int, int], None] | None,
     label: str,
+    shared: Sequence[int] = (),
 ) -> list[Any]:
     from distributed import as_completed
 
     run = uuid.uuid4().hex[:8]
+    if shared:  # one copy of each shared object per worker, not one per task
+        sent: dict[int, Any] = {}
+        for t in tasks:
+            for i in shared:
+                if id(t[i]) not in sent:
+                    sent[id(t[i])] = client.scatter(t[i], broadcast=True, hash=False)
+        tasks = [tuple(sent[id(a)] if i in shared else a for i, a in enumerate(t))
+                 for t in tasks]
     futures = [
         client.submit(fn, *t, key=f"{label}-{run}-{i}", pure=False, retries=retries)
         for i, t in enumerate(tasks)

@@ -409,7 +409,8 @@ def compare(
     root = root_seed(rng)  # once: common random numbers for every scenario
     tasks = [(catalog_or_indicators, s, root, year, simulate_options) for s in scenarios]
     merged: pd.DataFrame | None = None
-    for p in map_tasks(_compare_cell, tasks, client=client, label="kpisim-compare"):
+    for p in map_tasks(_compare_cell, tasks, client=client, label="kpisim-compare",
+                        shared=(0,)):
         merged = p if merged is None else merged.merge(p, on=["id", "year", "target"])
     return merged if merged is not None else pd.DataFrame()
 
@@ -506,7 +507,8 @@ def sensitivity(
     if with_corr:  # the same run with independent shocks
         opts = {k: v for k, v in simulate_options.items() if k != "correlation"}
         tasks.append((catalog_or_indicators, None, rng, ident, year, opts))
-    probs = map_tasks(_prob_cell, tasks, client=client, label="kpisim-sensitivity")
+    probs = map_tasks(_prob_cell, tasks, client=client, label="kpisim-sensitivity",
+                     shared=(0,))
     rows = [{"assumption": name, "low": lo, "high": hi, "p_low": probs[2 * k],
              "p_high": probs[2 * k + 1], "p_base": p_base}
             for k, (name, (lo, hi)) in enumerate(spec.items())]

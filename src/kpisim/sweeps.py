@@ -128,7 +128,7 @@ def sweep(
     ]
     labels = [(c, s, p) for c in cats for s in scens for p in pris]
     results = map_tasks(_run_cell, tasks, client=client, n_jobs=n_jobs, progress=progress,
-                        label="kpisim-sweep")
+                        label="kpisim-sweep", shared=(0,))
     parts, skipped = [], {}
     for (c, s, p), (table, skip) in zip(labels, results, strict=True):
         parts.append(table.assign(catalog=c, scenario=s, prior=p))
