@@ -655,7 +655,7 @@ def _headline_section(sim: Any, table: pd.DataFrame, lang: str,
     return "".join(parts)
 
 
-def _audit_frame(sim: Any, audit: Any) -> pd.DataFrame | None:
+def _audit_frame(sim: Any, audit: Any, lang: str = "ko") -> pd.DataFrame | None:
     if audit is False:
         return None
     if audit is not None:
@@ -664,7 +664,7 @@ def _audit_frame(sim: Any, audit: Any) -> pd.DataFrame | None:
         from kpisim.audit import audit as run_audit
     except ImportError:
         return None
-    return run_audit(sim.catalog)
+    return run_audit(sim.catalog, lang=lang)
 
 
 def _rule_paths(audit: pd.DataFrame | None) -> dict[str, pd.Series]:
@@ -859,7 +859,7 @@ def _page(sim: Any, t: dict[str, Any], *, lang: str, audit: Any, scenarios: Any,
     from kpisim import __version__
 
     table = summary(sim, lang=lang)
-    audit_frame = _audit_frame(sim, audit)
+    audit_frame = _audit_frame(sim, audit, lang)
     rule_paths = _rule_paths(audit_frame)
     sections: list[tuple[str, str, str]] = []
 
@@ -1058,7 +1058,7 @@ def report_excel(
              for k, v in {"n_paths": sim.n_paths, **sim.settings}.items()],
             columns=["setting", "value"]),
     }
-    audit_frame = _audit_frame(sim, audit)
+    audit_frame = _audit_frame(sim, audit, lang)
     if audit_frame is not None:
         sheets["audit"] = audit_frame
     with atomic_write(path, "wb") as f, pd.ExcelWriter(f, engine="openpyxl") as writer:
