@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from kpisim._messages import check_lang, in_lang, text
+from kpisim._units import unit_suffix
 from kpisim._validation import ScoringError
 from kpisim.attainment import progress_class, progress_ratio
 
@@ -33,25 +34,6 @@ COLUMNS = [
     "assumptions",
 ]
 
-#: Units written after a number in English (Korean shows the unit as the catalog writes it).
-_UNIT_EN = {
-    "개": "",
-    "개사": " firms",
-    "%": "%",
-    "%p": " pp",
-    "억불": " × 100M USD",
-    "만불": " × 10k USD",
-    "억원": " × 100M KRW",
-    "조원": " trillion KRW",
-    "명": " persons",
-    "건": " cases",
-    "점": " points",
-    "개/억원": " per 100M KRW",
-}
-#: Units shown without a suffix (dimensionless scores, grades).
-_NO_SUFFIX = {"-", "", "수", "지수", "grade", "등급"}
-
-
 def with_unit(value: float, unit: str | None, lang: str = "ko") -> str:
     """``value`` with its unit, e.g. ``"2,000개"`` / ``"2,000"``, ``"75%"``.
 
@@ -62,11 +44,7 @@ def with_unit(value: float, unit: str | None, lang: str = "ko") -> str:
     """
     if value is None or not np.isfinite(value):
         return "–"
-    num = f"{value:,.6g}"
-    unit = unit or ""
-    if lang == "en":
-        return num + _UNIT_EN.get(unit, "" if unit in _NO_SUFFIX else f" {unit}")
-    return num + ("" if unit in _NO_SUFFIX else unit)
+    return f"{value:,.6g}" + unit_suffix(unit, lang)
 
 
 def se_text(se: float, lang: str = "ko") -> str:

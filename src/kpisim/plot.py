@@ -147,21 +147,6 @@ _TEXT = {
     },
 }
 
-# Units written after the number in English (Korean keeps the document's unit).
-_UNIT_EN = {
-    "개": "",
-    "개사": " firms",
-    "%": "%",
-    "%p": " pp",
-    "억불": " × 100M USD",
-    "만불": " × 10k USD",
-    "억원": " × 100M KRW",
-    "조원": " trillion KRW",
-    "명": " persons",
-    "건": " cases",
-    "점": " points",
-    "개/억원": " per 100M KRW",
-}
 _UNIT_LABEL_EN = {
     "개": "count (개)",
     "개사": "firms (개사)",
@@ -176,7 +161,6 @@ _UNIT_LABEL_EN = {
     "수": "number (수)",
     "개/억원": "per 100 million KRW (개/억원)",
 }
-_NO_SUFFIX_KO = {"-", "수", "지수", "grade", "등급"}
 
 
 # ---------------------------------------------------------------- fonts
@@ -287,9 +271,9 @@ def _num(v: float) -> str:
 
 
 def _with_unit(v: float, unit: str, lang: str) -> str:
-    if lang == "en":
-        return _num(v) + _UNIT_EN.get(unit, "" if unit in _NO_SUFFIX_KO else f" {unit}")
-    return _num(v) + ("" if unit in _NO_SUFFIX_KO else unit)
+    from kpisim._units import unit_suffix
+
+    return _num(v) + unit_suffix(unit, lang)
 
 
 def _unit_label(unit: str, lang: str) -> str:
