@@ -58,6 +58,30 @@ def test_two_state_with_parameter_uncertainty_matches_the_beta_moments():
     assert abs(exact2 - plug) > 0.02
 
 
+def test_urn_sampler_equals_an_explicit_dirichlet_walk_in_distribution():
+    # reference: draw each path's matrix row by row from Dirichlet(alpha) with numpy's own
+    # sampler, then walk it; the model integrates the matrix out (Pólya urn)
+    scale = ["E", "D", "C", "B", "A"]
+    hist = pd.Series({2019: 2.0, 2020: 3.0, 2021: 3.0})
+    fit = GradeMarkov().fit(hist, scale=scale)
+    years = list(range(2022, 2028))
+    n = 60_000
+    got = fit.sample(years, n, rng=11)
+    g = np.random.default_rng(12)
+    mats = np.stack([g.dirichlet(fit.alpha[i], size=n) for i in range(5)], axis=1)
+    state = np.full(n, 3)
+    ref = np.empty((n, len(years)))
+    for h in range(len(years)):
+        cum = np.cumsum(mats[np.arange(n), state], axis=1)
+        state = np.minimum((g.random(n)[:, None] >= cum).sum(axis=1), 4)
+        ref[:, h] = state
+    for h in (0, 2, 5):
+        for grade in range(5):
+            p, q = (got[:, h] == grade).mean(), (ref[:, h] == grade).mean()
+            se = math.sqrt((p * (1 - p) + q * (1 - q)) / n) + 1e-12
+            assert abs(p - q) < 4.5 * se, (h, grade, p, q)
+
+
 def test_engine_headline_grade_matches_the_default_chain_power():
     """P(최우수 in 2027) through simulate, at the posterior mean, vs E[P]^6 by hand."""
     cat = kpisim.load_catalog()

@@ -215,9 +215,13 @@ class FittedGradeMarkov:
         """Grade indices (float, 0 = worst) at ``years``, shape ``(n_paths, len(years))``.
 
         ``shocks`` are ignored: a grade takes no normal shocks (and so takes no
-        part in a shock correlation). Two streams are spawned from ``rng``:
-        one for the per-path matrices, one for the yearly uniforms, so the
-        first ``n`` paths of a larger draw equal a draw of ``n`` paths.
+        part in a shock correlation). The yearly uniforms come from the second
+        of two streams spawned from ``rng``, so the first ``n`` paths of a
+        larger draw equal a draw of ``n`` paths. With parameter uncertainty
+        each path's transition matrix is Dirichlet per row, integrated out
+        exactly by the Pólya urn: from grade *i* the next grade is *j* with
+        probability :math:`(\\alpha_{ij} + c_{ij}) / (\\sum_j \\alpha_{ij} +
+        c_i)`, :math:`c` the path's own earlier moves.
         """
         years = [int(y) for y in years]
         if any(y <= self.last_year for y in years):
@@ -226,22 +230,31 @@ class FittedGradeMarkov:
             raise ModelError(msg)
         n = int(n_paths)
         g = np.random.default_rng(rng)
-        g_p, g_u = g.spawn(2)
+        _, g_u = g.spawn(2)  # the first stream was the per-path matrices' (see below)
         k = self.k
-        if self.parameter_uncertainty:
-            mats = _dirichlet_rows(self.alpha, n, g_p)
-        else:
-            mats = np.broadcast_to(self.posterior_mean, (n, k, k))
-        cum = np.cumsum(mats, axis=2)
         horizon = max(years) - self.last_year if years else 0
         u = g_u.random((n, horizon))
         state = np.full(n, int(self.last_value), dtype=np.int64)
         out = np.empty((n, len(years)))
         col = {y: j for j, y in enumerate(years)}
         rows = np.arange(n)
+        if self.parameter_uncertainty:
+            # Each path's matrix P ~ Dirichlet(alpha) row by row, then a walk on
+            # P, is drawn without drawing P: by the Pólya-urn representation the
+            # next grade from grade i is j with probability
+            # (alpha_ij + c_ij) / (sum_j alpha_ij + c_i), c the path's own moves
+            # so far — the same distribution of paths, with no gamma draws.
+            seen = np.zeros((n, k, k))
         for h in range(horizon):
-            edges = cum[rows, state]  # (n, k): the current grade's cumulative row
-            state = np.minimum((u[:, h, None] >= edges).sum(axis=1), k - 1)
+            if self.parameter_uncertainty:
+                w = self.alpha[state] + seen[rows, state]  # (n, k)
+                edges = np.cumsum(w, axis=1) / w.sum(axis=1, keepdims=True)
+            else:
+                edges = np.cumsum(self.posterior_mean, axis=1)[state]
+            new = np.minimum((u[:, h, None] >= edges).sum(axis=1), k - 1)
+            if self.parameter_uncertainty:
+                seen[rows, state, new] += 1.0
+            state = new
             j = col.get(self.last_year + h + 1)
             if j is not None:
                 out[:, j] = state
