@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from kpisim._validation import (
     CatalogError,
     KpisimError,
+    KpisimWarning,
     ModelError,
     RuleError,
     ScoringError,
@@ -106,6 +107,7 @@ __all__ = [
     "GrowthPrior",
     "Indicator",
     "KpisimError",
+    "KpisimWarning",
     "ModelError",
     "Provenance",
     "RuleError",
