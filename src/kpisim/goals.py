@@ -504,6 +504,31 @@ def _evidence(ind: Indicator, years: Sequence[int], *, n_paths: int,
     return pd.DataFrame(rows, columns=_EVIDENCE_COLUMNS)
 
 
+#: Recent :func:`_evidence` results, keyed by everything they depend on (the
+#: indicator, years, paths, seed and horizon): ``kpisim run`` prints the prior
+#: ranges and the report shows them again; the second asks for the same
+#: simulations and gets them from here instead of re-running them.
+_EVIDENCE_CACHE: dict[tuple, pd.DataFrame] = {}
+_EVIDENCE_CACHE_SIZE = 16
+
+
+def _evidence_once(ind: Indicator, years: Sequence[int], *, n_paths: int,
+                   seed: np.random.SeedSequence, until: int | None) -> pd.DataFrame:
+    """:func:`_evidence`, computed once per distinct input (a copy is returned)."""
+    key = (ind, tuple(int(y) for y in years), int(n_paths), seed.entropy,
+           tuple(seed.spawn_key), until)
+    try:
+        hit = _EVIDENCE_CACHE.get(key)
+    except TypeError:  # an unhashable part: just compute
+        return _evidence(ind, years, n_paths=n_paths, seed=seed, until=until)
+    if hit is None:
+        hit = _evidence(ind, years, n_paths=n_paths, seed=seed, until=until)
+        if len(_EVIDENCE_CACHE) >= _EVIDENCE_CACHE_SIZE:
+            _EVIDENCE_CACHE.pop(next(iter(_EVIDENCE_CACHE)))
+        _EVIDENCE_CACHE[key] = hit
+    return hit.copy()
+
+
 def goal_evidence(
     indicator: Indicator,
     year: int,
@@ -728,7 +753,7 @@ def _ranges(
                           sorted(y for y in _numeric_targets(ind) if last < y <= horizon))
             if not goal_years:
                 continue
-            ev = _evidence(ind, goal_years, n_paths=n_paths, seed=seed, until=until)
+            ev = _evidence_once(ind, goal_years, n_paths=n_paths, seed=seed, until=until)
             own = sim.prob_meet(None, ids=[ident]) if sim is not None else None
         except KpisimError as e:
             if not skip_errors:
