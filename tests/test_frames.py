@@ -395,8 +395,11 @@ def test_docs_example_files_match_the_example_rows():
         lines = list(csv.reader(f))
     assert tuple(lines[0]) == EXAMPLE_COLUMNS
     assert [dict(zip(EXAMPLE_COLUMNS, r, strict=True)) for r in lines[1:]] == example_rows()
-    ws = load_workbook(EXAMPLE_XLSX, read_only=True).active
-    xlsx = list(ws.iter_rows(values_only=True))
+    wb = load_workbook(EXAMPLE_XLSX, read_only=True)
+    try:
+        xlsx = list(wb.active.iter_rows(values_only=True))
+    finally:
+        wb.close()  # a read-only workbook keeps its file open until closed
     assert len(xlsx) == len(lines)
 
 

@@ -189,8 +189,10 @@ def test_markdown(sim, tmp_path):
 def test_excel(sim, tmp_path):
     path = report_excel(sim, tmp_path / "r.xlsx")
     book = openpyxl.load_workbook(path, read_only=True)
-    assert book.sheetnames == ["summary", "prob_meet", "prob_path", "first_hit", "quantiles",
-                               "assumptions", "skipped", "settings", "audit"]
+    names = book.sheetnames
+    book.close()  # a read-only workbook keeps its file open until closed
+    assert names == ["summary", "prob_meet", "prob_path", "first_hit", "quantiles",
+                     "assumptions", "skipped", "settings", "audit"]
     summary = pd.read_excel(path, sheet_name="summary")
     assert summary["id"].iloc[0] == "ai_firms"
     quantiles = pd.read_excel(path, sheet_name="quantiles")

@@ -257,10 +257,13 @@ def _read_excel(path: Path, sheet: str | int) -> pd.DataFrame:
         return _grid_frame(path, grid, list(range(1, len(grid) + 1)), set())
     from openpyxl import load_workbook
 
+    with_formulas = None
     try:
         with_formulas = load_workbook(path, read_only=True, data_only=False)
         values = load_workbook(path, read_only=True, data_only=True)
     except Exception as e:  # openpyxl raises many types (BadZipFile, KeyError, ...) on damage
+        if with_formulas is not None:
+            with_formulas.close()  # read-only workbooks keep their file open until closed
         raise _file_error(path, "a readable .xlsx/.xlsm workbook", f"{type(e).__name__}: {e}") \
             from e
     try:
