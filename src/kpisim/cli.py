@@ -155,7 +155,7 @@ def _links_text(cat, args) -> str:
     if links:
         lines += ["", text("catalogs.related_header", args.lang)]
         lines += [text("catalogs.related_line", args.lang, id=i.id, other=r.id,
-                       relation=r.relation) for i, r in links]
+                       relation=r.text(args.lang)) for i, r in links]
     undated = [(i, g) for i in cat.values() for g in i.undated_goals]
     if undated:
         lines += ["", text("catalogs.undated_header", args.lang)]
