@@ -512,8 +512,8 @@ def growth_references(indicator: Indicator, year: int | None = None, *,
     >>> cat = kpisim.load_catalog()
     >>> refs = growth_references(cat["ai_firms"], catalog=cat)
     >>> row = refs[refs.related_id == "ai_convergence_firms"].iloc[0]
-    >>> row.kind, round(row.rate, 4), bool(row.as_prior)
-    ('related series', 0.1485, True)
+    >>> row.kind, round(float(row.rate), 4), bool(row.as_prior)
+    ('related series', 0.1486, True)
     """
     ind = _check_indicator(indicator, "growth_references")
     if catalog is not None and not isinstance(catalog, Catalog):
