@@ -28,8 +28,8 @@ from kpisim.goals import REFERENCE_KINDS, goal_evidence, growth_references, prob
 from kpisim.indicator import Related
 
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
-#: Seed 000, line 581: "▪ AI융합 전문기업 육성 (개)\t-\t991\t1,200\t- (집계중)\t1,460\t1,730\t1,880\t2,070\t2,275"
-#: — '21 actual 991, '27 target 2,275: (2275/991)^(1/6) − 1.
+#: Seed 000, line 581: "▪ AI융합 전문기업 육성 (개)\t-\t991\t1,200\t- (집계중)\t1,460 …
+#: \t2,275" — '21 actual 991, '27 target 2,275: (2275/991)^(1/6) − 1.
 AI_CONVERGENCE_CAGR = (2275 / 991) ** (1 / 6) - 1
 SEED_000 = next((p / "000_2bd331b0a6e88665.txt" for p in (
     Path(__file__).resolve().parents[1].parent / "shared" / "seeds",
@@ -61,7 +61,8 @@ def test_hand_computed_rate_is_the_seed_line():
     line = SEED_000.read_text("utf-8").splitlines()[580]
     assert line.startswith("▪ AI융합 전문기업 육성 (개)")
     cells = line.split("\t")
-    assert cells[2] == "991" and cells[-1] == "2,275"
+    assert cells[2] == "991"
+    assert cells[-1] == "2,275"
 
 
 def test_ai_firms_gets_the_related_series_with_the_nipa_catalog(cat):
@@ -98,10 +99,12 @@ def test_a_series_not_quoted_in_the_table_gets_its_own_row(cat):
     assert len(rows) == 1
     row = rows.iloc[0]
     assert row.rate == pytest.approx(AI_CONVERGENCE_CAGR, rel=1e-12)
-    assert not row.as_prior and row.computed
+    assert not row.as_prior
+    assert row.computed
     assert row.source == "another.txt"
     assert row.note.startswith("same programme")  # the relation the catalog states
-    assert "991" in row.reference and "2,275" in row.reference
+    assert "991" in row.reference
+    assert "2,275" in row.reference
     # the YAML rows are still there, unmarked
     assert len(refs[(refs.kind == "related series") & (refs.related_id == "")]) == 2
 
@@ -239,7 +242,8 @@ def test_every_built_in_link_has_a_korean_relation():
         for ind in kpisim.load_catalog(name).values():
             for r in ind.related:
                 n += 1
-                assert r.relation_ko and HANGUL.search(r.relation_ko), (name, ind.id, r.id)
+                assert r.relation_ko, (name, ind.id, r.id)
+                assert HANGUL.search(r.relation_ko), (name, ind.id, r.id)
                 # the Korean text keeps the English one's numbers and seed lines
                 assert (sorted(re.findall(r"\d+(?:,\d{3})*", r.relation))
                         == sorted(re.findall(r"\d+(?:,\d{3})*", r.relation_ko))), (name, ind.id)

@@ -278,7 +278,10 @@ def _assumptions(ctx: _Ctx, raw: Any) -> tuple[Assumption, ...]:
 
 
 def _related(ctx: _Ctx, ident: str, raw: Any) -> tuple[Related, ...]:
-    """``related:`` — a list of ``{id, relation[, relation_ko]}``; ids are checked by the Catalog."""
+    """``related:`` — a list of ``{id, relation, relation_ko}``; ids are checked by the Catalog.
+
+    ``relation_ko`` (the relation in Korean) is optional.
+    """
     if raw is None:
         return ()
     if not isinstance(raw, list):
