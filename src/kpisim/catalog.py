@@ -84,7 +84,7 @@ _INDICATOR_FIELDS = frozenset(
 _PROVENANCE_FIELDS = frozenset(Provenance.__dataclass_fields__)
 _TAG_FIELDS = frozenset(Tags.__dataclass_fields__)
 _ASSUMPTION_FIELDS = frozenset(Assumption.__dataclass_fields__)
-_RELATED_FIELDS = frozenset({"id", "relation"})
+_RELATED_FIELDS = frozenset({"id", "relation", "relation_ko"})
 _UNDATED_FIELDS = frozenset({"value", "text", "note"})
 
 
@@ -278,7 +278,10 @@ def _assumptions(ctx: _Ctx, raw: Any) -> tuple[Assumption, ...]:
 
 
 def _related(ctx: _Ctx, ident: str, raw: Any) -> tuple[Related, ...]:
-    """``related:`` — a list of ``{id, relation}``; ids are checked by the Catalog."""
+    """``related:`` — a list of ``{id, relation, relation_ko}``; ids are checked by the Catalog.
+
+    ``relation_ko`` (the relation in Korean) is optional.
+    """
     if raw is None:
         return ()
     if not isinstance(raw, list):
@@ -296,7 +299,9 @@ def _related(ctx: _Ctx, ident: str, raw: Any) -> tuple[Related, ...]:
         if other in {r.id for r in out}:
             raise ctx.error(where, "each related id at most once", other)
         relation = _text(ctx, f"{name}.relation", data.get("relation"), required=True)
-        out.append(Related(other, relation))
+        relation_ko = (None if data.get("relation_ko") is None else
+                       _text(ctx, f"{name}.relation_ko", data["relation_ko"], required=True))
+        out.append(Related(other, relation, relation_ko))
     return tuple(out)
 
 
@@ -472,7 +477,11 @@ def indicator_to_dict(ind: Indicator) -> dict[str, Any]:
     if tags:
         out["tags"] = tags
     if ind.related:
-        out["related"] = [{"id": r.id, "relation": r.relation} for r in ind.related]
+        out["related"] = [
+            {"id": r.id, "relation": r.relation,
+             **({"relation_ko": r.relation_ko} if r.relation_ko is not None else {})}
+            for r in ind.related
+        ]
     if ind.undated_goals:
         out["undated_goals"] = [
             {"value": g.value, "text": g.text, **({"note": g.note} if g.note else {})}
@@ -566,7 +575,8 @@ class Catalog(Mapping[str, Indicator]):
                         got=r.id,
                     )
 
-    def related(self, ident: str) -> tuple[tuple[Indicator, str], ...]:
+    def related(self, ident: str, *,
+                lang: str | None = None) -> tuple[tuple[Indicator, str], ...]:
         """The series related to indicator ``ident``, with the relation stated.
 
         Links are symmetric: an indicator's own ``related:`` entries come
@@ -575,6 +585,14 @@ class Catalog(Mapping[str, Indicator]):
         :attr:`parent`; a link to an indicator absent from both (possible
         only in a catalog built in code, see :meth:`check_related`) is
         omitted.
+
+        Parameters
+        ----------
+        ident : str
+        lang : {"ko", "en"}, optional
+            The relation's language: ``"ko"`` gives ``relation_ko`` where the
+            catalog states it (else ``relation``); ``"en"`` or None (the
+            default) gives ``relation``.
 
         Examples
         --------
@@ -585,12 +603,13 @@ class Catalog(Mapping[str, Indicator]):
         """
         pool = self.parent if self.parent is not None else self
         own = pool[ident]
-        out = [(pool[r.id], r.relation) for r in own.related if r.id in pool]
+        lang = lang or "en"
+        out = [(pool[r.id], r.text(lang)) for r in own.related if r.id in pool]
         named = {r.id for r in own.related}
         for other in pool.values():
             for r in other.related:
                 if r.id == ident and other.id not in named:
-                    out.append((other, r.relation))
+                    out.append((other, r.text(lang)))
                     named.add(other.id)
         return tuple(out)
 

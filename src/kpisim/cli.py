@@ -155,7 +155,7 @@ def _links_text(cat, args) -> str:
     if links:
         lines += ["", text("catalogs.related_header", args.lang)]
         lines += [text("catalogs.related_line", args.lang, id=i.id, other=r.id,
-                       relation=r.relation) for i, r in links]
+                       relation=r.text(args.lang)) for i, r in links]
     undated = [(i, g) for i in cat.values() for g in i.undated_goals]
     if undated:
         lines += ["", text("catalogs.undated_header", args.lang)]
@@ -284,7 +284,49 @@ def _headline_assumptions(sim, lang: str = "ko") -> str:
         name = ind.name_en if lang == "en" and ind.name_en else ind.name_ko
         lines.append(f"  {name} ({ident}):")
         lines += [f"    - {s}" for s in statements(sim, ident, lang=lang)]
+        lines += [f"    - {s}" for s in _related_lines(sim, ident, lang)]
     return "\n".join(lines)
+
+
+def _related_lines(sim, ident: str, lang: str) -> list[str]:
+    """One line per related series of a headline goal: name, relation, implied growth.
+
+    The rows are :func:`kpisim.goals.growth_references` with the simulation's
+    catalog (those with a ``related_id``); the growth is the series' own
+    span, first actual → furthest stated target.
+    """
+    from kpisim._summary import with_unit
+    from kpisim.goals import _series_span, growth_references
+
+    ind = sim.catalog[ident]
+    links = {other.id: (other, relation)
+             for other, relation in sim.catalog.related(ident, lang=lang)}
+    if not links or ind.kind == "grade":
+        return []
+    try:
+        refs = growth_references(ind, catalog=sim.catalog)
+    except KpisimError:  # e.g. no actual: nothing to compare the growth with
+        return []
+    out, done = [], set()
+    for r in refs[refs.related_id != ""].itertuples():
+        if r.related_id in done or r.related_id not in links:
+            continue
+        done.add(r.related_id)
+        other, relation = links[r.related_id]
+        span = _series_span(other)
+        if span is None:
+            continue
+        (y0, v0), (y1, v1) = span
+        name = other.name_en if lang == "en" and other.name_en else other.name_ko
+        out.append(text(
+            "goals.related.line", lang, name=name, id=other.id,
+            relation=" ".join(relation.split()).rstrip("."),
+            start=f"'{y0 % 100:02d} {with_unit(v0, other.unit, lang)}",
+            end=f"'{y1 % 100:02d} {with_unit(v1, other.unit, lang)}",
+            rate=f"{100 * r.rate:.1f}%",
+            use=text("goals.related.in_range" if r.as_prior else "goals.related.not_in_range",
+                     lang)))
+    return out
 
 
 def _prior_ranges(sim, progress: _Progress | None = None):

@@ -91,7 +91,7 @@ _DATA_FILE = "_reference/growth_references.yaml"
 _MODEL = "refgrowth"
 
 _REF_COLUMNS = ["id", "reference", "rate", "source", "kind", "reference_en", "line", "quote",
-                "as_prior", "computed", "m0", "note"]
+                "as_prior", "computed", "m0", "note", "related_id"]
 _EVIDENCE_COLUMNS = ["id", "year", "target", "prior", "kind", "assumed_rate", "m0", "prob",
                      "se", "as_prior", "required_rate", "years", "sustained_share",
                      "sustained_share_odds", "prior_en"]
@@ -239,6 +239,91 @@ def _median_sustained(years: int) -> float:
     return float(optimize.brentq(lambda g: _sustained(g, years) - 0.5, lo, hi, xtol=1e-8))
 
 
+def _series_span(ind: Indicator) -> tuple[tuple[int, float], tuple[int, float]] | None:
+    """A series' own span: its first actual → its furthest stated numeric target.
+
+    The start is the first numeric actual (the first numeric target when the
+    series has no actual); the end is the furthest numeric target after the
+    start (the last actual when no target lies after it). ``None`` for a
+    grade or a series with fewer than two numeric points in different years.
+
+    >>> import kpisim
+    >>> _series_span(kpisim.load_catalog()["ai_convergence_firms"])
+    ((2021, 991.0), (2027, 2275.0))
+    """
+    if ind.kind == "grade":
+        return None
+    obs = ind.observed
+    targets = _numeric_targets(ind)
+    if not obs.empty:
+        start = (int(obs.index[0]), float(obs.iloc[0]))
+    elif targets:
+        start = min(targets.items())
+    else:
+        return None
+    later = {y: v for y, v in targets.items() if y > start[0]}
+    if later:
+        return start, max(later.items())
+    after = obs[obs.index > start[0]]
+    if after.empty:
+        return None
+    return start, (int(after.index[-1]), float(after.iloc[-1]))
+
+
+def _year_value(year: int, value: float) -> str:
+    return f"'{year % 100:02d} {value:,.6g}"
+
+
+def _related_rows(ind: Indicator, catalog: Catalog, rows: list[dict[str, Any]],
+                  paths: list[tuple[tuple[int, float], tuple[int, float]] | None]) -> None:
+    """Add the catalog's related series of ``ind`` to ``rows`` (in place).
+
+    ``paths`` holds, for each row already in ``rows``, the first and last
+    point of its YAML ``path`` (None for a stated rate). A YAML row of kind
+    "related series" that quotes the same series — its source is the
+    related indicator's provenance source and its first and last points are
+    the series' own span — *is* that series' row: it keeps its quote, line,
+    note and ``as_prior`` and only gains ``related_id``; no second row is added.
+    """
+    from kpisim._messages import text
+
+    try:
+        links = catalog.related(ind.id)
+    except KeyError:  # the goal is not in this catalog: it has no links there
+        return
+    for rel, relation in links:
+        span = _series_span(rel)
+        if span is None:
+            continue
+        (y0, v0), (y1, v1) = span
+        try:
+            rate = implied_cagr(v0, y0, v1, y1)
+        except RuleError:  # a value ≤ 0: no growth rate
+            continue
+        source = getattr(rel.provenance, "source", "") if rel.provenance is not None else ""
+        same = [i for i, (row, path) in enumerate(zip(rows, paths, strict=True))
+                if row["kind"] == "related series" and path is not None
+                and row["source"] == source and path[0][0] == y0 and path[1][0] == y1
+                and np.isclose(path[0][1], v0) and np.isclose(path[1][1], v1)]
+        if same:
+            for i in same:
+                rows[i]["related_id"] = rel.id
+            continue
+        fields = {"id": rel.id, "start": _year_value(y0, v0), "end": _year_value(y1, v1)}
+        rows.append({
+            "id": ind.id,
+            "reference": text("goals.related.reference", "ko", name=rel.name_ko, **fields),
+            "rate": rate, "source": source or catalog.source or catalog.name,
+            "kind": "related series",
+            "reference_en": text("goals.related.reference", "en",
+                                 name=rel.name_en or rel.id, **fields),
+            "line": None, "quote": "", "as_prior": False, "computed": True,
+            "m0": _m0_for_rate(ind, rate), "note": " ".join(relation.split()),
+            "related_id": rel.id,
+        })
+        paths.append(span)
+
+
 @cache
 def _table() -> dict[str, list[dict[str, Any]]]:
     import yaml
@@ -358,7 +443,8 @@ def required_growth(indicator: Indicator, years: Iterable[int] | None = None) ->
                                        "years", "required_rate", "required_points"])
 
 
-def growth_references(indicator: Indicator, year: int | None = None) -> pd.DataFrame:
+def growth_references(indicator: Indicator, year: int | None = None, *,
+                      catalog: Catalog | None = None) -> pd.DataFrame:
     """Every reference for the indicator's growth: the documents' and the reference class's.
 
     Document rows come from ``kpisim/data/_reference/growth_references.yaml`` (each cites
@@ -366,8 +452,29 @@ def growth_references(indicator: Indicator, year: int | None = None) -> pd.DataF
     indicator whose provenance source is that seed file). A rate the document
     only implies by two printed figures :math:`v_0` (year :math:`t_0`) and
     :math:`v_1` (year :math:`t_1`) is computed as
-    :math:`(v_1/v_0)^{1/(t_1 - t_0)} - 1` (``computed`` True). Two rows are
-    computed from the shipped reference class:
+    :math:`(v_1/v_0)^{1/(t_1 - t_0)} - 1` (``computed`` True).
+
+    With a ``catalog``, every series it links to the indicator
+    (:meth:`kpisim.Catalog.related`, the ``related:`` field) that has two
+    numeric points in different years adds a row of kind ``"related series"``:
+    its implied yearly rate over its own span, from its first actual
+    :math:`(t_0, v_0)` to its furthest stated numeric target
+    :math:`(t_1, v_1)` (the first target when it has no actual, the last
+    actual when no target lies after the start),
+    :math:`(v_1/v_0)^{1/(t_1 - t_0)} - 1` (:func:`kpisim.rules.implied_cagr`;
+    ``computed`` True, ``note`` the relation the catalog states,
+    ``related_id`` the series' id). Such a row is evidence shown beside the
+    goal, **not** a default prior: ``as_prior`` is False, so
+    :func:`prob_range` spans it only with ``all_references=True`` and its
+    default numbers are the same with or without the catalog. Deduplication:
+    a YAML row of kind "related series" whose ``source`` is the related
+    indicator's provenance source and whose ``path`` has the same first and
+    last points (years equal, values equal to float precision) already
+    quotes that series; it is kept as written (quote, line, note,
+    ``as_prior``), gains ``related_id``, and no second row is added. A series
+    whose values make no growth rate (a value ≤ 0) adds no row.
+
+    Two rows are computed from the shipped reference class:
 
     * its growth :math:`e^{m_0} - 1` (on a bounded scale, the first year's
       growth of the level that the logit step :math:`m_0` gives at the last
@@ -383,20 +490,38 @@ def growth_references(indicator: Indicator, year: int | None = None) -> pd.DataF
     year : int, optional
         Goal year for the horizon :math:`H` = year − last actual year; default
         the furthest stated numeric target.
+    catalog : Catalog, optional
+        The catalog whose ``related:`` links to use (e.g. ``sim.catalog``);
+        default none: no catalog-linked rows.
 
     Returns
     -------
     DataFrame
         ``id, reference, rate, source, kind`` (kind in :data:`REFERENCE_KINDS`),
-        then ``reference_en, line, quote, as_prior, computed, m0, note``.
+        then ``reference_en, line, quote, as_prior, computed, m0, note,
+        related_id`` (``related_id`` is ``""`` except on the rows of a
+        catalog-linked series).
         ``rate`` is a yearly growth rate of the level (0.10 for 10 %; on a
         bounded scale the first year's); ``m0`` the reference growth it
         means on the simulated scale (the module docstring's conversion);
         ``as_prior`` marks the rates :func:`prob_range` spans by default.
+
+    Examples
+    --------
+    >>> import kpisim
+    >>> cat = kpisim.load_catalog()
+    >>> refs = growth_references(cat["ai_firms"], catalog=cat)
+    >>> row = refs[refs.related_id == "ai_convergence_firms"].iloc[0]
+    >>> row.kind, round(float(row.rate), 4), bool(row.as_prior)
+    ('related series', 0.1486, True)
     """
     ind = _check_indicator(indicator, "growth_references")
+    if catalog is not None and not isinstance(catalog, Catalog):
+        msg = f"growth_references: `catalog` must be a Catalog; got {type(catalog).__name__}"
+        raise TypeError(msg)
     source = getattr(ind.provenance, "source", "") if ind.provenance is not None else ""
-    rows = []
+    rows: list[dict[str, Any]] = []
+    paths: list[tuple[tuple[int, float], tuple[int, float]] | None] = []
     for e in _table().get(ind.id, []):
         if not source or e.get("source") != source:
             continue
@@ -413,8 +538,11 @@ def growth_references(indicator: Indicator, year: int | None = None) -> pd.DataF
             "kind": e["kind"], "reference_en": e.get("reference_en", ""), "line": e.get("line"),
             "quote": e.get("quote", ""), "as_prior": bool(e.get("as_prior", True)),
             "computed": computed, "m0": _m0_for_rate(ind, rate),
-            "note": " ".join(str(e.get("note", "")).split()),
+            "note": " ".join(str(e.get("note", "")).split()), "related_id": "",
         })
+        paths.append(((int(y0), float(v0)), (int(y1), float(v1))) if computed else None)
+    if catalog is not None:
+        _related_rows(ind, catalog, rows, paths)
     last, _ = _last_actual(ind)
     try:
         horizon = (int(year) if year is not None else _goal_year(ind)) - last
@@ -432,7 +560,7 @@ def growth_references(indicator: Indicator, year: int | None = None) -> pd.DataF
         "reference_en": f"reference class growth e^m0 − 1 (real yearly series; m0 = {ref.m0:.4f})",
         "line": None, "quote": "", "as_prior": True, "computed": True, "m0": ref.m0,
         "note": f"{ref.source}: the long-run growth the default prior pools toward."
-                + scale_note,
+                + scale_note, "related_id": "",
     })
     median = _median_sustained(horizon) if horizon >= 1 else float("nan")
     if np.isfinite(median):
@@ -450,6 +578,7 @@ def growth_references(indicator: Indicator, year: int | None = None) -> pd.DataF
                        "; the corpus has unbounded levels only: like the reference prior's "
                        "m0, this growth is applied to the odds of the bounded value, and the "
                        "rate is the level's growth it gives in the first year"),
+            "related_id": "",
         })
     frame = pd.DataFrame(rows, columns=_REF_COLUMNS)
     order = frame["kind"].map({k: i for i, k in enumerate(REFERENCE_KINDS)})
@@ -457,7 +586,8 @@ def growth_references(indicator: Indicator, year: int | None = None) -> pd.DataF
 
 
 def _evidence(ind: Indicator, years: Sequence[int], *, n_paths: int,
-              seed: np.random.SeedSequence, until: int | None) -> pd.DataFrame:
+              seed: np.random.SeedSequence, until: int | None,
+              catalog: Catalog | None = None) -> pd.DataFrame:
     """:func:`goal_evidence` for several years at once.
 
     One simulation per distinct prior growth :math:`m_0`, every year read
@@ -487,7 +617,7 @@ def _evidence(ind: Indicator, years: Sequence[int], *, n_paths: int,
         outside_odds = _outside_view_odds(ind, float(need.target), int(need.years))
         priors = [(DEFAULT_PRIOR, "reference class (default)", "reference class", base.m0,
                    _rate_for_m0(ind, base.m0), True)]
-        for r in growth_references(ind, y).itertuples():
+        for r in growth_references(ind, y, catalog=catalog).itertuples():
             if r.kind == "reference class" and np.isclose(r.m0, base.m0, rtol=0, atol=1e-12):
                 continue  # the default prior itself
             priors.append((r.reference, r.reference_en or r.reference, r.kind, float(r.m0),
@@ -513,16 +643,17 @@ _EVIDENCE_CACHE_SIZE = 16
 
 
 def _evidence_once(ind: Indicator, years: Sequence[int], *, n_paths: int,
-                   seed: np.random.SeedSequence, until: int | None) -> pd.DataFrame:
+                   seed: np.random.SeedSequence, until: int | None,
+                   catalog: Any = None) -> pd.DataFrame:
     """:func:`_evidence`, computed once per distinct input (a copy is returned)."""
     key = (ind, tuple(int(y) for y in years), int(n_paths), seed.entropy,
-           tuple(seed.spawn_key), until)
+           tuple(seed.spawn_key), until, catalog)
     try:
         hit = _EVIDENCE_CACHE.get(key)
     except TypeError:  # an unhashable part: just compute
-        return _evidence(ind, years, n_paths=n_paths, seed=seed, until=until)
+        return _evidence(ind, years, n_paths=n_paths, seed=seed, until=until, catalog=catalog)
     if hit is None:
-        hit = _evidence(ind, years, n_paths=n_paths, seed=seed, until=until)
+        hit = _evidence(ind, years, n_paths=n_paths, seed=seed, until=until, catalog=catalog)
         if len(_EVIDENCE_CACHE) >= _EVIDENCE_CACHE_SIZE:
             _EVIDENCE_CACHE.pop(next(iter(_EVIDENCE_CACHE)))
         _EVIDENCE_CACHE[key] = hit
@@ -536,6 +667,7 @@ def goal_evidence(
     n_paths: int = 20_000,
     rng: Any = None,
     until: int | None = None,
+    catalog: Catalog | None = None,
 ) -> pd.DataFrame:
     """P(goal in ``year``) under every defensible prior, beside the outside view.
 
@@ -571,6 +703,9 @@ def goal_evidence(
         reproduces that run's number for this indicator.
     until : int, optional
         Simulation horizon; default ``max(2030, year)``, simulate's default.
+    catalog : Catalog, optional
+        Also a what-if row for every related series this catalog links to the
+        indicator (:func:`growth_references`; ``as_prior`` False).
 
     Returns
     -------
@@ -588,7 +723,8 @@ def goal_evidence(
         when it applies the corpus' growth to the odds.
     """
     ind = _check_indicator(indicator, "goal_evidence")
-    return _evidence(ind, [int(year)], n_paths=n_paths, seed=root_seed(rng), until=until)
+    return _evidence(ind, [int(year)], n_paths=n_paths, seed=root_seed(rng), until=until,
+                     catalog=catalog)
 
 
 def prob_curve(
@@ -671,7 +807,10 @@ def prob_range(
         horizon and path count (so the reference-class row reproduces it when
         it used the default model and prior); the range always includes the
         simulation's own P. Otherwise ``prob_default`` is the reference-class
-        prior's P.
+        prior's P. The related series of the simulation's catalog (or of the
+        catalog given) are among the references (:func:`growth_references`);
+        they are not priors (``as_prior`` False), so they change the range
+        only with ``all_references=True``.
     year : int, optional
         One goal year; default every stated numeric target after the last
         actual (within the simulation's horizon).
@@ -753,7 +892,8 @@ def _ranges(
                           sorted(y for y in _numeric_targets(ind) if last < y <= horizon))
             if not goal_years:
                 continue
-            ev = _evidence_once(ind, goal_years, n_paths=n_paths, seed=seed, until=until)
+            ev = _evidence_once(ind, goal_years, n_paths=n_paths, seed=seed, until=until,
+                                catalog=catalog)
             own = sim.prob_meet(None, ids=[ident]) if sim is not None else None
         except KpisimError as e:
             if not skip_errors:

@@ -365,21 +365,41 @@ class Related:
     relation : str
         How the two series relate, in one sentence (e.g. ``"narrower
         definition of the same programme's count; '21 991 vs 1,100"``).
+    relation_ko : str, optional
+        The same sentence in Korean (YAML key ``relation_ko``), shown when
+        the language is Korean; ``None`` when not given (then
+        :meth:`text` falls back to ``relation``).
 
     Raises
     ------
     CatalogError
-        When ``id`` is not a snake_case id or ``relation`` is empty.
+        When ``id`` is not a snake_case id, ``relation`` is empty or
+        ``relation_ko`` is given but not a non-empty string.
+
+    Examples
+    --------
+    >>> r = Related("b", "same programme", "같은 사업")
+    >>> r.text("ko"), r.text("en"), Related("b", "same programme").text("ko")
+    ('같은 사업', 'same programme', 'same programme')
     """
 
     id: str
     relation: str
+    relation_ko: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not _ID_RE.match(self.id):
             raise _bounds_error(None, "related.id", "a snake_case indicator id", self.id)
         if not isinstance(self.relation, str) or not self.relation.strip():
             raise _bounds_error(None, "related.relation", "a non-empty sentence", self.relation)
+        if self.relation_ko is not None and (
+                not isinstance(self.relation_ko, str) or not self.relation_ko.strip()):
+            raise _bounds_error(None, "related.relation_ko", "a non-empty sentence",
+                                self.relation_ko)
+
+    def text(self, lang: str = "ko") -> str:
+        """The relation in ``lang``: ``relation_ko`` for Korean when given, else ``relation``."""
+        return self.relation_ko if lang == "ko" and self.relation_ko else self.relation
 
 
 @dataclass(frozen=True, slots=True)

@@ -593,7 +593,8 @@ def _range_html(sim: Any, ident: str, data: dict[str, Any], lang: str) -> str:
     goal = int(ev["year"].max())
     goal_ev = ev[ev["year"] == goal]
     try:
-        refs = {r.reference: r for r in growth_references(ind, goal).itertuples()}
+        refs = {r.reference: r for r in growth_references(ind, goal, catalog=sim.catalog)
+                .itertuples()}
     except KpisimError:  # the sources column is a courtesy
         refs = {}
     erows = []
