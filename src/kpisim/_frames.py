@@ -259,8 +259,11 @@ def _read_excel(path: Path, sheet: str | int) -> pd.DataFrame:
 
     with_formulas = None
     try:
-        with_formulas = load_workbook(path, read_only=True, data_only=False)
-        values = load_workbook(path, read_only=True, data_only=True)
+        # read once into memory (the size is capped above): no file handle stays
+        # open, whatever the openpyxl version does with read-only workbooks
+        data = path.read_bytes()
+        with_formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        values = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as e:  # openpyxl raises many types (BadZipFile, KeyError, ...) on damage
         if with_formulas is not None:
             with_formulas.close()  # read-only workbooks keep their file open until closed
