@@ -258,3 +258,23 @@ def test_compare_frame_for_the_report_keeps_the_changed_indicators():
     assert list(frame["삭감 se"]) == [0.01, 0.02]
     every = _compare_frame([("기준", "", base, set()), ("전체", "", cut, None)], base)
     assert list(every["id"]) == ["a", "a", "b"]
+
+
+def test_korean_report_has_no_english_sentence(catalog, tmp_path):
+    """The HTML report in Korean: no run of three English words in its text (names aside).
+
+    Its audit section quotes rule-failure reasons, which are catalogue messages too.
+    """
+    import html
+
+    import kpisim
+    from kpisim.report import report
+
+    sim = kpisim.simulate(catalog, n_paths=2_000, rng=1)
+    page = report(sim, tmp_path / "r.html", lang="ko").read_text(encoding="utf-8")
+    page = re.sub(r"<(style|script|svg)\b.*?</\1>", " ", page, flags=re.S)
+    text = html.unescape(re.sub(r"<[^>]+>", "\n", page))
+    text = _strip(text, _names(catalog, "name_ko"))
+    text = re.sub(r"markov_grade|target_ratio", " ", text)
+    runs = [m.group(0) for m in ENGLISH_RUN.finditer(text)]
+    assert not runs, runs[:10]

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kpisim._messages import Msg
 from kpisim._rounding import Rounding
 from kpisim._validation import RuleError, is_finite_number
 
@@ -162,7 +163,7 @@ class Run:
         self.read_stated: set[int] = set()
         self.current: Rule = rule
 
-    def fail(self, message: str) -> RuleError:
+    def fail(self, message: str) -> RuleError:  # a Msg renders in either language
         return rule_error(self.data.id, self.current, message)
 
     def computed(self, year: int) -> Any:
@@ -219,11 +220,8 @@ class Run:
     def previous_actual(self, year: int) -> float:
         hist = self.history(year)
         if not hist or hist[-1][0] != year - 1:
-            msg = (
-                f"needs the {yy(year - 1)} actual; the document gives none"
-                + (" and no target stands in" if self.fill == "target" else "")
-            )
-            raise self.fail(msg)
+            key = "rules.needs_actual_no_standin" if self.fill == "target" else "rules.needs_actual"
+            raise self.fail(Msg(key, year=yy(year - 1)))
         return hist[-1][1]
 
     def last_actual(self, year: int, *, stand_ins: bool = True) -> tuple[int, float]:

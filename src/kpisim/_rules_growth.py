@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from kpisim._handbook_math import baseline_vec, handbook_baseline
+from kpisim._messages import Msg
 from kpisim._rulebase import (
     Rule,
     Run,
@@ -442,9 +443,8 @@ class PerBudget(Rule):
     def compute(self, run: Run, year: int) -> float:
         b = self.budget_map.get(year)
         if b is None:
-            given = sorted(self.budget_map) or "no years"
-            msg = f"needs the {yy(year)} budget; `budget` gives {given}"
-            raise run.fail(msg)
+            given = ", ".join(yy(y) for y in sorted(self.budget_map)) or Msg("rules.no_years")
+            raise run.fail(Msg("rules.needs_budget", year=yy(year), given=given))
         return self.ratio * b
 
     def next_values(self, pa, pt, window, *, year, direction, category):

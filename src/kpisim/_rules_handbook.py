@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from kpisim._handbook_math import baseline_vec, handbook_baseline, population_sigma, sigma_vec
+from kpisim._messages import Msg
 from kpisim._rulebase import (
     Rule,
     Run,
@@ -170,10 +171,10 @@ class DeviationRule(_Bounded, Rule):
                 kind: str | None, indicator: str | None,
                 year: int | None) -> tuple[float, float]:
         if len(values) < self.min_history:
-            when = f" before {yy(year)}" if year is not None else ""
+            fields = {"window": self.window, "need": self.min_history, "n": len(values)}
             raise rule_error(indicator, self, (
-                f"σ over the last {self.window} actuals needs at least "
-                f"{self.min_history}{when}; the history has {len(values)}"))
+                Msg("rules.sigma_history", **fields) if year is None
+                else Msg("rules.sigma_history_before", year=yy(year), **fields)))
         if self.baseline == "handbook":
             base = handbook_baseline(values, direction)
         else:
@@ -269,11 +270,8 @@ class PreviousTargetPlusSigma(Rule):
         values = [v for _, v in run.history(year)]
         need = min(3, self.window)
         if len(values) < need:
-            msg = (
-                f"σ over the last {self.window} actuals needs at least "
-                f"{need} before {yy(year)}; the history has {len(values)}"
-            )
-            raise run.fail(msg)
+            raise run.fail(Msg("rules.sigma_history_before", window=self.window, need=need,
+                               year=yy(year), n=len(values)))
         sigma, _ = population_sigma(values, self.window, self.ddof)
         sign = -1.0 if run.data.direction == "decrease" else 1.0
         return prev + sign * self.k * sigma

@@ -49,7 +49,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kpisim._messages import check_lang, text
+from kpisim._messages import check_lang, in_lang, text
 from kpisim._rounding import Rounding, decimals_shown, round_value
 from kpisim._rulebase import Result, Rule, RuleData, as_data, evaluate, num, pct, yy
 from kpisim._rules_growth import (
@@ -369,8 +369,9 @@ def _stated_rise(rule: Rule, data: RuleData, years: list[int], lang: str) -> str
                 prev=yy(y - 1), actual=num(data.actuals[y - 1]))
 
 
-def _first_error(errors: dict[int, str]) -> str:
-    return errors[min(errors)]
+def _first_error(errors: dict[int, str], lang: str = "ko") -> str:
+    """The first year's reason, in ``lang`` (rule reasons are catalogue messages)."""
+    return in_lang(errors[min(errors)], lang)
 
 
 # ------------------------------------------------------------------ floors
@@ -505,7 +506,7 @@ def audit_indicator(indicator: Any, *, max_decimals: int = 3,
         return {**row, **_cols(tries[0], "stated", []), "consistent": True,
                 "checkable": False, "category": "uncheckable", "verdict": verdict}
     if not any(t.compared for t in tries):
-        reason = _first_error(tries[0].result.errors)
+        reason = _first_error(tries[0].result.errors, lang)
         return {**row, **_cols(tries[0], "", tries), "consistent": False,
                 "checkable": False, "category": "uncheckable",
                 "verdict": text("audit.verdict.cannot", lang, reason=reason)}
@@ -652,7 +653,7 @@ def _sigma_stand_ins(rule: Rule, data: RuleData, years: list[int], shown: int,
         res = evaluate(rule, data, skipped, rounding=Rounding(), collect=True)
         if res.errors:
             verdict += text("audit.note.skipped", lang, years=_years(sorted(res.errors)),
-                            reason=_first_error(res.errors))
+                            reason=_first_error(res.errors, lang))
     return verdict
 
 
@@ -722,7 +723,7 @@ def _notes(t: _Try, lang: str) -> str:
     if t.result.errors:
         skipped = sorted(t.result.errors)
         out += text("audit.note.skipped", lang, years=_years(skipped),
-                    reason=_first_error(t.result.errors))
+                    reason=_first_error(t.result.errors, lang))
     return out
 
 
