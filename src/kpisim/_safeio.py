@@ -207,6 +207,16 @@ class StrictLoader(_BASE_LOADER):  # type: ignore[misc, valid-type]
     """A SafeLoader that refuses duplicate and unhashable keys and reads ``1e5`` as a float."""
 
 
+class StrictDumper(yaml.SafeDumper):
+    """A SafeDumper that quotes every string :class:`StrictLoader` would read as another type.
+
+    The dumper decides whether a string may go unquoted with its own
+    resolvers; with YAML 1.1's, ``"0E0"`` or ``"1e5"`` would be written bare
+    and read back as floats by the YAML 1.2 loader. Sharing the loader's
+    float resolver keeps every round trip exact.
+    """
+
+
 def _construct_mapping(loader: StrictLoader, node: yaml.MappingNode) -> dict:
     loader.flatten_mapping(node)
     out: dict = {}
@@ -232,6 +242,7 @@ def _construct_mapping(loader: StrictLoader, node: yaml.MappingNode) -> dict:
 
 StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 add_yaml12_floats(StrictLoader)
+add_yaml12_floats(StrictDumper)  # type: ignore[arg-type]  (a Resolver, like the loader)
 
 
 #: Raw bracket depth refused before PyYAML sees the text (its scanner is

@@ -793,7 +793,10 @@ class Catalog(Mapping[str, Indicator]):
 
     def to_yaml(self, path: str | Path | None = None) -> str:
         """Dump the catalog to YAML (one file); write it to ``path`` if given."""
-        text = yaml.safe_dump(self.to_dict(), allow_unicode=True, sort_keys=False, width=100)
+        from kpisim._safeio import StrictDumper
+
+        text = yaml.dump(self.to_dict(), Dumper=StrictDumper, allow_unicode=True,
+                         sort_keys=False, width=100)
         if path is not None:
             write_text(path, text)
         return text

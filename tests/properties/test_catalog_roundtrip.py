@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import pytest
 from hypothesis import given, settings
 
 import kpisim
@@ -56,3 +57,14 @@ def test_to_frame_is_tidy(cat):
     assert set(frame["series"]) <= {"actual", "target"}
     n = sum(len(i.actuals) + len(i.targets) for i in cat.values())
     assert len(frame) == n
+
+
+@pytest.mark.parametrize("text", ["0E0", "1e5", "-2.5E-3", ".5", "6."])
+def test_strings_that_look_like_yaml12_floats_round_trip_as_strings(text):
+    # the loader reads 1e5 as a number (YAML 1.2); the dumper must quote such strings
+    from kpisim.indicator import Indicator, Provenance
+
+    cat = kpisim.Catalog((Indicator(id="a", name_ko="가", unit="%", kind="count",
+                                    provenance=Provenance(basis=text)),))
+    back = kpisim.Catalog.from_yaml(cat.to_yaml())
+    assert back["a"].provenance.basis == text
