@@ -494,14 +494,19 @@ def _fitted_text(sim: Any, ident: str, lang: str = "ko") -> tuple[str, str]:
     )
 
 
+def _shown(v: Any, unit: str, lang: str) -> str:
+    """A grade by its name, a number with its unit."""
+    return v if isinstance(v, str) else _plot._with_unit(v, unit, lang)
+
+
 def _summary_rows(frame: pd.DataFrame, lang: str) -> list[list[Any]]:
     rows = []
     for r in frame.itertuples():
         rows.append([
             ("★ " if r.headline else "") + str(r.name),
             int(r.year),
-            _plot._with_unit(r.target, r.unit, lang),
-            f"{_plot._with_unit(r.last_actual, r.unit, lang)} ('{int(r.last_year) % 100:02d})",
+            _shown(r.target, r.unit, lang),
+            f"{_shown(r.last_actual, r.unit, lang)} ('{int(r.last_year) % 100:02d})",
             _pct(r.prob), _pp(r.se), _ci(r.ci_low, r.ci_high), r.progress_class, r.model,
         ])
     return rows
@@ -859,7 +864,7 @@ def _page(sim: Any, t: dict[str, Any], *, lang: str, audit: Any, scenarios: Any,
     """The report's HTML with figure placeholders, and the queued figures."""
     from kpisim import __version__
 
-    table = summary(sim, lang=lang)
+    table = summary(sim, lang=lang, grades=True)  # the grade goals get a card too
     audit_frame = _audit_frame(sim, audit, lang)
     rule_paths = _rule_paths(audit_frame)
     sections: list[tuple[str, str, str]] = []
@@ -971,7 +976,7 @@ def report_markdown(sim: Any, path: str | Path, *, lang: str = "ko") -> Path:
     """
     t = _check_lang(lang)
     path = Path(path)
-    table = summary(sim, lang=lang)
+    table = summary(sim, lang=lang, grades=True)
     head = table[table["headline"]]
     a = sim.assumptions(lang=lang)
     s = {"n_paths": sim.n_paths, **sim.settings}
