@@ -7,23 +7,19 @@ import pandas as pd
 import pytest
 
 import kpisim
-from kpisim import Change, Scenario
 from kpisim._parallel import map_tasks
 from kpisim.sweeps import SWEEP_COLUMNS, sweep
-
-CUT = Scenario(name="cut", changes=(Change(growth_add=-0.02),))
-N = 1_000
+from tests.sweep_grid import CUT, N, grid_catalogs, serial_table
 
 
 @pytest.fixture(scope="module")
 def catalogs():
-    nipa = kpisim.load_catalog()
-    return {"nipa": nipa.headline(), "regional": kpisim.load_catalog("regional_digital")}
+    return grid_catalogs()
 
 
 @pytest.fixture(scope="module")
 def serial(catalogs):
-    return sweep(catalogs, [None, CUT], ["reference", "declared"], n_paths=N, rng=11)
+    return serial_table(catalogs)
 
 
 def test_cell_equals_its_own_simulate_call(catalogs, serial):

@@ -13,25 +13,21 @@ import pandas as pd
 import pytest
 
 import kpisim
-from kpisim import Change, Scenario
+from kpisim import Scenario
 from kpisim._parallel import map_tasks
 from kpisim.sweeps import sweep
+from tests.sweep_grid import CUT, N, grid_catalogs, serial_table
 
 distributed = pytest.importorskip("distributed", reason="needs kpisim[distributed]")
 
-CUT = Scenario(name="cut", changes=(Change(growth_add=-0.02),))
-N = 1_000
-
-
 @pytest.fixture(scope="module")
 def catalogs():
-    nipa = kpisim.load_catalog()
-    return {"nipa": nipa.headline(), "regional": kpisim.load_catalog("regional_digital")}
+    return grid_catalogs()
 
 
 @pytest.fixture(scope="module")
 def serial(catalogs):
-    return sweep(catalogs, [None, CUT], ["reference", "declared"], n_paths=N, rng=11)
+    return serial_table(catalogs)
 
 
 
