@@ -41,21 +41,10 @@ def add_sweep_parser(sub: Any) -> None:
     p.set_defaults(func=cmd_sweep)
 
 
-class _CellProgress:
-    def __init__(self, label: str, *, quiet: bool) -> None:
-        self.label = label
-        self.enabled = not quiet and sys.stderr.isatty()
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.enabled:
-            end = "\n" if done >= total else ""
-            sys.stderr.write(f"\r{self.label} {done}/{total}{end}")
-            sys.stderr.flush()
-
-
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run the grid and print it (tidy for csv/json, one column per cell otherwise)."""
     from kpisim._parallel import INSTALL_HINT, dask_available, local_client
+    from kpisim.cli import _Progress
     from kpisim.scenarios import load_scenario
     from kpisim.sweeps import sweep
 
@@ -69,9 +58,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         msg = f"--workers must be a positive integer; got {args.workers}"
         raise KpisimError(msg)
-    progress = _CellProgress(text("sweep.progress", args.lang), quiet=args.quiet)
+    progress = _Progress(quiet=args.quiet, lang=args.lang)  # the CLI's one progress display
+    n_cells = len(catalogs) * len(scenarios) * len(priors)
+    progress.phase("progress.sweep", n_cells, "cell")
     options = {"years": args.year, "n_paths": args.paths, "rng": args.seed,
-               "until": args.until, "progress": progress}
+               "until": args.until, "progress": progress.steps}
     start = time.perf_counter()
     if args.scheduler:
         from distributed import Client
@@ -86,6 +77,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     else:
         table = sweep(catalogs, scenarios, priors, **options)
         where = text("sweep.where.serial", args.lang)
+    progress.close()
     seconds = time.perf_counter() - start
     if args.format == "csv":
         sys.stdout.write(table.to_csv(index=False))

@@ -460,7 +460,7 @@ def _yaml_mapping(v: Any, what: str) -> dict:
     """A ``{key: value}`` cell read with the catalog's YAML loader (JSON works too)."""
     import yaml
 
-    from kpisim.catalog import _StrictLoader
+    from kpisim._safeio import StrictLoader
 
     expected = f"{what} as a mapping, e.g. " + (
         "{type: cagr, rate: 0.08}" if what == "a rule" else "{mu: 0.077, mu_sd: 0.058, "
@@ -483,7 +483,7 @@ def _yaml_mapping(v: Any, what: str) -> dict:
                     raise _Bad(msg, v)
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
-        data = yaml.load(v, Loader=_StrictLoader)
+        data = yaml.load(v, Loader=StrictLoader)
     except yaml.YAMLError as e:
         raise _Bad(expected, " ".join(str(e).split())[:120]) from e
     if not isinstance(data, Mapping) or not all(isinstance(k, str) for k in data):

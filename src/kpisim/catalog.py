@@ -89,9 +89,6 @@ _UNDATED_FIELDS = frozenset({"value", "text", "note"})
 
 
 # ----------------------------------------------------------------------- YAML
-_StrictLoader = StrictLoader  # duplicate keys and unhashable keys refused, YAML 1.2 floats
-
-
 def _parse_yaml(text: str, source: str, lines: dict | None = None) -> Any:
     """One YAML document, within the limits of :mod:`kpisim._safeio`."""
 
@@ -99,7 +96,7 @@ def _parse_yaml(text: str, source: str, lines: dict | None = None) -> Any:
         return CatalogError(source=source, indicator=None, field=None,
                             expected="valid YAML with unique keys", got=detail)
 
-    return load_yaml(text, _StrictLoader, source=source, on_error=syntax, lines=lines)
+    return load_yaml(text, StrictLoader, source=source, on_error=syntax, lines=lines)
 
 
 def _read_yaml(path: Path, lines: dict | None = None) -> Any:
