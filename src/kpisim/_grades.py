@@ -148,16 +148,6 @@ def grade_points(k: int) -> NDArray[np.float64]:
     return 20.0 + 80.0 * np.arange(k) / (k - 1)
 
 
-def _dirichlet_rows(alpha: NDArray, n: int, g: np.random.Generator) -> NDArray[np.float64]:
-    """``n`` draws of a matrix whose rows are independent Dirichlet(alpha[i])."""
-    k = alpha.shape[0]
-    draws = g.standard_gamma(np.broadcast_to(alpha, (n, k, k)))
-    total = draws.sum(axis=2, keepdims=True)
-    mean = alpha / alpha.sum(axis=1, keepdims=True)
-    # tiny α can underflow every gamma of a row to 0: use the row's mean there
-    return np.where(total > 0, draws / np.where(total > 0, total, 1.0), mean)
-
-
 @dataclass(frozen=True, kw_only=True, eq=False)
 class FittedGradeMarkov:
     """A grade chain fitted to one indicator: posterior rows and the last grade.
