@@ -29,6 +29,8 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.text import Text
 
+from kpisim._units import unit_suffix
+
 __all__ = [
     "attainment_heatmap",
     "fan_chart",
@@ -271,8 +273,6 @@ def _num(v: float) -> str:
 
 
 def _with_unit(v: float, unit: str, lang: str) -> str:
-    from kpisim._units import unit_suffix
-
     return _num(v) + unit_suffix(unit, lang)
 
 
