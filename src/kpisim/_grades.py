@@ -227,23 +227,31 @@ class FittedGradeMarkov:
         state = np.full(n, int(self.last_value), dtype=np.int64)
         out = np.empty((n, len(years)))
         col = {y: j for j, y in enumerate(years)}
-        rows = np.arange(n)
         if self.parameter_uncertainty:
             # Each path's matrix P ~ Dirichlet(alpha) row by row, then a walk on
             # P, is drawn without drawing P: by the Pólya-urn representation the
             # next grade from grade i is j with probability
             # (alpha_ij + c_ij) / (sum_j alpha_ij + c_i), c the path's own moves
             # so far — the same distribution of paths, with no gamma draws.
-            seen = np.zeros((n, k, k))
+            # ``seen`` holds c as (path, from-grade) rows of k counts, so that
+            # each step gathers whole rows (``take``) instead of a 2-D fancy index.
+            seen = np.zeros((n * k, k))
+            row0 = np.arange(n) * k
+        else:
+            mean_edges = np.cumsum(self.posterior_mean, axis=1)
         for h in range(horizon):
             if self.parameter_uncertainty:
-                w = self.alpha[state] + seen[rows, state]  # (n, k)
-                edges = np.cumsum(w, axis=1) / w.sum(axis=1, keepdims=True)
+                at = row0 + state
+                w = self.alpha.take(state, axis=0)
+                w += seen.take(at, axis=0)  # (n, k)
+                for j in range(1, k):  # cumulative sum over the k grades, column
+                    w[:, j] += w[:, j - 1]  # by column (the short axis)
+                edges = w / w[:, k - 1 :]
             else:
-                edges = np.cumsum(self.posterior_mean, axis=1)[state]
+                edges = mean_edges.take(state, axis=0)
             new = np.minimum((u[:, h, None] >= edges).sum(axis=1), k - 1)
             if self.parameter_uncertainty:
-                seen[rows, state, new] += 1.0
+                seen.reshape(-1)[at * k + new] += 1.0
             state = new
             j = col.get(self.last_year + h + 1)
             if j is not None:
