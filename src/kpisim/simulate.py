@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import inspect
 import math
+import os
+import sys
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +43,8 @@ BLOCK = 4096
 MAX_PATHS = 10**9
 _SAMPLERS = ("plain", "antithetic", "lhs", "sobol")
 _DEFAULT_CHUNK = 16 * BLOCK
+#: Most threads :func:`simulate` starts by default (``threads=None``).
+MAX_THREADS = 4
 
 
 @dataclass
@@ -781,11 +786,7 @@ def _shocks(
 
     n_steps = [len(years) - t.offset for t in tracks.values()]
     if correlation is None:
-        out = []
-        for t, steps in zip(tracks.values(), n_steps, strict=True):
-            g = _child(root, block, t.key, 1)
-            out.append(models.standard_normals(BLOCK, steps, rng=g, method=sampler))
-        return out
+        return [_own_shocks(root, block, t, years, sampler) for t in tracks.values()]
     g = _child(root, block, 2**31, 1)  # keys of ids are < 2**31
     total = max(n_steps)
     z = models.correlated_normals(correlation, BLOCK, total, rng=g, sampler=sampler)
@@ -810,6 +811,7 @@ def simulate(
     keep_paths: int = 20_000,
     progress: Callable[[int, int], None] | None = None,
     grade_model: Any = "markov_grade",
+    threads: int | None = None,
 ) -> Simulation:
     """Simulate every numeric indicator to ``until`` and count goal attainment.
 
@@ -890,6 +892,14 @@ def simulate(
         indicator), takes no normal shocks and no part in ``correlation``, so
         adding or removing grade indicators leaves every other indicator's
         paths unchanged for the same seed.
+    threads : int, optional
+        Threads that simulate indicators side by side (numpy releases the GIL
+        in its array loops). ``None``: one per available CPU, at most
+        :data:`MAX_THREADS`, and 1 inside a Dask worker (its cores are the
+        cluster's to share). The numbers do not depend on it: each indicator
+        draws from its own streams and counts its own blocks in order. With a
+        ``correlation`` the indicators of a block are drawn jointly, so the
+        run is serial.
 
     Returns
     -------
@@ -931,6 +941,8 @@ def simulate(
             _models.get_model(model)
         except ModelError as e:  # one line, not one per indicator
             raise SimulationError(str(e)) from None
+    _require(threads is None or (_is_int(threads) and threads >= 1),
+             "`threads` must be a positive integer (or None)", threads)
     _check_prior(prior)
     catalog, strict = _as_catalog(catalog_or_indicators)
     root = root_seed(rng)
@@ -946,42 +958,16 @@ def simulate(
     shock_corr, growth_corr = _split_correlation(correlation, tracks)
     blocks_per_chunk = max(1, math.ceil((chunk_size or _DEFAULT_CHUNK) / BLOCK))
     goal_paths = n_paths if target_se is None else max_paths
-    done = 0
-    block = 0
-    while done < goal_paths:
-        chunk_blocks = []
-        for _ in range(blocks_per_chunk):
-            if done + BLOCK * len(chunk_blocks) >= goal_paths:
-                break
-            chunk_blocks.append(block)
-            block += 1
-        # With `target_se`, precision is checked after every block, not every
-        # chunk, so where the run stops does not depend on `chunk_size`.
-        groups = [chunk_blocks] if target_se is None else [[b] for b in chunk_blocks]
-        precise = False
-        for group in groups:
-            _run_chunk(
-                root,
-                group,
-                tracks,
-                years,
-                scenario=scenario,
-                correlation=shock_corr,
-                growth_correlation=growth_corr,
-                sampler=sampler,
-                keep=keep_paths,
-                limit=goal_paths - done,
-                grades=grades,
-            )
-            done = min(goal_paths, done + BLOCK * len(group))
-            if (target_se is not None and done >= n_paths
-                    and _max_se({**tracks, **grades}) <= target_se):
-                precise = True
-                break
-        if progress is not None:
-            progress(done, goal_paths)
-        if precise:
-            break
+    n_threads = _default_threads() if threads is None else int(threads)
+    pool = ThreadPoolExecutor(n_threads, "kpisim-simulate") if n_threads > 1 else None
+    try:
+        done = _run_blocks(root, tracks, grades, years, n_paths=n_paths, goal_paths=goal_paths,
+                    blocks_per_chunk=blocks_per_chunk, target_se=target_se,
+                    scenario=scenario, shock_corr=shock_corr, growth_corr=growth_corr,
+                    sampler=sampler, keep=keep_paths, progress=progress, pool=pool)
+    finally:
+        if pool is not None:
+            pool.shutdown()
     settings = {
         "model": model if isinstance(model, str) else type(model).__name__,
         "until": int(until),
@@ -1115,6 +1101,62 @@ def _max_se(tracks: dict[str, _Track]) -> float:
     return worst
 
 
+def _default_threads() -> int:
+    """One thread per available CPU up to :data:`MAX_THREADS`; 1 on a Dask worker."""
+    if "distributed" in sys.modules:
+        try:
+            sys.modules["distributed"].get_worker()
+        except (ValueError, AttributeError):
+            pass
+        else:
+            return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(MAX_THREADS, cpus))
+
+
+def _run_blocks(
+    root, tracks: dict[str, _Track], grades: dict[str, _Track], years: NDArray, *,
+    n_paths: int, goal_paths: int, blocks_per_chunk: int, target_se: float | None,
+    scenario, shock_corr, growth_corr, sampler: str, keep: int,
+    progress: Callable[[int, int], None] | None, pool: ThreadPoolExecutor | None,
+) -> int:
+    """Run chunks of blocks until ``goal_paths`` or, with ``target_se``, the precision.
+
+    Returns the number of paths simulated.
+
+    With ``target_se`` the precision is checked after every block, not every
+    chunk, so where the run stops does not depend on ``chunk_size``.
+    """
+    done = 0
+    block = 0
+    while done < goal_paths:
+        chunk_blocks = []
+        for _ in range(blocks_per_chunk):
+            if done + BLOCK * len(chunk_blocks) >= goal_paths:
+                break
+            chunk_blocks.append(block)
+            block += 1
+        groups = [chunk_blocks] if target_se is None else [[b] for b in chunk_blocks]
+        precise = False
+        for group in groups:
+            _run_chunk(root, group, tracks, years, scenario=scenario, correlation=shock_corr,
+                       growth_correlation=growth_corr, sampler=sampler, keep=keep,
+                       limit=goal_paths - done, grades=grades, pool=pool)
+            done = min(goal_paths, done + BLOCK * len(group))
+            if (target_se is not None and done >= n_paths
+                    and _max_se({**tracks, **grades}) <= target_se):
+                precise = True
+                break
+        if progress is not None:
+            progress(done, goal_paths)
+        if precise:
+            break
+    return done
+
+
 def _run_chunk(
     root,
     blocks: list[int],
@@ -1128,18 +1170,45 @@ def _run_chunk(
     limit: int,
     growth_correlation=None,
     grades: dict[str, _Track] | None = None,
+    pool: ThreadPoolExecutor | None = None,
 ) -> None:
     """Generate and reduce the given blocks.
 
     Reductions run block by block, on identical arrays whatever the chunk, so
     even floating-point sums are bitwise independent of ``chunk_size``.
+
+    Without a correlation each indicator draws from its own streams, keyed by
+    (block, indicator), so indicators are independent tasks: with ``pool``
+    they run on its threads (numpy releases the GIL in its array loops), each
+    indicator's blocks in order, so the numbers do not depend on the number
+    of threads. With a correlation the shocks of one block are drawn jointly
+    for every indicator, so the blocks run one after another here.
     """
+    grades = grades or {}
+    if correlation is None and growth_correlation is None:
+        jobs = [(t, None) for t in grades.values()] + [(t, ident) for ident, t in tracks.items()]
+
+        def run(job: tuple[_Track, str | None]) -> None:
+            t, ident = job
+            for k, b in enumerate(blocks):
+                n = min(BLOCK, limit - k * BLOCK)  # the last block of a run may be cut
+                if ident is None:
+                    _grade_block(root, b, t, n, years, keep)
+                else:
+                    z = _own_shocks(root, b, t, years, sampler)
+                    _track_block(root, b, ident, t, z, None, n, years, keep, scenario)
+
+        if pool is None or len(jobs) < 2:
+            for job in jobs:
+                run(job)
+        else:
+            for _ in pool.map(run, jobs):  # re-raises a worker's exception here
+                pass
+        return
     for k, b in enumerate(blocks):
-        n = min(BLOCK, limit - k * BLOCK)  # the last block of a run may be cut
-        for t in (grades or {}).values():  # own stream per id; no shocks, no scenario
-            sim_years = years[t.offset :]
-            values = t.fitted.sample(sim_years.tolist(), BLOCK, rng=_child(root, b, t.key, 0))
-            _reduce(t, values[:n], n, years, keep)
+        n = min(BLOCK, limit - k * BLOCK)
+        for t in grades.values():  # own stream per id; no shocks, no scenario
+            _grade_block(root, b, t, n, years, keep)
         if not tracks:
             continue
         shocks = _shocks(root, b, tracks, years, correlation=correlation, sampler=sampler)
@@ -1150,32 +1219,52 @@ def _run_chunk(
             growth = models.correlated_normals(growth_correlation, BLOCK, 2,
                                                rng=_child(root, b, 2**31, 2))
         for j, (ident, t) in enumerate(tracks.items()):
-            sim_years = years[t.offset :]
-            z = shocks[j]
-            if scenario is not None:
-                z = z * scenario.volatility(ident, sim_years)[None, :]
-            extra = {}
-            if growth is not None and t.growth_draws:
-                extra["param_shocks"] = growth[j]
-            values = t.fitted.sample(sim_years.tolist(), BLOCK, rng=_child(root, b, t.key, 0),
-                                     shocks=z, **extra)
-            if scenario is not None:
-                values = scenario.apply(ident, values, sim_years, t.last_value, t.indicator.kind)
-            if t.bounds is not None and (scenario is not None or not t.in_bounds):
-                # censoring, a model without the bounded scale, or a scenario's change
-                np.clip(values, t.bounds[0], t.bounds[1], out=values)
-                if t.target_on_bound:
-                    _snap_to_bounds(values, t.bounds)
-            if not np.isfinite(values[:n]).all():
-                # an overflow (or a model's NaN) must never be counted as met or missed
-                bad = values[:n][~np.isfinite(values[:n])][0]
-                msg = (f"indicator `{ident}`: the model produced a non-finite value ({bad}) "
-                       "on a simulated path (an overflow: values or growth too large for "
-                       "float64); express the indicator in a larger unit or check its history")
-                raise SimulationError(msg)
-            full = _reduce(t, values[:n], n, years, keep)
-            if t.rule_counter is not None:
-                t.rule_counter.update(full, _rule_targets(t, full, years))
+            g = growth[j] if growth is not None and t.growth_draws else None
+            _track_block(root, b, ident, t, shocks[j], g, n, years, keep, scenario)
+
+
+def _grade_block(root, b: int, t: _Track, n: int, years: NDArray, keep: int) -> None:
+    """Draw block ``b`` of a grade indicator (own stream; no shocks, no scenario)."""
+    values = t.fitted.sample(years[t.offset :].tolist(), BLOCK, rng=_child(root, b, t.key, 0))
+    _reduce(t, values[:n], n, years, keep)
+
+
+def _track_block(
+    root, b: int, ident: str, t: _Track, z: NDArray, growth: NDArray | None, n: int,
+    years: NDArray, keep: int, scenario,
+) -> None:
+    """Draw block ``b`` of a numeric indicator from shocks ``z`` and count it."""
+    sim_years = years[t.offset :]
+    if scenario is not None:
+        z = z * scenario.volatility(ident, sim_years)[None, :]
+    extra = {} if growth is None else {"param_shocks": growth}
+    values = t.fitted.sample(sim_years.tolist(), BLOCK, rng=_child(root, b, t.key, 0),
+                             shocks=z, **extra)
+    if scenario is not None:
+        values = scenario.apply(ident, values, sim_years, t.last_value, t.indicator.kind)
+    if t.bounds is not None and (scenario is not None or not t.in_bounds):
+        # censoring, a model without the bounded scale, or a scenario's change
+        np.clip(values, t.bounds[0], t.bounds[1], out=values)
+        if t.target_on_bound:
+            _snap_to_bounds(values, t.bounds)
+    if not np.isfinite(values[:n]).all():
+        # an overflow (or a model's NaN) must never be counted as met or missed
+        bad = values[:n][~np.isfinite(values[:n])][0]
+        msg = (f"indicator `{ident}`: the model produced a non-finite value ({bad}) "
+               "on a simulated path (an overflow: values or growth too large for "
+               "float64); express the indicator in a larger unit or check its history")
+        raise SimulationError(msg)
+    full = _reduce(t, values[:n], n, years, keep)
+    if t.rule_counter is not None:
+        t.rule_counter.update(full, _rule_targets(t, full, years))
+
+
+def _own_shocks(root, b: int, t: _Track, years: NDArray, sampler: str) -> NDArray:
+    """Block ``b``'s standard-normal shocks of one indicator, from its own stream."""
+    from kpisim import models
+
+    steps = len(years) - t.offset
+    return models.standard_normals(BLOCK, steps, rng=_child(root, b, t.key, 1), method=sampler)
 
 
 def _reduce(t: _Track, values: NDArray, n: int, years: NDArray, keep: int) -> NDArray:
