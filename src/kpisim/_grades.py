@@ -165,6 +165,10 @@ class FittedGradeMarkov:
         Draw ``P`` per path from the posterior (True) or use its mean.
     """
 
+    #: ``sample`` touches no process-wide state (warning filters): the engine
+    #: may run it on several threads at once.
+    thread_safe: ClassVar[bool] = True
+
     model: str = "markov_grade"
     scale: tuple[str, ...]
     last_year: int

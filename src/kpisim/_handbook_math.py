@@ -42,8 +42,9 @@ def sigma_vec(window: np.ndarray, n: int, ddof: int, min_n: int) -> np.ndarray:
 # row: NaN is the answer there, and silencing it with ``warnings.catch_warnings``
 # would change the process-wide filters under the engine's threads. The rows
 # are short (a rule's few years), so sums run column by column: numpy sums
-# fewer than 8 numbers in order too (8 or more by pairs: left to numpy), and a loop over the short axis of a
-# C-ordered block is several times faster than a reduction along it.
+# fewer than 8 numbers in order too (8 or more by pairs: left to numpy), and
+# a loop over the short axis of a C-ordered block is several times faster
+# than a reduction along it.
 def _row_sum(a: np.ndarray) -> np.ndarray:
     if a.shape[1] >= 8 or a.shape[1] == 0:  # numpy's pairwise sum from 8 terms
         return a.sum(axis=1)

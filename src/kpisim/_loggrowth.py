@@ -187,6 +187,10 @@ class _GrowthModel:
 class GrowthFitted:
     """A fitted log/logit growth model; see :class:`LogGrowth`."""
 
+    #: ``sample`` touches no process-wide state (warning filters): the engine
+    #: may run it on several threads at once.
+    thread_safe: ClassVar[bool] = True
+
     model: str
     last_year: int
     last_value: float

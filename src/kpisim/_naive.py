@@ -157,6 +157,10 @@ class NaiveFitted:
     ``n`` paths of a larger draw equal a draw of ``n`` paths with the same seed.
     """
 
+    #: ``sample`` touches no process-wide state (warning filters): the engine
+    #: may run it on several threads at once.
+    thread_safe: ClassVar[bool] = True
+
     model: str
     last_year: int
     last_value: float

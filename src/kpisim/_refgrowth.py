@@ -332,6 +332,10 @@ def _truncated_chi2(rng: np.random.Generator, dof: float, low: float, n: int) ->
 class RefGrowthFitted:
     """A fitted :class:`RefGrowth`; ``sample`` draws posterior-predictive paths."""
 
+    #: ``sample`` touches no process-wide state (warning filters): the engine
+    #: may run it on several threads at once.
+    thread_safe: ClassVar[bool] = True
+
     model: str
     last_year: int
     last_value: float

@@ -1181,8 +1181,11 @@ def _run_chunk(
     (block, indicator), so indicators are independent tasks: with ``pool``
     they run on its threads (numpy releases the GIL in its array loops), each
     indicator's blocks in order, so the numbers do not depend on the number
-    of threads. With a correlation the shocks of one block are drawn jointly
-    for every indicator, so the blocks run one after another here.
+    of threads. Threads are used only when every fitted model declares
+    ``thread_safe`` (its ``sample`` changes no process-wide state, such as
+    the warning filters statsmodels-based models must silence). With a
+    correlation the shocks of one block are drawn jointly for every
+    indicator, so the blocks run one after another here.
     """
     grades = grades or {}
     if correlation is None and growth_correlation is None:
@@ -1198,7 +1201,9 @@ def _run_chunk(
                     z = _own_shocks(root, b, t, years, sampler)
                     _track_block(root, b, ident, t, z, None, n, years, keep, scenario)
 
-        if pool is None or len(jobs) < 2:
+        threaded = pool is not None and len(jobs) > 1 and all(
+            getattr(t.fitted, "thread_safe", False) for t, _ in jobs)
+        if not threaded:
             for job in jobs:
                 run(job)
         else:
