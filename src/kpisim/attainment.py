@@ -115,36 +115,44 @@ class AttainmentCounter:
         an unknown value or target (NaN) is neither.
         """
         cols = self._cols
-        sign = -1.0 if self.direction == "decrease" else 1.0
-        tgt = self.targets[cols] if targets is None else targets[:, cols]
-        gap = values[:, cols]  # a copy (fancy indexing): safe to work in place
+        n = values.shape[0]
+        decrease = self.direction == "decrease"
+        # Work on (judged year, path) rows: every reduction then runs along
+        # the contiguous axis of a short stack of long rows.
+        tgt = self.targets[cols][:, None] if targets is None else targets[:, cols].T
+        gap = values.T[cols]  # a copy (fancy indexing): safe to work in place
         np.subtract(tgt, gap, out=gap)
-        if sign < 0:
+        if decrease:
             np.negative(gap, out=gap)
-        judged = ~np.isnan(gap)
         miss = gap > 0
-        self.evaluated[cols] += np.count_nonzero(judged, axis=0)
-        self.hits[cols] += np.count_nonzero(judged & ~miss, axis=0)
+        unknown = np.isnan(gap)
+        n_unknown = np.count_nonzero(unknown, axis=1) if unknown.any() else 0
+        self.evaluated[cols] += n - n_unknown
+        self.hits[cols] += n - n_unknown - np.count_nonzero(miss, axis=1)
         # P(every target met up to and including each year): unknown = not a miss
         ok = ~miss
-        for k in range(1, ok.shape[1]):  # running AND over years (faster than
-            ok[:, k] &= ok[:, k - 1]  # logical_and.accumulate along the short axis)
-        kept = np.count_nonzero(ok, axis=0)
-        n = values.shape[0]
+        for k in range(1, ok.shape[0]):  # running AND over the judged years
+            ok[k] &= ok[k - 1]
+        kept = np.count_nonzero(ok, axis=1)
         self.path_hits += np.where(self._last_col >= 0, kept[self._last_col], n)
-        short = np.where(miss, gap, 0.0).sum(axis=0)
+        np.fmax(gap, 0.0, out=gap)  # the shortfall: gap where missed, else 0 (NaN → 0)
+        short = gap.sum(axis=1)
         self.shortfall_sum[cols] += short
         with np.errstate(divide="ignore", invalid="ignore"):
             if targets is None:
-                rel = np.where(tgt != 0, short / np.abs(tgt), 0.0)
+                rel = np.where(tgt[:, 0] != 0, short / np.abs(tgt[:, 0]), 0.0)
             else:
-                rel = np.nan_to_num(np.where(miss, gap / np.abs(tgt), 0.0)).sum(axis=0)
+                rel = np.nan_to_num(gap / np.abs(tgt)).sum(axis=1)
         self.shortfall_rel_sum[cols] += rel
+        # first year each path reaches the goal: a running OR over the years
+        # counts the paths that have reached it by each year
         with np.errstate(invalid="ignore"):
-            reach = (values >= self.goal) if sign > 0 else (values <= self.goal)
-        first = reach.argmax(axis=1)
-        first[~reach[np.arange(n), first]] = len(self.years)
-        self.first_hit += np.bincount(first, minlength=len(self.years) + 1)
+            reach = (values.T <= self.goal) if decrease else (values.T >= self.goal)
+        for k in range(1, reach.shape[0]):
+            reach[k] |= reach[k - 1]
+        by_year = np.count_nonzero(reach, axis=1)
+        self.first_hit[:-1] += np.diff(by_year, prepend=0)
+        self.first_hit[-1] += n - (by_year[-1] if by_year.size else 0)
         self.n += n
 
     @property
