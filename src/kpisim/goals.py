@@ -56,6 +56,7 @@ and the monotonicity holds up to Monte Carlo error.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from importlib import resources
@@ -347,6 +348,7 @@ def _until(ind: Indicator, years: Iterable[int], until: int | None) -> int:
 #: simulate each prior once); bounded, oldest dropped first.
 _PROB_CACHE: dict[tuple, dict[int, tuple[float, float]]] = {}
 _PROB_CACHE_SIZE = 512
+_CACHE_LOCK = threading.Lock()
 
 
 def _probs(ind: Indicator, prior: Any, years: Sequence[int], *, n_paths: int,
@@ -354,8 +356,7 @@ def _probs(ind: Indicator, prior: Any, years: Sequence[int], *, n_paths: int,
     """P(goal) and SE in each of ``years`` under ``prior``, ``ind`` simulated alone."""
     from kpisim.simulate import simulate
 
-    key = (ind, prior, tuple(int(y) for y in years), int(n_paths),
-           tuple(np.atleast_1d(seed.entropy).tolist()), tuple(seed.spawn_key), int(until))
+    key = _prob_key(ind, prior, years, n_paths, seed, until)
     if key in _PROB_CACHE:
         return dict(_PROB_CACHE[key])
     sim = simulate(ind, model=_MODEL, prior=prior, n_paths=n_paths, rng=seed, until=until,
@@ -368,10 +369,58 @@ def _probs(ind: Indicator, prior: Any, years: Sequence[int], *, n_paths: int,
             msg = f"indicator `{ind.id}` has no stated numeric target for {y}"
             raise SimulationError(msg)
         out[int(y)] = (float(row.prob.iloc[0]), float(row.se.iloc[0]))
-    if len(_PROB_CACHE) >= _PROB_CACHE_SIZE:
-        del _PROB_CACHE[next(iter(_PROB_CACHE))]
-    _PROB_CACHE[key] = out
+    _remember(key, out)
     return dict(out)
+
+
+def _prob_key(ind: Indicator, prior: Any, years: Sequence[int], n_paths: int,
+              seed: np.random.SeedSequence, until: int) -> tuple:
+    return (ind, prior, tuple(int(y) for y in years), int(n_paths),
+            tuple(np.atleast_1d(seed.entropy).tolist()), tuple(seed.spawn_key), int(until))
+
+
+def _remember(key: tuple, out: dict[int, tuple[float, float]]) -> None:
+    with _CACHE_LOCK:  # the CLI computes the goals' what-ifs on several threads
+        if len(_PROB_CACHE) >= _PROB_CACHE_SIZE:
+            del _PROB_CACHE[next(iter(_PROB_CACHE))]
+        _PROB_CACHE[key] = out
+
+
+def _reuse_run(sim: Any, ind: Indicator, years: Sequence[int], *, n_paths: int,
+               seed: np.random.SeedSequence, until: int) -> None:
+    """Put the run's own P(goal) in the cache as the default prior's what-if.
+
+    The default row of :func:`goal_evidence` is ``ind`` simulated alone with
+    ``refgrowth`` and the reference prior. A run of the whole catalog with the
+    same model, prior, seed, paths and horizon draws this indicator from the
+    same streams (each indicator has its own), so its numbers are the same
+    bit for bit and need not be simulated again. Any other setting (a
+    scenario, a correlation, another sampler, a precision target) differs,
+    and then nothing is reused.
+    """
+    s = sim.settings
+    if (s.get("prior") != "reference" or s.get("scenario") is not None
+            or s.get("correlation") is not None or s.get("sampler") != "plain"
+            or s.get("target_se") is not None or int(sim.n_paths) != int(n_paths)
+            or int(s.get("until", 0)) != int(until)
+            or tuple(sim.seed.spawn_key) != tuple(seed.spawn_key)
+            or np.any(np.atleast_1d(sim.seed.entropy) != np.atleast_1d(seed.entropy))):
+        return
+    fitted = sim.fitted(ind.id)
+    base = _reference_prior(ind)
+    if getattr(fitted, "model", None) != _MODEL or getattr(fitted, "reference", None) != base:
+        return
+    key = _prob_key(ind, base, years, n_paths, seed, until)
+    if key in _PROB_CACHE:
+        return
+    table = sim.prob_meet(None, ids=[ind.id])
+    out = {}
+    for y in years:
+        row = table[table.year == int(y)]
+        if row.empty:
+            return
+        out[int(y)] = (float(row.prob.iloc[0]), float(row.se.iloc[0]))
+    _remember(key, out)
 
 
 # ---------------------------------------------------------------- public API
@@ -865,8 +914,7 @@ def _ranges(
         pool = list(sim.ids)
         until = int(sim.settings.get("until", 2030))
         n_paths = int(sim.n_paths if n_paths is None else n_paths)
-        seed = root_seed(np.random.SeedSequence(sim.settings["seed_entropy"]) if rng is None
-                     else rng)
+        seed = root_seed(sim.seed if rng is None else rng)
     else:
         if isinstance(sim_or_catalog, Indicator):
             catalog = Catalog((sim_or_catalog,), name="custom")
@@ -892,6 +940,8 @@ def _ranges(
                           sorted(y for y in _numeric_targets(ind) if last < y <= horizon))
             if not goal_years:
                 continue
+            if sim is not None:
+                _reuse_run(sim, ind, goal_years, n_paths=n_paths, seed=seed, until=until)
             ev = _evidence_once(ind, goal_years, n_paths=n_paths, seed=seed, until=until,
                                 catalog=catalog)
             own = sim.prob_meet(None, ids=[ident]) if sim is not None else None

@@ -289,6 +289,12 @@ class Simulation:
 
     # ---------------------------------------------------------------- access
     @property
+    def seed(self) -> np.random.SeedSequence:
+        """The run's root seed: ``simulate(..., rng=sim.seed)`` repeats the run."""
+        return np.random.SeedSequence(self.settings["seed_entropy"],
+                                      spawn_key=self.settings.get("seed_spawn_key", ()))
+
+    @property
     def ids(self) -> list[str]:
         """Ids of the numerically simulated indicators, in catalog order.
 
@@ -972,6 +978,7 @@ def simulate(
         "model": model if isinstance(model, str) else type(model).__name__,
         "until": int(until),
         "seed_entropy": root.entropy,
+        "seed_spawn_key": tuple(int(k) for k in root.spawn_key),
         "sampler": sampler,
         "chunk_size": blocks_per_chunk * BLOCK,
         "keep_paths": keep_paths,
