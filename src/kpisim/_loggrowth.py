@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
-from scipy import special
 
 from kpisim._base import (
     bound_paths,
     check_kind,
+    expit_inplace,
     frozen_params,
     prepare_history,
     prepare_sample,
@@ -263,7 +263,7 @@ class GrowthFitted:
             np.exp(out, out=out)  # > 0 by construction; only shares need a bound
             return bound_paths(out, self.kind) if self.kind == "share" else out
         out += self.z_last
-        special.expit(out, out=out)
+        expit_inplace(out)
         out *= 100.0
         return bound_paths(out, "share")
 
@@ -281,6 +281,8 @@ class GrowthFitted:
         else:
             # Gaussian copula with t marginals: t = F_t^{-1}(Φ(z)), computed on the
             # lower tail for accuracy; keeps antithetic / QMC / copula structure.
+            from scipy import special  # lazily: only t shocks from given normals
+
             eps = -np.sign(shocks) * special.stdtrit(nu, special.ndtr(-np.abs(shocks)))
         eps *= unit
         return eps
@@ -293,6 +295,8 @@ class GrowthFitted:
         if shocks is None:
             pick = shock_rng.integers(0, n, (n_paths, n_steps))
         else:  # u = Φ(z) picks the rate, so copula / antithetic structure carries over
+            from scipy import special  # lazily: costly to import
+
             pick = np.minimum((special.ndtr(shocks) * n).astype(np.intp), n - 1)
         if self.spec.parameter_uncertainty:
             # per-path mean growth: the mean of a bootstrap resample of the rates

@@ -36,11 +36,11 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
-from scipy import special
 
 from kpisim._base import (
     NUMERIC_KINDS,
     check_kind,
+    expit_inplace,
     frozen_params,
     prepare_history,
     prepare_sample,
@@ -324,6 +324,8 @@ def _truncated_chi2(rng: np.random.Generator, dof: float, low: float, n: int) ->
         bad = bad[chi2[bad] < low]
     if bad.size:
         u = 1.0 - rng.random(bad.size)  # in (0, 1]
+        from scipy import special  # lazily: rarely needed, and costly to import
+
         chi2[bad] = np.maximum(special.chdtri(dof, u * special.chdtrc(dof, low)), low)
     return chi2
 
@@ -429,7 +431,7 @@ class RefGrowthFitted:
         if self.bounds is None:
             return np.exp(out, out=out)
         lo, hi = self.bounds
-        special.expit(out, out=out)
+        expit_inplace(out)
         out *= hi - lo
         out += lo
         return out

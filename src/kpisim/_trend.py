@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
-from scipy import linalg
 
 from kpisim._base import (
     bound_paths,
@@ -93,6 +92,8 @@ def _common_fit(spec, history, kind, prior, *, positive: bool = False):
 
 def _toeplitz_factor(psi: NDArray[np.float64], sd: NDArray[np.float64]):
     """Lower-triangular L with L[i, j] = ψ_{i-j}, rows rescaled to norm ``sd``."""
+    from scipy import linalg  # lazily: the default run never needs it
+
     h = len(sd)
     lower = linalg.toeplitz(psi[:h], np.zeros(h))
     norm = np.sqrt(np.sum(lower**2, axis=1))
