@@ -109,7 +109,7 @@ def _medians(sim: Any, pairs: Sequence[tuple[str, int]]) -> dict[tuple[str, int]
         wanted.setdefault(ident, []).append(int(year))
     out: dict[tuple[str, int], float] = {}
     for ident, ys in wanted.items():
-        values = sim.paths(ident).to_numpy()
+        values = sim.kept_paths(ident)
         if not len(values):
             continue
         cols = values[:, [years.index(y) for y in ys]]
@@ -158,16 +158,19 @@ def summary(sim, *, lang: str = "ko", years: str = "goals", grades: bool = False
     assumptions = sim.assumptions(lang=lang)
     n_assump = assumptions.groupby("id").size() if not assumptions.empty else pd.Series(dtype=int)
     rows = []
+    ahead = {k: g for k, g in probs[~probs.observed].groupby("id", sort=False)}
     for ident in [*sim.ids, *(sim.grade_ids if grades else [])]:
         ind = sim.catalog[ident]
-        track = sim._track(ident)
-        p = probs[(probs.id == ident) & ~probs.observed]
-        if p.empty:
+        p = ahead.get(ident)
+        if p is None or p.empty:
             continue
         if years == "goals" and not ind.tags.headline:
             p = p.iloc[[-1]]
+        last_year, last_value = sim.last_actual(ident)
+        model = getattr(sim.fitted(ident), "model", "")
         if ind.kind == "grade":
-            rows += _grade_rows(ind, track, p, lang, int(n_assump.get(ident, 0)))
+            rows += _grade_rows(ind, (last_year, last_value, model), p, lang,
+                                int(n_assump.get(ident, 0)))
             continue
         obs = ind.observed
         for r in p.itertuples():
@@ -188,8 +191,8 @@ def summary(sim, *, lang: str = "ko", years: str = "goals", grades: bool = False
                     "headline": ind.tags.headline,
                     "year": int(r.year),
                     "target": r.target,
-                    "last_actual": track.last_value,
-                    "last_year": track.last_year,
+                    "last_actual": last_value,
+                    "last_year": last_year,
                     "prob": r.prob,
                     "se": r.se,
                     "ci_low": r.ci_low,
@@ -197,7 +200,7 @@ def summary(sim, *, lang: str = "ko", years: str = "goals", grades: bool = False
                     "median": np.nan,
                     "progress_ratio": ratio,
                     "progress_class": progress_class(ratio, lang=lang),
-                    "model": getattr(track.fitted, "model", ""),
+                    "model": model,
                     "assumptions": int(n_assump.get(ident, 0)),
                 }
             )
@@ -209,8 +212,12 @@ def summary(sim, *, lang: str = "ko", years: str = "goals", grades: bool = False
     return frame.iloc[order].reset_index(drop=True)
 
 
-def _grade_rows(ind, track, p: pd.DataFrame, lang: str, n_assumptions: int) -> list[dict]:
-    """Summary rows of a grade indicator: grades by name, no growth ratio."""
+def _grade_rows(ind, last: tuple[int, float, str], p: pd.DataFrame, lang: str,
+                n_assumptions: int) -> list[dict]:
+    """Summary rows of a grade indicator: grades by name, no growth ratio.
+
+    ``last`` is the last actual's year, its grade index and the model's name.
+    """
     from kpisim._messages import text
 
     scale = ind.scale
@@ -222,15 +229,15 @@ def _grade_rows(ind, track, p: pd.DataFrame, lang: str, n_assumptions: int) -> l
             "headline": ind.tags.headline,
             "year": int(r.year),
             "target": scale[int(r.target)],
-            "last_actual": scale[int(track.last_value)],
-            "last_year": track.last_year,
+            "last_actual": scale[int(last[1])],
+            "last_year": last[0],
             "prob": r.prob,
             "se": r.se,
             "ci_low": r.ci_low,
             "ci_high": r.ci_high,
             "progress_ratio": np.nan,
             "progress_class": text("grades.progress", lang),
-            "model": getattr(track.fitted, "model", ""),
+            "model": last[2],
             "assumptions": n_assumptions,
         }
         for r in p.itertuples()

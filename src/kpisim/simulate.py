@@ -349,13 +349,41 @@ class Simulation:
             raise SimulationError(msg)
         return self._tracks[ident]
 
-    def paths(self, ident: str) -> pd.DataFrame:
-        """The kept sample of paths (rows) for ``ident``, with known years filled."""
+    def indicator(self, ident: str) -> Indicator:
+        """The indicator ``ident`` as simulated."""
+        return self._track(ident).indicator
+
+    def last_actual(self, ident: str) -> tuple[int, float]:
+        """``(year, value)`` of the last actual the model of ``ident`` starts from.
+
+        For a grade indicator the value is the grade's index on its scale
+        (0 = worst).
+        """
+        t = self._track(ident)
+        return int(t.last_year), float(t.last_value)
+
+    def first_simulated_year(self, ident: str) -> int:
+        """The first year of ``ident`` drawn by its model (earlier years are actuals)."""
+        return int(self.years[self._track(ident).offset])
+
+    def kept_paths(self, ident: str) -> NDArray[np.float64]:
+        """The kept paths of ``ident`` as a read-only array, shape ``(n_kept, n_years)``.
+
+        Columns are :attr:`years`, known years filled with their actuals: the
+        values of :meth:`paths` without the DataFrame.
+        """
         t = self._track(ident)
         if not t.store:
             _kept_column(t, 0)  # raises: no paths were kept
-        values = np.concatenate(t.store, axis=0)
-        frame = pd.DataFrame(values.astype(float), columns=pd.Index(self.years, name="year"))
+        if len(t.store) > 1:  # join the blocks once
+            t.store[:] = [np.concatenate(t.store, axis=0)]
+        t.store[0].flags.writeable = False
+        return t.store[0]
+
+    def paths(self, ident: str) -> pd.DataFrame:
+        """The kept sample of paths (rows) for ``ident``, with known years filled."""
+        frame = pd.DataFrame(self.kept_paths(ident).astype(float),
+                             columns=pd.Index(self.years, name="year"))
         frame.index.name = "path"
         return frame
 
