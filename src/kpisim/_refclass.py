@@ -240,6 +240,22 @@ def sustained_share(growth: float, years: int) -> float:
     return float(1.0 - np.interp(g, q, probs))
 
 
+def sustained_median(years: int) -> float:
+    """The yearly growth half the corpus' ``years``-year windows sustained.
+
+    The inverse of :func:`sustained_share` at 1/2, exactly: the table holds
+    quantiles of the log growth at equally spaced probabilities, and
+    :func:`sustained_share` interpolates them linearly, so its inverse is the
+    linear interpolation of the quantiles at probability 1/2.
+    """
+    table = _load().get("sustained_growth", {}).get("quantiles", {})
+    if str(int(years)) not in table:
+        msg = f"no sustained-growth table for {years} years; have {sorted(table, key=int)}."
+        raise ModelError(msg)
+    q = np.asarray(table[str(int(years))])
+    return float(np.expm1(np.interp(0.5, np.linspace(0, 1, len(q)), q)))
+
+
 def pool_catalog(
     ref: ReferencePrior, peers: Sequence[tuple[str, NDArray, NDArray]]
 ) -> tuple[ReferencePrior, dict[str, Any]]:

@@ -229,15 +229,17 @@ def _outside_view_odds(ind: Indicator, target: float, years: int) -> float:
 def _median_sustained(years: int) -> float:
     """The yearly growth half the corpus' ``years``-year windows sustained (NaN if unknown).
 
-    Solves ``sustained_share(g, years) = 1/2`` (the share falls with ``g``).
+    Solves ``sustained_share(g, years) = 1/2`` exactly
+    (:func:`kpisim._refclass.sustained_median`); NaN without a table for
+    ``years`` or outside the growth range −95 % … +100,000 % a year.
     """
-    lo, hi = -0.95, 1e3
-    f_lo, f_hi = _sustained(lo, years) - 0.5, _sustained(hi, years) - 0.5
-    if not (np.isfinite(f_lo) and np.isfinite(f_hi)) or f_lo < 0 or f_hi > 0:
-        return float("nan")
-    from scipy import optimize  # lazily: only the sustained-growth median needs it
+    from kpisim._refclass import sustained_median
 
-    return float(optimize.brentq(lambda g: _sustained(g, years) - 0.5, lo, hi, xtol=1e-8))
+    try:
+        g = sustained_median(int(years))
+    except (ModelError, KeyError):
+        return float("nan")
+    return g if -0.95 <= g <= 1e3 else float("nan")
 
 
 def _series_span(ind: Indicator) -> tuple[tuple[int, float], tuple[int, float]] | None:
