@@ -703,9 +703,11 @@ class Indicator:
                 f"indicator `{self.id}` is a grade; it has no numeric history (use `grade_index`)."
             )
             raise TypeError(msg)
-        s = self.actual.dropna().astype(float)
-        s.name = self.id
-        return s
+        known = [(y, float(v)) for y, v in self.actuals.items()
+                 if v is not None and not np.isnan(float(v))]
+        years = np.array([y for y, _ in known], dtype=np.int64)
+        values = np.array([v for _, v in known], dtype=np.float64)
+        return pd.Series(values, index=pd.Index(years, name="year"), name=self.id)
 
     @property
     def is_grade(self) -> bool:
