@@ -94,11 +94,7 @@ def phases(n_paths: int, out_dir: Path) -> tuple[list[tuple[str, float, float, s
         from kpisim import cli
         from kpisim._summary import summary
         from kpisim.report import report
-
-        engine = sys.modules["kpisim.simulate"] if "kpisim.simulate" in sys.modules else None
-        import importlib
-
-        engine = engine or importlib.import_module("kpisim.simulate")
+        from kpisim.simulation import engine
     rows.append(("import (modules of `kpisim run`, in process)", c.wall, c.cpu, ""))
 
     with Clock() as c:

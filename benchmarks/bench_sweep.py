@@ -37,7 +37,7 @@ CATALOGS = ["nipa_2023_2027", "regional_digital"]
 
 
 def _warm() -> None:
-    import kpisim.simulate  # noqa: F401  (the workers' first import is start-up, not work)
+    import kpisim.simulation  # noqa: F401  (the workers' first import is start-up, not work)
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ matplotlib, yet every documented public name is there.
 
 from __future__ import annotations
 
+import importlib
 import subprocess
 import sys
 
@@ -34,10 +35,15 @@ def test_every_public_name_resolves():
 def test_functions_named_like_their_modules_stay_functions():
     import kpisim.audit
     import kpisim.report
-    import kpisim.simulate  # (sets the package attribute)
+    import kpisim.simulation  # (sets the package attribute)
 
     for name in ("simulate", "report", "audit"):
         assert getattr(kpisim, name).__name__ == name
+    # the engine is a package of its own name: no module hides behind the function
+    assert kpisim.simulation.__name__ == "kpisim.simulation"
+    assert kpisim.simulation.simulate is kpisim.simulate
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module("kpisim.simulate")
     from kpisim import goals, plot
 
     assert goals.__name__ == "kpisim.goals"

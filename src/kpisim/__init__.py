@@ -33,7 +33,8 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 # and ``kpisim --help`` do not pay for pandas, scipy.stats and matplotlib.
 _SUBMODULES = ("goals", "models", "plot", "rules", "scoring")
 # Other public modules, reachable as attributes once imported (as with eager imports)
-_MODULES = ("attainment", "backtest", "catalog", "cli", "indicator", "scenarios", "sweeps")
+_MODULES = ("attainment", "backtest", "catalog", "cli", "indicator", "scenarios", "simulation",
+            "sweeps")
 _LAZY = {
     "audit": "kpisim.audit", "headline_rates": "kpisim.audit",
     "Catalog": "kpisim.catalog", "available_catalogs": "kpisim.catalog",
@@ -47,7 +48,7 @@ _LAZY = {
     "years_to_reach": "kpisim.rules",
     "Change": "kpisim.scenarios", "Scenario": "kpisim.scenarios", "compare": "kpisim.scenarios",
     "load_scenario": "kpisim.scenarios", "sensitivity": "kpisim.scenarios",
-    "Simulation": "kpisim.simulate", "simulate": "kpisim.simulate",
+    "Simulation": "kpisim.simulation", "simulate": "kpisim.simulation",
     "sweep": "kpisim.sweeps",
 }
 
@@ -60,7 +61,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from kpisim.report import report, report_excel, report_markdown
     from kpisim.rules import implied_cagr, required_cagr, years_to_reach
     from kpisim.scenarios import Change, Scenario, compare, load_scenario, sensitivity
-    from kpisim.simulate import Simulation, simulate
+    from kpisim.simulation import Simulation, simulate
     from kpisim.sweeps import sweep
 
 
@@ -81,7 +82,7 @@ def __dir__() -> list[str]:
 
 
 class _Package(types.ModuleType):
-    """``kpisim.audit``, ``kpisim.report`` and ``kpisim.simulate`` stay functions.
+    """``kpisim.audit`` and ``kpisim.report`` stay functions.
 
     Importing the submodule of the same name sets the package attribute to the
     module; here it is set to the function the module defines instead, as the
@@ -94,7 +95,7 @@ class _Package(types.ModuleType):
         super().__setattr__(name, value)
 
 
-_SHADOWED = frozenset({"audit", "report", "simulate"})
+_SHADOWED = frozenset({"audit", "report"})
 sys.modules[__name__].__class__ = _Package
 
 

@@ -356,7 +356,7 @@ _CACHE_LOCK = threading.Lock()
 def _probs(ind: Indicator, prior: Any, years: Sequence[int], *, n_paths: int,
            seed: np.random.SeedSequence, until: int) -> dict[int, tuple[float, float]]:
     """P(goal) and SE in each of ``years`` under ``prior``, ``ind`` simulated alone."""
-    from kpisim.simulate import simulate
+    from kpisim.simulation import simulate
 
     key = _prob_key(ind, prior, years, n_paths, seed, until)
     if key in _PROB_CACHE:
@@ -908,7 +908,7 @@ def _ranges(
     ``refgrowth`` (e.g. values ≤ 0 without bounds) is left out and its error
     message returned instead of raised (for the CLI and the report).
     """
-    from kpisim.simulate import Simulation
+    from kpisim.simulation import Simulation
 
     sim = sim_or_catalog if isinstance(sim_or_catalog, Simulation) else None
     if sim is not None:

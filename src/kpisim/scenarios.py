@@ -418,7 +418,7 @@ def compare(
 def _compare_cell(catalog: Any, s: Scenario, root: Any, year: int | None,
                   options: Mapping[str, Any]) -> pd.DataFrame:
     """One scenario of :func:`compare`: its unobserved attainment rows."""
-    from kpisim.simulate import simulate
+    from kpisim.simulation import simulate
 
     sim = simulate(catalog, scenario=s, rng=root, **{"keep_paths": 1, **options})
     p = sim.prob_meet(year)
@@ -429,7 +429,7 @@ def _compare_cell(catalog: Any, s: Scenario, root: Any, year: int | None,
 def _prob_cell(catalog: Any, scenario: Scenario | None, root: Any, ident: str, year: int,
                options: Mapping[str, Any]) -> float:
     """P(goal of ``ident`` in ``year``) under ``scenario`` (a task of :func:`sensitivity`)."""
-    from kpisim.simulate import simulate
+    from kpisim.simulation import simulate
 
     sim = simulate(catalog, scenario=scenario, rng=root, **{"keep_paths": 1, **options})
     return _prob_at(sim, ident, year)
@@ -478,7 +478,7 @@ def sensitivity(
         ``assumption, low, high, p_low, p_high, p_base, swing``, sorted by
         swing (largest first), ready for a tornado chart.
     """
-    from kpisim.simulate import simulate
+    from kpisim.simulation import simulate
 
     rng = root_seed(rng)  # once: common random numbers for every run
     base = simulate(catalog_or_indicators, rng=rng, **simulate_options)

@@ -42,7 +42,7 @@ from kpisim.rules import DeviationRule, LongTermPath, RatioRule
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-    from kpisim.simulate import Simulation
+    from kpisim.simulation import Simulation
 
 from kpisim._handbook_scores import (
     _HIGH,

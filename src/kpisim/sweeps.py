@@ -150,7 +150,7 @@ def _run_cell(
     options: Mapping[str, Any],
 ) -> tuple[pd.DataFrame, list[str]]:
     """One cell: simulate and reduce to the attainment table (no paths)."""
-    from kpisim.simulate import simulate
+    from kpisim.simulation import simulate
 
     sim = simulate(catalog, scenario=scenario, prior=prior, rng=root, n_paths=n_paths,
                    keep_paths=1, **dict(options))

@@ -1,0 +1,279 @@
+"""The block loop: draw each block of paths, count it, keep the first paths.
+
+Block ``b`` of indicator ``j`` draws from its own streams,
+``SeedSequence(entropy, spawn_key=(b, key_j, stream))``, so the numbers never
+depend on how blocks are grouped into chunks or spread over threads.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+from numpy.typing import NDArray
+
+from kpisim._validation import RuleError, SimulationError
+from kpisim.simulation._state import BLOCK, MAX_THREADS, Track
+
+
+def _rule_targets(t: Track, full: NDArray, years: NDArray) -> NDArray:
+    """Per-path targets of a path-dependent rule, shape (n_paths, n_years).
+
+    Observed years keep their stated targets. Each simulated year's target is
+    the rule applied to that path: ``rule.next_target(previous actual,
+    previous target, recent actuals)``, the previous actual and the recent
+    actuals being simulated ones once the simulation has begun. The recent
+    actuals are as many as the rule's ``lookback`` (all of them when None).
+    Years without a stated target are NaN, so that the table compares like
+    with like.
+    """
+    ind = t.indicator
+    rule = ind.rule.for_indicator(ind)
+    back = rule.lookback
+    n = full.shape[0]
+    out = np.tile(t.targets, (n, 1))
+    hist = np.concatenate([np.tile(t.past, (n, 1)), full], axis=1)
+    k0 = len(t.past)
+    before = ind.targets.get(int(years[t.offset]) - 1)
+    prev_target = np.full(n, np.nan if before is None else float(before))
+    for i in range(t.offset, len(years)):
+        start = 0 if back is None else max(0, k0 + i - max(back, 1))
+        window = hist[:, start : k0 + i]
+        try:
+            target = rule.next_target(
+                window[:, -1],
+                prev_target,
+                window,
+                year=int(years[i]),
+                direction=ind.direction,
+                category=ind.tags.category,
+                share=ind.kind == "share",
+            )
+        except RuleError:  # e.g. a long-term path past its goal year: no rule target
+            target = np.full(n, np.nan)
+        prev_target = target
+        out[:, i] = np.where(np.isnan(t.targets[i]), np.nan, target)
+    return out
+
+def child(root: np.random.SeedSequence, *key: int) -> np.random.Generator:
+    ss = np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, *key))
+    return np.random.Generator(np.random.PCG64(ss))
+
+def _shocks(
+    root, block: int, tracks: dict[str, Track], years: NDArray, *, correlation, sampler: str
+) -> list[NDArray]:
+    from kpisim import models
+
+    n_steps = [len(years) - t.offset for t in tracks.values()]
+    if correlation is None:
+        return [_own_shocks(root, block, t, years, sampler) for t in tracks.values()]
+    g = child(root, block, 2**31, 1)  # keys of ids are < 2**31
+    total = max(n_steps)
+    z = models.correlated_normals(correlation, BLOCK, total, rng=g, sampler=sampler)
+    # align on calendar years: indicator j uses the last n_steps[j] columns
+    return [z[j][:, total - steps :] for j, steps in enumerate(n_steps)]
+
+def snap_to_bounds(values: NDArray, bounds: tuple[float, float]) -> None:
+    """The ε-boundary model, in place: values within ε(b − a) of a bound are on it.
+
+    Used only when a stated target sits on a bound (a share of 100 %): a model
+    whose scale approaches the bound without reaching it would otherwise give
+    P(target) ≈ 0 however close its paths come. ε is ``BOUND_EPS`` (0.1 % of
+    the range, 0.1 points of a share), the same margin the fit moves an actual
+    at a bound inside by — an assumption, listed in ``sim.assumptions()``.
+    """
+    from kpisim._refgrowth import BOUND_EPS
+
+    lo, hi = bounds
+    eps = BOUND_EPS * (hi - lo)
+    values[values >= hi - eps] = hi
+    values[values <= lo + eps] = lo
+
+def _max_se(tracks: dict[str, Track]) -> float:
+    worst = 0.0
+    for t in tracks.values():
+        se = t.counter.se[t.offset :]
+        se = se[~np.isnan(t.targets[t.offset :])]
+        if se.size:
+            worst = max(worst, float(se.max()))
+    return worst
+
+def default_threads() -> int:
+    """One thread per available CPU up to :data:`MAX_THREADS`; 1 on a Dask worker."""
+    if "distributed" in sys.modules:
+        try:
+            sys.modules["distributed"].get_worker()
+        except (ValueError, AttributeError):
+            pass
+        else:
+            return 1
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(MAX_THREADS, cpus))
+
+def run_blocks(
+    root, tracks: dict[str, Track], grades: dict[str, Track], years: NDArray, *,
+    n_paths: int, goal_paths: int, blocks_per_chunk: int, target_se: float | None,
+    scenario, shock_corr, growth_corr, sampler: str, keep: int,
+    progress: Callable[[int, int], None] | None, pool: ThreadPoolExecutor | None,
+) -> int:
+    """Run chunks of blocks until ``goal_paths`` or, with ``target_se``, the precision.
+
+    Returns the number of paths simulated.
+
+    With ``target_se`` the precision is checked after every block, not every
+    chunk, so where the run stops does not depend on ``chunk_size``.
+    """
+    done = 0
+    block = 0
+    while done < goal_paths:
+        chunk_blocks = []
+        for _ in range(blocks_per_chunk):
+            if done + BLOCK * len(chunk_blocks) >= goal_paths:
+                break
+            chunk_blocks.append(block)
+            block += 1
+        groups = [chunk_blocks] if target_se is None else [[b] for b in chunk_blocks]
+        precise = False
+        for group in groups:
+            _run_chunk(root, group, tracks, years, scenario=scenario, correlation=shock_corr,
+                       growth_correlation=growth_corr, sampler=sampler, keep=keep,
+                       limit=goal_paths - done, grades=grades, pool=pool)
+            done = min(goal_paths, done + BLOCK * len(group))
+            if (target_se is not None and done >= n_paths
+                    and _max_se({**tracks, **grades}) <= target_se):
+                precise = True
+                break
+        if progress is not None:
+            progress(done, goal_paths)
+        if precise:
+            break
+    return done
+
+def _run_chunk(
+    root,
+    blocks: list[int],
+    tracks: dict[str, Track],
+    years: NDArray,
+    *,
+    scenario,
+    correlation,
+    sampler,
+    keep: int,
+    limit: int,
+    growth_correlation=None,
+    grades: dict[str, Track] | None = None,
+    pool: ThreadPoolExecutor | None = None,
+) -> None:
+    """Generate and reduce the given blocks.
+
+    Reductions run block by block, on identical arrays whatever the chunk, so
+    even floating-point sums are bitwise independent of ``chunk_size``.
+
+    Without a correlation each indicator draws from its own streams, keyed by
+    (block, indicator), so indicators are independent tasks: with ``pool``
+    they run on its threads (numpy releases the GIL in its array loops), each
+    indicator's blocks in order, so the numbers do not depend on the number
+    of threads. Threads are used only when every fitted model declares
+    ``thread_safe`` (its ``sample`` changes no process-wide state, such as
+    the warning filters statsmodels-based models must silence). With a
+    correlation the shocks of one block are drawn jointly for every
+    indicator, so the blocks run one after another here.
+    """
+    grades = grades or {}
+    if correlation is None and growth_correlation is None:
+        jobs = [(t, None) for t in grades.values()] + [(t, ident) for ident, t in tracks.items()]
+
+        def run(job: tuple[Track, str | None]) -> None:
+            t, ident = job
+            for k, b in enumerate(blocks):
+                n = min(BLOCK, limit - k * BLOCK)  # the last block of a run may be cut
+                if ident is None:
+                    _grade_block(root, b, t, n, years, keep)
+                else:
+                    z = _own_shocks(root, b, t, years, sampler)
+                    _track_block(root, b, ident, t, z, None, n, years, keep, scenario)
+
+        threaded = pool is not None and len(jobs) > 1 and all(
+            getattr(t.fitted, "thread_safe", False) for t, _ in jobs)
+        if not threaded:
+            for job in jobs:
+                run(job)
+        else:
+            for _ in pool.map(run, jobs):  # re-raises a worker's exception here
+                pass
+        return
+    for k, b in enumerate(blocks):
+        n = min(BLOCK, limit - k * BLOCK)
+        for t in grades.values():  # own stream per id; no shocks, no scenario
+            _grade_block(root, b, t, n, years, keep)
+        if not tracks:
+            continue
+        shocks = _shocks(root, b, tracks, years, correlation=correlation, sampler=sampler)
+        growth = None
+        if growth_correlation is not None:
+            from kpisim import models
+
+            growth = models.correlated_normals(growth_correlation, BLOCK, 2,
+                                               rng=child(root, b, 2**31, 2))
+        for j, (ident, t) in enumerate(tracks.items()):
+            g = growth[j] if growth is not None and t.growth_draws else None
+            _track_block(root, b, ident, t, shocks[j], g, n, years, keep, scenario)
+
+def _grade_block(root, b: int, t: Track, n: int, years: NDArray, keep: int) -> None:
+    """Draw block ``b`` of a grade indicator (own stream; no shocks, no scenario)."""
+    values = t.fitted.sample(years[t.offset :].tolist(), BLOCK, rng=child(root, b, t.key, 0))
+    _reduce(t, values[:n], n, years, keep)
+
+def _track_block(
+    root, b: int, ident: str, t: Track, z: NDArray, growth: NDArray | None, n: int,
+    years: NDArray, keep: int, scenario,
+) -> None:
+    """Draw block ``b`` of a numeric indicator from shocks ``z`` and count it."""
+    sim_years = years[t.offset :]
+    if scenario is not None:
+        z = z * scenario.volatility(ident, sim_years)[None, :]
+    extra = {} if growth is None else {"param_shocks": growth}
+    values = t.fitted.sample(sim_years.tolist(), BLOCK, rng=child(root, b, t.key, 0),
+                             shocks=z, **extra)
+    if scenario is not None:
+        values = scenario.apply(ident, values, sim_years, t.last_value, t.indicator.kind)
+    if t.bounds is not None and (scenario is not None or not t.in_bounds):
+        # censoring, a model without the bounded scale, or a scenario's change
+        np.clip(values, t.bounds[0], t.bounds[1], out=values)
+        if t.target_on_bound:
+            snap_to_bounds(values, t.bounds)
+    if not np.isfinite(values[:n]).all():
+        # an overflow (or a model's NaN) must never be counted as met or missed
+        bad = values[:n][~np.isfinite(values[:n])][0]
+        msg = (f"indicator `{ident}`: the model produced a non-finite value ({bad}) "
+               "on a simulated path (an overflow: values or growth too large for "
+               "float64); express the indicator in a larger unit or check its history")
+        raise SimulationError(msg)
+    full = _reduce(t, values[:n], n, years, keep)
+    if t.rule_counter is not None:
+        t.rule_counter.update(full, _rule_targets(t, full, years))
+
+def _own_shocks(root, b: int, t: Track, years: NDArray, sampler: str) -> NDArray:
+    """Block ``b``'s standard-normal shocks of one indicator, from its own stream."""
+    from kpisim import models
+
+    steps = len(years) - t.offset
+    return models.standard_normals(BLOCK, steps, rng=child(root, b, t.key, 1), method=sampler)
+
+def _reduce(t: Track, values: NDArray, n: int, years: NDArray, keep: int) -> NDArray:
+    """Count ``values`` (n, simulated years) of track ``t`` and keep the first paths."""
+    full = np.empty((n, len(years)))
+    full[:, : t.offset] = t.known[: t.offset]
+    full[:, t.offset :] = values
+    t.counter.update(full)
+    if t.stored < keep:
+        take = min(keep - t.stored, n)
+        t.store.append(full[:take].copy())  # float64: no NaN above 3.4e38
+        t.stored += take
+    return full

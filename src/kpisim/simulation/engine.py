@@ -1,0 +1,529 @@
+"""The simulation engine: stream Monte Carlo paths and reduce them to attainment.
+
+Paths are generated in fixed *blocks* of :data:`BLOCK` paths. Block ``b`` of
+indicator ``j`` draws from its own stream, ``SeedSequence(entropy,
+spawn_key=(b, j))``, so the numbers never depend on how blocks are grouped
+into chunks: the same seed gives the same results for any ``chunk_size``.
+Each chunk is reduced to counts and sums (:class:`AttainmentCounter`) and
+discarded; only a fixed-size uniform sample of paths (the first
+``keep_paths``) is kept for quantiles and fan charts, so memory stays flat
+whatever ``n_paths`` is.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import zlib
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from kpisim._messages import Msg
+from kpisim._seeding import root_seed
+from kpisim._validation import KpisimError, ModelError, SimulationError
+from kpisim.attainment import AttainmentCounter
+from kpisim.catalog import Catalog
+from kpisim.indicator import Indicator
+from kpisim.scenarios import Scenario
+from kpisim.simulation._blocks import default_threads, run_blocks
+from kpisim.simulation._state import (
+    BLOCK,
+    DEFAULT_CHUNK,
+    MAX_PATHS,
+    SAMPLERS,
+    Track,
+    is_int,
+    is_number,
+    require,
+)
+from kpisim.simulation.result import Simulation
+
+__all__ = ["simulate"]
+
+
+def _numeric_targets(ind: Indicator) -> dict[int, float]:
+    return {y: float(v) for y, v in ind.targets.items() if v is not None}
+
+def _as_catalog(obj: Catalog | Indicator | Iterable[Indicator]) -> tuple[Catalog, bool]:
+    if isinstance(obj, Catalog):
+        return obj, False
+    if isinstance(obj, Indicator):
+        return Catalog((obj,), name="custom"), True
+    try:
+        items = tuple(obj)
+    except TypeError:
+        msg = f"expected a Catalog, an Indicator or indicators; got {type(obj).__name__}"
+        raise SimulationError(msg) from None
+    return Catalog(items, name="custom"), True
+
+def _declared_prior(ind: Indicator):
+    """A growth prior the catalog declares as an assumption, if any."""
+    from kpisim import models
+
+    for a in ind.assumptions:
+        if a.field != "growth_prior":
+            continue
+        if not isinstance(a.value, Mapping):
+            msg = (
+                f"indicator `{ind.id}`: assumption `growth_prior` needs a mapping value "
+                f"{{mu, mu_sd, sigma, dof[, scale]}}; got {a.value!r}"
+            )
+            raise SimulationError(msg)
+        try:
+            return models.GrowthPrior(**dict(a.value),
+                                      source=Msg("sim.source.catalog_growth_prior"))
+        except (TypeError, KpisimError) as e:
+            msg = f"indicator `{ind.id}`: bad `growth_prior` assumption: {e}"
+            raise SimulationError(msg) from e
+    return None
+
+def _prior_for(ind: Indicator, n_obs: int, mdl: Any, peers: Catalog, prior: Any):
+    """The growth prior for one indicator (see :func:`simulate`, ``prior``)."""
+    from kpisim import models
+
+    if isinstance(prior, Mapping):
+        if ind.id in prior:
+            return prior[ind.id]
+        prior = "reference"
+    if isinstance(prior, (models.GrowthPrior, models.ReferencePrior)):
+        return prior  # one prior for every indicator
+    if prior is None:
+        return None
+    if prior == "declared":
+        return _declared_prior(ind)  # None: the model's own (reference) prior
+    if prior == "catalog" and getattr(mdl, "accepts_bounds", False):
+        return _catalog_prior(ind, peers)
+    if getattr(mdl, "accepts_bounds", False) and prior == "reference":
+        return None  # refgrowth carries the reference-class prior itself
+    # "pooled" (the 0.1 policy), or "reference" with a model that has no reference
+    # prior: a declared prior, else a prior pooled from peers for short histories
+    declared = _declared_prior(ind)
+    if declared is not None:
+        return declared
+    if n_obs >= getattr(mdl, "min_history", 0):
+        return None
+    others = [p for p in peers.values() if p.id != ind.id]
+    try:
+        return models.pooled_prior(others, kind=ind.kind)
+    except ModelError:
+        if ind.kind == "share":
+            raise
+    # too few peers of the same kind: pool over every log-scale kind
+    return models.pooled_prior([p for p in others if p.kind in ("count", "level", "ratio")])
+
+def _catalog_prior(ind: Indicator, peers: Catalog):
+    """The reference prior pooled with same-kind, same-unit, same-scale peers."""
+    from kpisim import models
+    from kpisim._refclass import pool_catalog
+    from kpisim._refgrowth import scale_for, to_scale
+
+    scale, bounds = scale_for(ind)
+    group = []
+    for p in peers.values():
+        if p.id == ind.id or p.kind != ind.kind or p.unit != ind.unit or p.kind == "grade":
+            continue
+        if scale_for(p) != (scale, bounds):
+            continue
+        obs = p.observed
+        if len(obs) < 2:
+            continue
+        y = obs.to_numpy(dtype=float)
+        years = obs.index.to_numpy(dtype=np.int64)
+        if bounds is None and np.any(y <= 0):
+            continue
+        z = to_scale(y, bounds)
+        group.append((p.id, np.diff(z), np.diff(years).astype(float)))
+    ref, _ = pool_catalog(models.reference_prior(scale), group)
+    return ref
+
+def _fit(ind: Indicator, model: Any, peers: Catalog, prior: Any):
+    """Fit ``ind``: the fitted model, the indicator's bounds, whether the model's
+    own scale keeps its paths inside them, and the engine's notes."""
+    from kpisim import models
+    from kpisim._refgrowth import scale_for
+
+    history = ind.observed
+    name = models.default_model_for(ind.kind, len(history)) if model == "auto" else model
+    mdl = models.get_model(name)
+    use_prior = _prior_for(ind, len(history), mdl, peers, prior)
+    bounds = ind.resolved_bounds()
+    notes: list[str] = []
+    if bounds is not None:
+        notes.append(bounds.statement)
+    censored = bounds is not None and scale_for(ind)[1] is None
+    if censored:
+        from kpisim._refgrowth import BOUND_EPS
+
+        edge = bounds.low if ind.direction == "decrease" else bounds.high
+        notes.append(Msg("sim.censored", edge=f"{edge:g}", low=f"{bounds.low:g}",
+                         high=f"{bounds.high:g}"))
+        notes.append(Msg("sim.bound_eps", eps=f"{BOUND_EPS * (bounds.high - bounds.low):g}"))
+    if getattr(mdl, "accepts_bounds", False) and not censored:
+        fitted = mdl.fit(history, kind=ind.kind, prior=use_prior,
+                         bounds=None if bounds is None else (bounds.low, bounds.high))
+    elif censored and getattr(mdl, "accepts_bounds", False) and ind.kind == "share":
+        # A bounded model takes a share's [0, 100] by default; censoring needs the
+        # unbounded latent level (log scale), else no path ever reaches the bound
+        # and P(target = 100) is 0 while a score rounding to 100 is not.
+        fitted = mdl.fit(history, kind="ratio", prior=use_prior)
+    else:
+        fitted = mdl.fit(history, kind=ind.kind, prior=use_prior)
+        if bounds is not None and not censored:
+            notes.append(Msg("sim.clipped_model", model=getattr(mdl, "name", name),
+                             low=f"{bounds.low:g}", high=f"{bounds.high:g}"))
+    in_bounds = getattr(mdl, "accepts_bounds", False) and not censored
+    return fitted, None if bounds is None else (bounds.low, bounds.high), in_bounds, tuple(notes)
+
+def _stream_key(ident: str) -> int:
+    """A stable 31-bit stream key for an indicator id (independent of catalog order)."""
+    return zlib.crc32(ident.encode("utf-8")) & 0x7FFFFFFF
+
+def _grade_history(ind: Indicator) -> tuple[pd.Series, dict[int, float]]:
+    """A grade indicator's known grades and stated target grades as scale indices."""
+    obs = pd.Series({int(y): float(ind.grade_index(str(v))) for y, v in ind.actuals.items()
+                     if v is not None}, dtype=float).sort_index()
+    obs.index = obs.index.astype("int64")
+    targets = {int(y): float(ind.grade_index(str(v))) for y, v in ind.targets.items()
+               if v is not None}
+    return obs, targets
+
+def _plan(
+    catalog: Catalog, *, model, until, prior, strict, grade_model: Any = "markov_grade",
+    progress=None,
+) -> tuple[dict[str, Track], NDArray, dict[str, str]]:
+    from kpisim import models
+
+    skipped: dict[str, str] = {}
+    prepared = []
+    for k, ind in enumerate(catalog.values()):
+        if progress is not None:
+            progress(k, len(catalog))
+        if ind.kind == "grade":
+            obs, targets = _grade_history(ind)
+        else:
+            obs = ind.observed
+            targets = _numeric_targets(ind)
+        if obs.empty:
+            skipped[ind.id] = "no actual value to start from"
+        elif not targets:
+            skipped[ind.id] = "no stated numeric target"
+        elif int(obs.index[-1]) >= until:
+            skipped[ind.id] = (
+                f"its last actual ({int(obs.index[-1])}) is not before `until={until}`"
+            )
+        if ind.id in skipped:
+            if strict:
+                msg = f"indicator `{ind.id}` cannot be simulated: {skipped[ind.id]}"
+                raise SimulationError(msg)
+            continue
+        try:
+            if ind.kind == "grade":
+                fitted = models.get_model(grade_model).fit(obs, kind="grade", scale=ind.scale)
+                bounds, in_bounds, notes = None, False, ()
+            else:
+                fitted, bounds, in_bounds, notes = _fit(ind, model, catalog.parent or catalog,
+                                                        prior)
+        except ModelError as e:
+            if strict:
+                msg = f"indicator `{ind.id}`: {e}"
+                raise SimulationError(msg) from e
+            skipped[ind.id] = str(e)
+            continue
+        prepared.append((ind, obs, targets, (fitted, bounds, in_bounds, notes)))
+    if not prepared:
+        raise SimulationError(
+            "nothing to simulate: " + "; ".join(f"{k}: {v}" for k, v in skipped.items())
+        )
+    first = min(min(min(t), int(o.index[-1]) + 1) for _, o, t, _ in prepared)
+    years = np.arange(first, until + 1)
+    tracks = {}
+    for ind, obs, targets, (fitted, bounds, in_bounds, notes) in prepared:
+        grade = ind.kind == "grade"
+        direction = "increase" if grade else ind.direction  # a grade's scale is worst first
+        last_year = int(obs.index[-1])
+        known = np.array([float(obs.get(y, np.nan)) if y <= last_year else np.nan for y in years])
+        tgt = np.array([targets.get(int(y), np.nan) for y in years])
+        in_grid = {y: v for y, v in targets.items() if y <= until}
+        goal = in_grid[max(in_grid)] if in_grid else np.nan
+        counter = AttainmentCounter(years=years, targets=tgt, goal=goal, direction=direction)
+        tracks[ind.id] = Track(
+            indicator=ind,
+            fitted=fitted,
+            last_year=last_year,
+            last_value=float(obs.iloc[-1]),
+            offset=int(np.searchsorted(years, last_year + 1)),
+            known=known,
+            past=np.array(
+                [float(obs.get(y, np.nan)) for y in range(int(obs.index[0]), int(years[0]))]
+            ),
+            rule_counter=(
+                AttainmentCounter(years=years, targets=tgt, goal=goal, direction=ind.direction)
+                if getattr(ind.rule, "path_dependent", False) and not grade
+                else None
+            ),
+            targets=tgt,
+            counter=counter,
+            bounds=bounds,
+            in_bounds=in_bounds,
+            notes=notes,
+            key=_stream_key(ind.id),
+            growth_draws="param_shocks" in inspect.signature(fitted.sample).parameters,
+            grade=grade,
+            target_on_bound=bounds is not None and not in_bounds
+            and _on_bound(ind, ind.resolved_bounds()),
+        )
+    return tracks, years, skipped
+
+def simulate(
+    catalog_or_indicators: Catalog | Indicator | Iterable[Indicator],
+    *,
+    model: Any = "auto",
+    until: int = 2030,
+    n_paths: int = 100_000,
+    scenario: Scenario | None = None,
+    rng: Any = None,
+    chunk_size: int | None = None,
+    target_se: float | None = None,
+    max_paths: int = 2_000_000,
+    correlation: NDArray | None = None,
+    sampler: str = "plain",
+    prior: Any = "reference",
+    keep_paths: int = 20_000,
+    progress: Callable[[int, int], None] | None = None,
+    grade_model: Any = "markov_grade",
+    threads: int | None = None,
+) -> Simulation:
+    """Simulate every numeric indicator to ``until`` and count goal attainment.
+
+    Parameters
+    ----------
+    catalog_or_indicators : Catalog, Indicator or iterable of Indicator
+        What to simulate. From a catalog, indicators that cannot be simulated
+        (no actual, no stated target) are skipped and listed in
+        ``sim.skipped``; given explicitly, they raise instead. Grade
+        indicators are simulated on their scale by ``grade_model`` and listed
+        in ``sim.grade_ids``.
+    model : str or model object, default "auto"
+        A registered model name (see :func:`kpisim.models.available`), a model
+        object, or ``"auto"`` (the documented default per kind and history).
+    until : int, default 2030
+        Last simulated year.
+    n_paths : int, default 100_000
+        Paths per indicator (ignored as a count when ``target_se`` is set:
+        then it is the first batch).
+    scenario : Scenario, optional
+        What-if changes applied to the paths.
+    rng : None, int, SeedSequence or Generator
+        Seed for reproducibility (SPEC 7). Same seed → same numbers for any
+        ``chunk_size``.
+    chunk_size : int, optional
+        Paths generated between progress reports and precision checks
+        (rounded up to a multiple of :data:`BLOCK`). Memory is bounded by the
+        block size whatever this is, and results do not depend on it.
+    target_se : float, optional
+        Keep adding blocks until every reported probability's Monte Carlo
+        standard error is at most this (or ``max_paths`` is reached). The
+        check runs after every block of :data:`BLOCK` paths once ``n_paths``
+        are done, so where the run stops, like every number, does not depend
+        on ``chunk_size``.
+    max_paths : int, default 2_000_000
+        Cap on paths when ``target_se`` is set (at most :data:`MAX_PATHS`).
+    correlation : ndarray or mapping, optional
+        Correlation across the simulated indicators, in the order of
+        ``sim.ids``. A matrix of shape (n_indicators, n_indicators) applies to
+        both the yearly shocks (Gaussian copula) and each path's growth draws
+        (the drift μ and drift break δ of ``refgrowth``): indicators then
+        share a common growth factor, not only common yearly noise. A mapping
+        ``{"shocks": R1, "growth": R2}`` sets the two separately (either may
+        be left out). Models without per-path growth draws use the shocks
+        only.
+    sampler : {"plain", "antithetic", "lhs", "sobol"}, default "plain"
+        How the normal shocks are drawn.
+    prior : str, GrowthPrior, ReferencePrior, mapping or None
+        Prior on growth. ``"reference"`` (default): the default model
+        ``refgrowth`` pools each indicator's drift toward the reference class
+        of real yearly series (:func:`kpisim.models.reference_prior`); no
+        indicator's numbers depend on any other indicator in the catalog.
+        ``"declared"``: where the catalog declares a ``growth_prior``
+        assumption (e.g. the plan's own stated CAGR) it replaces the
+        reference growth — a labelled scenario, not a forecast.
+        ``"catalog"``: the catalog as extra evidence — the reference growth
+        is shrunk toward the mean growth of the (parent) catalog's other
+        indicators of the same kind, unit and scale
+        (:func:`kpisim._refclass.pool_catalog`; never revenue with
+        satisfaction scores); no single peer can move it by much. ``"pooled"``:
+        the 0.1 policy for ``loggrowth``/``logit`` (declared prior, else one
+        pooled from peer indicators for short histories). A GrowthPrior or
+        ReferencePrior is used for every indicator; a mapping for the ids it
+        names (the others use ``"reference"``). ``None``: no prior beyond the
+        model's own. Every prior used is listed in ``sim.assumptions()``.
+    keep_paths : int, default 20_000
+        Paths kept (as float64) for quantiles and fan charts; 0 keeps none
+        (attainment counts still use every path; quantiles, fans and joint
+        probabilities then refuse with a clear error).
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each chunk. If it has a
+        ``fitting`` method, that is called as ``progress.fitting(done, total)``
+        before each indicator's model is fitted (``total`` indicators).
+    grade_model : str or model object, default "markov_grade"
+        The model of the grade indicators (:class:`kpisim.models.GradeMarkov`:
+        a Markov chain over the grade scale with Dirichlet rows). Each grade
+        indicator draws from its own streams (keyed by its id, like every
+        indicator), takes no normal shocks and no part in ``correlation``, so
+        adding or removing grade indicators leaves every other indicator's
+        paths unchanged for the same seed.
+    threads : int, optional
+        Threads that simulate indicators side by side (numpy releases the GIL
+        in its array loops). ``None``: one per available CPU, at most
+        :data:`MAX_THREADS`, and 1 inside a Dask worker (its cores are the
+        cluster's to share). The numbers do not depend on it: each indicator
+        draws from its own streams and counts its own blocks in order. With a
+        ``correlation`` the indicators of a block are drawn jointly, so the
+        run is serial.
+
+    Returns
+    -------
+    Simulation
+
+    Examples
+    --------
+    >>> import kpisim
+    >>> sim = kpisim.simulate(kpisim.load_catalog().headline(), n_paths=8192, rng=1)
+    >>> p = sim.prob_meet(2030)
+    >>> bool(((p.prob >= 0) & (p.prob <= 1)).all())
+    True
+    """
+    require(is_int(until) and 1990 < until <= 2100, "`until` must be a year in 1991–2100",
+             until)
+    require(is_int(n_paths) and 1 <= n_paths <= MAX_PATHS,
+             f"`n_paths` must be a positive integer ≤ {MAX_PATHS:,}", n_paths)
+    require(target_se is None or (is_number(target_se) and 0 < target_se < 0.5),
+             "`target_se` must be in (0, 0.5) (or None)", target_se)
+    require(is_int(max_paths) and 1 <= max_paths <= MAX_PATHS,
+             f"`max_paths` must be a positive integer ≤ {MAX_PATHS:,}", max_paths)
+    require(chunk_size is None or (is_int(chunk_size) and chunk_size >= 1),
+             "`chunk_size` must be a positive integer (or None)", chunk_size)
+    require(is_int(keep_paths) and keep_paths >= 0,
+             "`keep_paths` must be a non-negative integer", keep_paths)
+    require(isinstance(sampler, str) and sampler in SAMPLERS,
+             f"`sampler` must be one of {list(SAMPLERS)}", sampler)
+    require(scenario is None or isinstance(scenario, Scenario),
+             "`scenario` must be None or a Scenario (see kpisim.load_scenario)", scenario)
+    require(progress is None or callable(progress), "`progress` must be None or callable",
+             progress)
+    require(isinstance(model, str) or all(hasattr(model, a) for a in ("name", "fit")),
+             "`model` must be a registered name, 'auto' or a model object with `name`, "
+             "`min_history` and `fit`", model)
+    if isinstance(model, str) and model != "auto":
+        from kpisim import models as _models
+
+        try:
+            _models.get_model(model)
+        except ModelError as e:  # one line, not one per indicator
+            raise SimulationError(str(e)) from None
+    require(threads is None or (is_int(threads) and threads >= 1),
+             "`threads` must be a positive integer (or None)", threads)
+    _check_prior(prior)
+    catalog, strict = _as_catalog(catalog_or_indicators)
+    root = root_seed(rng)
+    tracks, years, skipped = _plan(
+        catalog, model=model, until=int(until), prior=prior, strict=strict,
+        grade_model=grade_model,
+        progress=getattr(progress, "fitting", None),
+    )
+    grades = {k: t for k, t in tracks.items() if t.grade}
+    tracks = {k: t for k, t in tracks.items() if not t.grade}
+    if scenario is not None:
+        scenario.check(tracks)
+    shock_corr, growth_corr = _split_correlation(correlation, tracks)
+    blocks_per_chunk = max(1, math.ceil((chunk_size or DEFAULT_CHUNK) / BLOCK))
+    goal_paths = n_paths if target_se is None else max_paths
+    n_threads = default_threads() if threads is None else int(threads)
+    pool = ThreadPoolExecutor(n_threads, "kpisim-simulate") if n_threads > 1 else None
+    try:
+        done = run_blocks(root, tracks, grades, years, n_paths=n_paths, goal_paths=goal_paths,
+                    blocks_per_chunk=blocks_per_chunk, target_se=target_se,
+                    scenario=scenario, shock_corr=shock_corr, growth_corr=growth_corr,
+                    sampler=sampler, keep=keep_paths, progress=progress, pool=pool)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    settings = {
+        "model": model if isinstance(model, str) else type(model).__name__,
+        "until": int(until),
+        "seed_entropy": root.entropy,
+        "seed_spawn_key": tuple(int(k) for k in root.spawn_key),
+        "sampler": sampler,
+        "chunk_size": blocks_per_chunk * BLOCK,
+        "keep_paths": keep_paths,
+        "target_se": target_se,
+        "scenario": scenario.name if scenario else None,
+        "correlation": None if correlation is None else (
+            sorted(correlation) if isinstance(correlation, Mapping) else ["shocks", "growth"]),
+        "prior": prior if isinstance(prior, str) or prior is None else type(prior).__name__,
+        "grade_model": grade_model if isinstance(grade_model, str) else type(grade_model).__name__,
+    }
+    return Simulation(
+        catalog=catalog,
+        tracks=tracks,
+        years=years,
+        skipped=skipped,
+        settings=settings,
+        n_paths=done,
+        grades=grades,
+    )
+
+def _check_prior(prior: Any) -> None:
+    from kpisim import models
+
+    if prior in (None, "reference", "declared", "pooled", "catalog") or isinstance(
+        prior, (Mapping, models.GrowthPrior, models.ReferencePrior)
+    ):
+        return
+    msg = (
+        "`prior` must be 'reference', 'declared', 'catalog', 'pooled', None, a GrowthPrior, a "
+        f"ReferencePrior or a mapping of id to one; got {prior!r}"
+    )
+    raise SimulationError(msg)
+
+def _split_correlation(correlation: Any, tracks: dict[str, Track]):
+    """``(shock matrix or None, growth matrix or None)`` from ``correlation``."""
+    if correlation is None:
+        return None, None
+    if isinstance(correlation, Mapping):
+        unknown = set(correlation) - {"shocks", "growth"}
+        if unknown:
+            msg = (f"`correlation` mapping keys must be 'shocks' and/or 'growth'; "
+                   f"got {sorted(map(str, unknown))}")
+            raise SimulationError(msg)
+        parts = (correlation.get("shocks"), correlation.get("growth"))
+    else:
+        parts = (correlation, correlation)
+    out = []
+    for part in parts:
+        if part is None:
+            out.append(None)
+            continue
+        try:
+            m = np.asarray(part, dtype=float)
+        except (TypeError, ValueError) as e:
+            msg = f"`correlation` must be a numeric matrix; got {type(part).__name__}"
+            raise SimulationError(msg) from e
+        if m.shape != (len(tracks), len(tracks)):
+            msg = (
+                f"`correlation` must be {len(tracks)}×{len(tracks)} (one row per simulated "
+                f"indicator, in the order of sim.ids: {list(tracks)[:6]}…); got {m.shape}"
+            )
+            raise SimulationError(msg)
+        out.append(m)
+    return out[0], out[1]
+
+def _on_bound(ind: Indicator, bounds) -> bool:
+    from kpisim._refgrowth import target_on_bound
+
+    return target_on_bound(ind, bounds)
