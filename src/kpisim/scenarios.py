@@ -491,7 +491,7 @@ def sensitivity(
     if unknown:
         msg = f"`ranges` may name drift, volatility and start; got {sorted(unknown)}"
         raise SimulationError(msg)
-    first = int(base.years[base._track(ident).offset])
+    first = base.first_simulated_year(ident)
 
     def change(name: str, v: float) -> Change:
         if name == "drift":
