@@ -32,9 +32,9 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import numpy as np
 import pandas as pd
 
-from kpisim._refclass import reference_prior
 from kpisim.backtest import backtest, load_competition
 from kpisim.models import LogGrowth, ReferencePrior, RefGrowth
+from kpisim.models._refclass import reference_prior
 
 ROOT = Path(__file__).resolve().parents[1]
 WINDOWS = (None, 3, 5, 8)

@@ -13,7 +13,7 @@ default model ``refgrowth`` ships with) and prints the out-of-sample checks:
   8 and all actuals, scored on the changes ``h = 1…6`` years ahead; every
   series weighs the same in total.
 * **Method.** Maximum mean log predictive density of the closed-form
-  Student-t predictive (:mod:`kpisim._refclass`).
+  Student-t predictive (:mod:`kpisim.models._refclass`).
 * **Out of sample.** Fitted on M1, scored on Tourism, and the reverse; and
   10-fold cross-fitting by series on the pooled corpus (each series scored by
   a prior fitted without it). These evaluation fits use a random quarter of
@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 from scipy import stats as st
 
-from kpisim._refclass import PARAMS, CaseStats, fit_reference_prior, predictive
+from kpisim.models._refclass import PARAMS, CaseStats, fit_reference_prior, predictive
 
 HORIZON = 6
 WINDOWS = (1, 2, 3, 5, 8, None)
@@ -209,7 +209,7 @@ def main(argv=None) -> int:
         "windows": [w or "all" for w in WINDOWS],
         "horizon": HORIZON,
         "method": "maximum weighted mean log predictive density (closed-form Student-t "
-                  "predictive, every series weighted equally); see kpisim._refclass",
+                  "predictive, every series weighted equally); see kpisim.models._refclass",
         "fitted_on": dt.date.today().isoformat(),
         "script": "benchmarks/fit_reference_prior.py",
         "mean_log_score": info["mean_log_score"],

@@ -443,8 +443,8 @@ def test_bad_input_messages():
 # ------------------------------------------------------------ naive models
 def test_naive_models_are_registered_and_reexported():
     from kpisim import backtest as bt
-    from kpisim._naive import NaiveDrift as Drift
-    from kpisim._naive import NaiveLast
+    from kpisim.models._naive import NaiveDrift as Drift
+    from kpisim.models._naive import NaiveLast
 
     assert bt.NaiveDrift is Drift
     assert isinstance(get_model("naive"), Drift)

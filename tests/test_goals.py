@@ -39,7 +39,7 @@ def _entries():
 
 
 def _has_sustained_table() -> bool:
-    from kpisim._refclass import sustained_share
+    from kpisim.models._refclass import sustained_share
 
     try:
         sustained_share(0.05, 9)
@@ -156,7 +156,7 @@ def test_goal_evidence_covers_every_reference(cat, ident):
     need = required_growth(ind, [year]).iloc[0]
     assert (ev.required_rate == need.required_rate).all()
     if _has_sustained_table():
-        from kpisim._refclass import sustained_share
+        from kpisim.models._refclass import sustained_share
 
         assert ev.sustained_share.iloc[0] == pytest.approx(
             sustained_share(need.required_rate, int(need.years)))

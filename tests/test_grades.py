@@ -10,12 +10,12 @@ import pytest
 
 import kpisim
 from kpisim import models
-from kpisim._grades import GradeMarkov, grade_points
 from kpisim._summary import score_tables, summary
 from kpisim._validation import CatalogError, ScoringError
 from kpisim.catalog import parse_indicator
 from kpisim.cli import main
 from kpisim.indicator import Indicator
+from kpisim.models._grades import GradeMarkov, grade_points
 from kpisim.scoring import institution_grade, institution_grade_rule
 
 

@@ -12,8 +12,8 @@ from scipy import stats
 
 import kpisim
 from kpisim import models
-from kpisim._registry import _REGISTRY
 from kpisim._validation import ModelError, SimulationError
+from kpisim.models._registry import _REGISTRY
 
 
 def series(values, start=2016, years=None):

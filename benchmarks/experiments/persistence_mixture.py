@@ -4,7 +4,7 @@ Not used by kpisim; the shipped prior and ``src`` are unchanged. Closed form onl
 
 Question
 --------
-The shipped ``refgrowth`` predictive (:mod:`kpisim._refclass`) has 80 % intervals too
+The shipped ``refgrowth`` predictive (:mod:`kpisim.models._refclass`) has 80 % intervals too
 wide on M1 at long horizons and slightly narrow on Tourism. Does a per-series mixture
 over the persistence parameters (φ, λ) fix the horizon growth of the interval width?
 
@@ -105,7 +105,7 @@ from scipy import stats as st
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import fit_reference_prior as F
 
-from kpisim._refclass import MIN_NU0, persistence_sum
+from kpisim.models._refclass import MIN_NU0, persistence_sum
 
 SHIPPED = (0.0534, 7.26, 3.0, 0.100, 0.829, 0.072)
 

@@ -59,11 +59,7 @@ import numpy as np
 import pandas as pd
 
 from kpisim import _scores
-from kpisim._base import prepare_history
-from kpisim._ensemble import DEFAULT_MEMBERS, Ensemble
-from kpisim._naive import NaiveDrift, NaiveLast
 from kpisim._parallel import map_tasks
-from kpisim._registry import default_model_for, get_model
 from kpisim._scores import (
     DEFAULT_LEVELS,
     DEFAULT_THRESHOLDS,
@@ -72,6 +68,15 @@ from kpisim._scores import (
 )
 from kpisim._seeding import root_seed
 from kpisim._validation import KpisimError
+from kpisim.models import (
+    DEFAULT_MEMBERS,
+    Ensemble,
+    NaiveDrift,
+    NaiveLast,
+    default_model_for,
+    get_model,
+    prepare_history,
+)
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray

@@ -14,7 +14,7 @@ next to the first:
 * :func:`goal_evidence` — P(goal) under the reference-class prior and under
   the same prior with its growth set to each reference, beside the outside
   view: the share of real yearly series that sustained :math:`r^*` for
-  :math:`H` years (:func:`kpisim._refclass.sustained_share`);
+  :math:`H` years (:func:`kpisim.models._refclass.sustained_share`);
 * :func:`prob_curve` — P(goal) as a function of the assumed yearly growth;
 * :func:`prob_range` — the lowest and highest P across the defensible priors,
   next to the default P and its Monte Carlo SE.
@@ -115,7 +115,7 @@ def _check_indicator(indicator: Any, what: str) -> Indicator:
 
 def _bounds(ind: Indicator) -> tuple[float, float] | None:
     """The bounds of the scale the default model simulates ``ind`` on (None: log scale)."""
-    from kpisim._refgrowth import scale_for
+    from kpisim.models import scale_for
 
     return scale_for(ind)[1]
 
@@ -192,7 +192,7 @@ def _reference_prior(ind: Indicator):
 
 def _sustained(rate: float, years: int) -> float:
     """``sustained_share(rate, years)``; NaN where the corpus has no table."""
-    from kpisim._refclass import sustained_share
+    from kpisim.models import sustained_share
 
     if not (np.isfinite(rate) and rate > -1 and years >= 1):
         return float("nan")
@@ -230,10 +230,10 @@ def _median_sustained(years: int) -> float:
     """The yearly growth half the corpus' ``years``-year windows sustained (NaN if unknown).
 
     Solves ``sustained_share(g, years) = 1/2`` exactly
-    (:func:`kpisim._refclass.sustained_median`); NaN without a table for
+    (:func:`kpisim.models._refclass.sustained_median`); NaN without a table for
     ``years`` or outside the growth range −95 % … +100,000 % a year.
     """
-    from kpisim._refclass import sustained_median
+    from kpisim.models import sustained_median
 
     try:
         g = sustained_median(int(years))

@@ -284,7 +284,7 @@ class ScoringSpec:
     points : sequence of float, optional
         For a grade indicator (method ``grade``): the 평점 of each grade,
         worst first, each in [20, 100]; by default ``20 + 80·i/(K−1)``
-        (:func:`kpisim._grades.grade_points`, an assumption).
+        (:func:`kpisim.models._grades.grade_points`, an assumption).
     """
 
     method: str = "auto"
@@ -740,7 +740,7 @@ def _declared_spec(ind: Any, default: Any, *, weighted: bool) -> ScoringSpec:
 
 def _grade_scores(sim: Simulation, ident: str, year: int, points: Any) -> NDArray:
     """Per-path 평점 of a grade indicator's grade in ``year`` (NaN where unknown)."""
-    from kpisim._grades import grade_points
+    from kpisim.models import grade_points
 
     ind = sim._track(ident).indicator
     k = len(ind.scale)

@@ -1,4 +1,4 @@
-"""Hypothesis properties of the grade chain (kpisim._grades) and its place in the engine."""
+"""Hypothesis properties of the grade chain (kpisim.models._grades) and its place in the engine."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import kpisim
-from kpisim._grades import (
+from kpisim.indicator import Indicator
+from kpisim.models._grades import (
     GradeMarkov,
     sticky_prior,
     transition_counts,
 )
-from kpisim.indicator import Indicator
 
 seeds = st.integers(min_value=0, max_value=2**32 - 1)
 persistences = st.floats(0.01, 0.99)

@@ -1,7 +1,7 @@
 """Properties of the reference-class growth model (``refgrowth``).
 
 Reference values are closed forms (the Student-t predictive of
-:mod:`kpisim._refclass`, derived by hand there) or the 0.1 ``loggrowth``
+:mod:`kpisim.models._refclass`, derived by hand there) or the 0.1 ``loggrowth``
 model, never the sampler's own output.
 """
 
@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from kpisim import models
-from kpisim._refclass import (
+from kpisim._validation import KpisimWarning, ModelError
+from kpisim.models._refclass import (
     CaseStats,
     ReferencePrior,
     fit_reference_prior,
@@ -25,7 +26,6 @@ from kpisim._refclass import (
     predictive,
     sustained_share,
 )
-from kpisim._validation import KpisimWarning, ModelError
 
 seeds = st.integers(min_value=0, max_value=2**32 - 1)
 

@@ -85,7 +85,7 @@ def snap_to_bounds(values: NDArray, bounds: tuple[float, float]) -> None:
     the range, 0.1 points of a share), the same margin the fit moves an actual
     at a bound inside by — an assumption, listed in ``sim.assumptions()``.
     """
-    from kpisim._refgrowth import BOUND_EPS
+    from kpisim.models import BOUND_EPS
 
     lo, hi = bounds
     eps = BOUND_EPS * (hi - lo)

@@ -119,8 +119,7 @@ def _prior_for(ind: Indicator, n_obs: int, mdl: Any, peers: Catalog, prior: Any)
 def _catalog_prior(ind: Indicator, peers: Catalog):
     """The reference prior pooled with same-kind, same-unit, same-scale peers."""
     from kpisim import models
-    from kpisim._refclass import pool_catalog
-    from kpisim._refgrowth import scale_for, to_scale
+    from kpisim.models import pool_catalog, scale_for, to_scale
 
     scale, bounds = scale_for(ind)
     group = []
@@ -145,7 +144,7 @@ def _fit(ind: Indicator, model: Any, peers: Catalog, prior: Any):
     """Fit ``ind``: the fitted model, the indicator's bounds, whether the model's
     own scale keeps its paths inside them, and the engine's notes."""
     from kpisim import models
-    from kpisim._refgrowth import scale_for
+    from kpisim.models import scale_for
 
     history = ind.observed
     name = models.default_model_for(ind.kind, len(history)) if model == "auto" else model
@@ -157,7 +156,7 @@ def _fit(ind: Indicator, model: Any, peers: Catalog, prior: Any):
         notes.append(bounds.statement)
     censored = bounds is not None and scale_for(ind)[1] is None
     if censored:
-        from kpisim._refgrowth import BOUND_EPS
+        from kpisim.models import BOUND_EPS
 
         edge = bounds.low if ind.direction == "decrease" else bounds.high
         notes.append(Msg("sim.censored", edge=f"{edge:g}", low=f"{bounds.low:g}",
@@ -355,7 +354,7 @@ def simulate(
         ``"catalog"``: the catalog as extra evidence — the reference growth
         is shrunk toward the mean growth of the (parent) catalog's other
         indicators of the same kind, unit and scale
-        (:func:`kpisim._refclass.pool_catalog`; never revenue with
+        (:func:`kpisim.models._refclass.pool_catalog`; never revenue with
         satisfaction scores); no single peer can move it by much. ``"pooled"``:
         the 0.1 policy for ``loggrowth``/``logit`` (declared prior, else one
         pooled from peer indicators for short histories). A GrowthPrior or
@@ -524,6 +523,6 @@ def _split_correlation(correlation: Any, tracks: dict[str, Track]):
     return out[0], out[1]
 
 def _on_bound(ind: Indicator, bounds) -> bool:
-    from kpisim._refgrowth import target_on_bound
+    from kpisim.models import target_on_bound
 
     return target_on_bound(ind, bounds)

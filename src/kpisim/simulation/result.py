@@ -63,7 +63,7 @@ class Simulation:
 
     @property
     def grade_ids(self) -> list[str]:
-        """Ids of the simulated grade indicators (:mod:`kpisim._grades`), in catalog order."""
+        """Ids of the simulated grade indicators (:class:`kpisim.models.GradeMarkov`), in order."""
         return list(self._grades)
 
     def grade_probs(self, ident: str, year: int) -> pd.Series:

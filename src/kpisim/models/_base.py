@@ -24,7 +24,7 @@ from kpisim._validation import ModelError, SimulationError, is_finite_number
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-    from kpisim._prior import GrowthPrior
+    from kpisim.models._prior import GrowthPrior
 
 __all__ = [
     "NUMERIC_KINDS",

@@ -6,7 +6,7 @@ inside ``fit``/``sample``, so ``import kpisim`` stays fast.
 Warnings statsmodels raises on short series (ConvergenceWarning, ValueWarning,
 ...) are caught inside ``fit`` and recorded as sentences in
 ``Fitted.assumptions``; none escape. Counts and levels are floored at 0 and
-shares clipped to [0, 100] after simulation (``kpisim._base.bound_paths``).
+shares clipped to [0, 100] after simulation (``kpisim.models._base.bound_paths``).
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from kpisim._base import (
+from kpisim._messages import Msg
+from kpisim._validation import ModelError
+from kpisim.models._base import (
     bound_paths,
     check_kind,
     fill_gaps,
@@ -28,14 +30,12 @@ from kpisim._base import (
     prepare_sample,
     span,
 )
-from kpisim._messages import Msg
-from kpisim._validation import ModelError
 
 if TYPE_CHECKING:
     import pandas as pd
     from numpy.typing import NDArray
 
-    from kpisim._prior import GrowthPrior
+    from kpisim.models._prior import GrowthPrior
 
 __all__ = ["Arima", "Holt", "LinearTrend", "LogLinearTrend", "Theta"]
 

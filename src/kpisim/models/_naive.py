@@ -17,7 +17,7 @@ Gaussian stated in each docstring.
 Examples
 --------
 >>> import pandas as pd
->>> from kpisim._naive import NaiveLast
+>>> from kpisim.models._naive import NaiveLast
 >>> fit = NaiveLast().fit(pd.Series([100.0, 103.0, 99.0, 104.0], index=range(2020, 2024)))
 >>> round(fit.params["sigma"] ** 2, 4)  # (3² + 4² + 5²) / 3
 16.6667
@@ -33,8 +33,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from kpisim._base import NUMERIC_KINDS, check_kind, frozen_params, prepare_history, prepare_sample
 from kpisim._messages import Msg
+from kpisim.models._base import (
+    NUMERIC_KINDS,
+    check_kind,
+    frozen_params,
+    prepare_history,
+    prepare_sample,
+)
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -41,25 +41,39 @@ Examples
 
 from __future__ import annotations
 
-from kpisim._base import NUMERIC_KINDS, PATH_AXIS, YEAR_AXIS, Fitted, Model
-from kpisim._copula import (
+from kpisim.models._base import (
+    NUMERIC_KINDS,
+    PATH_AXIS,
+    YEAR_AXIS,
+    Fitted,
+    Model,
+    prepare_history,
+)
+from kpisim.models._copula import (
     correlated_normals,
     estimate_correlation,
     nearest_correlation,
     validate_correlation,
 )
-from kpisim._ensemble import DEFAULT_MEMBERS, Ensemble
-from kpisim._grades import GradeMarkov
-from kpisim._loggrowth import LogGrowth, LogitGrowth
-from kpisim._naive import NaiveDrift, NaiveLast
-from kpisim._prior import GrowthPrior, pooled_prior
-from kpisim._refclass import ReferencePrior, reference_prior
-from kpisim._refgrowth import RefGrowth
-from kpisim._registry import available, default_model_for, get_model, register_model
-from kpisim._samplers import SAMPLERS, standard_normals
-from kpisim._trend import Arima, Holt, LinearTrend, LogLinearTrend, Theta
+from kpisim.models._ensemble import DEFAULT_MEMBERS, Ensemble
+from kpisim.models._grades import GradeMarkov, grade_points
+from kpisim.models._loggrowth import LogGrowth, LogitGrowth
+from kpisim.models._naive import NaiveDrift, NaiveLast
+from kpisim.models._prior import GrowthPrior, pooled_prior
+from kpisim.models._refclass import (
+    ReferencePrior,
+    pool_catalog,
+    reference_prior,
+    sustained_median,
+    sustained_share,
+)
+from kpisim.models._refgrowth import BOUND_EPS, RefGrowth, scale_for, target_on_bound, to_scale
+from kpisim.models._registry import available, default_model_for, get_model, register_model
+from kpisim.models._samplers import SAMPLERS, standard_normals
+from kpisim.models._trend import Arima, Holt, LinearTrend, LogLinearTrend, Theta
 
 __all__ = [
+    "BOUND_EPS",
     "DEFAULT_MEMBERS",
     "NUMERIC_KINDS",
     "PATH_AXIS",
@@ -86,11 +100,19 @@ __all__ = [
     "default_model_for",
     "estimate_correlation",
     "get_model",
+    "grade_points",
     "nearest_correlation",
+    "pool_catalog",
     "pooled_prior",
+    "prepare_history",
     "reference_prior",
     "register_model",
+    "scale_for",
     "standard_normals",
+    "sustained_median",
+    "sustained_share",
+    "target_on_bound",
+    "to_scale",
     "validate_correlation",
 ]
 

@@ -10,8 +10,8 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
-from kpisim._base import NUMERIC_KINDS, Model
 from kpisim._validation import ModelError
+from kpisim.models._base import NUMERIC_KINDS, Model
 
 __all__ = ["available", "default_model_for", "get_model", "register_model"]
 

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from kpisim._samplers import standard_normals
 from kpisim._validation import ModelError, is_finite_number
+from kpisim.models._samplers import standard_normals
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, NDArray

@@ -1,6 +1,6 @@
 """The reference-class prior: what real yearly series did, as a proper prior.
 
-kpisim's default model (``refgrowth``, :mod:`kpisim._refgrowth`) forecasts
+kpisim's default model (``refgrowth``, :mod:`kpisim.models._refgrowth`) forecasts
 the transformed series :math:`z_t` (log of a level, logit of a bounded
 value) of one indicator with a hierarchical growth model whose
 hyperparameters are learned from a corpus of real yearly series (the
@@ -47,7 +47,7 @@ conjugate posterior of :math:`\\sigma^2` gives a Student-t predictive
 with :math:`\\kappa_n = \\kappa_0 + G`, :math:`m_n = (\\kappa_0 m_0 +
 G\\hat\\mu)/\\kappa_n`, :math:`\\nu_n = \\nu_0 + n` and :math:`\\nu_n s_n^2 =
 \\nu_0 s_0^2 + SS + \\kappa_0 G (\\hat\\mu - m_0)^2/\\kappa_n` (the
-sufficient statistics of :mod:`kpisim._prior`). Because :math:`\\nu_0 > 2`
+sufficient statistics of :mod:`kpisim.models._prior`). Because :math:`\\nu_0 > 2`
 the predictive has finite variance at every history length, one actual
 (:math:`n = 0`) included; the truncation of :math:`\\sigma` (applied when
 sampling, at the 99.5th percentile of the corpus series' volatility)

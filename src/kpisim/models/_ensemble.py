@@ -8,15 +8,15 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from kpisim._base import Fitted, Model, check_kind, frozen_params, prepare_sample
 from kpisim._messages import Msg
 from kpisim._validation import ModelError, is_finite_number
+from kpisim.models._base import Fitted, Model, check_kind, frozen_params, prepare_sample
 
 if TYPE_CHECKING:
     import pandas as pd
     from numpy.typing import NDArray
 
-    from kpisim._prior import GrowthPrior
+    from kpisim.models._prior import GrowthPrior
 
 __all__ = ["DEFAULT_MEMBERS", "Ensemble"]
 
@@ -60,7 +60,7 @@ class Ensemble:
     accepts_prior: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
-        from kpisim._registry import get_model
+        from kpisim.models._registry import get_model
 
         members = None
         if self.models is not None:
@@ -89,7 +89,7 @@ class Ensemble:
         return min(int(m.min_history) for m in self._members("level"))
 
     def _members(self, kind: str) -> tuple[Model, ...]:
-        from kpisim._registry import get_model
+        from kpisim.models._registry import get_model
 
         if self.models is not None:
             return tuple(self.models)

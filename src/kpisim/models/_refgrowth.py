@@ -1,6 +1,6 @@
 """``refgrowth``: the reference-class growth model, kpisim's default.
 
-The model and its estimation are in :mod:`kpisim._refclass`; this module fits
+The model and its estimation are in :mod:`kpisim.models._refclass`; this module fits
 it to one indicator and draws paths. In short, on the transformed scale
 :math:`z` (log of a level; logit of :math:`(y - a)/(b - a)` for a value
 bounded to :math:`[a, b]`):
@@ -37,7 +37,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from kpisim._base import (
+from kpisim._messages import Msg
+from kpisim._validation import KpisimWarning, ModelError, is_finite_number
+from kpisim.models._base import (
     NUMERIC_KINDS,
     check_kind,
     expit_inplace,
@@ -46,16 +48,14 @@ from kpisim._base import (
     prepare_sample,
     span,
 )
-from kpisim._messages import Msg
-from kpisim._prior import GrowthPrior, growth_posterior
-from kpisim._refclass import (
+from kpisim.models._prior import GrowthPrior, growth_posterior
+from kpisim.models._refclass import (
     CaseStats,
     ReferencePrior,
     persistence_sum,
     posterior,
     reference_prior,
 )
-from kpisim._validation import KpisimWarning, ModelError, is_finite_number
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -3,7 +3,7 @@
 ``loggrowth`` models the log level, ``logit`` the logit of a share in %, as a
 random walk with drift: :math:`z_{T+h} = z_T + \\sum_{k=1}^{h} r_{T+k}` with
 yearly growth :math:`r_t = \\mu + \\sigma\\varepsilon_t`. Each path first draws
-its own (μ, σ²) from the posterior of :mod:`kpisim._prior` (posterior-
+its own (μ, σ²) from the posterior of :mod:`kpisim.models._prior` (posterior-
 predictive paths), then its innovations; the back-transform is ``exp`` (levels
 stay > 0) or ``100·expit`` (shares stay in [0, 100]).
 """
@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from kpisim._base import (
+from kpisim._messages import Msg
+from kpisim._validation import ModelError, is_finite_number
+from kpisim.models._base import (
     bound_paths,
     check_kind,
     expit_inplace,
@@ -25,9 +27,7 @@ from kpisim._base import (
     prepare_sample,
     span,
 )
-from kpisim._messages import Msg
-from kpisim._prior import SHARE_EPS, GrowthPrior, Posterior, growth_posterior, transform
-from kpisim._validation import ModelError, is_finite_number
+from kpisim.models._prior import SHARE_EPS, GrowthPrior, Posterior, growth_posterior, transform
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -100,7 +100,7 @@ class _GrowthModel:
         kind: str = "level",
         prior: GrowthPrior | None = None,
     ) -> GrowthFitted:
-        """Fit the growth posterior to ``history`` (see :mod:`kpisim._prior`)."""
+        """Fit the growth posterior to ``history`` (see :mod:`kpisim.models._prior`)."""
         check_kind(kind, self.name)
         if prior is not None and not isinstance(prior, GrowthPrior):
             msg = f"model `{self.name}`: `prior` must be a GrowthPrior; got {type(prior).__name__}."
