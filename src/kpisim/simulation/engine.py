@@ -195,88 +195,100 @@ def _plan(
     catalog: Catalog, *, model, until, prior, strict, grade_model: Any = "markov_grade",
     progress=None,
 ) -> tuple[dict[str, Track], NDArray, dict[str, str]]:
-    from kpisim import models
+    """Fit every indicator that can be simulated; lay out the common year grid.
 
+    Returns the tracks by id, the grid ``first … until`` (the earliest first
+    simulated or targeted year to ``until``) and, for each indicator left out,
+    why. With ``strict`` an indicator that cannot be simulated raises instead.
+    """
     skipped: dict[str, str] = {}
     prepared = []
     for k, ind in enumerate(catalog.values()):
         if progress is not None:
             progress(k, len(catalog))
-        if ind.kind == "grade":
-            obs, targets = _grade_history(ind)
-        else:
-            obs = ind.observed
-            targets = _numeric_targets(ind)
-        if obs.empty:
-            skipped[ind.id] = "no actual value to start from"
-        elif not targets:
-            skipped[ind.id] = "no stated numeric target"
-        elif int(obs.index[-1]) >= until:
-            skipped[ind.id] = (
-                f"its last actual ({int(obs.index[-1])}) is not before `until={until}`"
-            )
-        if ind.id in skipped:
-            if strict:
-                msg = f"indicator `{ind.id}` cannot be simulated: {skipped[ind.id]}"
-                raise SimulationError(msg)
-            continue
         try:
-            if ind.kind == "grade":
-                fitted = models.get_model(grade_model).fit(obs, kind="grade", scale=ind.scale)
-                bounds, in_bounds, notes = None, False, ()
-            else:
-                fitted, bounds, in_bounds, notes = _fit(ind, model, catalog.parent or catalog,
-                                                        prior)
-        except ModelError as e:
+            prepared.append(_prepare(ind, catalog, model=model, until=until, prior=prior,
+                                     grade_model=grade_model))
+        except (_Skip, ModelError) as e:
             if strict:
-                msg = f"indicator `{ind.id}`: {e}"
-                raise SimulationError(msg) from e
+                msg = f"indicator `{ind.id}`" + (
+                    f" cannot be simulated: {e}" if isinstance(e, _Skip) else f": {e}")
+                raise SimulationError(msg) from (e if isinstance(e, ModelError) else None)
             skipped[ind.id] = str(e)
-            continue
-        prepared.append((ind, obs, targets, (fitted, bounds, in_bounds, notes)))
     if not prepared:
         raise SimulationError(
             "nothing to simulate: " + "; ".join(f"{k}: {v}" for k, v in skipped.items())
         )
     first = min(min(min(t), int(o.index[-1]) + 1) for _, o, t, _ in prepared)
     years = np.arange(first, until + 1)
-    tracks = {}
-    for ind, obs, targets, (fitted, bounds, in_bounds, notes) in prepared:
-        grade = ind.kind == "grade"
-        direction = "increase" if grade else ind.direction  # a grade's scale is worst first
-        last_year = int(obs.index[-1])
-        known = np.array([float(obs.get(y, np.nan)) if y <= last_year else np.nan for y in years])
-        tgt = np.array([targets.get(int(y), np.nan) for y in years])
-        in_grid = {y: v for y, v in targets.items() if y <= until}
-        goal = in_grid[max(in_grid)] if in_grid else np.nan
-        counter = AttainmentCounter(years=years, targets=tgt, goal=goal, direction=direction)
-        tracks[ind.id] = Track(
-            indicator=ind,
-            fitted=fitted,
-            last_year=last_year,
-            last_value=float(obs.iloc[-1]),
-            offset=int(np.searchsorted(years, last_year + 1)),
-            known=known,
-            past=np.array(
-                [float(obs.get(y, np.nan)) for y in range(int(obs.index[0]), int(years[0]))]
-            ),
-            rule_counter=(
-                AttainmentCounter(years=years, targets=tgt, goal=goal, direction=ind.direction)
-                if getattr(ind.rule, "path_dependent", False) and not grade
-                else None
-            ),
-            targets=tgt,
-            counter=counter,
-            bounds=bounds,
-            in_bounds=in_bounds,
-            notes=notes,
-            key=_stream_key(ind.id),
-            growth_draws="param_shocks" in inspect.signature(fitted.sample).parameters,
-            grade=grade,
-            target_on_bound=bounds is not None and not in_bounds
-            and _on_bound(ind, ind.resolved_bounds()),
-        )
+    tracks = {ind.id: _new_track(ind, obs, targets, fit, years, until)
+              for ind, obs, targets, fit in prepared}
     return tracks, years, skipped
+
+
+class _Skip(Exception):
+    """An indicator left out of a run (no actual, no target, nothing to project)."""
+
+
+def _prepare(ind: Indicator, catalog: Catalog, *, model, until: int, prior,
+             grade_model) -> tuple[Indicator, pd.Series, dict[int, float], tuple]:
+    """``(ind, observed, targets, (fitted, bounds, in_bounds, notes))``, or :class:`_Skip`."""
+    from kpisim import models
+
+    if ind.kind == "grade":
+        obs, targets = _grade_history(ind)
+    else:
+        obs = ind.observed
+        targets = _numeric_targets(ind)
+    if obs.empty:
+        raise _Skip("no actual value to start from")
+    if not targets:
+        raise _Skip("no stated numeric target")
+    if int(obs.index[-1]) >= until:
+        msg = f"its last actual ({int(obs.index[-1])}) is not before `until={until}`"
+        raise _Skip(msg)
+    if ind.kind == "grade":
+        fitted = models.get_model(grade_model).fit(obs, kind="grade", scale=ind.scale)
+        return ind, obs, targets, (fitted, None, False, ())
+    return ind, obs, targets, _fit(ind, model, catalog.parent or catalog, prior)
+
+
+def _new_track(ind: Indicator, obs: pd.Series, targets: dict[int, float], fit: tuple,
+               years: NDArray, until: int) -> Track:
+    """The engine's state for one fitted indicator on the grid ``years``."""
+    fitted, bounds, in_bounds, notes = fit
+    grade = ind.kind == "grade"
+    direction = "increase" if grade else ind.direction  # a grade's scale is worst first
+    last_year = int(obs.index[-1])
+    known = np.array([float(obs.get(y, np.nan)) if y <= last_year else np.nan for y in years])
+    tgt = np.array([targets.get(int(y), np.nan) for y in years])
+    in_grid = {y: v for y, v in targets.items() if y <= until}
+    goal = in_grid[max(in_grid)] if in_grid else np.nan
+    path_rule = getattr(ind.rule, "path_dependent", False) and not grade
+    return Track(
+        indicator=ind,
+        fitted=fitted,
+        last_year=last_year,
+        last_value=float(obs.iloc[-1]),
+        offset=int(np.searchsorted(years, last_year + 1)),
+        known=known,
+        past=np.array(
+            [float(obs.get(y, np.nan)) for y in range(int(obs.index[0]), int(years[0]))]
+        ),
+        rule_counter=(AttainmentCounter(years=years, targets=tgt, goal=goal,
+                                        direction=ind.direction) if path_rule else None),
+        targets=tgt,
+        counter=AttainmentCounter(years=years, targets=tgt, goal=goal, direction=direction),
+        bounds=bounds,
+        in_bounds=in_bounds,
+        notes=notes,
+        key=_stream_key(ind.id),
+        growth_draws="param_shocks" in inspect.signature(fitted.sample).parameters,
+        grade=grade,
+        target_on_bound=bounds is not None and not in_bounds
+        and _on_bound(ind, ind.resolved_bounds()),
+    )
+
 
 def simulate(
     catalog_or_indicators: Catalog | Indicator | Iterable[Indicator],
@@ -397,6 +409,51 @@ def simulate(
     >>> bool(((p.prob >= 0) & (p.prob <= 1)).all())
     True
     """
+    _check_arguments(until=until, n_paths=n_paths, target_se=target_se, max_paths=max_paths,
+                     chunk_size=chunk_size, keep_paths=keep_paths, sampler=sampler,
+                     scenario=scenario, progress=progress, model=model, threads=threads)
+    _check_prior(prior)
+    catalog, strict = _as_catalog(catalog_or_indicators)
+    root = root_seed(rng)
+    tracks, years, skipped = _plan(
+        catalog, model=model, until=int(until), prior=prior, strict=strict,
+        grade_model=grade_model,
+        progress=getattr(progress, "fitting", None),
+    )
+    grades = {k: t for k, t in tracks.items() if t.grade}
+    tracks = {k: t for k, t in tracks.items() if not t.grade}
+    if scenario is not None:
+        scenario.check(tracks)
+    shock_corr, growth_corr = _split_correlation(correlation, tracks)
+    blocks_per_chunk = max(1, math.ceil((chunk_size or DEFAULT_CHUNK) / BLOCK))
+    goal_paths = n_paths if target_se is None else max_paths
+    n_threads = default_threads() if threads is None else int(threads)
+    pool = ThreadPoolExecutor(n_threads, "kpisim-simulate") if n_threads > 1 else None
+    try:
+        done = run_blocks(root, tracks, grades, years, n_paths=n_paths, goal_paths=goal_paths,
+                          blocks_per_chunk=blocks_per_chunk, target_se=target_se,
+                          scenario=scenario, shock_corr=shock_corr, growth_corr=growth_corr,
+                          sampler=sampler, keep=keep_paths, progress=progress, pool=pool)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    settings = _settings(model=model, until=until, root=root, sampler=sampler,
+                         chunk_size=blocks_per_chunk * BLOCK, keep_paths=keep_paths,
+                         target_se=target_se, scenario=scenario, correlation=correlation,
+                         prior=prior, grade_model=grade_model)
+    return Simulation(
+        catalog=catalog,
+        tracks=tracks,
+        years=years,
+        skipped=skipped,
+        settings=settings,
+        n_paths=done,
+        grades=grades,
+    )
+
+def _check_arguments(*, until, n_paths, target_se, max_paths, chunk_size, keep_paths, sampler,
+                     scenario, progress, model, threads) -> None:
+    """:func:`simulate`'s argument checks: a :class:`SimulationError` naming the argument."""
     require(is_int(until) and 1990 < until <= 2100, "`until` must be a year in 1991–2100",
              until)
     require(is_int(n_paths) and 1 <= n_paths <= MAX_PATHS,
@@ -427,38 +484,18 @@ def simulate(
             raise SimulationError(str(e)) from None
     require(threads is None or (is_int(threads) and threads >= 1),
              "`threads` must be a positive integer (or None)", threads)
-    _check_prior(prior)
-    catalog, strict = _as_catalog(catalog_or_indicators)
-    root = root_seed(rng)
-    tracks, years, skipped = _plan(
-        catalog, model=model, until=int(until), prior=prior, strict=strict,
-        grade_model=grade_model,
-        progress=getattr(progress, "fitting", None),
-    )
-    grades = {k: t for k, t in tracks.items() if t.grade}
-    tracks = {k: t for k, t in tracks.items() if not t.grade}
-    if scenario is not None:
-        scenario.check(tracks)
-    shock_corr, growth_corr = _split_correlation(correlation, tracks)
-    blocks_per_chunk = max(1, math.ceil((chunk_size or DEFAULT_CHUNK) / BLOCK))
-    goal_paths = n_paths if target_se is None else max_paths
-    n_threads = default_threads() if threads is None else int(threads)
-    pool = ThreadPoolExecutor(n_threads, "kpisim-simulate") if n_threads > 1 else None
-    try:
-        done = run_blocks(root, tracks, grades, years, n_paths=n_paths, goal_paths=goal_paths,
-                    blocks_per_chunk=blocks_per_chunk, target_se=target_se,
-                    scenario=scenario, shock_corr=shock_corr, growth_corr=growth_corr,
-                    sampler=sampler, keep=keep_paths, progress=progress, pool=pool)
-    finally:
-        if pool is not None:
-            pool.shutdown()
-    settings = {
+
+
+def _settings(*, model, until, root, sampler, chunk_size, keep_paths, target_se, scenario,
+              correlation, prior, grade_model) -> dict[str, Any]:
+    """What a run was asked for, by name (``Simulation.settings``)."""
+    return {
         "model": model if isinstance(model, str) else type(model).__name__,
         "until": int(until),
         "seed_entropy": root.entropy,
         "seed_spawn_key": tuple(int(k) for k in root.spawn_key),
         "sampler": sampler,
-        "chunk_size": blocks_per_chunk * BLOCK,
+        "chunk_size": chunk_size,
         "keep_paths": keep_paths,
         "target_se": target_se,
         "scenario": scenario.name if scenario else None,
@@ -467,15 +504,7 @@ def simulate(
         "prior": prior if isinstance(prior, str) or prior is None else type(prior).__name__,
         "grade_model": grade_model if isinstance(grade_model, str) else type(grade_model).__name__,
     }
-    return Simulation(
-        catalog=catalog,
-        tracks=tracks,
-        years=years,
-        skipped=skipped,
-        settings=settings,
-        n_paths=done,
-        grades=grades,
-    )
+
 
 def _check_prior(prior: Any) -> None:
     from kpisim import models
