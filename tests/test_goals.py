@@ -11,10 +11,11 @@ import pytest
 import yaml
 
 import kpisim
-from kpisim import Indicator, RuleError, goals
+from kpisim import Indicator, RuleError
 from kpisim.goals import (
     DEFAULT_PRIOR,
     REFERENCE_KINDS,
+    _scale,
     goal_evidence,
     growth_references,
     prob_curve,
@@ -126,10 +127,10 @@ def test_references_need_the_cited_document():
 def test_bounded_rate_is_matched_on_the_logit_at_the_last_actual(cat):
     # 64.0 % growing 2 % → 65.28 %: logit(0.6528) − logit(0.64), the catalog's declared μ0
     expected = math.log(0.6528 / 0.3472) - math.log(0.64 / 0.36)
-    assert goals._m0_for_rate(cat["sw_adoption_rate"], 0.02) == pytest.approx(expected)
+    assert _scale.m0_for_rate(cat["sw_adoption_rate"], 0.02) == pytest.approx(expected)
     assert expected == pytest.approx(0.056006, abs=1e-6)
-    assert np.isnan(goals._m0_for_rate(cat["sw_adoption_rate"], 0.6))  # 102.4 % > 100
-    assert goals._rate_for_m0(cat["sw_adoption_rate"], expected) == pytest.approx(0.02)
+    assert np.isnan(_scale.m0_for_rate(cat["sw_adoption_rate"], 0.6))  # 102.4 % > 100
+    assert _scale.rate_for_m0(cat["sw_adoption_rate"], expected) == pytest.approx(0.02)
 
 
 # ---------------------------------------------------------------- P under each prior

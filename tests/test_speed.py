@@ -120,25 +120,24 @@ def test_prior_ranges_reuse_the_run_only_where_it_is_the_same_simulation(monkeyp
     # the default prior's what-if is the run's own number: reusing it must give
     # exactly what simulating it again gives, and a scenario run reuses nothing
     from kpisim import goals
+    from kpisim.goals import _whatif
 
     cat = kpisim.load_catalog().headline()
     sim = kpisim.simulate(cat, n_paths=8192, rng=12)
-    goals._PROB_CACHE.clear()
-    goals._EVIDENCE_CACHE.clear()
+    goals.clear_cache()
     reused = goals.prob_range(sim)
-    goals._PROB_CACHE.clear()
-    goals._EVIDENCE_CACHE.clear()
+    goals.clear_cache()
     calls = []
-    monkeypatch.setattr(goals, "_reuse_run", lambda *a, **k: calls.append(a))
+    monkeypatch.setattr(goals.evidence, "reuse_run", lambda *a, **k: calls.append(a))
     again = goals.prob_range(sim)
     assert calls
     import pandas as pd
 
     pd.testing.assert_frame_equal(reused, again, check_exact=True)
     monkeypatch.undo()
-    goals._PROB_CACHE.clear()
+    goals.clear_cache()
     wide = kpisim.models.RefGrowth(sigma_max=0.3)  # another model: nothing to reuse
     other = kpisim.simulate(cat, model=wide, n_paths=8192, rng=12)
-    goals._reuse_run(other, cat["ai_firms"], [2030], n_paths=8192, seed=other.seed,
+    _whatif.reuse_run(other, cat["ai_firms"], [2030], n_paths=8192, seed=other.seed,
                      until=2030)
-    assert not goals._PROB_CACHE
+    assert not _whatif.PROB_CACHE

@@ -296,7 +296,7 @@ def _related_lines(sim, ident: str, lang: str) -> list[str]:
     span, first actual → furthest stated target.
     """
     from kpisim._summary import with_unit
-    from kpisim.goals import _series_span, growth_references
+    from kpisim.goals import growth_references, series_span
 
     ind = sim.catalog[ident]
     links = {other.id: (other, relation)
@@ -313,7 +313,7 @@ def _related_lines(sim, ident: str, lang: str) -> list[str]:
             continue
         done.add(r.related_id)
         other, relation = links[r.related_id]
-        span = _series_span(other)
+        span = series_span(other)
         if span is None:
             continue
         (y0, v0), (y1, v1) = span
@@ -333,7 +333,7 @@ def _prior_ranges(sim, progress: _Progress | None = None):
     """P range across priors of the headline goals; (frame, errors)."""
     import pandas as pd
 
-    from kpisim.goals import _ranges
+    from kpisim.goals import evidence_ranges
 
     head = [i for i in sim.ids if sim.catalog[i].tags.headline]
     if not head:
@@ -341,7 +341,7 @@ def _prior_ranges(sim, progress: _Progress | None = None):
     from concurrent.futures import ThreadPoolExecutor
 
     def one(ident: str):  # one goal per thread: each is its own seeded simulation
-        return _ranges(sim, None, [ident], n_paths=None, rng=None, all_references=False,
+        return evidence_ranges(sim, None, [ident], n_paths=None, rng=None, all_references=False,
                        skip_errors=True)
 
     if progress is not None:

@@ -523,15 +523,16 @@ _CURVE_PATHS = 10_000  # the caption states it; the band is ±2 MC standard erro
 def _goal_data(sim: Any) -> dict[str, Any]:
     """P range across growth priors, evidence and P-vs-growth curve of each headline goal."""
     from kpisim._validation import KpisimError
-    from kpisim.goals import _ranges, prob_curve
+    from kpisim.goals import evidence_ranges, prob_curve
 
     head = [i for i in sim.ids if sim.catalog[i].tags.headline]
     out: dict[str, Any] = {"ranges": pd.DataFrame(), "evidence": {}, "curves": {},
                            "errors": {}}
     if not head or "seed_entropy" not in sim.settings:
         return out
-    frame, evidence, errors = _ranges(sim, None, head, n_paths=min(sim.n_paths, _RANGE_PATHS),
-                                      rng=None, all_references=False, skip_errors=True)
+    frame, evidence, errors = evidence_ranges(
+        sim, None, head, n_paths=min(sim.n_paths, _RANGE_PATHS), rng=None,
+        all_references=False, skip_errors=True)
     out.update(ranges=frame, evidence=evidence, errors=errors)
     until = int(sim.settings.get("until", 2030))
 
