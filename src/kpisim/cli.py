@@ -251,8 +251,8 @@ def _inferred_kinds(cat, lang: str) -> str:
 
 
 def cmd_template(args) -> int:
-    from kpisim._frames import template_columns, write_template
     from kpisim._messages import text
+    from kpisim.catalog import template_columns, write_template
 
     out = Path(args.out)
     if out.suffix.lower() not in (".xlsx", ".csv"):

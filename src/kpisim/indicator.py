@@ -23,12 +23,15 @@ from kpisim._validation import CatalogError, is_finite_number
 
 __all__ = [
     "DIRECTIONS",
+    "GOALS",
+    "ID_PATTERN",
     "KINDS",
     "MAX_VALUE",
     "PERCENT_UNITS",
     "SCORING_CATEGORIES",
     "UNITS",
     "UNIT_KINDS",
+    "YEAR_RANGE",
     "Assumption",
     "Bounds",
     "Indicator",
@@ -181,11 +184,13 @@ def kind_assumption(unit: str, kind: str, reason: str) -> Assumption:
 SCORING_CATEGORIES: tuple[str, ...] = ("주요사업", "경영관리")
 
 
-_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-_GOALS = ("I", "II", "III", "IV")
+#: An indicator id: lower-case ASCII letter, then letters, digits or ``_``.
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+#: Strategic goals (전략목표) an indicator may be tagged with.
+GOALS: tuple[str, ...] = ("I", "II", "III", "IV")
 
-#: Years an indicator may hold values for (inclusive; ``catalog.YEAR_RANGE``).
-_YEARS: tuple[int, int] = (1990, 2100)
+#: Years an indicator may hold values for (inclusive; also ``kpisim.catalog.YEAR_RANGE``).
+YEAR_RANGE: tuple[int, int] = (1990, 2100)
 
 #: Largest magnitude of a numeric actual or target. Beyond it a simulated
 #: path could overflow float64 (growth compounds over decades); express the
@@ -388,7 +393,7 @@ class Related:
     relation_ko: str | None = None
 
     def __post_init__(self) -> None:
-        if not isinstance(self.id, str) or not _ID_RE.match(self.id):
+        if not isinstance(self.id, str) or not ID_PATTERN.match(self.id):
             raise _bounds_error(None, "related.id", "a snake_case indicator id", self.id)
         if not isinstance(self.relation, str) or not self.relation.strip():
             raise _bounds_error(None, "related.relation", "a non-empty sentence", self.relation)
@@ -437,7 +442,7 @@ def _bounds_error(ident: str | None, field: str, expected: str, got: Any) -> Cat
 def _check_fields(ind: Indicator) -> None:
     """The same checks as the catalog parser, for Indicators built in code."""
     ident = ind.id
-    if not isinstance(ident, str) or not _ID_RE.match(ident):
+    if not isinstance(ident, str) or not ID_PATTERN.match(ident):
         raise _bounds_error(None, "id", "a snake_case id (lowercase letters, digits, "
                             "underscores, starting with a letter)", ident)
     if not isinstance(ind.name_ko, str) or not ind.name_ko.strip():
@@ -473,7 +478,7 @@ def _check_values(ident: str, name: str, raw: Any, kind: str,
     if not isinstance(raw, Mapping):
         raise _bounds_error(ident, name, "a mapping of year to value", raw)
     out: dict[int, Value] = {}
-    lo, hi = _YEARS
+    lo, hi = YEAR_RANGE
     for year, v in raw.items():
         if isinstance(year, bool) or not isinstance(year, int | np.integer):
             raise _bounds_error(ident, name, "years as integers", year)

@@ -39,6 +39,7 @@ from typing import Any
 import pandas as pd
 
 from kpisim._validation import CatalogError, KpisimError
+from kpisim.indicator import ID_PATTERN
 
 __all__ = ["CatalogErrors", "known_columns", "read_table"]
 
@@ -73,7 +74,6 @@ MAX_COLUMNS = 500
 #: Problems listed in one error message (all are kept in ``problems``).
 MAX_LISTED = 50
 
-_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _INT_RE = re.compile(r"^[+-]?\d+$", re.ASCII)
 _FLOAT_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
 _THOUSANDS_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$", re.ASCII)
@@ -439,7 +439,7 @@ def _text(v: Any) -> str:
 
 
 def _year(v: Any) -> int:
-    from kpisim.catalog import YEAR_RANGE
+    from kpisim.indicator import YEAR_RANGE
 
     lo, hi = YEAR_RANGE
     expected = f"a year as an integer in {lo}–{hi} (e.g. 2024)"
@@ -650,7 +650,7 @@ def catalog_from_frame(
             entry = entries[ident] = {"id": ident, "meta": {}, "loc": {"id": loc(i, j, "id")},
                                       "cells": {}, "notes": [], "bad": False,
                                       "bad_cols": set()}
-            if not _ID_RE.match(ident):
+            if not ID_PATTERN.match(ident):
                 problems.add(loc(i, j, "id"), ident,
                              "a snake_case id (lowercase letters, digits, underscores; "
                              "starting with a letter)", ident)
@@ -728,7 +728,7 @@ def catalog_from_frame(
 
 def _indicator(entry: dict, defaults: dict, source: str, problems: _Problems):
     """Validate one indicator's cells now that its kind is known; build it."""
-    from kpisim.catalog import _Ctx, _value, parse_indicator
+    from kpisim.catalog._parse import _Ctx, _value, parse_indicator
     from kpisim.indicator import KINDS, infer_kind
 
     if entry.get("bad_id"):
