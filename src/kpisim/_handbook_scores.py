@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from kpisim._rulebase import Rule
 from kpisim._validation import RuleError, ScoringError, is_finite_number
-from kpisim.rules import DeviationRule, LongTermPath, RatioRule
+from kpisim.rules import DeviationRule, LongTermPath, RatioRule, Rule
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, NDArray

@@ -636,7 +636,7 @@ def cmd_audit(args) -> int:
     import pandas as pd
 
     from kpisim._messages import text
-    from kpisim.audit import CATEGORIES, audit, headline_rates
+    from kpisim.rules.audit import CATEGORIES, audit, headline_rates
 
     lang = args.lang
     cat = _catalog(args)

@@ -35,9 +35,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from kpisim._rulebase import Rule
 from kpisim._validation import KpisimError, ScoringError, is_finite_number
-from kpisim.rules import DeviationRule, LongTermPath, RatioRule
+from kpisim.rules import DeviationRule, LongTermPath, RatioRule, Rule
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray

@@ -50,9 +50,9 @@ import numpy as np
 import pandas as pd
 
 from kpisim._messages import check_lang, in_lang, text
-from kpisim._rounding import Rounding, decimals_shown, round_value
-from kpisim._rulebase import Result, Rule, RuleData, as_data, evaluate, num, pct, yy
-from kpisim._rules_growth import (
+from kpisim._validation import KpisimError, RuleError
+from kpisim.rules._base import Result, Rule, RuleData, as_data, evaluate, num, pct, yy
+from kpisim.rules._growth import (
     CAGR,
     AbsoluteIncrement,
     MilestoneThenGrowth,
@@ -60,8 +60,8 @@ from kpisim._rules_growth import (
     Uplift,
     implied_cagr,
 )
-from kpisim._rules_levels import Fixed, Maintain, Sequence, Stated
-from kpisim._validation import KpisimError, RuleError
+from kpisim.rules._levels import Fixed, Maintain, Sequence, Stated
+from kpisim.rules._rounding import Rounding, decimals_shown, round_value
 
 __all__ = ["AUDIT_COLUMNS", "CATEGORIES", "audit", "audit_indicator", "headline_rates"]
 

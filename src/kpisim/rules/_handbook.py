@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from kpisim._handbook_math import baseline_vec, handbook_baseline, population_sigma, sigma_vec
 from kpisim._messages import Msg
-from kpisim._rulebase import (
+from kpisim._validation import RuleError
+from kpisim.rules._base import (
     Rule,
     Run,
     as_data,
@@ -27,7 +27,7 @@ from kpisim._rulebase import (
     window_2d,
     yy,
 )
-from kpisim._validation import RuleError
+from kpisim.rules._handbook_math import baseline_vec, handbook_baseline, population_sigma, sigma_vec
 
 DEVIATION_BASELINES = ("handbook", "last_actual")
 _K_BY_CATEGORY = {"주요사업": 2.0, "경영관리": 1.0}

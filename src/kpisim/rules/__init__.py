@@ -33,9 +33,9 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-from kpisim._rounding import MODES, Rounding, rounding_from_value
-from kpisim._rulebase import Rule, RuleData, as_data
-from kpisim._rules_growth import (
+from kpisim._validation import RuleError
+from kpisim.rules._base import Rule, RuleData, as_data
+from kpisim.rules._growth import (
     CAGR,
     AbsoluteIncrement,
     MilestoneThenGrowth,
@@ -46,14 +46,14 @@ from kpisim._rules_growth import (
     required_cagr,
     years_to_reach,
 )
-from kpisim._rules_handbook import (
+from kpisim.rules._handbook import (
     DeviationRule,
     LongTermPath,
     PreviousTargetPlusSigma,
     RatioRule,
 )
-from kpisim._rules_levels import Fixed, Maintain, Sequence, Stated
-from kpisim._validation import RuleError
+from kpisim.rules._levels import Fixed, Maintain, Sequence, Stated
+from kpisim.rules._rounding import MODES, Rounding, rounding_from_value
 
 __all__ = [
     "CAGR",
