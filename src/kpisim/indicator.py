@@ -286,7 +286,7 @@ class Scoring:
 
 def scoring_methods() -> tuple[str, ...]:
     """Every ``scoring.method`` a catalog may declare (``auto``, the handbook's, ``grade``)."""
-    from kpisim._handbook_scores import METHODS
+    from kpisim.scoring.handbook import METHODS
 
     return ("auto", *METHODS, "grade")
 

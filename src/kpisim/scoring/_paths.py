@@ -1,28 +1,8 @@
-"""Handbook scores (평점, 20–100) of actuals and of simulated paths.
+"""Scoring simulated paths, institution grades and the scoring specification.
 
-Institutions are judged by the 공공기관 경영평가편람, whose quantitative
-(계량) methods turn an actual into a score (평점) from 20 to 100. The functions
-here are vectorised over actuals of any shape; :func:`score_simulation` scores
-every simulated indicator on each kept path of a :class:`~kpisim.Simulation`
-and gives E[평점], P(평점 = 100), P(평점 ≥ x) and the distribution of the
-weighted total and of the institutional grade.
-
-Methods (see ``docs/scoring.md`` for formulas and worked examples)
-------------------------------------------------------------------
-============  =====================  ==========================================
-method        편람                    score
-============  =====================  ==========================================
-deviation     목표부여(편차)          20 + 80·(A − 최저)/(최고 − 최저), b ± kσ
-ratio         목표부여(비율)          same, 최고/최저 = b × 110% (120%) / 80%
-long_term     중장기 목표부여         fixed line, a·this year + (1 − a)·recent mean
-trend         추세치                  z = (A − Ŷ)/S from an OLS trend, 표2
-beta          β분포                   z with Ŷ = (best + 4·prev + worst)/6, 표2
-target_ratio  목표대실적              20 + 80·A/T (20 + 80·T/A decreasing)
-============  =====================  ==========================================
-
-Bounds come from :mod:`kpisim.rules` (``DeviationRule.bounds_array``,
-``RatioRule`` and ``LongTermPath``); σ and the baseline are never recomputed
-here. Every score is clipped to [20, 100]; NaN in gives NaN out.
+Private: the public names are re-exported by :mod:`kpisim.scoring`, which
+documents the methods; the formulas themselves are in
+:mod:`kpisim.scoring.handbook`.
 """
 
 from __future__ import annotations
@@ -43,17 +23,14 @@ if TYPE_CHECKING:
 
     from kpisim.simulate import Simulation
 
-from kpisim._handbook_scores import (
+from kpisim.scoring.handbook import (
     _HIGH,
     _LOW,
     GRADE_POINTS,
-    GRADES,
     INSTITUTION_GRADES,
     METHODS,
     TREND_CUTS,
     TREND_Z_MAX,
-    Z_INTERPOLATIONS,
-    Z_TAILS,
     _check_bands,
     _check_blend,
     _check_z_options,
@@ -61,58 +38,22 @@ from kpisim._handbook_scores import (
     _long_term_kernel,
     _ratio_rule,
     _sign,
+    _trend_vec,
     _z,
-    beta_prediction,
-    method_label,
-    method_note,
-    score_beta,
     score_between,
-    score_deviation,
-    score_long_term,
-    score_ratio,
-    score_table,
     score_target_ratio,
-    score_trend,
     score_z,
-    trend_prediction,
-    trend_table,
     weighted_total,
-    z_points,
 )
 
 __all__ = [
-    "GRADES",
-    "GRADE_POINTS",
-    "INSTITUTION_GRADES",
     "INSTITUTION_TYPES",
-    "METHODS",
-    "TREND_CUTS",
-    "TREND_Z_MAX",
-    "Z_INTERPOLATIONS",
-    "Z_TAILS",
     "ScoreResult",
-    "ScoringError",
     "ScoringSpec",
     "TotalScore",
-    "beta_prediction",
     "institution_grade",
     "institution_grade_rule",
-    "method_label",
-    "method_note",
-    "score_beta",
-    "score_between",
-    "score_deviation",
-    "score_long_term",
-    "score_ratio",
     "score_simulation",
-    "score_table",
-    "score_target_ratio",
-    "score_trend",
-    "score_z",
-    "trend_prediction",
-    "trend_table",
-    "weighted_total",
-    "z_points",
 ]
 
 
@@ -428,33 +369,6 @@ def _rule(spec: ScoringSpec, ind: Any, year: int, cls: type) -> Any:
         return rule
     rule = ind.rule.active(year) if isinstance(ind.rule, Rule) else None
     return rule if isinstance(rule, cls) else None
-
-
-def _trend_vec(
-    hist: NDArray, years: NDArray, year: int, window: int, beta: bool
-) -> tuple[NDArray, NDArray]:
-    """Per-path Ŷ, S from ``hist`` (n, T) of past actuals — closed-form OLS or PERT."""
-    cols = np.flatnonzero(~np.isnan(hist).all(axis=0))[-window:]
-    need = 2 if beta else 3
-    if cols.size < need:
-        name = "β분포" if beta else "추세치"
-        msg = f"{name} needs at least {need} actuals before {year}; got {cols.size}"
-        raise ScoringError(msg)
-    y = hist[:, cols]
-    if beta:
-        hi, lo, last = y.max(axis=1), y.min(axis=1), y[:, -1]
-        return last + ((hi - last) + (lo - last)) / 6, (hi - lo) / 6
-    ref = y[:, -1:]  # relative to the last actual, as trend_prediction
-    y = y - ref
-    x = years[cols].astype(float) - year
-    n, xbar = x.size, x.mean()
-    xc = x - xbar
-    sxx = float(xc @ xc)
-    ybar = y.mean(axis=1)
-    slope = (y - ybar[:, None]) @ xc / sxx
-    resid = y - ybar[:, None] - slope[:, None] * xc
-    s2 = np.sum(resid**2, axis=1) / (n - 2)
-    return ref[:, 0] + ybar - slope * xbar, np.sqrt(s2 * (1 + 1 / n + xbar**2 / sxx))
 
 
 def _score_paths(

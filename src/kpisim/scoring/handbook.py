@@ -1,7 +1,8 @@
 """The handbook's scoring methods (평점, 20–100), vectorised over actuals.
 
-Private: the public names are re-exported by :mod:`kpisim.scoring`, which
-documents the methods; this module holds their formulas.
+The public names are re-exported by :mod:`kpisim.scoring`, which documents
+the methods; this module holds their formulas (scores of actuals, no
+simulation). Its underscore helpers are for :mod:`kpisim.scoring` only.
 """
 
 from __future__ import annotations
@@ -524,9 +525,46 @@ def beta_prediction(
     if values.size < 2:
         msg = f"β분포 needs at least 2 actuals; got {values.size}"
         raise ScoringError(msg)
-    hi, lo, last = float(values.max()), float(values.min()), float(values[-1])
+    ys, s = _pert_rows(values[np.newaxis, :])
+    return float(ys[0]), float(s[0])
+
+
+def _pert_rows(y: NDArray) -> tuple[NDArray, NDArray]:
+    """PERT Ŷ = (hi + 4·last + lo)/6 and S = (hi − lo)/6 of each row of ``y`` (n, w)."""
+    hi, lo, last = y.max(axis=1), y.min(axis=1), y[:, -1]
     # (hi + 4·last + lo)/6 written relative to the last actual: exact when constant
     return last + ((hi - last) + (lo - last)) / 6, (hi - lo) / 6
+
+
+def _trend_vec(
+    hist: NDArray, years: NDArray, year: int, window: int, beta: bool
+) -> tuple[NDArray, NDArray]:
+    """Per-path Ŷ, S from ``hist`` (n, T) of past actuals — closed-form OLS or PERT.
+
+    The vectorised path of :func:`trend_prediction` (the same OLS in closed
+    form, checked against statsmodels in the tests) and of
+    :func:`beta_prediction` (the same PERT kernel, :func:`_pert_rows`).
+    """
+    cols = np.flatnonzero(~np.isnan(hist).all(axis=0))[-window:]
+    need = 2 if beta else 3
+    if cols.size < need:
+        name = "β분포" if beta else "추세치"
+        msg = f"{name} needs at least {need} actuals before {year}; got {cols.size}"
+        raise ScoringError(msg)
+    y = hist[:, cols]
+    if beta:
+        return _pert_rows(y)
+    ref = y[:, -1:]  # relative to the last actual, as trend_prediction
+    y = y - ref
+    x = years[cols].astype(float) - year
+    n, xbar = x.size, x.mean()
+    xc = x - xbar
+    sxx = float(xc @ xc)
+    ybar = y.mean(axis=1)
+    slope = (y - ybar[:, None]) @ xc / sxx
+    resid = y - ybar[:, None] - slope[:, None] * xc
+    s2 = np.sum(resid**2, axis=1) / (n - 2)
+    return ref[:, 0] + ybar - slope * xbar, np.sqrt(s2 * (1 + 1 / n + xbar**2 / sxx))
 
 
 def _score_prediction(
