@@ -1,4 +1,4 @@
-"""Scoring kernels for probabilistic forecasts given as Monte Carlo samples.
+"""Verification scores of probabilistic forecasts given as Monte Carlo samples.
 
 The kernels are numpy only. The sample axis is first, as everywhere in kpisim
 (``PATH_AXIS = 0``): forecasts have shape ``(m, ...)`` and observations the
