@@ -29,6 +29,7 @@ __all__ = [
     "MAX_VALUE",
     "PERCENT_UNITS",
     "SCORING_CATEGORIES",
+    "SCORING_METHODS",
     "UNITS",
     "UNIT_KINDS",
     "YEAR_RANGE",
@@ -182,6 +183,10 @@ def kind_assumption(unit: str, kind: str, reason: str) -> Assumption:
 #: Handbook categories (구분) an indicator may declare: they set the deviation
 #: rule's k and the ratio rule's 최고 (see ``docs/scoring.md``).
 SCORING_CATEGORIES: tuple[str, ...] = ("주요사업", "경영관리")
+#: The handbook's scoring methods (``kpisim.scoring.METHODS``, formulas in
+#: :mod:`kpisim.scoring.handbook`); a catalog may also declare ``auto`` and ``grade``.
+SCORING_METHODS: tuple[str, ...] = (
+    "deviation", "ratio", "long_term", "trend", "beta", "target_ratio")
 
 
 #: An indicator id: lower-case ASCII letter, then letters, digits or ``_``.
@@ -286,9 +291,7 @@ class Scoring:
 
 def scoring_methods() -> tuple[str, ...]:
     """Every ``scoring.method`` a catalog may declare (``auto``, the handbook's, ``grade``)."""
-    from kpisim.scoring.handbook import METHODS
-
-    return ("auto", *METHODS, "grade")
+    return ("auto", *SCORING_METHODS, "grade")
 
 
 def _check_scoring(ind: Indicator) -> Scoring:

@@ -325,6 +325,14 @@ class Simulation:
         """The fitted model of indicator ``ident``."""
         return self._track(ident).fitted
 
+    def indicator(self, ident: str) -> Indicator:
+        """The simulated indicator ``ident`` (SimulationError if it was not simulated)."""
+        return self._track(ident).indicator
+
+    def last_actual_year(self, ident: str) -> int:
+        """The year of the last actual of ``ident``: the simulation starts the year after."""
+        return self._track(ident).last_year
+
     def _track(self, ident: str) -> _Track:
         if ident in self._grades:
             return self._grades[ident]

@@ -425,7 +425,7 @@ def _score_paths(
 
 def _history(sim: Simulation, ident: str, year: int) -> tuple[NDArray, NDArray, int]:
     """Known actuals before the grid, then the kept paths: (n, T), years, column of ``year``."""
-    ind = sim._track(ident).indicator
+    ind = sim.indicator(ident)
     grid = sim.paths(ident).to_numpy(dtype=float)
     obs = ind.observed
     first = int(obs.index[0]) if len(obs) else int(sim.years[0])
@@ -533,7 +533,7 @@ def score_simulation(
     all_ids = [*sim.ids, *sim.grade_ids]
     weighted = declared and any(sim.catalog[i].scoring.weight is not None for i in all_ids)
     for ident in all_ids:
-        ind = sim._track(ident).indicator
+        ind = sim.indicator(ident)
         if ident not in methods and default is None and not (declared and ind.scoring.declared):
             skipped[ident] = "no scoring method given"
             continue
@@ -571,7 +571,7 @@ def score_simulation(
                 s,
                 q,
                 threshold,
-                observed=year <= sim._track(ident).last_year,
+                observed=year <= sim.last_actual_year(ident),
             )
         )
     n = len(next(iter(cols.values()))) if cols else 1
@@ -655,7 +655,7 @@ def _grade_scores(sim: Simulation, ident: str, year: int, points: Any) -> NDArra
     """Per-path 평점 of a grade indicator's grade in ``year`` (NaN where unknown)."""
     from kpisim._grades import grade_points
 
-    ind = sim._track(ident).indicator
+    ind = sim.indicator(ident)
     k = len(ind.scale)
     pts = grade_points(k) if points is None else np.asarray(points, dtype=float)
     if pts.shape != (k,):

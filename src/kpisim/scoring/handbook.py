@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from kpisim._validation import RuleError, ScoringError, is_finite_number
+from kpisim.indicator import SCORING_METHODS
 from kpisim.rules import DeviationRule, LongTermPath, RatioRule, Rule
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 
 #: Scoring methods a :class:`ScoringSpec` may name (plus ``"auto"``).
-METHODS: tuple[str, ...] = ("deviation", "ratio", "long_term", "trend", "beta", "target_ratio")
+METHODS: tuple[str, ...] = SCORING_METHODS
 #: Positive band edges of the 추세치/β분포 z (the nine bands are symmetric).
 TREND_CUTS: tuple[float, ...] = (0.236, 0.707, 1.179, 1.650)
 #: Outer edge of the 추세치 table 표1/표2 (A+ ends, E0 starts, at ±1.965).
