@@ -42,6 +42,7 @@ __all__ = [
     "Tags",
     "UndatedGoal",
     "check_unit",
+    "direction_sign",
     "infer_kind",
 ]
 
@@ -58,6 +59,19 @@ KINDS: tuple[str, ...] = ("count", "level", "share", "ratio", "grade")
 #: Directions: ``increase`` (higher is better), ``decrease`` (lower is better),
 #: ``maintain`` (keep at or above a fixed level, e.g. a legal ratio or a grade).
 DIRECTIONS: tuple[str, ...] = ("increase", "decrease", "maintain")
+
+
+def direction_sign(direction: str) -> float:
+    """``-1.0`` where lower is better (``decrease``), else ``+1.0``.
+
+    The one place the sign of a direction is decided: ``sign · (a − b) > 0``
+    means *a* is better than *b* for every direction (``maintain`` is met at
+    or above its level, like ``increase``).
+
+    >>> direction_sign("decrease"), direction_sign("maintain")
+    (-1.0, 1.0)
+    """
+    return -1.0 if direction == "decrease" else 1.0
 
 #: Common units and the kind each implies when a catalog gives no ``kind``
 #: (:func:`infer_kind`). Any other unit string is accepted too (the unit

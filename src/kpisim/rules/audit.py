@@ -51,6 +51,7 @@ import pandas as pd
 
 from kpisim._messages import check_lang, in_lang, text
 from kpisim._validation import KpisimError, RuleError
+from kpisim.indicator import direction_sign
 from kpisim.rules._base import Result, Rule, RuleData, as_data, evaluate, num, pct, yy
 from kpisim.rules._growth import (
     CAGR,
@@ -358,7 +359,7 @@ def _stated_rise(rule: Rule, data: RuleData, years: list[int], lang: str) -> str
     """A note when a stated path says it rises over the previous actual but does not."""
     if data.is_grade or not _RISE_RE.search(rule.text or ""):
         return ""
-    sign = -1.0 if data.direction == "decrease" else 1.0
+    sign = direction_sign(data.direction)
     low = [y for y in years if (y - 1) in data.actuals
            and not isinstance(data.actuals[y - 1], str)
            and sign * (float(data.targets[y]) - float(data.actuals[y - 1])) <= 0]
@@ -417,7 +418,7 @@ def _below(data: RuleData, t: _Try) -> list[int]:
     A floor is read literally: 76 is below a path of 76.49 even though 76.49
     prints as 76 at no decimals.
     """
-    sign = -1.0 if data.direction == "decrease" else 1.0
+    sign = direction_sign(data.direction)
     return [y for y in t.compared
             if sign * (float(data.targets[y]) - float(t.result.values[y]))
             < -1e-9 * max(1.0, abs(float(t.result.values[y])))]

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from kpisim._validation import RuleError, ScoringError, is_finite_number
-from kpisim.indicator import SCORING_METHODS
+from kpisim.indicator import DIRECTIONS, SCORING_METHODS, direction_sign
 from kpisim.rules import DeviationRule, LongTermPath, RatioRule, Rule
 
 if TYPE_CHECKING:
@@ -52,10 +52,10 @@ _AVERAGES = ("actuals", "scores")
 
 # ---------------------------------------------------------------- helpers
 def _sign(direction: str) -> float:
-    if direction not in ("increase", "decrease", "maintain"):
+    if direction not in DIRECTIONS:
         msg = f"`direction` must be 'increase', 'decrease' or 'maintain'; got {direction!r}"
         raise ScoringError(msg)
-    return -1.0 if direction == "decrease" else 1.0
+    return direction_sign(direction)
 
 
 def _floats(*values: Any) -> list[NDArray[np.float64]]:
@@ -240,8 +240,7 @@ def score_deviation(
     """
     direction, category, kind = _meta(history, direction, category, kind)
     rule = _deviation_rule(rule or _own_rule(history, DeviationRule, year))
-    hi, lo = rule.bounds(history, year, direction=direction, category=category, kind=kind)
-    return score_between(actual, hi, lo, direction=direction)
+    return _score_in_bounds(actual, history, year, rule, direction, category, kind)
 
 
 def score_ratio(
@@ -263,6 +262,11 @@ def score_ratio(
     """
     direction, category, kind = _meta(history, direction, category, kind)
     rule = _ratio_rule(rule or _own_rule(history, RatioRule, year), category)
+    return _score_in_bounds(actual, history, year, rule, direction, category, kind)
+
+
+def _score_in_bounds(actual, history, year, rule, direction, category, kind) -> Any:
+    """:func:`score_between` the bounds (최고, 최저) of a bounded rule over ``history``."""
     hi, lo = rule.bounds(history, year, direction=direction, category=category, kind=kind)
     return score_between(actual, hi, lo, direction=direction)
 
