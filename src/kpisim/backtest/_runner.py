@@ -26,11 +26,8 @@ from kpisim._registry import default_model_for, get_model
 from kpisim._seeding import root_seed
 from kpisim._validation import KpisimError
 from kpisim.backtest import verification
-from kpisim.backtest.verification import (
-    DEFAULT_LEVELS,
-    DEFAULT_THRESHOLDS,
-    BacktestResult,
-)
+from kpisim.backtest._result import BacktestResult, window_label
+from kpisim.backtest.verification import DEFAULT_LEVELS, DEFAULT_THRESHOLDS
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -520,15 +517,15 @@ def backtest(
             for key, v in part.items():
                 cols.setdefault(key, []).append(v)
     scores = _frame(cols, series, specs, win, cfg)
-    window_label = {w: verification.window_label(w) for w in win}
+    labels = {w: window_label(w) for w in win}
     refusal_frame = pd.DataFrame(refusals, columns=["series_id", "origin", "window", "model",
                                                     "error"])
-    refusal_frame["window"] = refusal_frame["window"].map(window_label)
+    refusal_frame["window"] = refusal_frame["window"].map(labels)
     settings = {
         "n_series": len(series), "n_paths": cfg.n_paths,
         "design": "rolling" if cfg.holdout is None else "holdout",
         "horizon": cfg.horizon if cfg.holdout is None else None, "holdout": cfg.holdout,
-        "windows": [window_label[w] for w in win], "min_train": cfg.min_train,
+        "windows": [labels[w] for w in win], "min_train": cfg.min_train,
         "full_window": cfg.full_window, "origins": origins, "levels": cfg.levels,
         "thresholds": cfg.thresholds, "models": [lab for lab, _ in specs],
         "seconds": time.perf_counter() - start,
@@ -563,7 +560,7 @@ def _single_threaded_blas() -> Iterator[None]:
 
 def _frame(cols, series, specs, win, cfg) -> pd.DataFrame:
     names = [lab for lab, _ in specs]
-    wins = [verification.window_label(w) for w in win]
+    wins = [window_label(w) for w in win]
     if not cols:  # nothing scored: an empty frame with every column
         empty = verification.score_cases(np.empty((2, 0)), *([np.empty(0)] * 4), levels=cfg.levels,
                                     thresholds=cfg.thresholds, rng=0)
