@@ -464,6 +464,48 @@ def backtest(
     paths").
     """
     start = time.perf_counter()
+    specs = _model_specs(models)
+    cfg = _make_config(specs, windows, horizon=horizon, min_train=min_train,
+                       full_window=full_window, origins=origins, holdout=holdout,
+                       n_paths=n_paths, levels=levels, thresholds=thresholds, prior=prior,
+                       n_jobs=n_jobs)
+    series, skipped = _select_series(data, kind, cfg, positive=positive,
+                                     max_series=max_series)
+    root = root_seed(rng)
+    tasks = [((*s, cfg, _Streams.for_series(root, s[0])),) for s in series]
+    with _single_threaded_blas():  # local worker processes start with one BLAS thread each
+        results = map_tasks(_run_series, tasks, client=client, n_jobs=n_jobs,
+                            progress=progress, label="kpisim-backtest")
+    cols: dict[str, list] = {}
+    refusals: list[tuple] = []
+    for i, (part, refused) in enumerate(results):
+        refusals += refused
+        if part:
+            part["series_id"] = np.full(len(part["h"]), i, dtype=np.int32)
+            for key, v in part.items():
+                cols.setdefault(key, []).append(v)
+    labels = {w: window_label(w) for w in cfg.windows}
+    refusal_frame = pd.DataFrame(refusals, columns=["series_id", "origin", "window", "model",
+                                                    "error"])
+    refusal_frame["window"] = refusal_frame["window"].map(labels)
+    settings = {
+        "n_series": len(series), "n_paths": cfg.n_paths,
+        "design": "rolling" if cfg.holdout is None else "holdout",
+        "horizon": cfg.horizon if cfg.holdout is None else None, "holdout": cfg.holdout,
+        "windows": [labels[w] for w in cfg.windows], "min_train": cfg.min_train,
+        "full_window": cfg.full_window, "origins": origins, "levels": cfg.levels,
+        "thresholds": cfg.thresholds, "models": [lab for lab, _ in specs],
+        "seconds": time.perf_counter() - start,
+    }
+    return BacktestResult(
+        scores=_frame(cols, series, specs, cfg.windows, cfg),
+        skipped=pd.DataFrame(skipped, columns=["series_id", "reason"]),
+        refusals=refusal_frame, settings=settings,
+    )
+
+
+def _model_specs(models: Any) -> list[tuple[str, Any]]:
+    """(label, model or "auto"/"plugin") of each listed model; labels must be unique."""
     labelled = list(models.items()) if isinstance(models, Mapping) else [
         (m if isinstance(m, str) else getattr(m, "name", type(m).__name__), m) for m in models
     ]
@@ -476,6 +518,12 @@ def backtest(
     if len({lab for lab, _ in specs}) != len(specs):
         msg = f"`models` labels must be unique; got {[lab for lab, _ in specs]}."
         raise KpisimError(msg)
+    return specs
+
+
+def _make_config(specs, windows, *, horizon, min_train, full_window, origins, holdout,
+                 n_paths, levels, thresholds, prior, n_jobs) -> _Config:
+    """The validated options of a run (KpisimError naming the bad argument)."""
     win = tuple(int(w) if w else 0 for w in windows)
     checks = {"horizon": (horizon, 1), "min_train": (min_train, 1), "n_paths": (n_paths, 2),
               "origins": (1 if origins is None else origins, 1), "n_jobs": (n_jobs, 1),
@@ -490,10 +538,15 @@ def backtest(
     if not win or len(set(win)) != len(win) or min(win) < 0:
         msg = f"`windows` must be distinct window lengths ≥ 1 or None; got {list(windows)!r}."
         raise KpisimError(msg)
-    cfg = _Config(tuple(specs), win, int(horizon), int(min_train), bool(full_window),
-                  origins, int(n_paths), tuple(float(v) for v in levels),
-                  tuple(float(v) for v in thresholds), prior,
-                  None if holdout is None else int(holdout))
+    return _Config(tuple(specs), win, int(horizon), int(min_train), bool(full_window),
+                   origins, int(n_paths), tuple(float(v) for v in levels),
+                   tuple(float(v) for v in thresholds), prior,
+                   None if holdout is None else int(holdout))
+
+
+def _select_series(data: Any, kind: str, cfg: _Config, *, positive: bool,
+                   max_series: int | None) -> tuple[list[tuple], list[tuple[str, str]]]:
+    """The series long enough to score, and (series_id, reason) of the others."""
     need = cfg.min_train + (1 if cfg.holdout is None else cfg.holdout)
     series, skipped = [], []
     for sid, years, values, k in _series_list(data, kind)[:max_series]:
@@ -503,37 +556,7 @@ def backtest(
             skipped.append((sid, f"fewer than {need} actuals"))
         else:
             series.append((sid, years, values, k))
-    root = root_seed(rng)
-    tasks = [((*s, cfg, _Streams.for_series(root, s[0])),) for s in series]
-    with _single_threaded_blas():  # local worker processes start with one BLAS thread each
-        results = map_tasks(_run_series, tasks, client=client, n_jobs=n_jobs,
-                            progress=progress, label="kpisim-backtest")
-    cols: dict[str, list] = {}
-    refusals: list[tuple] = []
-    for i, (part, refused) in enumerate(results):
-        refusals += refused
-        if part:
-            part["series_id"] = np.full(len(part["h"]), i, dtype=np.int32)
-            for key, v in part.items():
-                cols.setdefault(key, []).append(v)
-    scores = _frame(cols, series, specs, win, cfg)
-    labels = {w: window_label(w) for w in win}
-    refusal_frame = pd.DataFrame(refusals, columns=["series_id", "origin", "window", "model",
-                                                    "error"])
-    refusal_frame["window"] = refusal_frame["window"].map(labels)
-    settings = {
-        "n_series": len(series), "n_paths": cfg.n_paths,
-        "design": "rolling" if cfg.holdout is None else "holdout",
-        "horizon": cfg.horizon if cfg.holdout is None else None, "holdout": cfg.holdout,
-        "windows": [labels[w] for w in win], "min_train": cfg.min_train,
-        "full_window": cfg.full_window, "origins": origins, "levels": cfg.levels,
-        "thresholds": cfg.thresholds, "models": [lab for lab, _ in specs],
-        "seconds": time.perf_counter() - start,
-    }
-    return BacktestResult(
-        scores=scores, skipped=pd.DataFrame(skipped, columns=["series_id", "reason"]),
-        refusals=refusal_frame, settings=settings,
-    )
+    return series, skipped
 
 
 @contextlib.contextmanager
