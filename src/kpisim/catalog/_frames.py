@@ -39,7 +39,16 @@ from typing import Any
 import pandas as pd
 
 from kpisim._validation import CatalogError, KpisimError
-from kpisim.indicator import ID_PATTERN
+from kpisim.catalog._parse import _Ctx, _value, parse_indicator
+from kpisim.indicator import (
+    DIRECTIONS,
+    ID_PATTERN,
+    KINDS,
+    UNIT_EXPECTED,
+    YEAR_RANGE,
+    check_unit,
+    infer_kind,
+)
 
 __all__ = ["CatalogErrors", "known_columns", "read_table"]
 
@@ -439,8 +448,6 @@ def _text(v: Any) -> str:
 
 
 def _year(v: Any) -> int:
-    from kpisim.indicator import YEAR_RANGE
-
     lo, hi = YEAR_RANGE
     expected = f"a year as an integer in {lo}–{hi} (e.g. 2024)"
     if isinstance(v, bool) or isinstance(v, _dt.date | _dt.time):
@@ -528,8 +535,6 @@ def _choice(options: tuple[str, ...]):
 
 
 def _unit(v: Any) -> str:
-    from kpisim.indicator import UNIT_EXPECTED, check_unit
-
     unit = check_unit(_text(v))
     if unit is None:
         raise _Bad(UNIT_EXPECTED, v)
@@ -541,8 +546,6 @@ def _scale(v: Any) -> tuple[str, ...]:
 
 
 def _parsers() -> dict[str, Any]:
-    from kpisim.indicator import DIRECTIONS, KINDS
-
     return {
         "name_ko": _text, "name_en": _text, "unit": _unit, "kind": _choice(KINDS),
         "direction": _choice(DIRECTIONS), "scale": _scale, "rule": _rule,
@@ -565,7 +568,13 @@ def catalog_from_frame(
     source: str,
     defaults: Mapping[str, Any] | None,
 ):
-    """Implementation of :meth:`kpisim.Catalog.from_frame` (see the module docstring)."""
+    """Implementation of :meth:`kpisim.Catalog.from_frame` (see the module docstring).
+
+    Three passes, each collecting every problem before raising: the header
+    (which columns, which layout), the rows (one entry of cells per
+    indicator id), then each indicator (:func:`_indicator`, once its kind is
+    known).
+    """
     if not isinstance(frame, pd.DataFrame):
         raise CatalogError(source=source, indicator=None, field=None,
                            expected="a pandas DataFrame", got=type(frame).__name__)
@@ -573,14 +582,29 @@ def catalog_from_frame(
     header_row = int(frame.attrs.get(_HEADER_ATTR, 1))
     rows = list(frame.attrs.get(_ROWS_ATTR, range(header_row + 1, header_row + 1 + len(frame))))
     letters = frame.attrs.get(_LETTERS_ATTR)
-    percent = frame.attrs.get(_PERCENT_ATTR, set())
     grid = frame.to_numpy(dtype=object)
 
     def loc(i: int | None, j: int, col: str) -> _Loc:
         row = header_row if i is None else rows[i]
         return _Loc(row, j, col, letters[j] if letters is not None else None)
 
-    # --- header
+    columns, tidy = _header(frame, grid, loc, problems)
+    entries, any_row = _entries(grid, columns, tidy, loc, frame.attrs.get(_PERCENT_ATTR, set()),
+                                problems)
+    if not any_row and _ROWS_ATTR in frame.attrs:  # a file; an empty DataFrame is an empty catalog
+        problems.add(_Loc(header_row + 1, 0, "id"), None,
+                     "at least one data row below the header (the table is empty)")
+    catalog_indicators = []
+    for entry in entries.values():
+        ind = _indicator(entry, dict(defaults or {}), source, problems)
+        if ind is not None:
+            catalog_indicators.append(ind)
+    problems.raise_if_any()
+    return cls(tuple(catalog_indicators), name=name, title="", source=source, meta={})
+
+
+def _header(frame: pd.DataFrame, grid, loc, problems: _Problems) -> tuple[dict[str, int], bool]:
+    """Column positions by name and the layout (True: tidy series/value; False: wide)."""
     known = known_columns()
     columns: dict[str, int] = {}
     for j, raw in enumerate(frame.columns):
@@ -624,7 +648,12 @@ def catalog_from_frame(
                      f"missing: {', '.join(missing)}", sorted(str(c) for c in frame.columns))
     if missing or (tidy and wide):
         problems.raise_if_any()
+    return columns, tidy
 
+
+def _entries(grid, columns: dict[str, int], tidy: bool, loc, percent: set,
+             problems: _Problems) -> tuple[dict[str, dict[str, Any]], bool]:
+    """One entry per indicator id: its metadata, their cells and its value cells."""
     parsers = _parsers()
     meta_cols = [c for c in (*META, *BOUNDS, *EXTRA, *SCORING) if c in columns and c in parsers]
     entries: dict[str, dict[str, Any]] = {}
@@ -634,103 +663,112 @@ def catalog_from_frame(
         if all(_missing(v) for v in cells):
             continue
         any_row = True
-        j = columns["id"]
-        ident = cells[j]
-        if _missing(ident):
-            problems.add(loc(i, j, "id"), None, "an indicator id (snake_case, e.g. `ai_firms`)")
-            continue
-        try:
-            ident = _text(ident)
-        except _Bad as b:
-            problems.add(loc(i, j, "id"), None, "an indicator id (snake_case, e.g. `ai_firms`)",
-                         b.got)
-            continue
-        entry = entries.get(ident)
+        entry = _entry_of_row(i, cells, columns["id"], entries, loc, problems)
         if entry is None:
-            entry = entries[ident] = {"id": ident, "meta": {}, "loc": {"id": loc(i, j, "id")},
-                                      "cells": {}, "notes": [], "bad": False,
-                                      "bad_cols": set()}
-            if not ID_PATTERN.match(ident):
-                problems.add(loc(i, j, "id"), ident,
-                             "a snake_case id (lowercase letters, digits, underscores; "
-                             "starting with a letter)", ident)
-                entry["bad"] = entry["bad_id"] = True
-        for col in meta_cols:
-            j = columns[col]
-            v = cells[j]
-            if _missing(v) and not (col == "unit" and isinstance(v, str) and v.strip() == "-"):
-                continue  # (`-` is a unit: the document states none)
-            try:
-                value = parsers[col](v)
-            except _Bad as b:
-                problems.add(loc(i, j, col), ident, b.expected, b.got)
-                entry["bad"] = True
-                entry["bad_cols"].add(col)
-                continue
-            if col in _PER_ROW:
-                entry["notes"].append(value)
-            elif col in entry["meta"] and entry["meta"][col] != value:
-                problems.add(loc(i, j, col), ident,
-                             f"the same {col} on every row of the indicator "
-                             f"({entry['meta'][col]!r} on {entry['loc'][col].text})", v)
-                entry["bad"] = True
-            else:
-                entry["meta"].setdefault(col, value)
-                entry["loc"].setdefault(col, loc(i, j, col))
-        j = columns["year"]
+            continue
+        _row_meta(i, cells, entry, meta_cols, columns, parsers, loc, problems)
+        _row_values(i, cells, entry, columns, tidy, loc, percent, problems)
+    return entries, any_row
+
+
+def _entry_of_row(i: int, cells, j: int, entries: dict, loc, problems: _Problems):
+    """The entry of the row's indicator id (created on its first row); None without an id."""
+    ident = cells[j]
+    if _missing(ident):
+        problems.add(loc(i, j, "id"), None, "an indicator id (snake_case, e.g. `ai_firms`)")
+        return None
+    try:
+        ident = _text(ident)
+    except _Bad as b:
+        problems.add(loc(i, j, "id"), None, "an indicator id (snake_case, e.g. `ai_firms`)",
+                     b.got)
+        return None
+    entry = entries.get(ident)
+    if entry is None:
+        entry = entries[ident] = {"id": ident, "meta": {}, "loc": {"id": loc(i, j, "id")},
+                                  "cells": {}, "notes": [], "bad": False,
+                                  "bad_cols": set()}
+        if not ID_PATTERN.match(ident):
+            problems.add(loc(i, j, "id"), ident,
+                         "a snake_case id (lowercase letters, digits, underscores; "
+                         "starting with a letter)", ident)
+            entry["bad"] = entry["bad_id"] = True
+    return entry
+
+
+def _row_meta(i: int, cells, entry: dict, meta_cols, columns, parsers, loc,
+              problems: _Problems) -> None:
+    """The row's metadata cells: the same on every row of an indicator (notes add up)."""
+    ident = entry["id"]
+    for col in meta_cols:
+        j = columns[col]
+        v = cells[j]
+        if _missing(v) and not (col == "unit" and isinstance(v, str) and v.strip() == "-"):
+            continue  # (`-` is a unit: the document states none)
         try:
-            year = _year(cells[j])
+            value = parsers[col](v)
         except _Bad as b:
-            problems.add(loc(i, j, "year"), ident, b.expected, b.got)
+            problems.add(loc(i, j, col), ident, b.expected, b.got)
+            entry["bad"] = True
+            entry["bad_cols"].add(col)
+            continue
+        if col in _PER_ROW:
+            entry["notes"].append(value)
+        elif col in entry["meta"] and entry["meta"][col] != value:
+            problems.add(loc(i, j, col), ident,
+                         f"the same {col} on every row of the indicator "
+                         f"({entry['meta'][col]!r} on {entry['loc'][col].text})", v)
+            entry["bad"] = True
+        else:
+            entry["meta"].setdefault(col, value)
+            entry["loc"].setdefault(col, loc(i, j, col))
+
+
+def _row_values(i: int, cells, entry: dict, columns, tidy: bool, loc, percent: set,
+                problems: _Problems) -> None:
+    """The row's year and its actual/target cells (kept raw: the kind decides their type)."""
+    ident = entry["id"]
+    j = columns["year"]
+    try:
+        year = _year(cells[j])
+    except _Bad as b:
+        problems.add(loc(i, j, "year"), ident, b.expected, b.got)
+        entry["bad"] = True
+        return
+    if tidy:
+        js = columns["series"]
+        series = cells[js]
+        series = series.strip().lower() if isinstance(series, str) else series
+        if series not in SERIES:
+            problems.add(loc(i, js, "series"), ident,
+                         f"one of {list(SERIES)}{_suggest(str(series), SERIES)}", cells[js])
+            entry["bad"] = True
+            return
+        pairs = [(series, columns["value"], "value")]
+    else:
+        pairs = [(s, columns[s], s) for s in SERIES if s in columns]
+    for series, j, col in pairs:
+        if not tidy and _empty(cells[j]):
+            continue  # wide layout: an empty cell gives nothing; `-`/NA give null
+        key = (series, year)
+        if key in entry["cells"]:
+            problems.add(loc(i, columns["year"], "year"), ident,
+                         f"each year at most once per series ({series} {year} is already on "
+                         f"{entry['cells'][key][1].text})", year)
             entry["bad"] = True
             continue
-        if tidy:
-            js = columns["series"]
-            series = cells[js]
-            series = series.strip().lower() if isinstance(series, str) else series
-            if series not in SERIES:
-                problems.add(loc(i, js, "series"), ident,
-                             f"one of {list(SERIES)}{_suggest(str(series), SERIES)}", cells[js])
-                entry["bad"] = True
-                continue
-            pairs = [(series, columns["value"], "value")]
-        else:
-            pairs = [(s, columns[s], s) for s in SERIES if s in columns]
-        for series, j, col in pairs:
-            if not tidy and _empty(cells[j]):
-                continue  # wide layout: an empty cell gives nothing; `-`/NA give null
-            key = (series, year)
-            if key in entry["cells"]:
-                problems.add(loc(i, columns["year"], "year"), ident,
-                             f"each year at most once per series ({series} {year} is already on "
-                             f"{entry['cells'][key][1].text})", year)
-                entry["bad"] = True
-                continue
-            if (i, j) in percent:
-                problems.add(loc(i, j, col), ident,
-                             "a number in a General/Number cell: this cell is formatted as a "
-                             "percentage, so Excel stores 12.5% as 0.125; type 12.5 (unit %) "
-                             "in a cell formatted as a number", cells[j])
-                entry["bad"] = True
-                continue
-            entry["cells"][key] = (cells[j], loc(i, j, col))
-    if not any_row and _ROWS_ATTR in frame.attrs:  # a file; an empty DataFrame is an empty catalog
-        problems.add(_Loc(header_row + 1, 0, "id"), None,
-                     "at least one data row below the header (the table is empty)")
-    catalog_indicators = []
-    for entry in entries.values():
-        ind = _indicator(entry, dict(defaults or {}), source, problems)
-        if ind is not None:
-            catalog_indicators.append(ind)
-    problems.raise_if_any()
-    return cls(tuple(catalog_indicators), name=name, title="", source=source, meta={})
+        if (i, j) in percent:
+            problems.add(loc(i, j, col), ident,
+                         "a number in a General/Number cell: this cell is formatted as a "
+                         "percentage, so Excel stores 12.5% as 0.125; type 12.5 (unit %) "
+                         "in a cell formatted as a number", cells[j])
+            entry["bad"] = True
+            continue
+        entry["cells"][key] = (cells[j], loc(i, j, col))
 
 
 def _indicator(entry: dict, defaults: dict, source: str, problems: _Problems):
     """Validate one indicator's cells now that its kind is known; build it."""
-    from kpisim.catalog._parse import _Ctx, _value, parse_indicator
-    from kpisim.indicator import KINDS, infer_kind
-
     if entry.get("bad_id"):
         return None  # its other cells are checked once the id is fixed
     ident, meta, where = entry["id"], dict(entry["meta"]), entry["loc"]
@@ -749,22 +787,7 @@ def _indicator(entry: dict, defaults: dict, source: str, problems: _Problems):
     scale = tuple(meta.get("scale", ()))
     kind = meta.get("kind")
     grade = kind == "grade" or (kind is None and bool(scale))
-    values: dict[tuple[str, int], Any] = {}
-    for key, (raw, cell) in entry["cells"].items():
-        if _missing(raw):
-            values[key] = None
-        elif grade:
-            try:
-                values[key] = raw.strip() if isinstance(raw, str) else _text(raw)
-            except _Bad as b:
-                problems.add(cell, ident, f"a grade on the scale {list(scale)}", b.got)
-                entry["bad"] = True
-        else:
-            try:
-                values[key] = _number(raw)
-            except _Bad as b:
-                problems.add(cell, ident, b.expected, b.got)
-                entry["bad"] = True
+    values = _typed_values(entry, grade, scale, problems)
     if "kind" in entry["bad_cols"] or "unit" not in meta:
         return None
     if kind is None:
@@ -787,6 +810,42 @@ def _indicator(entry: dict, defaults: dict, source: str, problems: _Problems):
             entry["bad"] = True
     if entry["bad"]:
         return None
+    doc = _document(entry, meta, values, scale, at, problems)
+    if doc is None:
+        return None
+    try:
+        return parse_indicator(doc, source=source)
+    except CatalogError as e:
+        problems.add(_place(e.field or "", entry, at), ident, e.expected, e.got)
+        return None
+
+
+def _typed_values(entry: dict, grade: bool, scale: tuple, problems: _Problems) -> dict:
+    """Each value cell as a number (or a grade on the scale); None where missing."""
+    ident = entry["id"]
+    values: dict[tuple[str, int], Any] = {}
+    for key, (raw, cell) in entry["cells"].items():
+        if _missing(raw):
+            values[key] = None
+        elif grade:
+            try:
+                values[key] = raw.strip() if isinstance(raw, str) else _text(raw)
+            except _Bad as b:
+                problems.add(cell, ident, f"a grade on the scale {list(scale)}", b.got)
+                entry["bad"] = True
+        else:
+            try:
+                values[key] = _number(raw)
+            except _Bad as b:
+                problems.add(cell, ident, b.expected, b.got)
+                entry["bad"] = True
+    return values
+
+
+def _document(entry: dict, meta: dict, values: dict, scale: tuple, at,
+              problems: _Problems) -> dict[str, Any] | None:
+    """The catalog mapping of a table indicator (:func:`parse_indicator` validates it)."""
+    ident = entry["id"]
     doc: dict[str, Any] = {"id": ident, "name_ko": meta.get("name_ko") or ident}
     for col in ("name_en", "unit", "kind", "direction", "rule"):
         if col in meta:
@@ -832,26 +891,27 @@ def _indicator(entry: dict, defaults: dict, source: str, problems: _Problems):
         problems.add(at("growth_prior_reason"), ident,
                      "a `growth_prior` beside its `growth_prior_reason`")
         return None
-    try:
-        return parse_indicator(doc, source=source)
-    except CatalogError as e:
-        field = e.field or ""
-        if field.startswith(("actual.", "target.")):
-            series, _, year = field.partition(".")
-            cell = entry["cells"].get((series, int(year)) if year.isdigit() else None)
-            place = cell[1] if cell else first
-        elif field == "bounds":
-            low = at("bound_low")
-            place = _Loc(low.row, low.col, "")
-            place.text = f"row {low.row}, columns `bound_low`, `bound_high`"
-        elif field in _SCORING_FIELDS:
-            place = at(_SCORING_FIELDS[field])
-        else:
-            base = field.split(".")[0].split("[")[0]
-            place = at({"provenance": "source", "assumptions": "growth_prior"}.get(base, base)
-                       or "id")
-        problems.add(place, ident, e.expected, e.got)
-        return None
+    return doc
+
+
+def _place(field: str, entry: dict, at) -> _Loc:
+    """The cell a CatalogError of the parsed indicator points to (by its field)."""
+    first = entry["loc"]["id"]
+    if field.startswith(("actual.", "target.")):
+        series, _, year = field.partition(".")
+        cell = entry["cells"].get((series, int(year)) if year.isdigit() else None)
+        place = cell[1] if cell else first
+    elif field == "bounds":
+        low = at("bound_low")
+        place = _Loc(low.row, low.col, "")
+        place.text = f"row {low.row}, columns `bound_low`, `bound_high`"
+    elif field in _SCORING_FIELDS:
+        place = at(_SCORING_FIELDS[field])
+    else:
+        base = field.split(".")[0].split("[")[0]
+        place = at({"provenance": "source", "assumptions": "growth_prior"}.get(base, base)
+                   or "id")
+    return place
 
 
 # ---------------------------------------------------------------- the template
@@ -984,8 +1044,6 @@ def _write_xlsx(path: Path, notes: list[tuple[str, ...]], lang: str) -> None:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     from kpisim._messages import text
-    from kpisim.indicator import DIRECTIONS, KINDS
-
     wb = Workbook()
     data = wb.active
     data.title = text("frames.template.sheet_data", lang)
