@@ -508,26 +508,7 @@ def score_simulation(
     Grade indicators (``sim.grade_ids``) are scored by method ``grade``: the
     평점 of the path's grade, ``points`` of the spec or ``20 + 80·i/(K−1)``.
     """
-    if not (isinstance(year, (int, np.integer)) and year in {int(y) for y in sim.years}):
-        msg = (
-            f"`year` must be a year of the simulation grid "
-            f"{int(sim.years[0])}–{int(sim.years[-1])}; got {year!r}"
-        )
-        raise ScoringError(msg)
-    year = int(year)
-    if not is_finite_number(threshold):
-        msg = f"`threshold` must be a finite number; got {threshold!r}"
-        raise ScoringError(msg)
-    methods = dict(methods or {})
-    unknown = sorted(k for k in methods
-                     if k not in sim.ids and k not in sim.grade_ids and k not in sim.skipped)
-    if unknown:
-        msg = f"`methods` names indicators not in the simulation: {unknown}"
-        raise ScoringError(msg)
-    q = np.asarray(quantiles, dtype=float)
-    if q.shape != (3,) or np.any((q < 0) | (q > 1)):
-        msg = f"`quantiles` must be 3 probabilities in [0, 1]; got {list(quantiles)}"
-        raise ScoringError(msg)
+    year, methods, q = _check_options(sim, year, methods, threshold, quantiles)
     skipped = {k: f"not simulated: {v}" for k, v in sim.skipped.items()}
     cols, rows = {}, []
     all_ids = [*sim.ids, *sim.grade_ids]
@@ -542,19 +523,7 @@ def score_simulation(
         else:
             spec = _declared_spec(ind, default, weighted=weighted and declared)
         try:
-            if ident in sim.grade_ids:
-                method = "grade"
-                if spec.method not in ("auto", "grade"):
-                    msg = f"a grade indicator is scored by method `grade`; got `{spec.method}`"
-                    raise ScoringError(msg)
-                s = _grade_scores(sim, ident, year, spec.points)
-            else:
-                method = _auto(ind, year) if spec.method == "auto" else spec.method
-                if method == "grade":
-                    msg = "method `grade` is for grade indicators"
-                    raise ScoringError(msg)
-                hist, years, j = _history(sim, ident, year)
-                s = np.clip(_score_paths(spec, method, ind, hist, years, j, year), _LOW, _HIGH)
+            method, s = _indicator_scores(sim, ident, spec, year)
         except KpisimError as e:
             skipped[ident] = str(e)
             continue
@@ -562,29 +531,12 @@ def score_simulation(
             skipped[ident] = f"method `{method}` gives no defined score on any path"
             continue
         cols[ident] = s
-        rows.append(
-            _row(
-                ident,
-                ind.name_ko,
-                method,
-                spec.weight,
-                s,
-                q,
-                threshold,
-                observed=year <= sim.last_actual_year(ident),
-            )
-        )
+        rows.append(_row(ident, ind.name_ko, method, spec.weight, s, q, threshold,
+                         observed=year <= sim.last_actual_year(ident)))
     n = len(next(iter(cols.values()))) if cols else 1
     for name, (grade, weight) in (nonquantitative or {}).items():
-        value = GRADE_POINTS.get(grade, grade) if isinstance(grade, str) else grade
-        if not (is_finite_number(value) and _LOW <= value <= _HIGH):
-            msg = (
-                f"non-quantitative `{name}`: the grade must be one of "
-                f"{list(GRADE_POINTS)} or a 평점 in [20, 100]; got {grade!r}"
-            )
-            raise ScoringError(msg)
+        cols[name] = np.full(n, _nonquantitative_points(name, grade))
         weight = ScoringSpec(weight=weight).weight  # validated like any weight
-        cols[name] = np.full(n, float(value))
         rows.append(
             _row(name, name, "non_quantitative", weight, cols[name], q, threshold, observed=True)
         )
@@ -607,6 +559,60 @@ def score_simulation(
         skipped=skipped,
         threshold=float(threshold),
     )
+
+
+def _check_options(sim: Simulation, year: Any, methods: Any, threshold: Any,
+                   quantiles: Sequence[float]) -> tuple[int, dict, NDArray]:
+    """The validated year, ``methods`` mapping and quantile levels of :func:`score_simulation`."""
+    if not (isinstance(year, (int, np.integer)) and year in {int(y) for y in sim.years}):
+        msg = (
+            f"`year` must be a year of the simulation grid "
+            f"{int(sim.years[0])}–{int(sim.years[-1])}; got {year!r}"
+        )
+        raise ScoringError(msg)
+    if not is_finite_number(threshold):
+        msg = f"`threshold` must be a finite number; got {threshold!r}"
+        raise ScoringError(msg)
+    methods = dict(methods or {})
+    unknown = sorted(k for k in methods
+                     if k not in sim.ids and k not in sim.grade_ids and k not in sim.skipped)
+    if unknown:
+        msg = f"`methods` names indicators not in the simulation: {unknown}"
+        raise ScoringError(msg)
+    q = np.asarray(quantiles, dtype=float)
+    if q.shape != (3,) or np.any((q < 0) | (q > 1)):
+        msg = f"`quantiles` must be 3 probabilities in [0, 1]; got {list(quantiles)}"
+        raise ScoringError(msg)
+    return int(year), methods, q
+
+
+def _indicator_scores(sim: Simulation, ident: str, spec: ScoringSpec,
+                      year: int) -> tuple[str, NDArray]:
+    """(method used, per-path 평점 in [20, 100]) of one simulated indicator in ``year``."""
+    ind = sim.indicator(ident)
+    if ident in sim.grade_ids:
+        if spec.method not in ("auto", "grade"):
+            msg = f"a grade indicator is scored by method `grade`; got `{spec.method}`"
+            raise ScoringError(msg)
+        return "grade", _grade_scores(sim, ident, year, spec.points)
+    method = _auto(ind, year) if spec.method == "auto" else spec.method
+    if method == "grade":
+        msg = "method `grade` is for grade indicators"
+        raise ScoringError(msg)
+    hist, years, j = _history(sim, ident, year)
+    return method, np.clip(_score_paths(spec, method, ind, hist, years, j, year), _LOW, _HIGH)
+
+
+def _nonquantitative_points(name: str, grade: str | float) -> float:
+    """The 평점 of a 비계량 indicator given as a grade (:data:`GRADE_POINTS`) or a score."""
+    value = GRADE_POINTS.get(grade, grade) if isinstance(grade, str) else grade
+    if not (is_finite_number(value) and _LOW <= value <= _HIGH):
+        msg = (
+            f"non-quantitative `{name}`: the grade must be one of "
+            f"{list(GRADE_POINTS)} or a 평점 in [20, 100]; got {grade!r}"
+        )
+        raise ScoringError(msg)
+    return float(value)
 
 
 def _qname(q: float) -> str:
