@@ -10,18 +10,19 @@ in ``docs/catalog-format.md``.
 Every malformed input raises :class:`kpisim.CatalogError` naming the file,
 the indicator, the field and what was expected.
 
-The package has three private modules, in dependency order:
-``_parse`` (one indicator's mapping ↔ :class:`~kpisim.indicator.Indicator`),
-``_frames`` (tables, the CSV/Excel template) and ``_loaders``
-(:class:`Catalog` and the loaders). The built-in catalogs are package data
+The package's private modules, in dependency order: ``_parse`` (one
+indicator's mapping ↔ :class:`~kpisim.indicator.Indicator`), ``_frames``
+(reading CSV/Excel tables, the cell rules, collected errors), ``_from_frame``
+(a table → indicators), ``_template`` (the annotated template) and
+``_loaders`` (:class:`Catalog` and the loaders). The built-in catalogs are package data
 under ``kpisim/data/``.
 """
 
 from __future__ import annotations
 
-from kpisim.catalog._frames import template_columns, write_template
 from kpisim.catalog._loaders import Catalog, available_catalogs, load_catalog, read_indicators
 from kpisim.catalog._parse import indicator_to_dict, parse_indicator
+from kpisim.catalog._template import template_columns, write_template
 from kpisim.indicator import YEAR_RANGE
 
 __all__ = [

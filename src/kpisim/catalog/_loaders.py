@@ -24,7 +24,8 @@ import yaml
 
 from kpisim._safeio import write_text
 from kpisim._validation import CatalogError
-from kpisim.catalog._frames import BOUNDS, META, SCORING
+from kpisim.catalog._frames import BOUNDS, META, SCORING, read_table
+from kpisim.catalog._from_frame import catalog_from_frame
 from kpisim.catalog._parse import (
     _parse_yaml,
     _read_yaml,
@@ -316,8 +317,6 @@ class Catalog(Mapping[str, Indicator]):
             Naming the row (1-based, header = row 1) and column on bad input;
             its ``problems`` attribute lists every problem of the table.
         """
-        from kpisim.catalog._frames import catalog_from_frame
-
         return catalog_from_frame(cls, frame, name=name, source=source, defaults=defaults)
 
     @classmethod
@@ -325,8 +324,6 @@ class Catalog(Mapping[str, Indicator]):
         """Build a catalog from a YAML file or directory, or a CSV / Excel table."""
         path = Path(path)
         if path.suffix.lower() in {".csv", ".xlsx", ".xls", ".xlsm"}:
-            from kpisim.catalog._frames import read_table
-
             frame = read_table(path, **kwargs)
             return cls.from_frame(frame, name=path.stem, source=str(path))
         return _load_yaml_catalog(path)
@@ -543,8 +540,6 @@ def read_indicators(path: str | Path, *, sheet: str | int = 0, name: str | None 
     >>> cat["visits"].targets[2025]
     170.0
     """
-    from kpisim.catalog._frames import read_table
-
     path = Path(path)
     if path.suffix.lower() not in {".csv", ".xlsx", ".xlsm", ".xls"}:
         raise CatalogError(source=str(path), indicator=None, field=None,
