@@ -46,10 +46,10 @@ See ``docs/backtest.md`` for the results on the M1 and Tourism yearly series.
 
 from __future__ import annotations
 
-from kpisim._naive import NaiveDrift, NaiveLast
 from kpisim.backtest._result import BacktestResult, reliability_table
 from kpisim.backtest._runner import backtest, catalog_series, cli_backtest, load_competition
 from kpisim.backtest.verification import DEFAULT_LEVELS, DEFAULT_THRESHOLDS
+from kpisim.models import NaiveDrift, NaiveLast
 
 __all__ = [
     "DEFAULT_LEVELS",

@@ -20,14 +20,13 @@ import numpy as np
 import pandas as pd
 
 from kpisim._base import prepare_history
-from kpisim._ensemble import DEFAULT_MEMBERS, Ensemble
 from kpisim._parallel import map_tasks
-from kpisim._registry import default_model_for, get_model
 from kpisim._seeding import root_seed
 from kpisim._validation import KpisimError
 from kpisim.backtest import verification
 from kpisim.backtest._result import BacktestResult, window_label
 from kpisim.backtest.verification import DEFAULT_LEVELS, DEFAULT_THRESHOLDS
+from kpisim.models import DEFAULT_MEMBERS, Ensemble, default_model_for, get_model
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
