@@ -210,15 +210,16 @@ class BacktestResult:
         One row per case: ``series_id``, ``model``, ``window`` ("all" or the
         number of actuals), ``origin`` (year of the last training actual),
         ``n_train``, ``h``, ``y`` (outcome), ``y0`` (origin value), ``scale``
-        (MASE denominator: mean |yearly change| over *all* actuals to the
+        (MASE denominator: mean absolute yearly change over *all* actuals to the
         origin, so it does not depend on the window), ``median``, ``crps``
         (fair estimator), ``crps_log`` (CRPS of log paths against the log
         outcome; NaN where a path or the outcome is ≤ 0), ``heavy_tail``
         (True where the paths suggest a predictive without a finite mean: a
-        non-finite path, or |sample mean| > 10⁶ × |sample median|), ``pit``,
+        non-finite path, or an absolute sample mean above 10⁶ × the absolute
+        sample median), ``pit``,
         ``cover_<l>`` and ``width_<l>`` (interval width / origin value) per
         level, ``p_<x>`` and ``event_<x>`` per threshold (x in %), ``smape``
-        (%), ``ase`` (|error| / scale).
+        (%), ``ase`` (absolute error / scale).
     skipped : pandas.DataFrame
         Series left out and why (``series_id``, ``reason``).
     refusals : pandas.DataFrame
