@@ -28,19 +28,17 @@ here. Every score is clipped to [20, 100]; NaN in gives NaN out.
 from __future__ import annotations
 
 from kpisim._validation import ScoringError
-from kpisim.scoring._paths import (
+from kpisim.scoring._institution import (
+    INSTITUTION_GRADES,
     INSTITUTION_TYPES,
-    ScoreResult,
-    ScoringSpec,
-    TotalScore,
     institution_grade,
     institution_grade_rule,
-    score_simulation,
+    weighted_total,
 )
+from kpisim.scoring._paths import ScoreResult, ScoringSpec, TotalScore, score_simulation
 from kpisim.scoring.handbook import (
     GRADE_POINTS,
     GRADES,
-    INSTITUTION_GRADES,
     METHODS,
     TREND_CUTS,
     TREND_Z_MAX,
@@ -60,7 +58,6 @@ from kpisim.scoring.handbook import (
     score_z,
     trend_prediction,
     trend_table,
-    weighted_total,
     z_points,
 )
 

@@ -36,16 +36,6 @@ Z_TAILS: tuple[str, ...] = ("extend", "full", "hold")
 GRADES: tuple[str, ...] = ("E0", "E+", "D0", "D+", "C", "B0", "B+", "A0", "A+")
 #: 평점 of a grade: the 추세치 bands and non-quantitative (비계량) grades alike.
 GRADE_POINTS: dict[str, float] = {g: 20.0 + 10.0 * i for i, g in enumerate(GRADES)}
-#: Institutional grade by the weighted total: (grade, lowest total), best first.
-INSTITUTION_GRADES: tuple[tuple[str, float], ...] = (
-    ("S", 90.0),
-    ("A", 80.0),
-    ("B", 70.0),
-    ("C", 60.0),
-    ("D", 50.0),
-    ("E", -math.inf),
-)
-
 _LOW, _HIGH = 20.0, 100.0
 _AVERAGES = ("actuals", "scores")
 
@@ -854,34 +844,6 @@ def score_table(table: pd.DataFrame, lang: str = "ko") -> pd.DataFrame:
     names = {c: text(f"scoring.col.{c}", lang) for c in out.columns
              if f"scoring.col.{c}" in known}
     return out.rename(columns=names)
-
-
-# ------------------------------------------------------- totals and grades
-def weighted_total(scores: ArrayLike, weights: ArrayLike) -> Any:
-    """Weighted mean of indicator scores along the last axis: ``Σ wᵢ·sᵢ / Σ wᵢ``.
-
-    ``scores`` has shape (..., n_indicators); NaN propagates.
-    """
-    s, w = np.asarray(scores, dtype=float), np.asarray(weights, dtype=float)
-    if w.ndim != 1 or s.shape[-1:] != w.shape or np.any(w < 0) or w.sum() <= 0:
-        msg = (
-            f"`weights` must be non-negative, not all zero, one per indicator "
-            f"({s.shape[-1:]}); got {w.tolist()}"
-        )
-        raise ScoringError(msg)
-    return s @ w / w.sum()
-
-
-def institution_grade(total: ArrayLike) -> NDArray:
-    """Institutional grade of a weighted total: S ≥ 90, A 80–90, B 70–80, C 60–70, D 50–60, E < 50.
-
-    Lower edges are inclusive (80 is A). NaN gives ``""``.
-    """
-    t = np.asarray(total, dtype=float)
-    out = np.full(t.shape, "", dtype=object)
-    for grade, low in reversed(INSTITUTION_GRADES):
-        out[t >= low] = grade
-    return out
 
 
 # ----------------------------------------------------- simulation scoring
