@@ -1,12 +1,10 @@
-"""Catalogs of indicators: YAML files shipped with kpisim or brought by users.
+""":class:`Catalog` and the loaders: built-in names, YAML files and directories, tables.
 
-A catalog is either one YAML file or a directory of YAML files. In a
-directory, ``catalog.yaml`` holds the catalog's metadata and every other
-``*.yaml`` file holds a list under ``indicators:``; files are read in name
-order. The format is described in ``docs/catalog-format.md``.
-
-Every malformed input raises :class:`kpisim.CatalogError` naming the file,
-the indicator, the field and what was expected.
+Private: the public names are re-exported by :mod:`kpisim.catalog`, which
+describes the formats. A directory catalog is read as ``catalog.yaml`` (the
+metadata) and then every other ``*.yaml`` file in name order; indicators are
+parsed by :func:`kpisim.catalog.parse_indicator` and related ids are checked
+once the whole catalog is read.
 """
 
 from __future__ import annotations
