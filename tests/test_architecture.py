@@ -227,23 +227,35 @@ def private_imports() -> set[tuple[str, str]]:
     return found
 
 
+def _setattr_name(node: ast.AST) -> str | None:
+    """``"_x"`` of ``setattr(obj, "_x", v)`` / ``object.__setattr__(self, "_x", v)``."""
+    if not (isinstance(node, ast.Call) and len(node.args) >= 2):
+        return None
+    f = node.func
+    name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+    arg = node.args[1]
+    if name in ("setattr", "__setattr__") and isinstance(arg, ast.Constant) and isinstance(
+            arg.value, str):
+        return arg.value
+    return None
+
+
 def _defined_private(tree: ast.Module) -> set[str]:
-    """Underscore names a module owns: defs, class attributes, fields, ``self._x =``."""
+    """Underscore names a module owns: defs, assignments (``self._x =``), fields, slots."""
     names = set()
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.add(node.name)
         elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            names.add(node.id)
+            names.add(node.id)  # also class-level fields and ``_x: int`` annotations
         elif isinstance(node, ast.Attribute) and isinstance(node.ctx, (ast.Store, ast.Del)):
             names.add(node.attr)
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in (
-                "setattr", "getattr") and len(node.args) >= 2 and isinstance(
-                node.args[1], ast.Constant) and isinstance(node.args[1].value, str):
-            names.add(node.args[1].value)  # object.__setattr__(self, "_x", …) in frozen classes
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and _private(
-                node.value) and node.value.isidentifier():
-            names.add(node.value)  # __slots__ = ("_x",), object.__setattr__(self, "_x", v)
+        elif (name := _setattr_name(node)) is not None:
+            names.add(name)  # frozen classes: object.__setattr__(self, "_x", v)
+        elif isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "__slots__" for t in node.targets):
+            names |= {c.value for c in ast.walk(node.value)
+                      if isinstance(c, ast.Constant) and isinstance(c.value, str)}
     return {n for n in names if _private(n)}
 
 
@@ -252,6 +264,11 @@ def private_attrs() -> set[tuple[str, str]]:
     for m, tree in MODULES.items():
         own = _defined_private(tree)
         for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                    and node.func.id == "getattr" and len(node.args) >= 2
+                    and isinstance(node.args[1], ast.Constant)
+                    and isinstance(node.args[1].value, str) and _private(node.args[1].value)):
+                node = ast.Attribute(value=node.args[0], attr=node.args[1].value)
             if not (isinstance(node, ast.Attribute) and _private(node.attr)):
                 continue
             v = node.value
@@ -333,3 +350,5 @@ def test_private_attr_of_another_module_is_found():
     assert "_track" not in _defined_private(tree)
     assert "_x" in _defined_private(_parse("class A:\n    def __init__(self):\n"
                                            "        self._x = 1\n"))
+    assert "_x" in _defined_private(_parse("object.__setattr__(self, '_x', 1)"))
+    assert "_x" not in _defined_private(_parse("print('_x')"))
