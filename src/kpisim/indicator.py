@@ -73,6 +73,7 @@ def direction_sign(direction: str) -> float:
     """
     return -1.0 if direction == "decrease" else 1.0
 
+
 #: Common units and the kind each implies when a catalog gives no ``kind``
 #: (:func:`infer_kind`). Any other unit string is accepted too (the unit
 #: vocabulary is open, see :func:`check_unit`); only the inference needs it
