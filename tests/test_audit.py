@@ -14,7 +14,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import kpisim
-from kpisim.audit import AUDIT_COLUMNS, CATEGORIES, audit, audit_indicator, headline_rates
 from kpisim.rules import (
     CAGR,
     AbsoluteIncrement,
@@ -29,6 +28,7 @@ from kpisim.rules import (
     Stated,
     Uplift,
 )
+from kpisim.rules.audit import AUDIT_COLUMNS, CATEGORIES, audit, audit_indicator, headline_rates
 
 N = None
 
@@ -403,7 +403,7 @@ def test_level_target_is_not_read_as_a_growth_rate():
 
 
 def test_growth_rates_in_rationale_text():
-    from kpisim.audit import _text_rate
+    from kpisim.rules._headline import _text_rate
 
     assert _text_rate("최근 3년간 CAGR(8%)이상 상회목표") == pytest.approx(0.08)
     assert _text_rate("연평균 16.5% 증가 예상") == pytest.approx(0.165)

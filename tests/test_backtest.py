@@ -15,17 +15,17 @@ from hypothesis import strategies as st
 from scipy import stats
 
 import kpisim
-from kpisim import _scores
 from kpisim.backtest import (
     BacktestResult,
     NaiveDrift,
-    _draw,
     backtest,
     catalog_series,
     cli_backtest,
     load_competition,
     reliability_table,
 )
+from kpisim.backtest import verification as _scores
+from kpisim.backtest._runner import _draw
 from kpisim.models import Ensemble, get_model
 
 seeds = st.integers(min_value=0, max_value=2**32 - 1)

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from kpisim._progress import Progress
 from kpisim.cli import main
 
 
@@ -144,7 +145,6 @@ def test_progress_is_silent_off_a_terminal(capsys):
 def test_progress_phases_on_a_terminal(monkeypatch):
     import io
 
-    from kpisim import cli
 
     class Tty(io.StringIO):
         def isatty(self):
@@ -152,7 +152,7 @@ def test_progress_phases_on_a_terminal(monkeypatch):
 
     stream = Tty()
     monkeypatch.setattr(sys, "stderr", stream)
-    progress = cli._Progress(quiet=False, lang="en")
+    progress = Progress(quiet=False, lang="en")
     progress.fitting(0, 2)
     progress.fitting(1, 2)
     progress(4096, 8192)
@@ -161,7 +161,7 @@ def test_progress_phases_on_a_terminal(monkeypatch):
     text = stream.getvalue()
     for shown in ("fitting", "indicators", "simulating", "8.19k", "paths"):
         assert shown in text
-    quiet = cli._Progress(quiet=True, lang="en")
+    quiet = Progress(quiet=True, lang="en")
     quiet(1, 2)
     quiet.close()
     assert stream.getvalue() == text  # --quiet: nothing more

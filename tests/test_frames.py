@@ -18,7 +18,12 @@ from openpyxl import Workbook, load_workbook
 
 import kpisim
 from kpisim import CatalogError
-from kpisim._frames import EXAMPLE_COLUMNS, example_rows, template_columns, write_template
+from kpisim.catalog._template import (
+    EXAMPLE_COLUMNS,
+    example_rows,
+    template_columns,
+    write_template,
+)
 from kpisim.cli import main
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"

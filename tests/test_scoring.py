@@ -14,7 +14,6 @@ from kpisim.scoring import (
     GRADE_POINTS,
     ScoringError,
     ScoringSpec,
-    _trend_vec,
     beta_prediction,
     institution_grade,
     score_beta,
@@ -31,6 +30,7 @@ from kpisim.scoring import (
     weighted_total,
     z_points,
 )
+from kpisim.scoring.handbook import _trend_vec
 from tests.test_simulate import KnownLogNormal
 
 HANDBOOK = [100.0, 105.0, 108.0, 112.0, 118.0]

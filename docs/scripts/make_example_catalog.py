@@ -1,4 +1,4 @@
-"""Write docs/_static/example_catalog.csv and .xlsx from kpisim._frames.example_rows().
+"""Write docs/_static/example_catalog.csv and .xlsx from kpisim.catalog._template.example_rows().
 
 Run from the repository root: ``python docs/scripts/make_example_catalog.py``.
 ``tests/test_frames.py`` checks that the files match the rows.
@@ -11,7 +11,8 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from kpisim._frames import EXAMPLE_COLUMNS, _number, example_rows
+from kpisim.catalog._frames import _number
+from kpisim.catalog._template import EXAMPLE_COLUMNS, example_rows
 
 OUT = Path(__file__).resolve().parents[1] / "_static"
 

@@ -36,7 +36,7 @@ _SUBMODULES = ("goals", "models", "plot", "rules", "scoring")
 _MODULES = ("attainment", "backtest", "catalog", "cli", "indicator", "scenarios", "simulation",
             "sweeps")
 _LAZY = {
-    "audit": "kpisim.audit", "headline_rates": "kpisim.audit",
+    "audit": "kpisim.rules.audit", "headline_rates": "kpisim.rules.audit",
     "Catalog": "kpisim.catalog", "available_catalogs": "kpisim.catalog",
     "load_catalog": "kpisim.catalog", "read_indicators": "kpisim.catalog",
     "Assumption": "kpisim.indicator", "Bounds": "kpisim.indicator",
@@ -54,12 +54,12 @@ _LAZY = {
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from kpisim import goals, models, plot, rules, scoring
-    from kpisim.audit import audit, headline_rates
     from kpisim.catalog import Catalog, available_catalogs, load_catalog, read_indicators
     from kpisim.indicator import Assumption, Bounds, Indicator, Provenance, Tags
     from kpisim.models import GrowthPrior, pooled_prior
     from kpisim.report import report, report_excel, report_markdown
     from kpisim.rules import implied_cagr, required_cagr, years_to_reach
+    from kpisim.rules.audit import audit, headline_rates
     from kpisim.scenarios import Change, Scenario, compare, load_scenario, sensitivity
     from kpisim.simulation import Simulation, simulate
     from kpisim.sweeps import sweep
@@ -82,7 +82,7 @@ def __dir__() -> list[str]:
 
 
 class _Package(types.ModuleType):
-    """``kpisim.audit`` and ``kpisim.report`` stay functions.
+    """``kpisim.report`` stays a function.
 
     Importing the submodule of the same name sets the package attribute to the
     module; here it is set to the function the module defines instead, as the
@@ -95,7 +95,9 @@ class _Package(types.ModuleType):
         super().__setattr__(name, value)
 
 
-_SHADOWED = frozenset({"audit", "report"})
+# ``kpisim.audit`` is a function only: its module is ``kpisim.rules.audit``; the
+# engine is the package ``kpisim.simulation``.
+_SHADOWED = frozenset({"report"})
 sys.modules[__name__].__class__ = _Package
 
 

@@ -44,7 +44,7 @@ def add_sweep_parser(sub: Any) -> None:
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run the grid and print it (tidy for csv/json, one column per cell otherwise)."""
     from kpisim._parallel import INSTALL_HINT, dask_available, local_client
-    from kpisim.cli import _Progress
+    from kpisim._progress import Progress
     from kpisim.scenarios import load_scenario
     from kpisim.sweeps import sweep
 
@@ -58,7 +58,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         msg = f"--workers must be a positive integer; got {args.workers}"
         raise KpisimError(msg)
-    progress = _Progress(quiet=args.quiet, lang=args.lang)  # the CLI's one progress display
+    progress = Progress(quiet=args.quiet, lang=args.lang)  # the CLI's one progress display
     n_cells = len(catalogs) * len(scenarios) * len(priors)
     progress.phase("progress.sweep", n_cells, "cell")
     options = {"years": args.year, "n_paths": args.paths, "rng": args.seed,

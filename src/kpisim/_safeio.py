@@ -26,7 +26,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import reprlib
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -84,28 +83,7 @@ class InputFileError(CatalogError):
         self.got = None
 
 
-_REPR = reprlib.Repr()
-_REPR.maxlevel = 3
-_REPR.maxstring = 80
-_REPR.maxother = 80
-_REPR.maxlist = _REPR.maxtuple = _REPR.maxdict = _REPR.maxset = 8
-_REPR.maxlong = 40
-
-
-def short_repr(value: Any) -> str:
-    """A ``repr`` of ``value`` bounded in length and work, whatever its size.
-
-    Examples
-    --------
-    >>> len(short_repr(["lol"] * 10**6)) < 100
-    True
-    >>> short_repr(10**400)[:5]
-    '10000'
-    """
-    try:
-        return _REPR.repr(value)
-    except Exception:  # a hostile __repr__: fall back on the type
-        return f"<{type(value).__name__}>"
+from kpisim._validation import short_repr  # noqa: E402  (re-exported: its old home)
 
 
 # ------------------------------------------------------------------ reading

@@ -8,6 +8,7 @@ what was expected and what was found.
 from __future__ import annotations
 
 import math
+import reprlib
 from typing import Any
 
 __all__ = [
@@ -62,8 +63,6 @@ class CatalogError(KpisimError):
         prefix = ", ".join(where) if where else "catalog"
         msg = f"{prefix}: expected {expected}"
         if show_got:
-            from kpisim._safeio import short_repr  # bounded: never repr() an alias bomb
-
             msg += f"; got {short_repr(got)}"
         if line is not None:
             msg += f" (line {line})"
@@ -112,3 +111,27 @@ def is_finite_number(value: Any) -> bool:
     except ImportError:  # pragma: no cover - numpy is a dependency
         pass
     return False
+
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel = 3
+_REPR.maxstring = 80
+_REPR.maxother = 80
+_REPR.maxlist = _REPR.maxtuple = _REPR.maxdict = _REPR.maxset = 8
+_REPR.maxlong = 40
+
+
+def short_repr(value: Any) -> str:
+    """A ``repr`` of ``value`` bounded in length and work, whatever its size.
+
+    Examples
+    --------
+    >>> len(short_repr(["lol"] * 10**6)) < 100
+    True
+    >>> short_repr(10**400)[:5]
+    '10000'
+    """
+    try:
+        return _REPR.repr(value)
+    except Exception:  # a hostile __repr__: fall back on the type
+        return f"<{type(value).__name__}>"

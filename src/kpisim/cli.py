@@ -22,68 +22,9 @@ if TYPE_CHECKING:  # pandas is imported where it is used: `kpisim --help` stays 
     import pandas as pd
 
 from kpisim._messages import text
+from kpisim._progress import Progress
 
 __all__ = ["main"]
-
-
-class _Progress:
-    """One progress display for every phase of a command (tqdm, on stderr).
-
-    Silent when stderr is not a terminal or with ``--quiet``. Each phase —
-    fitting, simulating, the growth what-ifs, the report — gets its own bar;
-    an object of this class is also :func:`kpisim.simulate`'s ``progress``
-    callback (``progress(done, total)`` per chunk, ``progress.fitting(done,
-    total)`` per indicator fitted).
-    """
-
-    def __init__(self, *, quiet: bool, lang: str = "ko") -> None:
-        self.enabled = not quiet and sys.stderr.isatty()
-        self.lang = lang
-        self.bar = None
-        self.key = ""
-
-    def phase(self, key: str, total: int, unit: str) -> None:
-        """Start the bar of phase ``key`` (a ``progress.*`` message key)."""
-        self.close()
-        self.key = key
-        if not self.enabled:
-            return
-        import shutil
-
-        from tqdm import tqdm
-
-        from kpisim._messages import text
-
-        self.bar = tqdm(total=total, desc=text(key, self.lang), file=sys.stderr, leave=False,
-                        unit=" " + text(f"progress.unit.{unit}", self.lang),
-                        ncols=min(shutil.get_terminal_size().columns, 100),
-                        unit_scale=unit == "path", mininterval=0.2)
-
-    def advance(self, done: int) -> None:
-        if self.bar is not None:
-            self.bar.update(max(0, done - self.bar.n))
-
-    def steps(self, done: int, total: int) -> None:
-        """``done`` of ``total`` steps of the current phase (the report's figures)."""
-        if self.bar is not None:
-            self.bar.total = total
-        self.advance(done)
-
-    def fitting(self, done: int, total: int) -> None:
-        if self.key != "progress.fit":
-            self.phase("progress.fit", total, "indicator")
-        self.advance(done + 1)
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.key != "progress.simulate":
-            self.phase("progress.simulate", total, "path")
-        self.advance(done)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-        self.bar = None
-        self.key = ""
 
 
 def _emit(frame: pd.DataFrame, fmt: str, text: str | None = None) -> None:
@@ -135,7 +76,7 @@ def _simulate(args, catalog, scenario=None, progress=None):
         n_paths=args.paths,
         rng=args.seed,
         scenario=scenario,
-        progress=progress or _Progress(quiet=args.quiet, lang=args.lang),
+        progress=progress or Progress(quiet=args.quiet, lang=args.lang),
     )
 
 
@@ -251,8 +192,8 @@ def _inferred_kinds(cat, lang: str) -> str:
 
 
 def cmd_template(args) -> int:
-    from kpisim._frames import template_columns, write_template
     from kpisim._messages import text
+    from kpisim.catalog import template_columns, write_template
 
     out = Path(args.out)
     if out.suffix.lower() not in (".xlsx", ".csv"):
@@ -329,7 +270,7 @@ def _related_lines(sim, ident: str, lang: str) -> list[str]:
     return out
 
 
-def _prior_ranges(sim, progress: _Progress | None = None):
+def _prior_ranges(sim, progress: Progress | None = None):
     """P range across priors of the headline goals; (frame, errors)."""
     import pandas as pd
 
@@ -565,7 +506,7 @@ def cmd_run(args) -> int:
     out = (_out_dir(args) if not args.no_report and args.format == "table"
            else None)  # before the run: fail fast
     cat = _catalog(args)
-    progress = _Progress(quiet=args.quiet, lang=lang)
+    progress = Progress(quiet=args.quiet, lang=lang)
     sim = _simulate(args, cat, progress=progress)
     progress.close()
     # the report is for the table format; csv and json are for machines
@@ -636,7 +577,7 @@ def cmd_audit(args) -> int:
     import pandas as pd
 
     from kpisim._messages import text
-    from kpisim.audit import CATEGORIES, audit, headline_rates
+    from kpisim.rules.audit import CATEGORIES, audit, headline_rates
 
     lang = args.lang
     cat = _catalog(args)

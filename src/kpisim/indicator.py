@@ -23,12 +23,16 @@ from kpisim._validation import CatalogError, is_finite_number
 
 __all__ = [
     "DIRECTIONS",
+    "GOALS",
+    "ID_PATTERN",
     "KINDS",
     "MAX_VALUE",
     "PERCENT_UNITS",
     "SCORING_CATEGORIES",
+    "SCORING_METHODS",
     "UNITS",
     "UNIT_KINDS",
+    "YEAR_RANGE",
     "Assumption",
     "Bounds",
     "Indicator",
@@ -38,6 +42,7 @@ __all__ = [
     "Tags",
     "UndatedGoal",
     "check_unit",
+    "direction_sign",
     "infer_kind",
 ]
 
@@ -54,6 +59,20 @@ KINDS: tuple[str, ...] = ("count", "level", "share", "ratio", "grade")
 #: Directions: ``increase`` (higher is better), ``decrease`` (lower is better),
 #: ``maintain`` (keep at or above a fixed level, e.g. a legal ratio or a grade).
 DIRECTIONS: tuple[str, ...] = ("increase", "decrease", "maintain")
+
+
+def direction_sign(direction: str) -> float:
+    """``-1.0`` where lower is better (``decrease``), else ``+1.0``.
+
+    The one place the sign of a direction is decided: ``sign · (a − b) > 0``
+    means *a* is better than *b* for every direction (``maintain`` is met at
+    or above its level, like ``increase``).
+
+    >>> direction_sign("decrease"), direction_sign("maintain")
+    (-1.0, 1.0)
+    """
+    return -1.0 if direction == "decrease" else 1.0
+
 
 #: Common units and the kind each implies when a catalog gives no ``kind``
 #: (:func:`infer_kind`). Any other unit string is accepted too (the unit
@@ -179,13 +198,19 @@ def kind_assumption(unit: str, kind: str, reason: str) -> Assumption:
 #: Handbook categories (구분) an indicator may declare: they set the deviation
 #: rule's k and the ratio rule's 최고 (see ``docs/scoring.md``).
 SCORING_CATEGORIES: tuple[str, ...] = ("주요사업", "경영관리")
+#: The handbook's scoring methods (``kpisim.scoring.METHODS``, formulas in
+#: :mod:`kpisim.scoring.handbook`); a catalog may also declare ``auto`` and ``grade``.
+SCORING_METHODS: tuple[str, ...] = (
+    "deviation", "ratio", "long_term", "trend", "beta", "target_ratio")
 
 
-_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-_GOALS = ("I", "II", "III", "IV")
+#: An indicator id: lower-case ASCII letter, then letters, digits or ``_``.
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+#: Strategic goals (전략목표) an indicator may be tagged with.
+GOALS: tuple[str, ...] = ("I", "II", "III", "IV")
 
-#: Years an indicator may hold values for (inclusive; ``catalog.YEAR_RANGE``).
-_YEARS: tuple[int, int] = (1990, 2100)
+#: Years an indicator may hold values for (inclusive; also ``kpisim.catalog.YEAR_RANGE``).
+YEAR_RANGE: tuple[int, int] = (1990, 2100)
 
 #: Largest magnitude of a numeric actual or target. Beyond it a simulated
 #: path could overflow float64 (growth compounds over decades); express the
@@ -281,9 +306,7 @@ class Scoring:
 
 def scoring_methods() -> tuple[str, ...]:
     """Every ``scoring.method`` a catalog may declare (``auto``, the handbook's, ``grade``)."""
-    from kpisim._handbook_scores import METHODS
-
-    return ("auto", *METHODS, "grade")
+    return ("auto", *SCORING_METHODS, "grade")
 
 
 def _check_scoring(ind: Indicator) -> Scoring:
@@ -388,7 +411,7 @@ class Related:
     relation_ko: str | None = None
 
     def __post_init__(self) -> None:
-        if not isinstance(self.id, str) or not _ID_RE.match(self.id):
+        if not isinstance(self.id, str) or not ID_PATTERN.match(self.id):
             raise _bounds_error(None, "related.id", "a snake_case indicator id", self.id)
         if not isinstance(self.relation, str) or not self.relation.strip():
             raise _bounds_error(None, "related.relation", "a non-empty sentence", self.relation)
@@ -437,7 +460,7 @@ def _bounds_error(ident: str | None, field: str, expected: str, got: Any) -> Cat
 def _check_fields(ind: Indicator) -> None:
     """The same checks as the catalog parser, for Indicators built in code."""
     ident = ind.id
-    if not isinstance(ident, str) or not _ID_RE.match(ident):
+    if not isinstance(ident, str) or not ID_PATTERN.match(ident):
         raise _bounds_error(None, "id", "a snake_case id (lowercase letters, digits, "
                             "underscores, starting with a letter)", ident)
     if not isinstance(ind.name_ko, str) or not ind.name_ko.strip():
@@ -473,7 +496,7 @@ def _check_values(ident: str, name: str, raw: Any, kind: str,
     if not isinstance(raw, Mapping):
         raise _bounds_error(ident, name, "a mapping of year to value", raw)
     out: dict[int, Value] = {}
-    lo, hi = _YEARS
+    lo, hi = YEAR_RANGE
     for year, v in raw.items():
         if isinstance(year, bool) or not isinstance(year, int | np.integer):
             raise _bounds_error(ident, name, "years as integers", year)

@@ -349,7 +349,7 @@ def fan_chart(
     lang : {"ko", "en"}, default "ko"
     rule_path : Series or mapping of int to float, optional
         Targets recomputed from the indicator's rule, by year (for example
-        the ``recomputed`` column of :func:`kpisim.audit.audit`); drawn dashed.
+        the ``recomputed`` column of :func:`kpisim.rules.audit.audit`); drawn dashed.
     until : int, optional
         Last year drawn. By default the goal year (the furthest stated target
         within the simulation horizon): the plan period, not the whole grid.

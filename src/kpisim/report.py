@@ -668,7 +668,7 @@ def _audit_frame(sim: Any, audit: Any, lang: str = "ko") -> pd.DataFrame | None:
     if audit is not None:
         return audit
     try:
-        from kpisim.audit import audit as run_audit
+        from kpisim.rules.audit import audit as run_audit
     except ImportError:
         return None
     return run_audit(sim.catalog, lang=lang)
@@ -827,7 +827,7 @@ def report(
         Where to write the ``.html`` file.
     lang : {"ko", "en"}, default "ko"
     audit : DataFrame or False, optional
-        A :func:`kpisim.audit.audit` table; computed from ``sim.catalog`` when
+        A :func:`kpisim.rules.audit.audit` table; computed from ``sim.catalog`` when
         omitted (if the module is available), left out when False.
     scenarios : DataFrame, optional
         A :func:`kpisim.compare` table.

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import kpisim
 from kpisim import KpisimError
-from kpisim._frames import _number, known_columns
+from kpisim.catalog._frames import _number, known_columns
 
 COLUMN_NAMES = st.one_of(
     st.sampled_from(known_columns()),

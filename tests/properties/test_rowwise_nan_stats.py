@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from kpisim._handbook_math import _nanmean_rows, _nanstd_rows
+from kpisim.rules._handbook_math import _nanmean_rows, _nanstd_rows
 
 values = st.floats(-1e9, 1e9, width=64) | st.just(float("nan"))
 rows = hnp.arrays(np.float64, st.tuples(st.integers(1, 6), st.integers(1, 11)), elements=values)

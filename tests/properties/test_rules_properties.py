@@ -13,7 +13,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import kpisim
-from kpisim._handbook_math import handbook_baseline
 from kpisim.rules import (
     CAGR,
     AbsoluteIncrement,
@@ -34,6 +33,7 @@ from kpisim.rules import (
     rule_from_dict,
     rule_to_dict,
 )
+from kpisim.rules._handbook_math import handbook_baseline
 
 FAST = settings(max_examples=60, deadline=None)
 rates = st.floats(-0.5, 1.0, allow_nan=False)

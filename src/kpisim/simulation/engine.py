@@ -29,7 +29,6 @@ from kpisim._validation import KpisimError, ModelError, SimulationError
 from kpisim.attainment import AttainmentCounter
 from kpisim.catalog import Catalog
 from kpisim.indicator import Indicator
-from kpisim.scenarios import Scenario
 from kpisim.simulation._blocks import default_threads, run_blocks
 from kpisim.simulation._state import (
     BLOCK,
@@ -42,6 +41,7 @@ from kpisim.simulation._state import (
     require,
 )
 from kpisim.simulation.result import Simulation
+from kpisim.simulation.scenario import Scenario
 
 __all__ = ["simulate"]
 

@@ -28,8 +28,8 @@ import numpy as np
 import pandas as pd
 
 from kpisim._messages import Msg
-from kpisim._rounding import Rounding
 from kpisim._validation import RuleError, is_finite_number
+from kpisim.rules._rounding import Rounding
 
 FILLS = ("target", "none")
 

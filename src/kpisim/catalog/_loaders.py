@@ -1,22 +1,17 @@
-"""Catalogs of indicators: YAML files shipped with kpisim or brought by users.
+""":class:`Catalog` and the loaders: built-in names, YAML files and directories, tables.
 
-A catalog is either one YAML file or a directory of YAML files. In a
-directory, ``catalog.yaml`` holds the catalog's metadata and every other
-``*.yaml`` file holds a list under ``indicators:``; files are read in name
-order. The format is described in ``docs/catalog-format.md``.
-
-Every malformed input raises :class:`kpisim.CatalogError` naming the file,
-the indicator, the field and what was expected.
+Private: the public names are re-exported by :mod:`kpisim.catalog`, which
+describes the formats. A directory catalog is read as ``catalog.yaml`` (the
+metadata) and then every other ``*.yaml`` file in name order; indicators are
+parsed by :func:`kpisim.catalog.parse_indicator` and related ids are checked
+once the whole catalog is read.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import os
-import re
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -25,473 +20,26 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from kpisim._frames import BOUNDS, META, SCORING
-from kpisim._safeio import StrictLoader, load_yaml, read_text, write_text
-from kpisim._validation import CatalogError, KpisimError, is_finite_number
+from kpisim._safeio import write_text
+from kpisim._validation import CatalogError
+from kpisim.catalog._frames import BOUNDS, META, SCORING, read_table
+from kpisim.catalog._from_frame import catalog_from_frame
+from kpisim.catalog._parse import (
+    _parse_yaml,
+    _read_yaml,
+    indicator_to_dict,
+    parse_indicator,
+)
 from kpisim.indicator import (
-    DIRECTIONS,
+    GOALS,
     KINDS,
-    MAX_VALUE,
-    UNIT_EXPECTED,
-    Assumption,
     Indicator,
-    Provenance,
-    Related,
-    Tags,
-    UndatedGoal,
-    check_unit,
-    infer_kind,
-    kind_assumption,
 )
-from kpisim.rules import rule_from_dict, rule_to_dict
+from kpisim.rules import rule_to_dict
 
-__all__ = [
-    "YEAR_RANGE",
-    "Catalog",
-    "available_catalogs",
-    "load_catalog",
-    "read_indicators",
-]
+__all__ = ["Catalog", "available_catalogs", "load_catalog", "read_indicators"]
 
-#: Years a catalog may hold values for (inclusive).
-YEAR_RANGE: tuple[int, int] = (1990, 2100)
 DEFAULT_CATALOG = "nipa_2023_2027"
-_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-_GOALS = ("I", "II", "III", "IV")
-_KEYS = ("evaluation", "ceo")
-_CATEGORIES = ("주요사업", "경영관리")
-_INDICATOR_FIELDS = frozenset(
-    {
-        "id",
-        "name_ko",
-        "name_en",
-        "unit",
-        "kind",
-        "direction",
-        "actual",
-        "target",
-        "rule",
-        "provenance",
-        "tags",
-        "scale",
-        "assumptions",
-        "bounds",
-        "scoring",
-        "related",
-        "undated_goals",
-    }
-)
-_PROVENANCE_FIELDS = frozenset(Provenance.__dataclass_fields__)
-_TAG_FIELDS = frozenset(Tags.__dataclass_fields__)
-_ASSUMPTION_FIELDS = frozenset(Assumption.__dataclass_fields__)
-_RELATED_FIELDS = frozenset({"id", "relation", "relation_ko"})
-_UNDATED_FIELDS = frozenset({"value", "text", "note"})
-
-
-# ----------------------------------------------------------------------- YAML
-def _parse_yaml(text: str, source: str, lines: dict | None = None) -> Any:
-    """One YAML document, within the limits of :mod:`kpisim._safeio`."""
-
-    def syntax(detail: str) -> CatalogError:
-        return CatalogError(source=source, indicator=None, field=None,
-                            expected="valid YAML with unique keys", got=detail)
-
-    return load_yaml(text, StrictLoader, source=source, on_error=syntax, lines=lines)
-
-
-def _read_yaml(path: Path, lines: dict | None = None) -> Any:
-    return _parse_yaml(read_text(path, what="catalog file"), str(path), lines)
-
-
-# -------------------------------------------------------------- field parsing
-@dataclass(frozen=True)
-class _Ctx:
-    source: str
-    indicator: str | None = None
-    #: (line of the indicator's mapping, {field: line}) when read from YAML
-    lines: tuple[int, Mapping[Any, int]] | None = None
-
-    def line(self, field: str | None) -> int | None:
-        if self.lines is None:
-            return None
-        top = (field or "").split(".")[0].split("[")[0]
-        return self.lines[1].get(top, self.lines[0])
-
-    def error(self, field: str | None, expected: str, got: Any = None) -> CatalogError:
-        return CatalogError(
-            source=self.source,
-            indicator=self.indicator,
-            field=field,
-            expected=expected,
-            got=got,
-            line=self.line(field),
-        )
-
-
-def _year(ctx: _Ctx, fieldname: str, key: Any) -> int:
-    if isinstance(key, bool):
-        raise ctx.error(fieldname, "a year as an integer", key)
-    if isinstance(key, str) and key.strip().isdigit():
-        key = int(key.strip())
-    if isinstance(key, float) and key.is_integer():
-        key = int(key)
-    if not isinstance(key, int):
-        raise ctx.error(fieldname, "a year as an integer", key)
-    lo, hi = YEAR_RANGE
-    if not lo <= key <= hi:
-        raise ctx.error(fieldname, f"a year in {lo}–{hi}", key)
-    return key
-
-
-def _value(ctx: _Ctx, fieldname: str, kind: str, scale: tuple[str, ...], v: Any):
-    if v is None:
-        return None
-    if kind == "grade":
-        if isinstance(v, str) and v in scale:
-            return v
-        raise ctx.error(fieldname, f"a grade on the scale {list(scale)} or null", v)
-    if isinstance(v, float) and not math.isfinite(v):
-        raise ctx.error(fieldname, "a finite number or null (NaN/inf not allowed)", v)
-    if isinstance(v, int) and not isinstance(v, bool) and abs(v) > MAX_VALUE:
-        raise ctx.error(fieldname, f"a number of magnitude at most {MAX_VALUE:.0e} "
-                        "(use a larger unit)", v)
-    if not is_finite_number(v):
-        raise ctx.error(fieldname, "a number or null", v)
-    x = float(v) if isinstance(v, float) else int(v)
-    if kind == "share" and not 0 <= x <= 100:
-        raise ctx.error(fieldname, "a share in [0, 100] (use kind `ratio` above)", v)
-    if kind == "count" and x < 0:
-        raise ctx.error(fieldname, "a non-negative count", v)
-    return x
-
-
-def _values(ctx: _Ctx, name: str, raw: Any, kind: str, scale: tuple[str, ...]) -> dict[int, Any]:
-    if raw is None:
-        return {}
-    if not isinstance(raw, Mapping):
-        raise ctx.error(name, "a mapping of year to value", raw)
-    out: dict[int, Any] = {}
-    for key, v in raw.items():
-        year = _year(ctx, name, key)
-        if year in out:
-            raise ctx.error(name, "each year at most once", year)
-        out[year] = _value(ctx, f"{name}.{year}", kind, scale, v)
-    return out
-
-
-def _text(ctx: _Ctx, fieldname: str, v: Any, *, required: bool = False) -> str:
-    if v is None and not required:
-        return ""
-    if not isinstance(v, str) or (required and not v.strip()):
-        raise ctx.error(fieldname, "a non-empty string" if required else "a string", v)
-    return v
-
-
-def _choice(ctx: _Ctx, fieldname: str, v: Any, options: Iterable[str]) -> str:
-    options = sorted(options)
-    if v not in options:
-        raise ctx.error(fieldname, f"one of {options}", v)
-    return v
-
-
-def _mapping(ctx: _Ctx, fieldname: str, raw: Any, allowed: frozenset[str]) -> dict:
-    if raw is None:
-        return {}
-    if not isinstance(raw, Mapping):
-        raise ctx.error(fieldname, "a mapping", raw)
-    unknown = set(raw) - allowed
-    if unknown:
-        raise ctx.error(fieldname, f"only the keys {sorted(allowed)}", sorted(map(str, unknown)))
-    return dict(raw)
-
-
-def _provenance(ctx: _Ctx, raw: Any) -> Provenance:
-    data = _mapping(ctx, "provenance", raw, _PROVENANCE_FIELDS)
-    kw: dict[str, Any] = {}
-    for key in _PROVENANCE_FIELDS - {"notes"}:
-        kw[key] = _text(ctx, f"provenance.{key}", data.get(key))
-    notes = data.get("notes") or []
-    if isinstance(notes, str):
-        notes = [notes]
-    if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
-        raise ctx.error("provenance.notes", "a list of strings", notes)
-    return Provenance(**kw, notes=tuple(notes))
-
-
-def _tags(ctx: _Ctx, raw: Any) -> Tags:
-    data = _mapping(ctx, "tags", raw, _TAG_FIELDS)
-    goal = data.get("goal")
-    if goal is not None:
-        goal = _choice(ctx, "tags.goal", goal, _GOALS)
-    task = data.get("task")
-    if task is not None and (
-        isinstance(task, bool) or not isinstance(task, int) or not 1 <= task <= 8
-    ):
-        raise ctx.error("tags.task", "an integer 1–8 or null", task)
-    headline = data.get("headline", False)
-    if not isinstance(headline, bool):
-        raise ctx.error("tags.headline", "true or false", headline)
-    key = data.get("key") or []
-    if isinstance(key, str):
-        key = [key]
-    if not isinstance(key, list) or any(k not in _KEYS for k in key):
-        raise ctx.error("tags.key", f"a list drawn from {list(_KEYS)}", key)
-    category = data.get("category")
-    if category is not None:
-        category = _choice(ctx, "tags.category", category, _CATEGORIES)
-    labels = data.get("labels") or []
-    if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
-        raise ctx.error("tags.labels", "a list of strings", labels)
-    return Tags(
-        goal=goal,
-        task=task,
-        headline=headline,
-        key=tuple(key),
-        category=category,
-        labels=tuple(labels),
-    )
-
-
-def _assumptions(ctx: _Ctx, raw: Any) -> tuple[Assumption, ...]:
-    if raw is None:
-        return ()
-    if not isinstance(raw, list):
-        raise ctx.error("assumptions", "a list of {field, statement, reason}", raw)
-    out = []
-    for i, item in enumerate(raw):
-        name = f"assumptions[{i}]"
-        data = _mapping(ctx, name, item, _ASSUMPTION_FIELDS)
-        out.append(
-            Assumption(
-                field=_text(ctx, f"{name}.field", data.get("field"), required=True),
-                statement=_text(ctx, f"{name}.statement", data.get("statement"), required=True),
-                reason=_text(ctx, f"{name}.reason", data.get("reason"), required=True),
-                value=data.get("value"),
-                statement_ko=_text(ctx, f"{name}.statement_ko", data.get("statement_ko")) or None,
-                reason_ko=_text(ctx, f"{name}.reason_ko", data.get("reason_ko")) or None,
-            )
-        )
-    return tuple(out)
-
-
-def _related(ctx: _Ctx, ident: str, raw: Any) -> tuple[Related, ...]:
-    """``related:`` — a list of ``{id, relation, relation_ko}``; ids are checked by the Catalog.
-
-    ``relation_ko`` (the relation in Korean) is optional.
-    """
-    if raw is None:
-        return ()
-    if not isinstance(raw, list):
-        raise ctx.error("related", "a list of {id, relation}", raw)
-    out = []
-    for i, item in enumerate(raw):
-        name = f"related[{i}]"
-        data = _mapping(ctx, name, item, _RELATED_FIELDS)
-        other = data.get("id")
-        where = f"{name}.id"
-        if not isinstance(other, str) or not _ID_RE.match(other):
-            raise ctx.error(where, "the snake_case id of an indicator in this catalog", other)
-        if other == ident:
-            raise ctx.error(where, "another indicator's id (not itself)", other)
-        if other in {r.id for r in out}:
-            raise ctx.error(where, "each related id at most once", other)
-        relation = _text(ctx, f"{name}.relation", data.get("relation"), required=True)
-        relation_ko = (None if data.get("relation_ko") is None else
-                       _text(ctx, f"{name}.relation_ko", data["relation_ko"], required=True))
-        out.append(Related(other, relation, relation_ko))
-    return tuple(out)
-
-
-def _undated(
-    ctx: _Ctx, raw: Any, kind: str, scale: tuple[str, ...]
-) -> tuple[UndatedGoal, ...]:
-    """``undated_goals:`` — a list of ``{value, text[, note]}`` without a year."""
-    if raw is None:
-        return ()
-    if not isinstance(raw, list):
-        raise ctx.error("undated_goals", "a list of {value, text[, note]}", raw)
-    out = []
-    for i, item in enumerate(raw):
-        name = f"undated_goals[{i}]"
-        if isinstance(item, Mapping) and "year" in item:
-            where = f"{name}.year"
-            raise ctx.error(
-                where,
-                "no year in an undated goal (a goal with a year belongs under `target:`)",
-                item["year"],
-            )
-        data = _mapping(ctx, name, item, _UNDATED_FIELDS)
-        if "value" not in data:
-            where = f"{name}.value"
-            raise ctx.error(where, "a value (a number, or null if none is stated)")
-        value = _value(ctx, f"{name}.value", kind, scale, data["value"])
-        text = _text(ctx, f"{name}.text", data.get("text"), required=True)
-        note = _text(ctx, f"{name}.note", data.get("note"))
-        out.append(UndatedGoal(value, text, note))
-    return tuple(out)
-
-
-def parse_indicator(raw: Any, *, source: str = "<memory>",
-                    lines: Mapping[int, tuple[int, Mapping[Any, int]]] | None = None
-                    ) -> Indicator:
-    """Build an :class:`Indicator` from its catalog mapping, validating every field.
-
-    Parameters
-    ----------
-    raw : mapping
-        One entry of a catalog's ``indicators:`` list.
-    source : str
-        File name used in error messages.
-    lines : mapping, optional
-        The line table of :func:`kpisim._safeio.load_yaml`, to name lines.
-
-    Raises
-    ------
-    CatalogError
-        When any field is missing or malformed.
-    """
-    where = (lines or {}).get(id(raw))
-    ctx = _Ctx(source, None, where)
-    if not isinstance(raw, Mapping):
-        raise ctx.error("indicators[]", "a mapping describing one indicator", raw)
-    ident = raw.get("id")
-    if not isinstance(ident, str) or not _ID_RE.match(ident):
-        raise ctx.error("id", "a snake_case id (lowercase letters, digits, underscores)", ident)
-    ctx = _Ctx(source, ident, where)
-    unknown = set(raw) - _INDICATOR_FIELDS
-    if unknown:
-        raise ctx.error(
-            None, f"only the fields {sorted(_INDICATOR_FIELDS)}", sorted(map(str, unknown))
-        )
-    name_ko = _text(ctx, "name_ko", raw.get("name_ko"), required=True)
-    name_en = _text(ctx, "name_en", raw.get("name_en"))
-    unit = check_unit(raw.get("unit"))
-    if unit is None:
-        raise ctx.error("unit", UNIT_EXPECTED, raw.get("unit"))
-    inferred = None  # kind from the unit when none is given, stated as an assumption
-    if raw.get("kind") is None:
-        values = [v for k in ("actual", "target") if isinstance(raw.get(k), Mapping)
-                  for v in raw[k].values()]
-        inferred = infer_kind(unit, values, scale=raw.get("scale") or ())
-        if inferred is None:
-            raise ctx.error("kind", f"one of {sorted(KINDS)} (unit {unit!r} does not imply one)",
-                            None)
-    kind = _choice(ctx, "kind", inferred[0] if inferred else raw.get("kind"), KINDS)
-    direction = _choice(ctx, "direction", raw.get("direction", "increase"), DIRECTIONS)
-    scale_raw = raw.get("scale") or []
-    if not isinstance(scale_raw, list) or not all(isinstance(s, str) for s in scale_raw):
-        raise ctx.error("scale", "a list of grade names, worst first", scale_raw)
-    scale = tuple(scale_raw)
-    if kind == "grade" and len(scale) < 2:
-        raise ctx.error("scale", "at least two grades (worst first) for a grade", scale_raw)
-    if kind != "grade" and scale:
-        raise ctx.error("scale", "no scale unless kind is `grade`", scale_raw)
-    if len(set(scale)) != len(scale):
-        raise ctx.error("scale", "distinct grades", scale_raw)
-    actuals = _values(ctx, "actual", raw.get("actual"), kind, scale)
-    targets = _values(ctx, "target", raw.get("target"), kind, scale)
-    rule = None
-    if raw.get("rule") is not None:
-        try:
-            rule = rule_from_dict(raw["rule"])
-        except KpisimError as e:
-            raise ctx.error("rule", "a valid rule", str(e)) from e
-    with _located(source, ctx):
-        return Indicator(
-            id=ident,
-            name_ko=name_ko,
-            name_en=name_en,
-            unit=unit,
-            kind=kind,
-            direction=direction,
-            actuals=actuals,
-            targets=targets,
-            rule=rule,
-            provenance=_provenance(ctx, raw.get("provenance")),
-            tags=_tags(ctx, raw.get("tags")),
-            scale=scale,
-            assumptions=_assumptions(ctx, raw.get("assumptions"))
-            + ((kind_assumption(unit, *inferred),) if inferred else ()),
-            bounds=raw.get("bounds"),  # validated by Indicator (kind, values)
-            scoring=raw.get("scoring"),  # {method, weight}: validated by Indicator
-            related=_related(ctx, ident, raw.get("related")),
-            undated_goals=_undated(ctx, raw.get("undated_goals"), kind, scale),
-        )
-
-
-@contextmanager
-def _located(source: str, ctx: _Ctx | None = None) -> Iterator[None]:
-    """Add the file name (and line) to an Indicator's own CatalogError."""
-    try:
-        yield
-    except CatalogError as e:
-        if e.source is not None:
-            raise
-        raise CatalogError(
-            source=source,
-            indicator=e.indicator,
-            field=e.field,
-            expected=e.expected,
-            got=e.got,
-            line=None if ctx is None else ctx.line(e.field),
-        ) from e
-
-
-def indicator_to_dict(ind: Indicator) -> dict[str, Any]:
-    """The catalog mapping of ``ind`` (inverse of :func:`parse_indicator`)."""
-    out: dict[str, Any] = {
-        "id": ind.id,
-        "name_ko": ind.name_ko,
-        "name_en": ind.name_en,
-        "unit": ind.unit,
-        "kind": ind.kind,
-        "direction": ind.direction,
-    }
-    if ind.scale:
-        out["scale"] = list(ind.scale)
-    if ind.bounds is not None:
-        out["bounds"] = list(ind.bounds)
-    if ind.scoring.declared:
-        out["scoring"] = {k: v for k, v in (("method", ind.scoring.method),
-                                            ("weight", ind.scoring.weight)) if v is not None}
-    out["actual"] = dict(ind.actuals)
-    out["target"] = dict(ind.targets)
-    if ind.rule is not None:
-        out["rule"] = rule_to_dict(ind.rule)
-    p = ind.provenance
-    prov = {k: getattr(p, k) for k in Provenance.__dataclass_fields__ if getattr(p, k)}
-    if "notes" in prov:
-        prov["notes"] = list(p.notes)
-    if prov:
-        out["provenance"] = prov
-    t = ind.tags
-    tags: dict[str, Any] = {}
-    for k in Tags.__dataclass_fields__:
-        v = getattr(t, k)
-        if v in (None, False, ()):
-            continue
-        tags[k] = list(v) if isinstance(v, tuple) else v
-    if tags:
-        out["tags"] = tags
-    if ind.related:
-        out["related"] = [
-            {"id": r.id, "relation": r.relation,
-             **({"relation_ko": r.relation_ko} if r.relation_ko is not None else {})}
-            for r in ind.related
-        ]
-    if ind.undated_goals:
-        out["undated_goals"] = [
-            {"value": g.value, "text": g.text, **({"note": g.note} if g.note else {})}
-            for g in ind.undated_goals
-        ]
-    if ind.assumptions:
-        out["assumptions"] = [
-            {k: getattr(a, k) for k in Assumption.__dataclass_fields__
-             if k not in ("statement_ko", "reason_ko") or getattr(a, k)}
-            for a in ind.assumptions
-        ]
-    return out
-
 
 # -------------------------------------------------------------------- Catalog
 @dataclass(frozen=True)
@@ -673,9 +221,9 @@ class Catalog(Mapping[str, Indicator]):
         numeric : bool, optional
             ``True`` keeps only non-grade indicators.
         """
-        if goal is not None and goal not in _GOALS:
+        if goal is not None and goal not in GOALS:
             raise CatalogError(source=None, indicator=None, field="select(goal=…)",
-                               expected=f"`goal` one of {list(_GOALS)}", got=goal)
+                               expected=f"`goal` one of {list(GOALS)}", got=goal)
         if kind is not None and kind not in KINDS:
             raise CatalogError(source=None, indicator=None, field="select(kind=…)",
                                expected=f"`kind` one of {list(KINDS)}", got=kind)
@@ -767,8 +315,6 @@ class Catalog(Mapping[str, Indicator]):
             Naming the row (1-based, header = row 1) and column on bad input;
             its ``problems`` attribute lists every problem of the table.
         """
-        from kpisim._frames import catalog_from_frame
-
         return catalog_from_frame(cls, frame, name=name, source=source, defaults=defaults)
 
     @classmethod
@@ -776,8 +322,6 @@ class Catalog(Mapping[str, Indicator]):
         """Build a catalog from a YAML file or directory, or a CSV / Excel table."""
         path = Path(path)
         if path.suffix.lower() in {".csv", ".xlsx", ".xls", ".xlsm"}:
-            from kpisim._frames import read_table
-
             frame = read_table(path, **kwargs)
             return cls.from_frame(frame, name=path.stem, source=str(path))
         return _load_yaml_catalog(path)
@@ -994,8 +538,6 @@ def read_indicators(path: str | Path, *, sheet: str | int = 0, name: str | None 
     >>> cat["visits"].targets[2025]
     170.0
     """
-    from kpisim._frames import read_table
-
     path = Path(path)
     if path.suffix.lower() not in {".csv", ".xlsx", ".xlsm", ".xls"}:
         raise CatalogError(source=str(path), indicator=None, field=None,

@@ -1,7 +1,8 @@
 """The handbook's scoring methods (평점, 20–100), vectorised over actuals.
 
-Private: the public names are re-exported by :mod:`kpisim.scoring`, which
-documents the methods; this module holds their formulas.
+The public names are re-exported by :mod:`kpisim.scoring`, which documents
+the methods; this module holds their formulas (scores of actuals, no
+simulation). Its underscore helpers are for :mod:`kpisim.scoring` only.
 """
 
 from __future__ import annotations
@@ -13,16 +14,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from kpisim._rulebase import Rule
 from kpisim._validation import RuleError, ScoringError, is_finite_number
-from kpisim.rules import DeviationRule, LongTermPath, RatioRule
+from kpisim.indicator import DIRECTIONS, SCORING_METHODS, direction_sign
+from kpisim.rules import DeviationRule, LongTermPath, RatioRule, Rule
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, NDArray
 
 
 #: Scoring methods a :class:`ScoringSpec` may name (plus ``"auto"``).
-METHODS: tuple[str, ...] = ("deviation", "ratio", "long_term", "trend", "beta", "target_ratio")
+METHODS: tuple[str, ...] = SCORING_METHODS
 #: Positive band edges of the 추세치/β분포 z (the nine bands are symmetric).
 TREND_CUTS: tuple[float, ...] = (0.236, 0.707, 1.179, 1.650)
 #: Outer edge of the 추세치 table 표1/표2 (A+ ends, E0 starts, at ±1.965).
@@ -35,26 +36,16 @@ Z_TAILS: tuple[str, ...] = ("extend", "full", "hold")
 GRADES: tuple[str, ...] = ("E0", "E+", "D0", "D+", "C", "B0", "B+", "A0", "A+")
 #: 평점 of a grade: the 추세치 bands and non-quantitative (비계량) grades alike.
 GRADE_POINTS: dict[str, float] = {g: 20.0 + 10.0 * i for i, g in enumerate(GRADES)}
-#: Institutional grade by the weighted total: (grade, lowest total), best first.
-INSTITUTION_GRADES: tuple[tuple[str, float], ...] = (
-    ("S", 90.0),
-    ("A", 80.0),
-    ("B", 70.0),
-    ("C", 60.0),
-    ("D", 50.0),
-    ("E", -math.inf),
-)
-
 _LOW, _HIGH = 20.0, 100.0
 _AVERAGES = ("actuals", "scores")
 
 
 # ---------------------------------------------------------------- helpers
 def _sign(direction: str) -> float:
-    if direction not in ("increase", "decrease", "maintain"):
+    if direction not in DIRECTIONS:
         msg = f"`direction` must be 'increase', 'decrease' or 'maintain'; got {direction!r}"
         raise ScoringError(msg)
-    return -1.0 if direction == "decrease" else 1.0
+    return direction_sign(direction)
 
 
 def _floats(*values: Any) -> list[NDArray[np.float64]]:
@@ -239,8 +230,7 @@ def score_deviation(
     """
     direction, category, kind = _meta(history, direction, category, kind)
     rule = _deviation_rule(rule or _own_rule(history, DeviationRule, year))
-    hi, lo = rule.bounds(history, year, direction=direction, category=category, kind=kind)
-    return score_between(actual, hi, lo, direction=direction)
+    return _score_in_bounds(actual, history, year, rule, direction, category, kind)
 
 
 def score_ratio(
@@ -262,6 +252,11 @@ def score_ratio(
     """
     direction, category, kind = _meta(history, direction, category, kind)
     rule = _ratio_rule(rule or _own_rule(history, RatioRule, year), category)
+    return _score_in_bounds(actual, history, year, rule, direction, category, kind)
+
+
+def _score_in_bounds(actual, history, year, rule, direction, category, kind) -> Any:
+    """:func:`score_between` the bounds (최고, 최저) of a bounded rule over ``history``."""
     hi, lo = rule.bounds(history, year, direction=direction, category=category, kind=kind)
     return score_between(actual, hi, lo, direction=direction)
 
@@ -525,9 +520,46 @@ def beta_prediction(
     if values.size < 2:
         msg = f"β분포 needs at least 2 actuals; got {values.size}"
         raise ScoringError(msg)
-    hi, lo, last = float(values.max()), float(values.min()), float(values[-1])
+    ys, s = _pert_rows(values[np.newaxis, :])
+    return float(ys[0]), float(s[0])
+
+
+def _pert_rows(y: NDArray) -> tuple[NDArray, NDArray]:
+    """PERT Ŷ = (hi + 4·last + lo)/6 and S = (hi − lo)/6 of each row of ``y`` (n, w)."""
+    hi, lo, last = y.max(axis=1), y.min(axis=1), y[:, -1]
     # (hi + 4·last + lo)/6 written relative to the last actual: exact when constant
     return last + ((hi - last) + (lo - last)) / 6, (hi - lo) / 6
+
+
+def _trend_vec(
+    hist: NDArray, years: NDArray, year: int, window: int, beta: bool
+) -> tuple[NDArray, NDArray]:
+    """Per-path Ŷ, S from ``hist`` (n, T) of past actuals — closed-form OLS or PERT.
+
+    The vectorised path of :func:`trend_prediction` (the same OLS in closed
+    form, checked against statsmodels in the tests) and of
+    :func:`beta_prediction` (the same PERT kernel, :func:`_pert_rows`).
+    """
+    cols = np.flatnonzero(~np.isnan(hist).all(axis=0))[-window:]
+    need = 2 if beta else 3
+    if cols.size < need:
+        name = "β분포" if beta else "추세치"
+        msg = f"{name} needs at least {need} actuals before {year}; got {cols.size}"
+        raise ScoringError(msg)
+    y = hist[:, cols]
+    if beta:
+        return _pert_rows(y)
+    ref = y[:, -1:]  # relative to the last actual, as trend_prediction
+    y = y - ref
+    x = years[cols].astype(float) - year
+    n, xbar = x.size, x.mean()
+    xc = x - xbar
+    sxx = float(xc @ xc)
+    ybar = y.mean(axis=1)
+    slope = (y - ybar[:, None]) @ xc / sxx
+    resid = y - ybar[:, None] - slope[:, None] * xc
+    s2 = np.sum(resid**2, axis=1) / (n - 2)
+    return ref[:, 0] + ybar - slope * xbar, np.sqrt(s2 * (1 + 1 / n + xbar**2 / sxx))
 
 
 def _score_prediction(
@@ -812,34 +844,6 @@ def score_table(table: pd.DataFrame, lang: str = "ko") -> pd.DataFrame:
     names = {c: text(f"scoring.col.{c}", lang) for c in out.columns
              if f"scoring.col.{c}" in known}
     return out.rename(columns=names)
-
-
-# ------------------------------------------------------- totals and grades
-def weighted_total(scores: ArrayLike, weights: ArrayLike) -> Any:
-    """Weighted mean of indicator scores along the last axis: ``Σ wᵢ·sᵢ / Σ wᵢ``.
-
-    ``scores`` has shape (..., n_indicators); NaN propagates.
-    """
-    s, w = np.asarray(scores, dtype=float), np.asarray(weights, dtype=float)
-    if w.ndim != 1 or s.shape[-1:] != w.shape or np.any(w < 0) or w.sum() <= 0:
-        msg = (
-            f"`weights` must be non-negative, not all zero, one per indicator "
-            f"({s.shape[-1:]}); got {w.tolist()}"
-        )
-        raise ScoringError(msg)
-    return s @ w / w.sum()
-
-
-def institution_grade(total: ArrayLike) -> NDArray:
-    """Institutional grade of a weighted total: S ≥ 90, A 80–90, B 70–80, C 60–70, D 50–60, E < 50.
-
-    Lower edges are inclusive (80 is A). NaN gives ``""``.
-    """
-    t = np.asarray(total, dtype=float)
-    out = np.full(t.shape, "", dtype=object)
-    for grade, low in reversed(INSTITUTION_GRADES):
-        out[t >= low] = grade
-    return out
 
 
 # ----------------------------------------------------- simulation scoring

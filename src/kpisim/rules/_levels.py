@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from kpisim._rulebase import Rule, Run, num, rule_error, yy
 from kpisim._validation import RuleError, is_finite_number
+from kpisim.rules._base import Rule, Run, num, rule_error, yy
 
 
 def _object_like(value: Any, like: Any) -> np.ndarray:

@@ -1,47 +1,8 @@
-"""Calibration backtest of the projection models on yearly series.
+"""The backtest runner: origins, per-(series, model, window) streams, scoring.
 
-Two designs:
-
-* **rolling origin** (default): at every origin of every series, each model is
-  fitted on the past only (the last ``window`` actuals), simulates
-  ``horizon`` years ahead and is scored against what happened. Every actual
-  after the first ``min_train`` is an outcome of several origins, so there are
-  many (dependent) cases per series.
-* **hold-out** (``holdout=k``): the last ``k`` actuals of every series are held
-  out and there is exactly one origin per series, the last training actual;
-  each model forecasts the ``k`` held-out years (h = 1 … k, more with gaps)
-  from the history before them. This is the competition (M1/M3/Tourism)
-  protocol: fewer cases, none sharing an outcome.
-
-Cases are scored on interval coverage, CRPS (original and log scale), PIT,
-Brier scores of threshold events ("the value at horizon *h* reaches the origin
-value grown by *x* %/yr") and sMAPE/MASE of the median. Scoring is vectorised
-over all origins of a series; series can run in parallel processes.
-
-Random numbers: every (series, model label, window, origin) draws from its own
-stream ``SeedSequence(entropy, spawn_key=(*root_key, series, 0, label, window,
-origin))`` and the scoring of every (series, label, window) (PIT tie-breaking)
-from ``(..., series, 1, label, window)``, where *series* and *label* are
-stable 64-bit BLAKE2 hashes of the series id and the model label. A model's
-numbers therefore do not depend on which other models or windows are listed,
-on their order, on ``n_jobs`` or on which other series are included.
-
->>> import numpy as np
->>> import pandas as pd
->>> from kpisim.backtest import backtest
->>> rng = np.random.default_rng(5)
->>> y = 100 * np.exp(np.cumsum(0.03 + 0.05 * rng.standard_normal((4, 12)), axis=1))
->>> data = {f"s{i}": pd.Series(y[i], index=range(2010, 2022)) for i in range(4)}
->>> res = backtest(data, ["auto", "plugin", "naive"], n_paths=200, rng=1)
->>> res.summary()[["model", "window", "n", "cover_80"]].shape
-(3, 4)
->>> res.brier_skill("naive")[["model", "threshold"]].shape  # 2 models x 4 thresholds
-(8, 2)
->>> out = backtest(data, ["auto", "naive0"], holdout=3, n_paths=200, rng=1)
->>> sorted(set(out.scores["origin"].tolist())), sorted(set(out.scores["h"].tolist()))
-([2018], [1, 2, 3])
-
-See ``docs/backtest.md`` for the results on the M1 and Tourism yearly series.
+Private: the public names are re-exported by :mod:`kpisim.backtest`, which
+documents the designs and the random streams; the verification scores
+(CRPS, Brier, PIT, coverage) are in :mod:`kpisim.backtest.verification`.
 """
 
 from __future__ import annotations
@@ -58,21 +19,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from kpisim import _scores
 from kpisim._parallel import map_tasks
-from kpisim._scores import (
-    DEFAULT_LEVELS,
-    DEFAULT_THRESHOLDS,
-    BacktestResult,
-    reliability_table,
-)
 from kpisim._seeding import root_seed
 from kpisim._validation import KpisimError
+from kpisim.backtest import verification
+from kpisim.backtest._result import BacktestResult, window_label
+from kpisim.backtest.verification import DEFAULT_LEVELS, DEFAULT_THRESHOLDS
 from kpisim.models import (
     DEFAULT_MEMBERS,
     Ensemble,
-    NaiveDrift,
-    NaiveLast,
     default_model_for,
     get_model,
     prepare_history,
@@ -83,18 +38,7 @@ if TYPE_CHECKING:
 
     from kpisim.catalog import Catalog
 
-__all__ = [
-    "DEFAULT_LEVELS",
-    "DEFAULT_THRESHOLDS",
-    "BacktestResult",
-    "NaiveDrift",
-    "NaiveLast",
-    "backtest",
-    "catalog_series",
-    "cli_backtest",
-    "load_competition",
-    "reliability_table",
-]
+__all__ = ["backtest", "catalog_series", "cli_backtest", "load_competition"]
 
 _COMPETITIONS = {"m1": "load_m1", "tourism": "load_tourism"}
 _RESERVED = ("m3",)  # kept out of development for independent checks
@@ -403,7 +347,7 @@ def _score(paths, items, values, years, cum, cfg: _Config, rng) -> dict[str, NDA
     with np.errstate(invalid="ignore", divide="ignore"):
         scale = np.where(t > 0, cum[t] / np.maximum(t, 1), np.nan)
     out = {"origin": years[t].astype(np.int64), "n_train": n_train.astype(np.int16)}
-    out.update(_scores.score_cases(paths, values[j], values[t], years[j] - years[t], scale,
+    out.update(verification.score_cases(paths, values[j], values[t], years[j] - years[t], scale,
                                    levels=cfg.levels, thresholds=cfg.thresholds, rng=rng))
     return out
 
@@ -524,6 +468,48 @@ def backtest(
     paths").
     """
     start = time.perf_counter()
+    specs = _model_specs(models)
+    cfg = _make_config(specs, windows, horizon=horizon, min_train=min_train,
+                       full_window=full_window, origins=origins, holdout=holdout,
+                       n_paths=n_paths, levels=levels, thresholds=thresholds, prior=prior,
+                       n_jobs=n_jobs)
+    series, skipped = _select_series(data, kind, cfg, positive=positive,
+                                     max_series=max_series)
+    root = root_seed(rng)
+    tasks = [((*s, cfg, _Streams.for_series(root, s[0])),) for s in series]
+    with _single_threaded_blas():  # local worker processes start with one BLAS thread each
+        results = map_tasks(_run_series, tasks, client=client, n_jobs=n_jobs,
+                            progress=progress, label="kpisim-backtest")
+    cols: dict[str, list] = {}
+    refusals: list[tuple] = []
+    for i, (part, refused) in enumerate(results):
+        refusals += refused
+        if part:
+            part["series_id"] = np.full(len(part["h"]), i, dtype=np.int32)
+            for key, v in part.items():
+                cols.setdefault(key, []).append(v)
+    labels = {w: window_label(w) for w in cfg.windows}
+    refusal_frame = pd.DataFrame(refusals, columns=["series_id", "origin", "window", "model",
+                                                    "error"])
+    refusal_frame["window"] = refusal_frame["window"].map(labels)
+    settings = {
+        "n_series": len(series), "n_paths": cfg.n_paths,
+        "design": "rolling" if cfg.holdout is None else "holdout",
+        "horizon": cfg.horizon if cfg.holdout is None else None, "holdout": cfg.holdout,
+        "windows": [labels[w] for w in cfg.windows], "min_train": cfg.min_train,
+        "full_window": cfg.full_window, "origins": origins, "levels": cfg.levels,
+        "thresholds": cfg.thresholds, "models": [lab for lab, _ in specs],
+        "seconds": time.perf_counter() - start,
+    }
+    return BacktestResult(
+        scores=_frame(cols, series, specs, cfg.windows, cfg),
+        skipped=pd.DataFrame(skipped, columns=["series_id", "reason"]),
+        refusals=refusal_frame, settings=settings,
+    )
+
+
+def _model_specs(models: Any) -> list[tuple[str, Any]]:
+    """(label, model or "auto"/"plugin") of each listed model; labels must be unique."""
     labelled = list(models.items()) if isinstance(models, Mapping) else [
         (m if isinstance(m, str) else getattr(m, "name", type(m).__name__), m) for m in models
     ]
@@ -536,6 +522,12 @@ def backtest(
     if len({lab for lab, _ in specs}) != len(specs):
         msg = f"`models` labels must be unique; got {[lab for lab, _ in specs]}."
         raise KpisimError(msg)
+    return specs
+
+
+def _make_config(specs, windows, *, horizon, min_train, full_window, origins, holdout,
+                 n_paths, levels, thresholds, prior, n_jobs) -> _Config:
+    """The validated options of a run (KpisimError naming the bad argument)."""
     win = tuple(int(w) if w else 0 for w in windows)
     checks = {"horizon": (horizon, 1), "min_train": (min_train, 1), "n_paths": (n_paths, 2),
               "origins": (1 if origins is None else origins, 1), "n_jobs": (n_jobs, 1),
@@ -550,10 +542,15 @@ def backtest(
     if not win or len(set(win)) != len(win) or min(win) < 0:
         msg = f"`windows` must be distinct window lengths ≥ 1 or None; got {list(windows)!r}."
         raise KpisimError(msg)
-    cfg = _Config(tuple(specs), win, int(horizon), int(min_train), bool(full_window),
-                  origins, int(n_paths), tuple(float(v) for v in levels),
-                  tuple(float(v) for v in thresholds), prior,
-                  None if holdout is None else int(holdout))
+    return _Config(tuple(specs), win, int(horizon), int(min_train), bool(full_window),
+                   origins, int(n_paths), tuple(float(v) for v in levels),
+                   tuple(float(v) for v in thresholds), prior,
+                   None if holdout is None else int(holdout))
+
+
+def _select_series(data: Any, kind: str, cfg: _Config, *, positive: bool,
+                   max_series: int | None) -> tuple[list[tuple], list[tuple[str, str]]]:
+    """The series long enough to score, and (series_id, reason) of the others."""
     need = cfg.min_train + (1 if cfg.holdout is None else cfg.holdout)
     series, skipped = [], []
     for sid, years, values, k in _series_list(data, kind)[:max_series]:
@@ -563,37 +560,7 @@ def backtest(
             skipped.append((sid, f"fewer than {need} actuals"))
         else:
             series.append((sid, years, values, k))
-    root = root_seed(rng)
-    tasks = [((*s, cfg, _Streams.for_series(root, s[0])),) for s in series]
-    with _single_threaded_blas():  # local worker processes start with one BLAS thread each
-        results = map_tasks(_run_series, tasks, client=client, n_jobs=n_jobs,
-                            progress=progress, label="kpisim-backtest")
-    cols: dict[str, list] = {}
-    refusals: list[tuple] = []
-    for i, (part, refused) in enumerate(results):
-        refusals += refused
-        if part:
-            part["series_id"] = np.full(len(part["h"]), i, dtype=np.int32)
-            for key, v in part.items():
-                cols.setdefault(key, []).append(v)
-    scores = _frame(cols, series, specs, win, cfg)
-    window_label = {w: _scores.window_label(w) for w in win}
-    refusal_frame = pd.DataFrame(refusals, columns=["series_id", "origin", "window", "model",
-                                                    "error"])
-    refusal_frame["window"] = refusal_frame["window"].map(window_label)
-    settings = {
-        "n_series": len(series), "n_paths": cfg.n_paths,
-        "design": "rolling" if cfg.holdout is None else "holdout",
-        "horizon": cfg.horizon if cfg.holdout is None else None, "holdout": cfg.holdout,
-        "windows": [window_label[w] for w in win], "min_train": cfg.min_train,
-        "full_window": cfg.full_window, "origins": origins, "levels": cfg.levels,
-        "thresholds": cfg.thresholds, "models": [lab for lab, _ in specs],
-        "seconds": time.perf_counter() - start,
-    }
-    return BacktestResult(
-        scores=scores, skipped=pd.DataFrame(skipped, columns=["series_id", "reason"]),
-        refusals=refusal_frame, settings=settings,
-    )
+    return series, skipped
 
 
 @contextlib.contextmanager
@@ -620,9 +587,9 @@ def _single_threaded_blas() -> Iterator[None]:
 
 def _frame(cols, series, specs, win, cfg) -> pd.DataFrame:
     names = [lab for lab, _ in specs]
-    wins = [_scores.window_label(w) for w in win]
+    wins = [window_label(w) for w in win]
     if not cols:  # nothing scored: an empty frame with every column
-        empty = _scores.score_cases(np.empty((2, 0)), *([np.empty(0)] * 4), levels=cfg.levels,
+        empty = verification.score_cases(np.empty((2, 0)), *([np.empty(0)] * 4), levels=cfg.levels,
                                     thresholds=cfg.thresholds, rng=0)
         columns = ["series_id", "model", "window", "origin", "n_train", *empty]
         return pd.DataFrame(columns=columns)

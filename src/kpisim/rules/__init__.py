@@ -25,17 +25,23 @@ Data a rule reads (see ``docs/rules.md``)
 
 Where a rule needs data the indicator lacks it raises :class:`RuleError`
 naming the indicator and the rule.
+
+The audit of stated paths against their rules is the submodule
+:mod:`kpisim.rules.audit` (imported on first use: ``kpisim.rules.audit``).
+The rules themselves live in private modules: ``_base`` (the interface),
+``_rounding``, ``_growth``, ``_handbook``, ``_levels``, ``_handbook_math``.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import importlib
 from collections.abc import Mapping
 from typing import Any
 
-from kpisim._rounding import MODES, Rounding, rounding_from_value
-from kpisim._rulebase import Rule, RuleData, as_data
-from kpisim._rules_growth import (
+from kpisim._validation import RuleError
+from kpisim.rules._base import Rule, RuleData, as_data
+from kpisim.rules._growth import (
     CAGR,
     AbsoluteIncrement,
     MilestoneThenGrowth,
@@ -46,14 +52,14 @@ from kpisim._rules_growth import (
     required_cagr,
     years_to_reach,
 )
-from kpisim._rules_handbook import (
+from kpisim.rules._handbook import (
     DeviationRule,
     LongTermPath,
     PreviousTargetPlusSigma,
     RatioRule,
 )
-from kpisim._rules_levels import Fixed, Maintain, Sequence, Stated
-from kpisim._validation import RuleError
+from kpisim.rules._levels import Fixed, Maintain, Sequence, Stated
+from kpisim.rules._rounding import MODES, Rounding, rounding_from_value
 
 __all__ = [
     "CAGR",
@@ -236,3 +242,12 @@ def rule_to_dict(rule: Rule) -> dict[str, Any]:
     if rule.interpretation:
         out["interpretation"] = rule.interpretation
     return out
+
+
+def __getattr__(name: str) -> Any:
+    # ``kpisim.rules.audit`` without an explicit import (PEP 562); the audit
+    # module imports pandas and the message catalogue, so it is not eager.
+    if name == "audit":
+        return importlib.import_module("kpisim.rules.audit")
+    msg = f"module 'kpisim.rules' has no attribute {name!r}"
+    raise AttributeError(msg)

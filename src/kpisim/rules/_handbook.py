@@ -13,9 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from kpisim._handbook_math import baseline_vec, handbook_baseline, population_sigma, sigma_vec
 from kpisim._messages import Msg
-from kpisim._rulebase import (
+from kpisim._validation import RuleError
+from kpisim.indicator import direction_sign
+from kpisim.rules._base import (
     Rule,
     Run,
     as_data,
@@ -27,7 +28,7 @@ from kpisim._rulebase import (
     window_2d,
     yy,
 )
-from kpisim._validation import RuleError
+from kpisim.rules._handbook_math import baseline_vec, handbook_baseline, population_sigma, sigma_vec
 
 DEVIATION_BASELINES = ("handbook", "last_actual")
 _K_BY_CATEGORY = {"주요사업": 2.0, "경영관리": 1.0}
@@ -203,7 +204,7 @@ class DeviationRule(_Bounded, Rule):
         base = baseline_vec(w, direction) if self.baseline == "handbook" else w[:, -1]
         s = sigma_vec(w, self.window, self.ddof, self.min_history)
         k = self.k_for(category)
-        sign = -1.0 if direction == "decrease" else 1.0
+        sign = direction_sign(direction)
         hi, lo = base + sign * k * s, base - sign * self.k_low * s
         if share:
             hi, lo = np.clip(hi, 0, 100), np.clip(lo, 0, 100)
@@ -273,13 +274,13 @@ class PreviousTargetPlusSigma(Rule):
             raise run.fail(Msg("rules.sigma_history_before", window=self.window, need=need,
                                year=yy(year), n=len(values)))
         sigma, _ = population_sigma(values, self.window, self.ddof)
-        sign = -1.0 if run.data.direction == "decrease" else 1.0
+        sign = direction_sign(run.data.direction)
         return prev + sign * self.k * sigma
 
     def next_values(self, pa, pt, window, *, year, direction, category):
         w = window_2d(window, self)
         s = sigma_vec(w, self.window, self.ddof, min(3, self.window))
-        return pt + (-1.0 if direction == "decrease" else 1.0) * self.k * s
+        return pt + direction_sign(direction) * self.k * s
 
     def formula(self, lang: str) -> str:
         if lang == "en":
@@ -526,7 +527,7 @@ class LongTermPath(_Bounded, Rule):
         if a0 >= n:
             raise rule_error(indicator, self, (
                 f"the base year {yy(a0)} is not before the goal year {n}"))
-        sign = -1.0 if direction == "decrease" else 1.0
+        sign = direction_sign(direction)
         value = (np.full(n_paths, self.base_value) if self.base_value is not None
                  else h[:, c0].copy())
         anchor_year = np.full(n_paths, float(a0))

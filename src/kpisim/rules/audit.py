@@ -28,6 +28,9 @@ year of the actual column) and sorts each indicator into one category:
     history), or a σ-based rule whose σ would need actuals the plan did not
     know (its own targets standing in would make the σ an artefact).
 
+:func:`headline_rates` (in ``kpisim.rules._headline``, re-exported here)
+sets each headline goal's implied CAGR beside the rate its rationale states.
+
 Beside each verdict the row gives the yearly rate the stated path implies
 (``implied_cagr`` from ``implied_from`` to the last plan year) and the rule's
 own rate (``rule_rate``). A rule is never adjusted to fit, and a level (a
@@ -43,16 +46,27 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from kpisim._messages import check_lang, in_lang, text
-from kpisim._rounding import Rounding, decimals_shown, round_value
-from kpisim._rulebase import Result, Rule, RuleData, as_data, evaluate, num, pct, yy
-from kpisim._rules_growth import (
+from kpisim._validation import KpisimError, RuleError
+from kpisim.indicator import direction_sign
+from kpisim.rules._audit_search import (
+    _MODES,
+    _as_printed,
+    _coarse,
+    _compare,
+    _one_step,
+    _roundings,
+    _same,
+    _search,
+    _Try,
+)
+from kpisim.rules._base import Result, Rule, RuleData, as_data, evaluate, num, pct, yy
+from kpisim.rules._growth import (
     CAGR,
     AbsoluteIncrement,
     MilestoneThenGrowth,
@@ -60,8 +74,9 @@ from kpisim._rules_growth import (
     Uplift,
     implied_cagr,
 )
-from kpisim._rules_levels import Fixed, Maintain, Sequence, Stated
-from kpisim._validation import KpisimError, RuleError
+from kpisim.rules._headline import headline_rates
+from kpisim.rules._levels import Fixed, Maintain, Sequence, Stated
+from kpisim.rules._rounding import Rounding, decimals_shown
 
 __all__ = ["AUDIT_COLUMNS", "CATEGORIES", "audit", "audit_indicator", "headline_rates"]
 
@@ -77,7 +92,6 @@ AUDIT_COLUMNS: tuple[str, ...] = (
     "checkable", "matches", "implied_cagr", "verdict",
     "category", "floor", "rule_rate", "implied_from",
 )
-_MODES = ("half_up", "floor", "ceil")
 _SIGMA_RULES = ("deviation", "previous_target_plus_sigma")
 _NUMBER = r"(\d[\d,]*(?:\.\d+)?)"
 _FLOOR_RE = {
@@ -85,142 +99,7 @@ _FLOOR_RE = {
     "decrease": re.compile(_NUMBER + r"\s*(?:%p|%|[가-힣]{1,2})?\s*\)?\s*(?:이하|미만|하회)"),
 }
 _APPROX_RE = re.compile(r"(?:약|(?<!연)평균)\s*\d")
-#: A growth rate in a rationale: "CAGR(8%)", "연평균 16.5%", "매년 10%", "3%씩",
-#: "10% 상향/증가/향상/성장". A bare "50%" is a level, never a rate.
-_GROWTH_RE = re.compile(
-    r"(?:CAGR|연평균|매년|연간|전년\s*대비)\s*\(?\s*(\d+(?:\.\d+)?)\s*%"
-    r"|(\d+(?:\.\d+)?)\s*%\s*(?:씩|상향|증가|향상|성장)")
 
-
-@dataclass
-class _Try:
-    rounding: Rounding
-    chain: bool | None
-    result: Result
-    compared: list[int]
-    mismatched: list[int]
-    max_err: float
-    coarse: int = 0  # rounded half-up to this unit (10, 100, 1000); 0 = `rounding`
-    printed: bool = False  # each year to the decimals its number shows
-
-    @property
-    def exact(self) -> bool:
-        return bool(self.compared) and not self.mismatched
-
-    @property
-    def label(self) -> str:
-        if self.coarse:
-            return f"half_up(-{round(math.log10(self.coarse))})"
-        if self.printed:
-            return f"{self.rounding.mode}(as printed), unchained"
-        if self.rounding.is_none or self.chain is not False:
-            return self.rounding.label
-        return f"{self.rounding.label}, unchained"
-
-
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, str) or isinstance(b, str):
-        return a == b
-    return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-9)
-
-
-def _compare(rounding: Rounding, chain: bool | None, result: Result,
-             stated: dict[int, Any], coarse: int = 0) -> _Try:
-    compared = sorted(result.values)
-    mismatched = [y for y in compared if not _same(result.values[y], stated[y])]
-    errs = [abs(float(result.values[y]) - float(stated[y])) for y in compared
-            if not isinstance(stated[y], str) and not isinstance(result.values[y], str)]
-    max_err = max(errs) if errs else (0.0 if compared and not mismatched else math.nan)
-    return _Try(rounding, chain, result, compared, mismatched, max_err, coarse)
-
-
-def _roundings(rule: Rule, data: RuleData, years: list[int], max_decimals: int
-               ) -> tuple[list[Rounding], list[bool | None]]:
-    chains: list[bool | None] = (
-        [rule.chain_rounded] if rule.chain_rounded is not None else [True, False])
-    if data.is_grade:
-        return [Rounding()], [None]
-    if rule.rounding is not None:
-        return [rule.rounding], chains
-    shown = max(decimals_shown(float(data.targets[y])) for y in years)
-    top = min(max_decimals, shown)
-    return [Rounding()] + [Rounding(m, d) for d in range(top + 1) for m in _MODES], chains
-
-
-def _search(rule: Rule, data: RuleData, years: list[int], roundings: list[Rounding],
-            chains: list[bool | None]) -> list[_Try]:
-    """Run the rule forward from the document's start under every rounding."""
-    tries = []
-    for rnd in roundings:
-        for chain in ([chains[0]] if rnd.is_none else chains):
-            res = evaluate(rule, data, years, rounding=rnd, chain_rounded=chain,
-                           collect=True)
-            tries.append(_compare(rnd, chain, res, data.targets))
-    return tries
-
-
-def _coarse(rule: Rule, data: RuleData, years: list[int]) -> _Try | None:
-    """Half-up to the nearest 10/100/1,000 when every stated number is a multiple.
-
-    The rule compounds unrounded values; only the printed numbers are rounded
-    (a goal table that prints 2,700 and 3,500 for 2,662 and 3,543).
-    """
-    if data.is_grade or rule.rounding is not None:
-        return None
-    values = [float(data.targets[y]) for y in years]
-    unit = next((u for u in (1000, 100, 10)
-                 if all(v != 0 and v % u == 0 for v in values)), 0)
-    if not unit:
-        return None
-    res = evaluate(rule, data, years, rounding=Rounding(), chain_rounded=False,
-                   collect=True)
-    vals = {y: v if isinstance(v, str) else round_value(float(v) / unit, "half_up", 0) * unit
-            for y, v in res.values.items()}
-    rounded = Result(vals, res.errors, res.stand_ins, res.read_stated)
-    t = _compare(Rounding(), False, rounded, data.targets, coarse=unit)
-    return t if t.exact and not t.result.errors else None
-
-
-def _as_printed(rule: Rule, data: RuleData, years: list[int]) -> _Try | None:
-    """Each number rounded to the decimals it is printed with (10.5, 11, 11.6, 12).
-
-    Documents print 12 beside 11.6: the rule compounds unrounded values and
-    each year is rounded (one mode for all years) to the decimals its number
-    shows.
-    """
-    if data.is_grade or rule.rounding is not None:
-        return None
-    places = {y: decimals_shown(float(data.targets[y])) for y in years}
-    if len(set(places.values())) < 2:
-        return None  # one precision: the ordinary search already tried it
-    res = evaluate(rule, data, years, rounding=Rounding(), chain_rounded=False,
-                   collect=True)
-    for mode in _MODES:
-        vals = {y: v if isinstance(v, str) else round_value(float(v), mode, places[y])
-                for y, v in res.values.items()}
-        t = _compare(Rounding(mode, max(places.values())), False,
-                     Result(vals, res.errors, res.stand_ins, res.read_stated), data.targets)
-        if t.exact and not t.result.errors:
-            t.printed = True
-            return t
-    return None
-
-
-def _one_step(rule: Rule, data: RuleData, years: list[int],
-              roundings: list[Rounding]) -> list[_Try]:
-    """Recompute each year alone, from the document's previous values."""
-    tries = []
-    for rnd in roundings:
-        values, errors, stand, read = {}, {}, set(), set()
-        for y in years:
-            res = evaluate(rule, data, [y], rounding=rnd, collect=True)
-            values.update(res.values)
-            errors.update(res.errors)
-            stand |= res.stand_ins
-            read |= res.read_stated
-        res = Result(values, errors, frozenset(stand), frozenset(read))
-        tries.append(_compare(rnd, None, res, data.targets))
-    return tries
 
 
 def _years(years: list[int]) -> str:
@@ -358,7 +237,7 @@ def _stated_rise(rule: Rule, data: RuleData, years: list[int], lang: str) -> str
     """A note when a stated path says it rises over the previous actual but does not."""
     if data.is_grade or not _RISE_RE.search(rule.text or ""):
         return ""
-    sign = -1.0 if data.direction == "decrease" else 1.0
+    sign = direction_sign(data.direction)
     low = [y for y in years if (y - 1) in data.actuals
            and not isinstance(data.actuals[y - 1], str)
            and sign * (float(data.targets[y]) - float(data.actuals[y - 1])) <= 0]
@@ -417,7 +296,7 @@ def _below(data: RuleData, t: _Try) -> list[int]:
     A floor is read literally: 76 is below a path of 76.49 even though 76.49
     prints as 76 at no decimals.
     """
-    sign = -1.0 if data.direction == "decrease" else 1.0
+    sign = direction_sign(data.direction)
     return [y for y in t.compared
             if sign * (float(data.targets[y]) - float(t.result.values[y]))
             < -1e-9 * max(1.0, abs(float(t.result.values[y])))]
@@ -809,140 +688,3 @@ def audit(catalog: Any, *, max_decimals: int = 3, lang: str = "ko") -> pd.DataFr
     for col in ("max_abs_error", "implied_cagr", "rule_rate"):
         frame[col] = frame[col].astype(float)
     return frame
-
-
-# ------------------------------------------------------------ headline goals
-def _text_rate(rationale: str) -> float:
-    """A growth rate the rationale states ("CAGR(8%)", "매년 10%"); never a level."""
-    m = _GROWTH_RE.search(rationale or "")
-    if not m:
-        return math.nan
-    return float(m.group(1) or m.group(2)) / 100
-
-
-def _stated_rate(rule: Rule | None, rationale: str) -> float:
-    """The growth rate the goal states: the rule's own, else one in the text."""
-    if isinstance(rule, CAGR | Uplift | MilestoneThenGrowth):
-        return float(rule.rate)
-    if isinstance(rule, RatioOfLast):
-        return float(rule.ratio) - 1.0
-    return _text_rate(rationale)
-
-
-def _against(rate: float, stated: float, lang: str) -> str:
-    if math.isnan(stated):
-        return ""
-    if math.isclose(rate, stated, abs_tol=5e-5):
-        return text("audit.headline.equal", lang, stated=pct(stated))
-    key = "audit.headline.above" if rate > stated else "audit.headline.below"
-    return text(key, lang, stated=pct(stated))
-
-
-def headline_rates(catalog: Any, years: tuple[int, ...] = (2027, 2030), *,
-                   base_year: int | None = None, lang: str = "ko") -> pd.DataFrame:
-    """Implied CAGR of each headline goal next to its stated rationale.
-
-    Parameters
-    ----------
-    catalog : Catalog or iterable of Indicator
-        Indicators tagged ``headline`` are used.
-    years : tuple of int, default (2027, 2030)
-        Goal years.
-    base_year : int, optional
-        Year of the starting actual; default the latest known actual before
-        the first goal year ('21 in the seed).
-    lang : {"ko", "en"}, default "ko"
-        Language of the ``verdict``.
-
-    Returns
-    -------
-    DataFrame
-        ``id, name_ko, unit, base_year, base``, then for each goal year y
-        ``target_y`` (stated), ``cagr_y`` (implied from the base,
-        ``(target_y / base)^(1/(y − base_year)) − 1``) and ``rule_y`` (the
-        rule's own path), then ``rule_type, rule_rate, rationale,
-        stated_rate`` and a ``verdict`` sentence. Grades get NaN rates.
-
-    Notes
-    -----
-    ``stated_rate`` is the rule's own growth rate, else a rate the rationale
-    states as one ("CAGR(8%)", "연평균 16.5%", "매년 10%", "3%씩",
-    "10% 상향"); a level target such as "정착률 50%" is never read as a rate.
-    The base-to-goal CAGR is compared with it only where both cover the same
-    span: not for a milestone rule, whose rate applies after the milestone
-    (that comparison is made from the milestone instead).
-    """
-    check_lang(lang)
-    inds = catalog.values() if hasattr(catalog, "values") else catalog
-    rows = []
-    for ind in inds:
-        if not ind.tags.headline:
-            continue
-        data = as_data(ind)
-        rule = ind.rule if isinstance(ind.rule, Rule) else None
-        rationale = (rule.text if rule is not None and rule.text else "") or \
-            ind.provenance.basis
-        stated_rate = _stated_rate(rule, rationale)
-        compare = math.nan if isinstance(rule, MilestoneThenGrowth) else stated_rate
-        row: dict[str, Any] = {"id": ind.id, "name_ko": ind.name_ko, "unit": ind.unit}
-        known = [y for y in data.actuals if y < min(years)]
-        by = base_year if base_year is not None else (max(known) if known else None)
-        base = data.actuals.get(by) if by is not None else None
-        numeric = base is not None and not isinstance(base, str) and float(base) > 0
-        row.update(base_year=by, base=base)
-        rule_path: dict[int, float] = {}
-        if rule is not None and not data.is_grade and not isinstance(rule, Stated):
-            try:
-                rule_path = rule.path(ind, list(years)).to_dict()
-            except RuleError:
-                rule_path = {}
-        phrases = []
-        for y in years:
-            target = data.targets.get(y)
-            row[f"target_{y}"] = target
-            rate = math.nan
-            if numeric and target is not None and not isinstance(target, str):
-                rate = implied_cagr(float(base), by, float(target), y)
-                phrases.append(text("audit.headline.implies", lang, start=yy(by), end=yy(y),
-                                    rate=pct(round(rate, 4)),
-                                    against=_against(rate, compare, lang)))
-            row[f"cagr_{y}"] = rate
-            row[f"rule_{y}"] = rule_path.get(y, math.nan)
-        row["rule_type"] = rule.type if rule is not None else None
-        row["rule_rate"] = float(getattr(rule, "rate", math.nan)) if rule else math.nan
-        row["rationale"] = rationale
-        row["stated_rate"] = stated_rate
-        row["verdict"] = _headline_verdict(ind, rule, phrases, rule_path, rationale,
-                                           stated_rate, lang)
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def _headline_verdict(ind: Any, rule: Rule | None, phrases: list[str],
-                      rule_path: dict[int, float], rationale: str, stated_rate: float,
-                      lang: str) -> str:
-    if not phrases:
-        return text("audit.headline.none", lang)
-    out = "; ".join(phrases)
-    if rationale:
-        out += text("audit.headline.rationale", lang, rationale=rationale)
-    if rule_path:
-        out += text("audit.headline.rule_gives", lang, values=", ".join(
-            f"{yy(y)} {num(round(v, 1))}" for y, v in rule_path.items()))
-    if isinstance(rule, MilestoneThenGrowth):
-        after = []
-        for y in rule_path:
-            t = ind.targets.get(y)
-            if t is not None and y > rule.year:
-                r = implied_cagr(rule.value, rule.year, float(t), y)
-                after.append(text("audit.headline.milestone_rate", lang, end=yy(y),
-                                  rate=pct(round(r, 4)),
-                                  against=_against(r, rule.rate, lang)))
-        if after:
-            out += text("audit.headline.milestone", lang, year=yy(rule.year),
-                        value=num(rule.value), rates=", ".join(after))
-    if isinstance(rule, Fixed | Maintain):
-        out += text("audit.headline.keeps_level", lang)
-    elif math.isnan(stated_rate) and re.search(r"\d", rationale or ""):
-        out += text("audit.headline.level", lang)
-    return out

@@ -9,9 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from kpisim._handbook_math import baseline_vec, handbook_baseline
 from kpisim._messages import Msg
-from kpisim._rulebase import (
+from kpisim._validation import RuleError, is_finite_number
+from kpisim.rules._base import (
     Rule,
     Run,
     as_data,
@@ -22,7 +22,7 @@ from kpisim._rulebase import (
     rule_error,
     yy,
 )
-from kpisim._validation import RuleError, is_finite_number
+from kpisim.rules._handbook_math import baseline_vec, handbook_baseline
 
 UPLIFT_BASES = ("previous_target", "previous_actual", "best", "handbook_baseline")
 RATIO_BASES = ("actual", "target")

@@ -1,28 +1,8 @@
-"""Handbook scores (평점, 20–100) of actuals and of simulated paths.
+"""Scoring simulated paths, institution grades and the scoring specification.
 
-Institutions are judged by the 공공기관 경영평가편람, whose quantitative
-(계량) methods turn an actual into a score (평점) from 20 to 100. The functions
-here are vectorised over actuals of any shape; :func:`score_simulation` scores
-every simulated indicator on each kept path of a :class:`~kpisim.Simulation`
-and gives E[평점], P(평점 = 100), P(평점 ≥ x) and the distribution of the
-weighted total and of the institutional grade.
-
-Methods (see ``docs/scoring.md`` for formulas and worked examples)
-------------------------------------------------------------------
-============  =====================  ==========================================
-method        편람                    score
-============  =====================  ==========================================
-deviation     목표부여(편차)          20 + 80·(A − 최저)/(최고 − 최저), b ± kσ
-ratio         목표부여(비율)          same, 최고/최저 = b × 110% (120%) / 80%
-long_term     중장기 목표부여         fixed line, a·this year + (1 − a)·recent mean
-trend         추세치                  z = (A − Ŷ)/S from an OLS trend, 표2
-beta          β분포                   z with Ŷ = (best + 4·prev + worst)/6, 표2
-target_ratio  목표대실적              20 + 80·A/T (20 + 80·T/A decreasing)
-============  =====================  ==========================================
-
-Bounds come from :mod:`kpisim.rules` (``DeviationRule.bounds_array``,
-``RatioRule`` and ``LongTermPath``); σ and the baseline are never recomputed
-here. Every score is clipped to [20, 100]; NaN in gives NaN out.
+Private: the public names are re-exported by :mod:`kpisim.scoring`, which
+documents the methods; the formulas themselves are in
+:mod:`kpisim.scoring.handbook`.
 """
 
 from __future__ import annotations
@@ -35,26 +15,29 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from kpisim._rulebase import Rule
 from kpisim._validation import KpisimError, ScoringError, is_finite_number
-from kpisim.rules import DeviationRule, LongTermPath, RatioRule
+from kpisim.rules import DeviationRule, LongTermPath, RatioRule, Rule
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from kpisim.simulation import Simulation
 
-from kpisim._handbook_scores import (
+from kpisim.scoring._institution import (
+    INSTITUTION_GRADES,
+    INSTITUTION_TYPES,
+    _institution_type,
+    institution_grade,
+    institution_grade_rule,
+    weighted_total,
+)
+from kpisim.scoring.handbook import (
     _HIGH,
     _LOW,
     GRADE_POINTS,
-    GRADES,
-    INSTITUTION_GRADES,
     METHODS,
     TREND_CUTS,
     TREND_Z_MAX,
-    Z_INTERPOLATIONS,
-    Z_TAILS,
     _check_bands,
     _check_blend,
     _check_z_options,
@@ -62,192 +45,19 @@ from kpisim._handbook_scores import (
     _long_term_kernel,
     _ratio_rule,
     _sign,
+    _trend_vec,
     _z,
-    beta_prediction,
-    method_label,
-    method_note,
-    score_beta,
     score_between,
-    score_deviation,
-    score_long_term,
-    score_ratio,
-    score_table,
     score_target_ratio,
-    score_trend,
     score_z,
-    trend_prediction,
-    trend_table,
-    weighted_total,
-    z_points,
 )
 
 __all__ = [
-    "GRADES",
-    "GRADE_POINTS",
-    "INSTITUTION_GRADES",
-    "INSTITUTION_TYPES",
-    "METHODS",
-    "TREND_CUTS",
-    "TREND_Z_MAX",
-    "Z_INTERPOLATIONS",
-    "Z_TAILS",
     "ScoreResult",
-    "ScoringError",
     "ScoringSpec",
     "TotalScore",
-    "beta_prediction",
-    "institution_grade",
-    "institution_grade_rule",
-    "method_label",
-    "method_note",
-    "score_beta",
-    "score_between",
-    "score_deviation",
-    "score_long_term",
-    "score_ratio",
     "score_simulation",
-    "score_table",
-    "score_target_ratio",
-    "score_trend",
-    "score_z",
-    "trend_prediction",
-    "trend_table",
-    "weighted_total",
-    "z_points",
 ]
-
-
-#: Institution types and how the handbook grades them (HANDBOOK.md, "Aggregation"):
-#: ``absolute`` = the fixed cut-offs :data:`INSTITUTION_GRADES` (S ≥ 90, A ≥ 80,
-#: B ≥ 70, C ≥ 60, D ≥ 50, else E); ``relative`` = the grade follows the rank of
-#: the total within the institution's group. English aliases are accepted.
-INSTITUTION_TYPES: dict[str, str] = {
-    "공기업(상장형)": "absolute",
-    "공기업(비상장형)": "relative",
-    "준정부기관": "relative",
-    "강소형": "relative",
-    "기타공공기관": "relative",
-}
-_TYPE_ALIASES = {
-    "listed_public_corporation": "공기업(상장형)",
-    "public_corporation": "공기업(비상장형)",
-    "quasi_government": "준정부기관",
-    "small": "강소형",
-    "other_public": "기타공공기관",
-}
-
-
-def _institution_type(institution_type: Any) -> str:
-    name = _TYPE_ALIASES.get(institution_type, institution_type)
-    if name not in INSTITUTION_TYPES:
-        msg = (f"`institution_type` must be one of {list(INSTITUTION_TYPES)} (or "
-               f"{list(_TYPE_ALIASES)}); got {institution_type!r}")
-        raise ScoringError(msg)
-    return name
-
-
-def _shares(shares: Any) -> NDArray[np.float64]:
-    names = [g for g, _ in INSTITUTION_GRADES]
-    if isinstance(shares, Mapping):
-        unknown = sorted(set(map(str, shares)) - set(names))
-        if unknown:
-            msg = f"`shares` names grades not in {names}: {unknown}"
-            raise ScoringError(msg)
-        shares = [shares.get(g, 0.0) for g in names]
-    sh = np.asarray(shares, dtype=float)
-    if sh.shape != (len(names),) or np.any(~np.isfinite(sh)) or np.any(sh < 0) or not np.isclose(
-        sh.sum(), 1.0
-    ):
-        msg = (f"`shares` must give the share of each grade {names} (best first), "
-               f"non-negative and summing to 1; got {np.asarray(shares).tolist()}")
-        raise ScoringError(msg)
-    return sh
-
-
-def institution_grade_rule(
-    institution_type: str = "공기업(상장형)", *, relative: bool | None = None, lang: str = "en"
-) -> str:
-    """One sentence saying which grading rule :func:`institution_grade` applies.
-
-    ``relative`` tells whether peer totals were given (relative types only):
-    without them the absolute cut-offs are shown as a reference.
-    """
-    from kpisim._messages import text
-
-    kind = _institution_type(institution_type)
-    key = ("absolute" if INSTITUTION_TYPES[kind] == "absolute"
-           else "relative" if relative else "reference")
-    return text(f"grades.rule.{key}", lang, type=kind)
-
-
-def institution_grade(
-    total: Any,
-    institution_type: str = "공기업(상장형)",
-    *,
-    peers: Any = None,
-    shares: Any = None,
-) -> NDArray:
-    """Institutional grade (S … E) of weighted totals, by the institution type's rule.
-
-    Parameters
-    ----------
-    total : array_like
-        Weighted totals (평점 scale, 0–100); NaN gives ``""``.
-    institution_type : str, default "공기업(상장형)"
-        A key of :data:`INSTITUTION_TYPES`. ``공기업(상장형)`` is graded on the
-        absolute cut-offs S ≥ 90, A 80–90, B 70–80, C 60–70, D 50–60, E < 50
-        (lower edges inclusive: 80 is A). The other types are graded relative
-        to their group and need ``peers`` and ``shares``.
-    peers : array_like, optional
-        Relative types: the totals of the other institutions of the group.
-    shares : sequence or mapping, optional
-        Relative types: the share of the group given each grade, S first
-        (e.g. ``{"S": 0.05, "A": 0.25, ...}``), summing to 1. With ``r`` the
-        fraction of peers whose total is strictly higher, the grade is the
-        first ``g`` with ``r < shares[S] + … + shares[g]`` (the last place,
-        ``r = 1``, gets the worst grade with a share > 0).
-
-    Raises
-    ------
-    ScoringError
-        An unknown type; a relative type without ``peers`` and ``shares``
-        (the handbook gives no cut-offs for it: say so rather than guess);
-        bad shares.
-
-    Examples
-    --------
-    >>> institution_grade([91.0, 80.0, 79.9]).tolist()
-    ['S', 'A', 'B']
-    >>> institution_grade([72.0], "준정부기관", peers=[80, 75, 70, 60],
-    ...                   shares=[0.0, 0.25, 0.5, 0.25, 0.0, 0.0]).tolist()
-    ['B']
-    """
-    kind = _institution_type(institution_type)
-    t = np.asarray(total, dtype=float)
-    out = np.full(t.shape, "", dtype=object)
-    if INSTITUTION_TYPES[kind] == "absolute":
-        for grade, low in reversed(INSTITUTION_GRADES):
-            out[t >= low] = grade
-        return out
-    if peers is None or shares is None:
-        msg = (f"{kind} is graded relative to its group (HANDBOOK: only 공기업(상장형) has "
-               "absolute cut-offs): pass `peers` (the group's other totals) and `shares` "
-               "(the share of each grade), or grade with institution_type='공기업(상장형)' "
-               "as a reference")
-        raise ScoringError(msg)
-    p = np.asarray(peers, dtype=float).ravel()
-    if p.size == 0 or np.any(~np.isfinite(p)):
-        msg = f"`peers` must be finite totals of at least one other institution; got {p.tolist()}"
-        raise ScoringError(msg)
-    sh = _shares(shares)
-    cum = np.cumsum(sh)
-    above = (p[None, :] > t.reshape(-1, 1)).mean(axis=1).reshape(t.shape)
-    names = np.array([g for g, _ in INSTITUTION_GRADES], dtype=object)
-    worst = int(np.flatnonzero(sh > 0)[-1])  # the last place gets the worst grade given
-    idx = np.minimum((above[..., None] >= cum - 1e-12).sum(axis=-1), worst)
-    out[...] = names[idx]
-    out[np.isnan(t)] = ""
-    return out
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -431,33 +241,6 @@ def _rule(spec: ScoringSpec, ind: Any, year: int, cls: type) -> Any:
     return rule if isinstance(rule, cls) else None
 
 
-def _trend_vec(
-    hist: NDArray, years: NDArray, year: int, window: int, beta: bool
-) -> tuple[NDArray, NDArray]:
-    """Per-path Ŷ, S from ``hist`` (n, T) of past actuals — closed-form OLS or PERT."""
-    cols = np.flatnonzero(~np.isnan(hist).all(axis=0))[-window:]
-    need = 2 if beta else 3
-    if cols.size < need:
-        name = "β분포" if beta else "추세치"
-        msg = f"{name} needs at least {need} actuals before {year}; got {cols.size}"
-        raise ScoringError(msg)
-    y = hist[:, cols]
-    if beta:
-        hi, lo, last = y.max(axis=1), y.min(axis=1), y[:, -1]
-        return last + ((hi - last) + (lo - last)) / 6, (hi - lo) / 6
-    ref = y[:, -1:]  # relative to the last actual, as trend_prediction
-    y = y - ref
-    x = years[cols].astype(float) - year
-    n, xbar = x.size, x.mean()
-    xc = x - xbar
-    sxx = float(xc @ xc)
-    ybar = y.mean(axis=1)
-    slope = (y - ybar[:, None]) @ xc / sxx
-    resid = y - ybar[:, None] - slope[:, None] * xc
-    s2 = np.sum(resid**2, axis=1) / (n - 2)
-    return ref[:, 0] + ybar - slope * xbar, np.sqrt(s2 * (1 + 1 / n + xbar**2 / sxx))
-
-
 def _score_paths(
     spec: ScoringSpec, method: str, ind: Any, hist: NDArray, years: NDArray, j: int, year: int
 ) -> NDArray:
@@ -512,7 +295,7 @@ def _score_paths(
 
 def _history(sim: Simulation, ident: str, year: int) -> tuple[NDArray, NDArray, int]:
     """Known actuals before the grid, then the kept paths: (n, T), years, column of ``year``."""
-    ind = sim._track(ident).indicator
+    ind = sim.indicator(ident)
     grid = sim.paths(ident).to_numpy(dtype=float)
     obs = ind.observed
     first = int(obs.index[0]) if len(obs) else int(sim.years[0])
@@ -595,32 +378,13 @@ def score_simulation(
     Grade indicators (``sim.grade_ids``) are scored by method ``grade``: the
     평점 of the path's grade, ``points`` of the spec or ``20 + 80·i/(K−1)``.
     """
-    if not (isinstance(year, (int, np.integer)) and year in {int(y) for y in sim.years}):
-        msg = (
-            f"`year` must be a year of the simulation grid "
-            f"{int(sim.years[0])}–{int(sim.years[-1])}; got {year!r}"
-        )
-        raise ScoringError(msg)
-    year = int(year)
-    if not is_finite_number(threshold):
-        msg = f"`threshold` must be a finite number; got {threshold!r}"
-        raise ScoringError(msg)
-    methods = dict(methods or {})
-    unknown = sorted(k for k in methods
-                     if k not in sim.ids and k not in sim.grade_ids and k not in sim.skipped)
-    if unknown:
-        msg = f"`methods` names indicators not in the simulation: {unknown}"
-        raise ScoringError(msg)
-    q = np.asarray(quantiles, dtype=float)
-    if q.shape != (3,) or np.any((q < 0) | (q > 1)):
-        msg = f"`quantiles` must be 3 probabilities in [0, 1]; got {list(quantiles)}"
-        raise ScoringError(msg)
+    year, methods, q = _check_options(sim, year, methods, threshold, quantiles)
     skipped = {k: f"not simulated: {v}" for k, v in sim.skipped.items()}
     cols, rows = {}, []
     all_ids = [*sim.ids, *sim.grade_ids]
     weighted = declared and any(sim.catalog[i].scoring.weight is not None for i in all_ids)
     for ident in all_ids:
-        ind = sim._track(ident).indicator
+        ind = sim.indicator(ident)
         if ident not in methods and default is None and not (declared and ind.scoring.declared):
             skipped[ident] = "no scoring method given"
             continue
@@ -629,19 +393,7 @@ def score_simulation(
         else:
             spec = _declared_spec(ind, default, weighted=weighted and declared)
         try:
-            if ident in sim.grade_ids:
-                method = "grade"
-                if spec.method not in ("auto", "grade"):
-                    msg = f"a grade indicator is scored by method `grade`; got `{spec.method}`"
-                    raise ScoringError(msg)
-                s = _grade_scores(sim, ident, year, spec.points)
-            else:
-                method = _auto(ind, year) if spec.method == "auto" else spec.method
-                if method == "grade":
-                    msg = "method `grade` is for grade indicators"
-                    raise ScoringError(msg)
-                hist, years, j = _history(sim, ident, year)
-                s = np.clip(_score_paths(spec, method, ind, hist, years, j, year), _LOW, _HIGH)
+            method, s = _indicator_scores(sim, ident, spec, year)
         except KpisimError as e:
             skipped[ident] = str(e)
             continue
@@ -649,29 +401,12 @@ def score_simulation(
             skipped[ident] = f"method `{method}` gives no defined score on any path"
             continue
         cols[ident] = s
-        rows.append(
-            _row(
-                ident,
-                ind.name_ko,
-                method,
-                spec.weight,
-                s,
-                q,
-                threshold,
-                observed=year <= sim._track(ident).last_year,
-            )
-        )
+        rows.append(_row(ident, ind.name_ko, method, spec.weight, s, q, threshold,
+                         observed=year <= sim.last_actual_year(ident)))
     n = len(next(iter(cols.values()))) if cols else 1
     for name, (grade, weight) in (nonquantitative or {}).items():
-        value = GRADE_POINTS.get(grade, grade) if isinstance(grade, str) else grade
-        if not (is_finite_number(value) and _LOW <= value <= _HIGH):
-            msg = (
-                f"non-quantitative `{name}`: the grade must be one of "
-                f"{list(GRADE_POINTS)} or a 평점 in [20, 100]; got {grade!r}"
-            )
-            raise ScoringError(msg)
+        cols[name] = np.full(n, _nonquantitative_points(name, grade))
         weight = ScoringSpec(weight=weight).weight  # validated like any weight
-        cols[name] = np.full(n, float(value))
         rows.append(
             _row(name, name, "non_quantitative", weight, cols[name], q, threshold, observed=True)
         )
@@ -694,6 +429,60 @@ def score_simulation(
         skipped=skipped,
         threshold=float(threshold),
     )
+
+
+def _check_options(sim: Simulation, year: Any, methods: Any, threshold: Any,
+                   quantiles: Sequence[float]) -> tuple[int, dict, NDArray]:
+    """The validated year, ``methods`` mapping and quantile levels of :func:`score_simulation`."""
+    if not (isinstance(year, (int, np.integer)) and year in {int(y) for y in sim.years}):
+        msg = (
+            f"`year` must be a year of the simulation grid "
+            f"{int(sim.years[0])}–{int(sim.years[-1])}; got {year!r}"
+        )
+        raise ScoringError(msg)
+    if not is_finite_number(threshold):
+        msg = f"`threshold` must be a finite number; got {threshold!r}"
+        raise ScoringError(msg)
+    methods = dict(methods or {})
+    unknown = sorted(k for k in methods
+                     if k not in sim.ids and k not in sim.grade_ids and k not in sim.skipped)
+    if unknown:
+        msg = f"`methods` names indicators not in the simulation: {unknown}"
+        raise ScoringError(msg)
+    q = np.asarray(quantiles, dtype=float)
+    if q.shape != (3,) or np.any((q < 0) | (q > 1)):
+        msg = f"`quantiles` must be 3 probabilities in [0, 1]; got {list(quantiles)}"
+        raise ScoringError(msg)
+    return int(year), methods, q
+
+
+def _indicator_scores(sim: Simulation, ident: str, spec: ScoringSpec,
+                      year: int) -> tuple[str, NDArray]:
+    """(method used, per-path 평점 in [20, 100]) of one simulated indicator in ``year``."""
+    ind = sim.indicator(ident)
+    if ident in sim.grade_ids:
+        if spec.method not in ("auto", "grade"):
+            msg = f"a grade indicator is scored by method `grade`; got `{spec.method}`"
+            raise ScoringError(msg)
+        return "grade", _grade_scores(sim, ident, year, spec.points)
+    method = _auto(ind, year) if spec.method == "auto" else spec.method
+    if method == "grade":
+        msg = "method `grade` is for grade indicators"
+        raise ScoringError(msg)
+    hist, years, j = _history(sim, ident, year)
+    return method, np.clip(_score_paths(spec, method, ind, hist, years, j, year), _LOW, _HIGH)
+
+
+def _nonquantitative_points(name: str, grade: str | float) -> float:
+    """The 평점 of a 비계량 indicator given as a grade (:data:`GRADE_POINTS`) or a score."""
+    value = GRADE_POINTS.get(grade, grade) if isinstance(grade, str) else grade
+    if not (is_finite_number(value) and _LOW <= value <= _HIGH):
+        msg = (
+            f"non-quantitative `{name}`: the grade must be one of "
+            f"{list(GRADE_POINTS)} or a 평점 in [20, 100]; got {grade!r}"
+        )
+        raise ScoringError(msg)
+    return float(value)
 
 
 def _qname(q: float) -> str:
@@ -742,7 +531,7 @@ def _grade_scores(sim: Simulation, ident: str, year: int, points: Any) -> NDArra
     """Per-path 평점 of a grade indicator's grade in ``year`` (NaN where unknown)."""
     from kpisim.models import grade_points
 
-    ind = sim._track(ident).indicator
+    ind = sim.indicator(ident)
     k = len(ind.scale)
     pts = grade_points(k) if points is None else np.asarray(points, dtype=float)
     if pts.shape != (k,):
