@@ -46,6 +46,7 @@ from kpisim.models._base import (
     PATH_AXIS,
     YEAR_AXIS,
     Fitted,
+    FittedBase,
     Model,
     prepare_history,
 )
@@ -82,6 +83,7 @@ __all__ = [
     "Arima",
     "Ensemble",
     "Fitted",
+    "FittedBase",
     "GradeMarkov",
     "GrowthPrior",
     "Holt",

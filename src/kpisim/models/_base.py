@@ -13,8 +13,9 @@ Shape contract: ``Fitted.sample`` returns float64 arrays of shape
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
@@ -31,6 +32,7 @@ __all__ = [
     "PATH_AXIS",
     "YEAR_AXIS",
     "Fitted",
+    "FittedBase",
     "Model",
     "bound_paths",
     "check_kind",
@@ -71,6 +73,38 @@ class Fitted(Protocol):
     def describe(self) -> str:
         """One-line human description of the fit."""
         ...
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class FittedBase:
+    """The data every fitted model carries: the fields of the :class:`Fitted` protocol.
+
+    A model's fitted class adds what its ``sample`` needs and implements
+    ``sample`` and ``describe``.
+
+    Attributes
+    ----------
+    model : str
+        The registered name of the model that was fitted.
+    last_year, last_value
+        The last actual: paths start from it.
+    params : mapping of str to float
+        The fitted parameters, by name (read-only).
+    assumptions : tuple of str
+        What the fit assumed, one sentence each (shown by ``sim.assumptions()``).
+    thread_safe : bool (class attribute)
+        ``sample`` changes no process-wide state (such as the warning
+        filters), so the engine may run it on several threads at once. False
+        unless a model says otherwise.
+    """
+
+    thread_safe: ClassVar[bool] = False
+
+    model: str
+    last_year: int
+    last_value: float
+    params: Mapping[str, float] = field(default_factory=dict)
+    assumptions: tuple[str, ...] = ()
 
 
 @runtime_checkable

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -10,7 +10,7 @@ import numpy as np
 
 from kpisim._messages import Msg
 from kpisim._validation import ModelError, is_finite_number
-from kpisim.models._base import Fitted, Model, check_kind, frozen_params, prepare_sample
+from kpisim.models._base import Fitted, FittedBase, Model, check_kind, frozen_params, prepare_sample
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -144,14 +144,9 @@ class Ensemble:
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
-class EnsembleFitted:
+class EnsembleFitted(FittedBase):
     """A fitted ensemble: fitted members and their normalised weights."""
 
-    model: str
-    last_year: int
-    last_value: float
-    params: Mapping[str, float]
-    assumptions: tuple[str, ...]
     members: tuple[Fitted, ...] = field(repr=False)
     weights: NDArray[np.float64] = field(repr=False)
 

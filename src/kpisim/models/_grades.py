@@ -39,8 +39,8 @@ sensitivity of the headline probability to ``ρ``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
@@ -49,6 +49,7 @@ from numpy.typing import NDArray
 
 from kpisim._messages import Msg
 from kpisim._validation import ModelError, is_finite_number
+from kpisim.models._base import FittedBase
 
 __all__ = [
     "DEFAULT_CONCENTRATION",
@@ -149,7 +150,7 @@ def grade_points(k: int) -> NDArray[np.float64]:
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
-class FittedGradeMarkov:
+class FittedGradeMarkov(FittedBase):
     """A grade chain fitted to one indicator: posterior rows and the last grade.
 
     Attributes
@@ -165,20 +166,14 @@ class FittedGradeMarkov:
         Draw ``P`` per path from the posterior (True) or use its mean.
     """
 
-    #: ``sample`` touches no process-wide state (warning filters): the engine
-    #: may run it on several threads at once.
-    thread_safe: ClassVar[bool] = True
+    thread_safe: ClassVar[bool] = True  # see FittedBase
 
     model: str = "markov_grade"
     scale: tuple[str, ...]
-    last_year: int
-    last_value: float
     counts: NDArray[np.float64]
     prior_alpha: NDArray[np.float64]
     alpha: NDArray[np.float64]
     parameter_uncertainty: bool = True
-    assumptions: tuple[str, ...] = ()
-    params: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def k(self) -> int:

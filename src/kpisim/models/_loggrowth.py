@@ -10,7 +10,7 @@ stay > 0) or ``100·expit`` (shares stay in [0, 100]).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -19,6 +19,7 @@ import numpy as np
 from kpisim._messages import Msg
 from kpisim._validation import ModelError, is_finite_number
 from kpisim.models._base import (
+    FittedBase,
     bound_paths,
     check_kind,
     expit_inplace,
@@ -184,18 +185,11 @@ class _GrowthModel:
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
-class GrowthFitted:
+class GrowthFitted(FittedBase):
     """A fitted log/logit growth model; see :class:`LogGrowth`."""
 
-    #: ``sample`` touches no process-wide state (warning filters): the engine
-    #: may run it on several threads at once.
-    thread_safe: ClassVar[bool] = True
+    thread_safe: ClassVar[bool] = True  # see FittedBase
 
-    model: str
-    last_year: int
-    last_value: float
-    params: Mapping[str, float]
-    assumptions: tuple[str, ...]
     spec: _GrowthModel = field(repr=False)
     kind: str = field(repr=False)
     post: Posterior = field(repr=False)

@@ -27,7 +27,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -36,6 +36,7 @@ import numpy as np
 from kpisim._messages import Msg
 from kpisim.models._base import (
     NUMERIC_KINDS,
+    FittedBase,
     check_kind,
     frozen_params,
     prepare_history,
@@ -152,7 +153,7 @@ class NaiveLast:
 
 # ------------------------------------------------------------------- fitted
 @dataclass(frozen=True, kw_only=True, eq=False)
-class NaiveFitted:
+class NaiveFitted(FittedBase):
     """A fitted naive random walk (with or without drift).
 
     ``sample`` returns ``last_value + cumsum(drift_i + sigma * eps)`` at the
@@ -163,16 +164,9 @@ class NaiveFitted:
     ``n`` paths of a larger draw equal a draw of ``n`` paths with the same seed.
     """
 
-    #: ``sample`` touches no process-wide state (warning filters): the engine
-    #: may run it on several threads at once.
-    thread_safe: ClassVar[bool] = True
+    thread_safe: ClassVar[bool] = True  # see FittedBase
 
-    model: str
-    last_year: int
-    last_value: float
     kind: str
-    params: Mapping[str, float]
-    assumptions: tuple[str, ...]
     drift_uncertainty: bool = True
 
     def sample(

@@ -31,7 +31,7 @@ One actual is enough: then the forecast is the reference class's.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -41,6 +41,7 @@ from kpisim._messages import Msg
 from kpisim._validation import KpisimWarning, ModelError, is_finite_number
 from kpisim.models._base import (
     NUMERIC_KINDS,
+    FittedBase,
     check_kind,
     expit_inplace,
     frozen_params,
@@ -331,18 +332,11 @@ def _truncated_chi2(rng: np.random.Generator, dof: float, low: float, n: int) ->
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
-class RefGrowthFitted:
+class RefGrowthFitted(FittedBase):
     """A fitted :class:`RefGrowth`; ``sample`` draws posterior-predictive paths."""
 
-    #: ``sample`` touches no process-wide state (warning filters): the engine
-    #: may run it on several threads at once.
-    thread_safe: ClassVar[bool] = True
+    thread_safe: ClassVar[bool] = True  # see FittedBase
 
-    model: str
-    last_year: int
-    last_value: float
-    params: Mapping[str, float]
-    assumptions: tuple[str, ...]
     spec: RefGrowth = field(repr=False)
     kind: str = field(repr=False)
     scale: str = field(repr=False)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -22,6 +22,7 @@ import numpy as np
 from kpisim._messages import Msg
 from kpisim._validation import ModelError
 from kpisim.models._base import (
+    FittedBase,
     bound_paths,
     check_kind,
     fill_gaps,
@@ -167,14 +168,9 @@ class LogLinearTrend(LinearTrend):
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
-class OLSFitted:
+class OLSFitted(FittedBase):
     """A fitted (log-)linear trend."""
 
-    model: str
-    last_year: int
-    last_value: float
-    params: Mapping[str, float]
-    assumptions: tuple[str, ...]
     spec: LinearTrend = field(repr=False)
     kind: str = field(repr=False)
     beta: NDArray[np.float64] = field(repr=False)
@@ -272,14 +268,9 @@ def _regular(years, values) -> list[str]:
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
-class HoltFitted:
+class HoltFitted(FittedBase):
     """A fitted damped Holt model."""
 
-    model: str
-    last_year: int
-    last_value: float
-    params: Mapping[str, float]
-    assumptions: tuple[str, ...]
     kind: str = field(repr=False)
     results: Any = field(repr=False)
     n_obs: int = field(repr=False)
@@ -318,7 +309,7 @@ class HoltFitted:
 
 # ---------------------------------------------------------- ARIMA and Theta
 @dataclass(frozen=True, kw_only=True, eq=False)
-class GaussianFitted:
+class GaussianFitted(FittedBase):
     """Paths from a Gaussian forecast distribution: mean_h + (L ε)_h.
 
     ``L`` is the lower-triangular ψ-weight (MA(∞)) factor of the model's
@@ -326,11 +317,6 @@ class GaussianFitted:
     statsmodels' own forecast variance exactly.
     """
 
-    model: str
-    last_year: int
-    last_value: float
-    params: Mapping[str, float]
-    assumptions: tuple[str, ...]
     kind: str = field(repr=False)
     results: Any = field(repr=False)
     n_obs: int = field(repr=False)
