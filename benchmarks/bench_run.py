@@ -91,8 +91,8 @@ def phases(n_paths: int, out_dir: Path) -> tuple[list[tuple[str, float, float, s
         import pandas  # noqa: F401  (what `kpisim run` imports)
 
         import kpisim
-        from kpisim import cli
         from kpisim._summary import summary
+        from kpisim.cli import _common, _run
         from kpisim.report import report
         from kpisim.simulation import engine
     rows.append(("import (modules of `kpisim run`, in process)", c.wall, c.cpu, ""))
@@ -117,11 +117,11 @@ def phases(n_paths: int, out_dir: Path) -> tuple[list[tuple[str, float, float, s
 
     with Clock() as c:
         summary(sim, lang="ko")
-        scores = cli._scores(sim)
+        scores = _common._scores(sim)
     rows.append(("reduce (attainment table, handbook scores)", c.wall, c.cpu, ""))
 
     with Clock() as c:
-        cli._prior_ranges(sim)
+        _run._prior_ranges(sim)
     rows.append(("what-ifs (P range of the headline goals across priors)", c.wall, c.cpu,
                  f"{n_paths:,} paths per prior"))
 

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from kpisim._progress import Progress
 from kpisim.cli import main
+from kpisim.cli._progress import Progress
 
 
 def run(capsys, *argv):

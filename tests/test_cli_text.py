@@ -244,7 +244,7 @@ def test_korean_docs_page_has_no_english_sentence():
 def test_compare_frame_for_the_report_keeps_the_changed_indicators():
     import pandas as pd
 
-    from kpisim.cli import _compare_frame
+    from kpisim.cli._run import _compare_frame
 
     base = pd.DataFrame({"id": ["a", "a", "b"], "year": [2027, 2030, 2030],
                          "target": [1.0, 2.0, 3.0], "prob": [0.1, 0.2, 0.3],

@@ -44,7 +44,7 @@ def add_sweep_parser(sub: Any) -> None:
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run the grid and print it (tidy for csv/json, one column per cell otherwise)."""
     from kpisim._parallel import INSTALL_HINT, dask_available, local_client
-    from kpisim._progress import Progress
+    from kpisim.cli._progress import Progress
     from kpisim.scenarios import load_scenario
     from kpisim.sweeps import sweep
 
