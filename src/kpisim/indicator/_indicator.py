@@ -1,312 +1,39 @@
-"""The performance indicator (성과지표) as an immutable value object.
-
-An :class:`Indicator` holds what a plan document says about one indicator:
-its actuals and stated targets by year, its unit, kind and direction, the
-target-setting rule, where each value came from (provenance), tags that place
-it in the plan, and any assumption kpisim had to add (kept apart from the
-document's values).
+"""The :class:`Indicator` itself and the checks it runs on construction.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from kpisim._messages import Msg
-from kpisim._validation import CatalogError, is_finite_number
-
-__all__ = [
-    "DIRECTIONS",
-    "GOALS",
-    "ID_PATTERN",
-    "KINDS",
-    "MAX_VALUE",
-    "PERCENT_UNITS",
-    "SCORING_CATEGORIES",
-    "SCORING_METHODS",
-    "UNITS",
-    "UNIT_KINDS",
-    "YEAR_RANGE",
-    "Assumption",
-    "Bounds",
-    "Indicator",
-    "Provenance",
-    "Related",
-    "Scoring",
-    "Tags",
-    "UndatedGoal",
-    "check_unit",
-    "direction_sign",
-    "infer_kind",
-]
-
-Kind = Literal["count", "level", "share", "ratio", "grade"]
-Direction = Literal["increase", "decrease", "maintain"]
-Value = float | str | None
-
-#: Indicator kinds. ``share`` is a percentage bounded to [0, 100]; ``ratio`` is
-#: any other ratio or percentage (it may exceed 100, e.g. 192% participation);
-#: ``count`` is a non-negative tally; ``level`` a non-negative amount or score;
-#: ``grade`` an ordinal grade (B, A, 우수, 1등급) with an explicit scale.
-KINDS: tuple[str, ...] = ("count", "level", "share", "ratio", "grade")
-
-#: Directions: ``increase`` (higher is better), ``decrease`` (lower is better),
-#: ``maintain`` (keep at or above a fixed level, e.g. a legal ratio or a grade).
-DIRECTIONS: tuple[str, ...] = ("increase", "decrease", "maintain")
-
-
-def direction_sign(direction: str) -> float:
-    """``-1.0`` where lower is better (``decrease``), else ``+1.0``.
-
-    The one place the sign of a direction is decided: ``sign · (a − b) > 0``
-    means *a* is better than *b* for every direction (``maintain`` is met at
-    or above its level, like ``increase``).
-
-    >>> direction_sign("decrease"), direction_sign("maintain")
-    (-1.0, 1.0)
-    """
-    return -1.0 if direction == "decrease" else 1.0
-
-
-#: Common units and the kind each implies when a catalog gives no ``kind``
-#: (:func:`infer_kind`). Any other unit string is accepted too (the unit
-#: vocabulary is open, see :func:`check_unit`); only the inference needs it
-#: listed here. ``%`` (and ``％``) implies ``share`` or ``ratio`` from the
-#: values, see :func:`infer_kind`.
-UNIT_KINDS: Mapping[str, str] = MappingProxyType(
-    {
-        # tallies of things or people: count
-        **dict.fromkeys(
-            ("개", "개사", "개소", "개국", "개교", "곳", "명", "인", "건", "회", "호", "대",
-             "종", "편", "수", "가구", "세대", "팀", "기관", "과제", "척", "장", "실", "품목"),
-            "count",
-        ),
-        # amounts of money: level
-        **dict.fromkeys(
-            ("원", "천원", "만원", "백만원", "천만원", "억원", "조원", "달러", "천달러",
-             "만달러", "백만달러", "억달러", "불", "만불", "백만불", "억불", "USD", "KRW"),
-            "level",
-        ),
-        # scores, indices, durations and other amounts: level
-        **dict.fromkeys(("점", "지수", "일", "시간", "분", "개월", "년", "개/억원", "km"), "level"),
-        # a percentage-point change or a multiple may be negative or exceed 100: ratio
-        **dict.fromkeys(("%p", "％p", "배"), "ratio"),
-        **dict.fromkeys(("등급", "grade"), "grade"),
-    }
+from kpisim._validation import is_finite_number
+from kpisim.indicator._values import (
+    Assumption,
+    Bounds,
+    Provenance,
+    Related,
+    Scoring,
+    Tags,
+    UndatedGoal,
+    _bounds_error,
+    scoring_methods,
 )
-
-#: Percent units: kind ``share`` when every value lies in [0, 100], else ``ratio``.
-PERCENT_UNITS: frozenset[str] = frozenset({"%", "％", "퍼센트"})
-
-#: Units with a known kind, plus ``-`` (the document states no unit). Catalogs
-#: may use any other unit string as well (see :func:`check_unit`).
-UNITS: frozenset[str] = frozenset({*UNIT_KINDS, *PERCENT_UNITS, "-"})
-
-#: Longest unit string accepted.
-MAX_UNIT_LENGTH = 40
-
-#: What :func:`check_unit` expects, for error messages.
-UNIT_EXPECTED = (
-    f"a unit: any non-empty text of at most {MAX_UNIT_LENGTH} characters on one line "
-    "(e.g. 명, 건, 백만원, %; `-` when the document states none)"
+from kpisim.indicator._vocabulary import (
+    DIRECTIONS,
+    ID_PATTERN,
+    KINDS,
+    MAX_VALUE,
+    UNIT_EXPECTED,
+    YEAR_RANGE,
+    Value,
+    check_unit,
 )
-
-
-def check_unit(unit: Any) -> str | None:
-    """Return the unit stripped of surrounding spaces, or None if it is not a unit.
-
-    The vocabulary is open: any text of 1 to :data:`MAX_UNIT_LENGTH`
-    characters without control characters (tabs, line breaks) is a unit.
-
-    >>> check_unit(" 백만원 "), check_unit(""), check_unit(5)
-    ('백만원', None, None)
-    """
-    if not isinstance(unit, str):
-        return None
-    unit = unit.strip()
-    if not 1 <= len(unit) <= MAX_UNIT_LENGTH or any(ord(c) < 32 or ord(c) == 127 for c in unit):
-        return None
-    return unit
-
-
-def infer_kind(unit: str, values: Any = (), *, scale: Any = ()) -> tuple[str, str] | None:
-    """The kind a unit implies, and why; None when the unit implies none.
-
-    Parameters
-    ----------
-    unit : str
-        The indicator's unit.
-    values : iterable
-        Its actuals and targets (non-numbers are ignored); read only for a
-        percent unit.
-    scale : sequence of str
-        A non-empty grade scale implies ``grade`` whatever the unit.
-
-    Returns
-    -------
-    (kind, reason) or None
-        ``grade`` for a scale or a grade unit; for ``%``: ``share`` when every
-        numeric value lies in [0, 100] (a share is bounded to [0, 100]), else
-        ``ratio``; otherwise :data:`UNIT_KINDS` (``명`` → ``count``, ``백만원``
-        → ``level``, ``점`` → ``level`` ...). None for any other unit.
-
-    Examples
-    --------
-    >>> infer_kind("명")[0], infer_kind("백만원")[0], infer_kind("%", [12.5, 40])[0]
-    ('count', 'level', 'share')
-    >>> infer_kind("%", [80, 118.7])[0], infer_kind("widgets")
-    ('ratio', None)
-    """
-    if scale:
-        return "grade", "a grade `scale` is given"
-    if unit in PERCENT_UNITS:
-        nums = [float(v) for v in values if is_finite_number(v)]
-        if all(0 <= v <= 100 for v in nums):
-            return "share", (
-                f"unit `{unit}` with every value in [0, 100]: a share, bounded to [0, 100] "
-                "(give kind `ratio` if it may exceed 100 or be negative)"
-            )
-        return "ratio", f"unit `{unit}` with a value outside [0, 100]: a ratio (unbounded)"
-    kind = UNIT_KINDS.get(unit)
-    if kind is None:
-        return None
-    why = {
-        "count": "a tally (non-negative)",
-        "level": "an amount or score (non-negative)",
-        "ratio": "a change or multiple (may be negative)",
-        "grade": "a grade (needs a `scale`)",
-    }[kind]
-    return kind, f"unit `{unit}` is {why}"
-
-
-def kind_assumption(unit: str, kind: str, reason: str) -> Assumption:
-    """The :class:`Assumption` recorded when ``kind`` was inferred from the unit."""
-    return Assumption(
-        field="kind",
-        statement=f"kind `{kind}` inferred from unit `{unit}`",
-        reason=f"no `kind` was given; {reason}; give `kind` to set it",
-        value={"inferred_from_unit": unit, "kind": kind},
-    )
-
-
-#: Handbook categories (구분) an indicator may declare: they set the deviation
-#: rule's k and the ratio rule's 최고 (see ``docs/scoring.md``).
-SCORING_CATEGORIES: tuple[str, ...] = ("주요사업", "경영관리")
-#: The handbook's scoring methods (``kpisim.scoring.METHODS``, formulas in
-#: :mod:`kpisim.scoring.handbook`); a catalog may also declare ``auto`` and ``grade``.
-SCORING_METHODS: tuple[str, ...] = (
-    "deviation", "ratio", "long_term", "trend", "beta", "target_ratio")
-
-
-#: An indicator id: lower-case ASCII letter, then letters, digits or ``_``.
-ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
-#: Strategic goals (전략목표) an indicator may be tagged with.
-GOALS: tuple[str, ...] = ("I", "II", "III", "IV")
-
-#: Years an indicator may hold values for (inclusive; also ``kpisim.catalog.YEAR_RANGE``).
-YEAR_RANGE: tuple[int, int] = (1990, 2100)
-
-#: Largest magnitude of a numeric actual or target. Beyond it a simulated
-#: path could overflow float64 (growth compounds over decades); express the
-#: value in a larger unit instead (e.g. 조원 rather than 원).
-MAX_VALUE: float = 1e15
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Provenance:
-    """Where an indicator's values and rule come from.
-
-    Parameters
-    ----------
-    source : str
-        Source document file name (e.g. ``000_2bd331b0a6e88665.txt``).
-    section : str
-        Section of the document (e.g. ``III-1 전략과제① 3. 전략과제 목표지표``).
-    label : str
-        The row label exactly as printed in the table.
-    description, formula, basis : str
-        Verbatim 지표설명, 지표산식 and 산출근거 (목표치 설정 근거) texts; empty
-        when the document gives none.
-    notes : tuple of str
-        Verbatim remarks attached to values (e.g. ``'22 실적 - (집계중)``).
-    """
-
-    source: str = ""
-    section: str = ""
-    label: str = ""
-    description: str = ""
-    formula: str = ""
-    basis: str = ""
-    notes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Tags:
-    """Where an indicator sits in the plan.
-
-    Parameters
-    ----------
-    goal : {"I", "II", "III", "IV"} or None
-        Strategic goal (전략목표).
-    task : int or None
-        Strategic task (전략과제) 1–8.
-    headline : bool
-        One of the plan's headline management goals (중장기 경영목표).
-    key : tuple of str
-        Key-indicator marks (주요성과지표): ``"evaluation"`` for ① 경영평가
-        계량지표 and ``"ceo"`` for ② 기관장 성과지표.
-    category : {"주요사업", "경영관리"} or None
-        Handbook category; it sets k in the deviation rule (2 or 1).
-    labels : tuple of str
-        Free-form labels (e.g. ``"regional"``).
-    """
-
-    goal: str | None = None
-    task: int | None = None
-    headline: bool = False
-    key: tuple[str, ...] = ()
-    category: str | None = None
-    labels: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Scoring:
-    """How the 경영평가편람 scores an indicator, as the catalog declares it.
-
-    Parameters
-    ----------
-    method : str or None
-        ``"auto"`` (the indicator's rule decides, see
-        :class:`kpisim.scoring.ScoringSpec`), one of
-        :data:`kpisim.scoring.METHODS` (deviation, ratio, long_term, trend,
-        beta, target_ratio) or ``"grade"`` (a grade's 평점 on its scale, for
-        grade indicators only). None: not declared.
-    weight : float or None
-        가중치 in the institution's weighted total, a finite number ≥ 0. None:
-        not declared (then the indicator is left out of a total in which
-        other indicators declare weights). A weight the document does not
-        state must be labelled with an :class:`Assumption` whose ``field`` is
-        ``scoring.weight``.
-    """
-
-    method: str | None = None
-    weight: float | None = None
-
-    @property
-    def declared(self) -> bool:
-        """True when the method or the weight is declared."""
-        return self.method is not None or self.weight is not None
-
-
-def scoring_methods() -> tuple[str, ...]:
-    """Every ``scoring.method`` a catalog may declare (``auto``, the handbook's, ``grade``)."""
-    return ("auto", *SCORING_METHODS, "grade")
 
 
 def _check_scoring(ind: Indicator) -> Scoring:
@@ -338,123 +65,8 @@ def _check_scoring(ind: Indicator) -> Scoring:
     return Scoring(method=sc.method, weight=weight)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Assumption:
-    """An assumption kpisim (or a catalog author) added to a document's data.
-
-    Assumptions are never mixed with document values: they are listed, with
-    the reason, wherever results that depend on them are shown.
-    """
-
-    field: str
-    statement: str
-    reason: str
-    value: Any = None
-    statement_ko: str | None = None  # the statement in Korean, shown with ``lang="ko"``
-    reason_ko: str | None = None  # the reason in Korean
-
-
-@dataclass(frozen=True, slots=True)
-class Bounds:
-    """The bounded scale an indicator is simulated on, and why.
-
-    Parameters
-    ----------
-    low, high : float
-        The scale's lower and upper bound (``low < high``).
-    source : {"catalog", "default"}
-        ``"catalog"`` when the catalog sets ``bounds``; ``"default"`` when
-        kpisim assumed them (see :meth:`Indicator.resolved_bounds`).
-    statement : str
-        One sentence to show beside results, saying which bounds apply and,
-        for a default, that they are an assumption.
-    """
-
-    low: float
-    high: float
-    source: str
-    statement: str
-
-
-@dataclass(frozen=True, slots=True)
-class Related:
-    """A link from one indicator to a related series in the same catalog.
-
-    Parameters
-    ----------
-    id : str
-        The related indicator's id; it must exist in the catalog (checked by
-        :class:`kpisim.Catalog`).
-    relation : str
-        How the two series relate, in one sentence (e.g. ``"narrower
-        definition of the same programme's count; '21 991 vs 1,100"``).
-    relation_ko : str, optional
-        The same sentence in Korean (YAML key ``relation_ko``), shown when
-        the language is Korean; ``None`` when not given (then
-        :meth:`text` falls back to ``relation``).
-
-    Raises
-    ------
-    CatalogError
-        When ``id`` is not a snake_case id, ``relation`` is empty or
-        ``relation_ko`` is given but not a non-empty string.
-
-    Examples
-    --------
-    >>> r = Related("b", "same programme", "같은 사업")
-    >>> r.text("ko"), r.text("en"), Related("b", "same programme").text("ko")
-    ('같은 사업', 'same programme', 'same programme')
-    """
-
-    id: str
-    relation: str
-    relation_ko: str | None = None
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.id, str) or not ID_PATTERN.match(self.id):
-            raise _bounds_error(None, "related.id", "a snake_case indicator id", self.id)
-        if not isinstance(self.relation, str) or not self.relation.strip():
-            raise _bounds_error(None, "related.relation", "a non-empty sentence", self.relation)
-        if self.relation_ko is not None and (
-                not isinstance(self.relation_ko, str) or not self.relation_ko.strip()):
-            raise _bounds_error(None, "related.relation_ko", "a non-empty sentence",
-                                self.relation_ko)
-
-    def text(self, lang: str = "ko") -> str:
-        """The relation in ``lang``: ``relation_ko`` for Korean when given, else ``relation``."""
-        return self.relation_ko if lang == "ko" and self.relation_ko else self.relation
-
-
-@dataclass(frozen=True, slots=True)
-class UndatedGoal:
-    """A goal the document states without a year (never given an invented one).
-
-    Parameters
-    ----------
-    value : float, str or None
-        The goal's value as written (a grade for a grade indicator); ``None``
-        when the goal is qualitative or its number is not stated.
-    text : str
-        The goal exactly as the document writes it.
-    note : str
-        Optional remark (where it is printed, how ``value`` was read, e.g.
-        ``"1만 = 10,000"``).
-
-    Undated goals are shown by ``kpisim catalog`` and kept in the catalog's
-    YAML; they are never simulated or scored, since P(goal met) needs a year.
-    """
-
-    value: Value
-    text: str
-    note: str = ""
-
-
 def _freeze(values: Mapping[int, Value]) -> Mapping[int, Value]:
     return MappingProxyType(dict(sorted(values.items())))
-
-
-def _bounds_error(ident: str | None, field: str, expected: str, got: Any) -> CatalogError:
-    return CatalogError(source=None, indicator=ident, field=field, expected=expected, got=got)
 
 
 def _check_fields(ind: Indicator) -> None:
