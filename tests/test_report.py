@@ -97,9 +97,18 @@ def test_report_is_self_contained(html_report):
     assert html_report.suffix == ".html"
     text = html_report.read_text(encoding="utf-8")
     tags = _parse(text)
-    imgs = [a for tag, a in tags if tag == "img"]
-    assert len(imgs) >= 5  # heatmap, 3 fans, a first-hit histogram, scenarios, scores
-    assert all(a["src"].startswith("data:image/png;base64,") for a in imgs)
+    charts = [a for tag, a in tags if tag == "svg" and a.get("class") == "chart"]
+    # matplotlib figures inline: the headline fan, its P-vs-growth curve, scenarios, scores
+    assert len(charts) == 4
+    assert [a for tag, a in tags if tag == "table" and a.get("class") == "heat"]
+    assert not [a for tag, a in tags if tag == "img"]  # nothing to decode, nothing external
+    # every clip path a chart refers to is defined exactly once on the page
+    ids = [a["id"] for _, a in tags if a.get("id")]
+    refs = set(re.findall(r'url\(#([^)]+)\)', text))
+    assert refs and all(ids.count(r) == 1 for r in refs)
+    assert len(ids) == len(set(ids))
+    # the charts' text is text, in the embedded font
+    assert "<text" in text and "font-family: 'kpisim-ko', 'NanumGothic'" in text
     for tag, a in tags:
         for attr in ("src", "href"):
             value = a.get(attr)
@@ -167,9 +176,11 @@ def test_report_opens_in_a_headless_browser(html_report, tmp_path):
     run = _chromium("--virtual-time-budget=5000", "--dump-dom", url, tmp_path=tmp_path)
     assert run.returncode == 0, run.stderr[-2000:]
     body = dict(next(a for tag, a in _parse(run.stdout) if tag == "body"))
-    n_img = len(re.findall(r"<img ", html_report.read_text(encoding="utf-8")))
+    page = html_report.read_text(encoding="utf-8")
+    n_img = len(re.findall(r"<img ", page))
     assert body.get("data-images-total") == str(n_img)
     assert body.get("data-images-loaded") == str(n_img)  # every image decoded (naturalWidth > 0)
+    assert body.get("data-charts") == str(page.count('<svg class="chart"'))  # charts parsed
     assert int(body.get("data-font-loaded", "0")) >= 1  # the embedded Korean font is used
 
 

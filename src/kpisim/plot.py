@@ -18,9 +18,7 @@ import importlib.util
 import io
 import re
 import sys
-import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -31,11 +29,13 @@ import pandas as pd
 from matplotlib import font_manager
 from matplotlib import ticker as mticker
 from matplotlib.axes import Axes
+from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.text import Text
 
 from kpisim import _format as fmt
 from kpisim import _style as style
+from kpisim._chartdata import FanData, fan_data, goal_of, quantiles
 from kpisim._units import unit_suffix
 
 __all__ = [
@@ -246,7 +246,7 @@ def to_svg(draw: Callable[[Axes], Any], figsize: tuple[float, float], *, key: st
     ids (clip paths) unique within a page and the markup reproducible;
     ``font_family`` (a CSS family, e.g. an embedded web font) is put first in
     every text's font list; ``css_class`` is set on the root ``<svg>``. The
-    markup has no XML prolog, no metadata and no date.
+    markup has no XML prolog, no metadata, no date and no group names.
     """
     from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.figure import Figure
@@ -261,6 +261,11 @@ def to_svg(draw: Callable[[Axes], Any], figsize: tuple[float, float], *, key: st
     out = buf.getvalue()
     out = out[out.index("<svg"):]
     out = re.sub(r"\s*<metadata>.*?</metadata>", "", out, count=1, flags=re.S)
+    # matplotlib names every group ("figure_1", "axes_1", ...): the same names in every
+    # figure, so not ids on a page of several; the salted clip-path and marker ids stay
+    out = re.sub(r'\s+id="[\w.]+_\d+"', "", out)
+    # inline in HTML the parser puts <svg> in its namespace: no xmlns (no URL in the page)
+    out = re.sub(r'\s+xmlns(:xlink)?="[^"]*"', "", out)
     if font_family:
         out = out.replace("font-family: ", f"font-family: {font_family}, ")
     if css_class:
@@ -336,86 +341,6 @@ def _require_columns(frame: Any, columns: Sequence[str], what: str) -> pd.DataFr
         msg = f"`{what}` lacks column(s) {missing}; it has {list(frame.columns)}"
         raise ValueError(msg)
     return frame
-
-
-@dataclass(frozen=True)
-class FanData:
-    """What a fan chart of one indicator shows, drawn by :func:`fan_chart` and the report.
-
-    ``years`` run from the last actual to ``end``; ``bands[q]`` is the kept
-    paths' quantile ``q`` (:data:`kpisim._style.FAN_Q`) in those years,
-    starting at the last actual itself. ``goal`` is ``(year, value)`` of the
-    furthest stated numeric target within the horizon, or None.
-    """
-
-    indicator: Any
-    actual: pd.Series
-    targets: pd.Series
-    goal: tuple[int, float] | None
-    end: int
-    years: np.ndarray
-    bands: Mapping[float, np.ndarray]
-
-    def __post_init__(self) -> None:
-        if self.actual.empty:
-            msg = f"indicator `{self.indicator.id}` has no actual to start a fan from"
-            raise ValueError(msg)
-        if any(len(v) != len(self.years) for v in self.bands.values()):
-            raise ValueError("every band needs one value per year")
-
-    @property
-    def last_year(self) -> int:
-        return int(self.actual.index[-1])
-
-    def col(self, q: float) -> np.ndarray:
-        """Quantile ``q`` by year, from the last actual to ``end``."""
-        return self.bands[q]
-
-
-def goal_of(sim: Any, ident: str) -> tuple[int, float] | None:
-    """``(year, value)`` of the furthest stated numeric target within the horizon, or None."""
-    targets = sim.catalog[ident].target.dropna()
-    targets = targets[targets.index <= int(sim.years[-1])]
-    if targets.empty:
-        return None
-    return int(targets.index[-1]), float(targets.iloc[-1])
-
-
-def quantiles(sim: Any, ids: Sequence[str] | None = None,
-              q: Sequence[float] = style.FAN_Q) -> pd.DataFrame:
-    """``sim.quantiles(q, ids=ids)`` without the warning for years before the first actual.
-
-    Those years are all-NaN columns of the kept paths; their quantiles are NaN.
-    """
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
-        return sim.quantiles(q, ids=ids)
-
-
-def fan_data(sim: Any, ident: str, *, until: int | None = None,
-             quantiles_frame: pd.DataFrame | None = None) -> FanData:
-    """The numbers of ``ident``'s fan chart (:class:`FanData`).
-
-    ``quantiles_frame``: a :func:`quantiles` table already computed (of
-    several indicators: one call of the simulation for all of them);
-    computed for ``ident`` alone when omitted. ``until`` as in :func:`fan_chart`.
-    """
-    ind = sim.catalog[ident]
-    actual = ind.observed
-    last_year, last_value = int(actual.index[-1]), float(actual.iloc[-1])
-    qs = quantiles(sim, [ident]) if quantiles_frame is None else quantiles_frame
-    qs = qs[qs["id"] == ident]
-    wide = qs.pivot(index="year", columns="q", values="value")
-    goal = goal_of(sim, ident)
-    horizon = int(sim.years[-1])
-    end = int(until) if until is not None else (goal[0] if goal else horizon)
-    end = min(max(end, last_year + 1), horizon)
-    wide = wide[(wide.index > last_year) & (wide.index <= end)]
-    years = np.concatenate([[last_year], wide.index.to_numpy(dtype=float)])
-    bands = {float(q): np.concatenate([[last_value], wide[q].to_numpy(dtype=float)])
-             for q in wide.columns}
-    return FanData(indicator=ind, actual=actual, targets=ind.target.dropna(), goal=goal,
-                   end=end, years=years, bands=bands)
 
 
 # ------------------------------------------------------------- fan chart
@@ -620,7 +545,7 @@ def attainment_heatmap(
 
     values = p.to_numpy(dtype=float)
     shown = np.ma.masked_invalid(np.where(obs.to_numpy(), np.nan, values))
-    cmap = mpl.colormaps["RdYlGn"].resampled(10).with_extremes(bad="white")  # 10%-wide bands
+    cmap = ListedColormap(style.HEAT).with_extremes(bad="white")  # 10%-wide bands
     im = ax.imshow(shown, cmap=cmap, vmin=0, vmax=1, aspect="auto", interpolation="nearest")
     for i in range(len(ids)):
         for j in range(len(years)):
