@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -105,10 +106,12 @@ def test_report_is_self_contained(html_report):
     # every clip path a chart refers to is defined exactly once on the page
     ids = [a["id"] for _, a in tags if a.get("id")]
     refs = set(re.findall(r'url\(#([^)]+)\)', text))
-    assert refs and all(ids.count(r) == 1 for r in refs)
+    assert refs
+    assert all(ids.count(r) == 1 for r in refs)
     assert len(ids) == len(set(ids))
     # the charts' text is text, in the embedded font
-    assert "<text" in text and "font-family: 'kpisim-ko', 'NanumGothic'" in text
+    assert "<text" in text
+    assert "font-family: 'kpisim-ko', 'NanumGothic'" in text
     for tag, a in tags:
         for attr in ("src", "href"):
             value = a.get(attr)
@@ -221,3 +224,25 @@ def test_report_with_a_score_result(sim, tmp_path):
     assert f"기댓값 {result.total.mean:.1f}점" in text
     row = result.table.iloc[0]
     assert f"{row['mean']:.1f}" in text
+
+
+def test_markdown_and_excel_reports_need_no_matplotlib():
+    # a fresh interpreter is the point: what do the report and the CLI modules load?
+    code = ("import sys, kpisim.report, kpisim.cli, kpisim._summary; "
+            "print('matplotlib' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_heatmap_table_shows_every_probability(sim, html_report):
+    text = html_report.read_text(encoding="utf-8")
+    heat = text[text.index('<table class="heat">'):]
+    heat = heat[:heat.index("</table>")]
+    probs = sim.prob_meet()
+    for r in probs[~probs["observed"]].itertuples():
+        p = r.prob
+        shown = (f"{100 * p:.0f}%" if 0.005 <= p <= 0.995 else "<1%" if p < 0.5 else ">99%")
+        assert f">{html.escape(shown)}</td>" in heat, (r.id, r.year, shown)
+    # years already observed are facts, marked met/missed, not a probability
+    assert 'class="obs">' in heat

@@ -77,6 +77,7 @@ __all__ = [
     "growth_references",
     "prob_curve",
     "prob_range",
+    "prob_range_details",
     "required_growth",
 ]
 
@@ -839,6 +840,30 @@ def prob_range(
     frame, _, _ = _ranges(sim_or_catalog, year, ids, n_paths=n_paths, rng=rng,
                           all_references=all_references, skip_errors=False)
     return frame
+
+
+def prob_range_details(
+    sim_or_catalog: Any,
+    year: int | None = None,
+    ids: Sequence[str] | None = None,
+    *,
+    n_paths: int | None = None,
+    rng: Any = None,
+    all_references: bool = False,
+    skip_errors: bool = False,
+) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], dict[str, str]]:
+    """:func:`prob_range`, with what it was computed from.
+
+    Returns
+    -------
+    (DataFrame, dict, dict)
+        The :func:`prob_range` table; each indicator's :func:`goal_evidence`
+        rows for all its goal years, by id; and, with ``skip_errors``, the
+        error message of each indicator left out because it cannot be
+        simulated with ``refgrowth`` (otherwise that error is raised).
+    """
+    return _ranges(sim_or_catalog, year, ids, n_paths=n_paths, rng=rng,
+                   all_references=all_references, skip_errors=skip_errors)
 
 
 def _ranges(

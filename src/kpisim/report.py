@@ -673,11 +673,11 @@ def _goal_data(sim: Any, pool: ThreadPoolExecutor) -> dict[str, Future]:
 def _one_goal(sim: Any, ident: str) -> dict[str, Any]:
     """Range rows, evidence, curve (or the error) of one headline goal."""
     from kpisim._validation import KpisimError
-    from kpisim.goals import _ranges, prob_curve
+    from kpisim.goals import prob_curve, prob_range_details
 
-    frame, evidence, errors = _ranges(sim, None, [ident],
-                                      n_paths=min(sim.n_paths, _RANGE_PATHS), rng=None,
-                                      all_references=False, skip_errors=True)
+    frame, evidence, errors = prob_range_details(sim, None, [ident],
+                                                 n_paths=min(sim.n_paths, _RANGE_PATHS),
+                                                 skip_errors=True)
     out: dict[str, Any] = {"ranges": frame, "evidence": evidence.get(ident),
                            "error": errors.get(ident), "curve": None}
     ev = out["evidence"]
