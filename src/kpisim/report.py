@@ -222,10 +222,20 @@ def _draw_spec(sim: Any, spec: Spec, ax: Any) -> Any:
     raise ValueError(msg)
 
 
-def _render_spec(spec: Spec, figsize: tuple[float, float], i: int) -> str:
-    """Figure ``i`` of the page as inline SVG, its text in the embedded font."""
+def _render_spec(spec: Spec, figsize: tuple[float, float] | None, i: int) -> str:
+    """Figure ``i`` of the page as inline SVG, its text in the embedded font.
+
+    A spec without a size is a part of the page drawn without matplotlib (the
+    small multiples), built the same way wherever it runs.
+    """
     from kpisim import plot
 
+    if figsize is None:
+        kind, args = spec
+        if kind != "multiples":
+            msg = f"unknown page part {kind!r}"
+            raise ValueError(msg)
+        return _multiples(_SIM, *args)
     return plot.to_svg(functools.partial(_draw_spec, _SIM, spec), figsize, key=f"kpisim-fig{i}",
                        font_family=f"'{_FONT}'", css_class="chart")
 
@@ -250,7 +260,7 @@ class _Figures:
 
         global _SIM
         _SIM = sim
-        self.specs: list[tuple[Spec, tuple[float, float]]] = []
+        self.specs: list[tuple[Spec, tuple[float, float] | None]] = []
         self.pending: list[Any] = []
         self.pool = None
         n = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
@@ -261,7 +271,7 @@ class _Figures:
             except Exception:  # no workers: draw here
                 self.pool = None
 
-    def add(self, spec: Spec, figsize: tuple[float, float]) -> str:
+    def add(self, spec: Spec, figsize: tuple[float, float] | None) -> str:
         """Queue a figure; its placeholder in the page."""
         i = len(self.specs)
         self.specs.append((spec, figsize))
@@ -315,11 +325,11 @@ def _warm_up() -> None:
 _FIGS: _Figures | None = None
 
 
-def _figure(spec: Spec, figsize: tuple[float, float]) -> str:
+def _figure(spec: Spec, figsize: tuple[float, float] | None) -> str:
     """The inline SVG of a figure (a placeholder while :func:`report` builds the page)."""
     if _FIGS is not None:
         return _FIGS.add(spec, figsize)
-    return _render_spec(spec, figsize, 0)
+    return _render_spec(spec, figsize, 0)  # pragma: no cover - report() sets _FIGS
 
 
 def _report_date() -> str:
@@ -1040,7 +1050,8 @@ def _body(sim: Any, t: dict[str, Any], *, lang: str, audit: Any, scenarios: Any,
         rule_paths = _rule_paths(audit_frame)
         head_figs = {i: _figure(("fan", (i, lang, rule_paths.get(i))), (5.4, 4.0))
                      for i in head_ids}
-        sections = {}
+        probs = sim.prob_meet()
+        sections = {"fans": _fans_section(sim, probs, rule_paths, head_figs, lang)}
         if scenarios is not None:
             sections["scen"] = _scenario_section(sim, scenarios, lang)
         if scores is not None:
@@ -1049,12 +1060,10 @@ def _body(sim: Any, t: dict[str, Any], *, lang: str, audit: Any, scenarios: Any,
         read = (f'<p class="note">{_e(t["read_p"].format(paths=sim.n_paths))}</p>'
                 f'<p class="note">{_e(t["read_class"])}</p>')
         sections["head"] = read + _headline_section(sim, table, lang, goal_data)
-    probs = sim.prob_meet()
     sections["all"] = _table(t["cols_sum"], _summary_rows(table, lang), {1, 2, 3, 4, 5, 6})
     sections["heat"] = (f'<p class="note">{_e(t["heat_note"])}</p>'
                         + _heat_table(sim, probs, lang))
     sections["audit"] = _audit_section(audit_frame, lang)
-    sections["fans"] = _fans_section(sim, probs, rule_paths, head_figs, lang)
     skipped = [[_name(sim, i, lang) if i in sim.catalog else i, _skip_reason(r, lang)]
                for i, r in sim.skipped.items()]
     sections["skip"] = (_table(t["cols_skip"], skipped) if skipped
@@ -1071,36 +1080,44 @@ def _body(sim: Any, t: dict[str, Any], *, lang: str, audit: Any, scenarios: Any,
                       for k in order))
 
 
+def _fan_caption(probs: pd.DataFrame, ident: str, lang: str) -> str:
+    p = probs[(probs["id"] == ident) & ~probs["observed"]]
+    return _T[lang]["fan_caption"].format(
+        " · ".join(f"{int(r.year)} {fmt.pct(r.prob)}" for r in p.itertuples()))
+
+
 def _fans_section(sim: Any, probs: pd.DataFrame, rule_paths: Mapping[str, pd.Series],
                   head_figs: Mapping[str, str], lang: str) -> str:
     """Headline goals as full figures (``head_figs``) with their first-hit bars, the others
-    as small inline SVG multiples (the kept paths' quantiles asked of the simulation once)."""
+    as small inline SVG multiples (drawn, like a figure, while the page is built)."""
     t = _T[lang]
-    figures: list[str] = []
-    multiples: list[str] = []
-    small = [i for i in _ordered_ids(sim) if not sim.catalog[i].tags.headline]
-    wide = (quantiles(sim, small).pivot_table(index=["id", "year"], columns="q", values="value",
-                                              sort=False, dropna=False) if small else None)
     first_hit = sim.first_hit()
-    future = probs[~probs["observed"]]
-    for ident in _ordered_ids(sim):
-        name = _name(sim, ident, lang)
-        p = future[future["id"] == ident]
-        caption = t["fan_caption"].format(
-            " · ".join(f"{int(r.year)} {fmt.pct(r.prob)}" for r in p.itertuples()))
-        if sim.catalog[ident].tags.headline:  # the charts a reader looks at: full figures
-            figures.append(f'<figure id="fan-{_e(ident)}" class="wide">{head_figs[ident]}'
-                           f"{_svg_first_hit(sim, ident, lang, first_hit)}"
-                           f"<figcaption>{_e(caption)}</figcaption></figure>")
-        else:  # small multiples: inline SVG, no matplotlib figure
-            svg = _svg_fan(fan_data(sim, ident, wide=wide.loc[ident]), lang,
-                           rule_paths.get(ident))
-            multiples.append(f'<figure id="fan-{_e(ident)}"><figcaption class="name">'
-                             f"{_e(name)}</figcaption>{svg}<figcaption>{_e(caption)}"
-                             "</figcaption></figure>")
+    figures = [f'<figure id="fan-{_e(i)}" class="wide">{head_figs[i]}'
+               f"{_svg_first_hit(sim, i, lang, first_hit)}"
+               f"<figcaption>{_e(_fan_caption(probs, i, lang))}</figcaption></figure>"
+               for i in _ordered_ids(sim) if sim.catalog[i].tags.headline]
+    small = [i for i in _ordered_ids(sim) if not sim.catalog[i].tags.headline]
+    multiples = (_figure(("multiples", (small, lang, {i: rule_paths[i] for i in small
+                                                      if i in rule_paths})), None)
+                 if small else "")
     return (f'<p class="note">{_e(t["fan_note"])}</p>'
             f'<div class="grid">{"".join(figures)}</div>'
-            f'<div class="grid small">{"".join(multiples)}</div>')
+            f'<div class="grid small">{multiples}</div>')
+
+
+def _multiples(sim: Any, ids: list[str], lang: str, rule_paths: Mapping[str, pd.Series]) -> str:
+    """The small inline SVG fan charts of ``ids``: no matplotlib figure, the kept paths'
+    quantiles asked of the simulation once."""
+    wide = quantiles(sim, ids).pivot_table(index=["id", "year"], columns="q", values="value",
+                                           sort=False, dropna=False)
+    probs = sim.prob_meet(ids=ids)
+    out = []
+    for ident in ids:
+        svg = _svg_fan(fan_data(sim, ident, wide=wide.loc[ident]), lang, rule_paths.get(ident))
+        out.append(f'<figure id="fan-{_e(ident)}"><figcaption class="name">'
+                   f"{_e(_name(sim, ident, lang))}</figcaption>{svg}"
+                   f"<figcaption>{_e(_fan_caption(probs, ident, lang))}</figcaption></figure>")
+    return "".join(out)
 
 
 def _md_cell(x: Any) -> str:
