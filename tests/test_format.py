@@ -16,20 +16,24 @@ from kpisim import _style as style
 
 @given(st.floats(min_value=-1e12, max_value=1e12, allow_nan=False).filter(
     lambda v: v == 0 or abs(v) >= 1e-6))
-def test_stated_keeps_six_significant_digits_and_never_an_exponent(v):
+def test_stated_is_the_number_itself_and_never_an_exponent(v):
     s = fmt.stated(v)
     assert "e" not in s.lower()
     back = float(s.replace(",", ""))
-    # six significant digits (d digits before the point: 6 − d decimals), integers kept whole
-    d = math.floor(math.log10(abs(v))) + 1 if v else 1
-    assert abs(back - v) <= 0.5 * 10 ** min(0, d - 6) * (1 + 1e-9)
-    intpart = s.lstrip("-").split(".")[0]
-    assert intpart == f"{int(abs(back)):,}"  # thousands grouped by commas
+    if len(repr(abs(v)).replace(".", "").lstrip("0")) <= fmt.STATED_DIGITS and "e" not in repr(v):
+        assert back == v  # a document's number: exactly the stored value
+    else:  # a computed one: ten significant digits, the integer part whole
+        d = math.floor(math.log10(abs(v))) + 1
+        assert abs(back - v) <= 0.5 * 10 ** min(0, d - fmt.STATED_DIGITS) * (1 + 1e-9)
+    whole = s.lstrip("-").split(".")[0]
+    assert whole == f"{int(abs(back)):,}"  # thousands grouped by commas
 
 
 def test_stated_values_as_a_plan_writes_them():
     # hand-written expectations (the documents' own spellings)
     assert fmt.stated(11.745) == "11.745"
+    assert fmt.stated(16151.08) == "16,151.08"  # 억원, as the budget table writes it
+    assert fmt.stated(7.004) == "7.004"
     assert fmt.stated(3500.0) == "3,500"
     assert fmt.stated(12_000_000) == "12,000,000"  # not "1.2e+07"
     assert fmt.stated(0.5) == "0.5"

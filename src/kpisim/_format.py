@@ -2,10 +2,10 @@
 
 Two kinds of numbers are written differently:
 
-* a value **as the catalog states it** (a target, an actual) keeps up to six
-  significant digits — ``11.745`` stays ``11.745``, never rounded to ``11.75``
-  and never written ``1.2e+07``: the reader must recognise the number of the
-  plan document (:func:`stated`, :func:`with_unit`);
+* a value **as the catalog states it** (a target, an actual) keeps every digit
+  the document wrote — ``16,151.08`` stays ``16,151.08`` and ``7.004`` stays
+  ``7.004``, never rounded and never written ``1.2e+07``: the reader must
+  recognise the number of the plan document (:func:`stated`, :func:`with_unit`);
 * a **derived** number (an axis tick, a simulated quantile, a weight) is
   written the way a plan writes figures, at most two decimals (three
   significant digits below 1) (:func:`num`).
@@ -27,8 +27,9 @@ from kpisim._units import unit_suffix
 
 __all__ = ["ci", "name", "num", "pct", "pp", "short", "shown", "stated", "with_unit"]
 
-#: Significant digits of a stated value (the integer part is never rounded).
-STATED_DIGITS = 6
+#: Most significant digits of a stated value: the document's number is shown as
+#: written (its shortest exact decimal); only a longer one (a computed value) is rounded.
+STATED_DIGITS = 10
 
 
 def _finite(v: Any) -> float | None:
@@ -58,10 +59,17 @@ def num(v: Any) -> str:
 
 
 def stated(v: Any) -> str:
-    """A catalog value as written: up to six significant digits, grouped, no exponent.
+    """A catalog value as the document writes it: every digit, grouped, no exponent.
 
-    >>> stated(11.745), stated(3500), stated(12_345_678.9), stated(0.000123), stated(1.9)
-    ('11.745', '3,500', '12,345,679', '0.000123', '1.9')
+    The shortest decimal that is exactly the stored number (``repr``), so a
+    stated ``16,151.08`` or ``7.004`` reads as in the plan; a value with more
+    than :data:`STATED_DIGITS` significant digits (a computed one) is rounded
+    to that many, the integer part never.
+
+    >>> stated(16151.08), stated(7.004), stated(3500), stated(12_345_678.9), stated(1.9)
+    ('16,151.08', '7.004', '3,500', '12,345,678.9', '1.9')
+    >>> stated(1 / 3), stated(0.000123), stated(-0.5)
+    ('0.3333333333', '0.000123', '-0.5')
     """
     f = _finite(v)
     if f is None:
@@ -69,9 +77,13 @@ def stated(v: Any) -> str:
     if f == 0:
         return "0"
     digits = math.floor(math.log10(abs(f))) + 1  # digits before the point (≤ 0 below 1)
-    decimals = max(STATED_DIGITS - digits, 0)
-    out = _trim(f"{f:,.{decimals}f}")
-    return "0" if out in ("-0", "") else out
+    s = repr(abs(f))
+    if "e" in s or len(s.replace(".", "").lstrip("0")) > STATED_DIGITS:
+        s = _trim(f"{abs(f):.{max(STATED_DIGITS - digits, 0)}f}")
+    whole, _, frac = s.partition(".")
+    whole = f"{int(whole):,}"
+    frac = frac.rstrip("0")
+    return ("-" if f < 0 else "") + whole + ("." + frac if frac else "")
 
 
 def with_unit(v: Any, unit: str | None, lang: str = "ko") -> str:
