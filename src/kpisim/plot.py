@@ -255,7 +255,9 @@ def to_svg(draw: Callable[[Axes], Any], figsize: tuple[float, float], *, key: st
     with mpl.rc_context(rc):
         fig = Figure(figsize=figsize, dpi=72, layout="constrained")
         canvas = FigureCanvasSVG(fig)
-        draw(fig.add_subplot())
+        ax = fig.add_subplot()
+        ax._kpisim_font = rc["font.family"]  # its texts already have the Korean font
+        draw(ax)
         buf = io.StringIO()
         canvas.print_svg(buf, metadata={"Date": None})
     out = buf.getvalue()
@@ -280,6 +282,8 @@ def _apply_font(ax: Axes) -> None:
     labels and tick labels were created with the global font then.
     """
     families = _rc()["font.family"]
+    if getattr(ax, "_kpisim_font", None) == families:
+        return  # created inside our rc context (e.g. by to_svg): nothing to change
     ax.tick_params(which="both", labelfontfamily=families)
     for text in ax.findobj(Text):
         text.set_fontfamily(families)
