@@ -246,3 +246,29 @@ def test_heatmap_table_shows_every_probability(sim, html_report):
         assert f">{html.escape(shown)}</td>" in heat, (r.id, r.year, shown)
     # years already observed are facts, marked met/missed, not a probability
     assert 'class="obs">' in heat
+
+
+def test_font_subset_cache_gives_the_same_bytes(tmp_path, monkeypatch):
+    import kpisim.report  # noqa: F401  (the module, not the function)
+
+    rep = sys.modules["kpisim.report"]
+    from kpisim import plot
+
+    _, font = plot.korean_font()
+    stat = font.stat()
+    args = (str(font), stat.st_size, stat.st_mtime, "가나다 AI 2,000개")
+    monkeypatch.setenv("KPISIM_CACHE_DIR", str(tmp_path))
+    rep._font_subset.cache_clear()
+    made = rep._font_subset(*args)
+    files = list(tmp_path.glob("font-*.woff.b64"))
+    assert len(files) == 1
+    assert files[0].read_text(encoding="ascii") == made
+    rep._font_subset.cache_clear()
+    assert rep._font_subset(*args) == made  # read back from the file
+    files[0].write_text("not base64 ###", encoding="ascii")  # a damaged cache is ignored
+    rep._font_subset.cache_clear()
+    assert rep._font_subset(*args) == made == rep._make_subset(str(font), args[3])
+    monkeypatch.setenv("KPISIM_CACHE_DIR", "")  # no cache at all
+    rep._font_subset.cache_clear()
+    assert rep._font_subset(*args) == made
+    rep._font_subset.cache_clear()

@@ -597,13 +597,61 @@ def _heat_table(sim: Any, probs: pd.DataFrame, lang: str) -> str:
 
 
 # -------------------------------------------------------------------- font
+#: Options of the subset; part of the cache key (a change makes new cache files).
+_SUBSET_VERSION = "woff-names12-noTSI-keepbbox-1"
+
+
+def _cache_dir() -> Path | None:
+    """Where font subsets are kept between runs: ``$KPISIM_CACHE_DIR``, else
+    ``$XDG_CACHE_HOME/kpisim`` or ``~/.cache/kpisim``; None when
+    ``KPISIM_CACHE_DIR`` is empty (no cache)."""
+    import os
+
+    env = os.environ.get("KPISIM_CACHE_DIR")
+    if env is not None:
+        return Path(env) if env.strip() else None
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "kpisim"
+
+
 @functools.lru_cache(maxsize=8)
 def _font_subset(path: str, size: int, mtime: float, chars: str) -> str:
-    """The WOFF subset of font file ``path`` covering ``chars``, base64 (cached per process).
+    """The WOFF subset of font file ``path`` covering ``chars``, base64.
 
-    The glyphs are copied as they are (no bounding boxes recomputed: the
-    subset's outlines are the font's own), which keeps the subsetting cheap.
+    Cached per process and, as a file named by the hash of its inputs (font
+    file, fontTools version, options, characters), between runs (see
+    :func:`_cache_dir`): a report of the same catalog reuses it. A cache that
+    cannot be read or written is ignored; the subset is then made here, the
+    same bytes either way.
     """
+    import hashlib
+
+    import fontTools
+
+    key = hashlib.sha256("\x00".join([path, str(size), repr(mtime), fontTools.version,
+                                       _SUBSET_VERSION, chars]).encode()).hexdigest()
+    where = _cache_dir()
+    cached = None if where is None else where / f"font-{key[:32]}.woff.b64"
+    if cached is not None:
+        try:
+            data = cached.read_text(encoding="ascii")
+            if data and re.fullmatch(r"[A-Za-z0-9+/=]+", data):
+                return data
+        except (OSError, UnicodeDecodeError):
+            pass
+    data = _make_subset(path, chars)
+    if cached is not None:
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            write_text(cached, data)
+        except OSError:  # a read-only home: no cache, same subset
+            pass
+    return data
+
+
+def _make_subset(path: str, chars: str) -> str:
+    """Subset the font: the glyphs are copied as they are (no bounding boxes
+    recomputed: the subset's outlines are the font's own), which keeps it cheap."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
@@ -629,7 +677,7 @@ def _font_face(page_text: str) -> str:
     if path is None or path.suffix.lower() not in (".ttf", ".otf"):
         return ""
     try:
-        import fontTools.subset  # noqa: F401
+        import fontTools  # noqa: F401
     except ImportError:  # pragma: no cover - fontTools ships with matplotlib
         return ""
     stat = path.stat()
