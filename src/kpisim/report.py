@@ -131,11 +131,14 @@ def _e(x: Any) -> str:
     return html.escape("" if x is None else str(x), quote=True)
 
 
-def _path_text(values: Any) -> str:
+def _path_text(values: Any, derived: bool = False) -> str:
+    """A target path by year: stated values as written, ``derived`` ones (recomputed from a
+    rule) as a plan prints figures (:func:`kpisim._format.num`)."""
     if not isinstance(values, Mapping):
         return "" if values is None else str(values)
+    show = fmt.num if derived else fmt.stated
     return " · ".join(
-        f"'{int(y) % 100:02d} {fmt.stated(v) if isinstance(v, (int, float)) else v}"
+        f"'{int(y) % 100:02d} {show(v) if isinstance(v, (int, float)) else v}"
         for y, v in values.items()
     )
 
@@ -901,7 +904,7 @@ def _audit_section(audit: pd.DataFrame | None, lang: str) -> str:
               else _Raw(f'<span class="good">{_e(t["yes"])}</span>') if group == 1
               else _Raw(f'<span class="bad">{_e(t["no"])}</span>'))
         groups[group].append([r.get("name_ko", r.get("id")), r.get("rule_text", ""),
-                              _path_text(r.get("stated")), _path_text(r.get("recomputed")),
+                              _path_text(r.get("stated")), _path_text(r.get("recomputed"), derived=True),
                               ok, r.get("verdict", "")])
     counts = t["audit_counts"].format(*(len(groups[g]) for g in (0, 1, 2)))
     return (f'<p class="note">{_e(t["audit_note"])}</p><p>{_e(counts)}</p>'
