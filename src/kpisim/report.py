@@ -904,7 +904,8 @@ def _audit_section(audit: pd.DataFrame | None, lang: str) -> str:
               else _Raw(f'<span class="good">{_e(t["yes"])}</span>') if group == 1
               else _Raw(f'<span class="bad">{_e(t["no"])}</span>'))
         groups[group].append([r.get("name_ko", r.get("id")), r.get("rule_text", ""),
-                              _path_text(r.get("stated")), _path_text(r.get("recomputed"), derived=True),
+                              _path_text(r.get("stated")),
+                              _path_text(r.get("recomputed"), derived=True),
                               ok, r.get("verdict", "")])
     counts = t["audit_counts"].format(*(len(groups[g]) for g in (0, 1, 2)))
     return (f'<p class="note">{_e(t["audit_note"])}</p><p>{_e(counts)}</p>'
