@@ -76,9 +76,9 @@ def _korean_web_font() -> str:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    from kpisim.plot import _korean_font
+    from kpisim.plot import korean_font
 
-    _, path = _korean_font()
+    _, path = korean_font()
     if path is None:  # pragma: no cover - koreanize-matplotlib is a core dependency
         msg = "no Korean font found for the docs (install koreanize-matplotlib)"
         raise RuntimeError(msg)

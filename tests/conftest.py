@@ -21,3 +21,11 @@ settings.register_profile(
     "dev", deadline=None, print_blob=True, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile("ci" if os.environ.get("CI") else os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+# The report keeps font subsets between runs in ~/.cache/kpisim unless told
+# otherwise; a test run must not write into the user's home: one temporary
+# directory for the whole session (tests of the cache set their own).
+if "KPISIM_CACHE_DIR" not in os.environ:
+    import tempfile
+
+    os.environ["KPISIM_CACHE_DIR"] = tempfile.mkdtemp(prefix="kpisim-test-cache-")

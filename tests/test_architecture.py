@@ -61,11 +61,6 @@ PRIVATE_IMPORT_ALLOWLIST: frozenset[tuple[str, str]] = frozenset({
 #: (c) ``obj._attr`` reads of another module's private state today,
 #: as (module, attr).
 PRIVATE_ATTR_ALLOWLIST: frozenset[tuple[str, str]] = frozenset({
-    # report uses plot's private colours and helpers (plot.py/_format.py next round)
-    *(("kpisim.report", name) for name in (
-        "_C_ACTUAL", "_C_FAN", "_C_GOAL", "_C_NEVER", "_C_RULE", "_C_TARGET", "_TEXT",
-        "_goal", "_korean_font", "_num", "_quantiles", "_rc", "_scenario_columns",
-        "_score_pmf", "_short", "_with_unit")),
 })
 
 #: Private names of the standard library and dependencies that are their

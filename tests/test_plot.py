@@ -158,7 +158,8 @@ def test_fan_chart_content(sim):
     assert "개" in ax.get_ylabel()
     p = sim.prob_meet(2030, ids=["ai_firms"]).iloc[0]
     texts = [t.get_text() for t in ax.get_legend().get_texts()]
-    expected = f"2030 목표 3,500개: P(달성) = {100 * p.prob:.1f}% ± {100 * p.se:.1f}%p"
+    # the SE as the summary table writes it: ±, two decimals, a space, %p
+    expected = f"2030 목표 3,500개: P(달성) = {100 * p.prob:.1f}% ±{100 * p.se:.2f} %p"
     assert texts[0] == expected
     assert "규칙으로 재계산한 목표" in texts
     assert {"50% 구간", "80% 구간", "95% 구간", "실적", "목표치(문서)"} <= set(texts)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -97,9 +98,20 @@ def test_report_is_self_contained(html_report):
     assert html_report.suffix == ".html"
     text = html_report.read_text(encoding="utf-8")
     tags = _parse(text)
-    imgs = [a for tag, a in tags if tag == "img"]
-    assert len(imgs) >= 5  # heatmap, 3 fans, a first-hit histogram, scenarios, scores
-    assert all(a["src"].startswith("data:image/png;base64,") for a in imgs)
+    charts = [a for tag, a in tags if tag == "svg" and a.get("class") == "chart"]
+    # matplotlib figures inline: the headline fan, its P-vs-growth curve, scenarios, scores
+    assert len(charts) == 4
+    assert [a for tag, a in tags if tag == "table" and a.get("class") == "heat"]
+    assert not [a for tag, a in tags if tag == "img"]  # nothing to decode, nothing external
+    # every clip path a chart refers to is defined exactly once on the page
+    ids = [a["id"] for _, a in tags if a.get("id")]
+    refs = set(re.findall(r'url\(#([^)]+)\)', text))
+    assert refs
+    assert all(ids.count(r) == 1 for r in refs)
+    assert len(ids) == len(set(ids))
+    # the charts' text is text, in the embedded font
+    assert "<text" in text
+    assert "font-family: 'kpisim-ko', 'NanumGothic'" in text
     for tag, a in tags:
         for attr in ("src", "href"):
             value = a.get(attr)
@@ -167,9 +179,11 @@ def test_report_opens_in_a_headless_browser(html_report, tmp_path):
     run = _chromium("--virtual-time-budget=5000", "--dump-dom", url, tmp_path=tmp_path)
     assert run.returncode == 0, run.stderr[-2000:]
     body = dict(next(a for tag, a in _parse(run.stdout) if tag == "body"))
-    n_img = len(re.findall(r"<img ", html_report.read_text(encoding="utf-8")))
+    page = html_report.read_text(encoding="utf-8")
+    n_img = len(re.findall(r"<img ", page))
     assert body.get("data-images-total") == str(n_img)
     assert body.get("data-images-loaded") == str(n_img)  # every image decoded (naturalWidth > 0)
+    assert body.get("data-charts") == str(page.count('<svg class="chart"'))  # charts parsed
     assert int(body.get("data-font-loaded", "0")) >= 1  # the embedded Korean font is used
 
 
@@ -210,3 +224,51 @@ def test_report_with_a_score_result(sim, tmp_path):
     assert f"기댓값 {result.total.mean:.1f}점" in text
     row = result.table.iloc[0]
     assert f"{row['mean']:.1f}" in text
+
+
+def test_markdown_and_excel_reports_need_no_matplotlib():
+    # a fresh interpreter is the point: what do the report and the CLI modules load?
+    code = ("import sys, kpisim.report, kpisim.cli, kpisim._summary; "
+            "print('matplotlib' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_heatmap_table_shows_every_probability(sim, html_report):
+    text = html_report.read_text(encoding="utf-8")
+    heat = text[text.index('<table class="heat">'):]
+    heat = heat[:heat.index("</table>")]
+    probs = sim.prob_meet()
+    for r in probs[~probs["observed"]].itertuples():
+        p = r.prob
+        shown = (f"{100 * p:.0f}%" if 0.005 <= p <= 0.995 else "<1%" if p < 0.5 else ">99%")
+        assert f">{html.escape(shown)}</td>" in heat, (r.id, r.year, shown)
+    # years already observed are facts, marked met/missed, not a probability
+    assert 'class="obs">' in heat
+
+
+def test_font_subset_cache_gives_the_same_bytes(tmp_path, monkeypatch):
+    import kpisim.report  # noqa: F401  (the module, not the function)
+
+    rep = sys.modules["kpisim.report"]
+    from kpisim import plot
+
+    _, font = plot.korean_font()
+    stat = font.stat()
+    args = (str(font), stat.st_size, stat.st_mtime, "가나다 AI 2,000개")
+    monkeypatch.setenv("KPISIM_CACHE_DIR", str(tmp_path))
+    rep._font_subset.cache_clear()
+    made = rep._font_subset(*args)
+    files = list(tmp_path.glob("font-*.woff.b64"))
+    assert len(files) == 1
+    assert files[0].read_text(encoding="ascii") == made
+    rep._font_subset.cache_clear()
+    assert rep._font_subset(*args) == made  # read back from the file
+    files[0].write_text("not base64 ###", encoding="ascii")  # a damaged cache is ignored
+    rep._font_subset.cache_clear()
+    assert rep._font_subset(*args) == made == rep._make_subset(str(font), args[3])
+    monkeypatch.setenv("KPISIM_CACHE_DIR", "")  # no cache at all
+    rep._font_subset.cache_clear()
+    assert rep._font_subset(*args) == made
+    rep._font_subset.cache_clear()

@@ -9,10 +9,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kpisim import _format as fmt
+from kpisim._format import pp as se_text
+from kpisim._format import with_unit
 from kpisim._messages import check_lang, in_lang, text
-from kpisim._units import unit_suffix
 from kpisim._validation import ScoringError
 from kpisim.attainment import progress_class, progress_ratio
+
+__all__ = ["COLUMNS", "display_width", "export_table", "format_table", "goal_rows",
+           "render_table", "score_table", "score_tables", "se_text", "statements", "summary",
+           "with_unit"]  # with_unit, se_text: from kpisim._format, kept here for callers
 
 COLUMNS = [
     "id",
@@ -33,30 +39,6 @@ COLUMNS = [
     "model",
     "assumptions",
 ]
-
-def with_unit(value: float, unit: str | None, lang: str = "ko") -> str:
-    """``value`` with its unit, e.g. ``"2,000개"`` / ``"2,000"``, ``"75%"``.
-
-    >>> with_unit(2000, "개사", "ko"), with_unit(2000, "개사", "en")
-    ('2,000개사', '2,000 firms')
-    >>> with_unit(1.9, "조원", "en")
-    '1.9 trillion KRW'
-    """
-    if value is None or not np.isfinite(value):
-        return "–"
-    return f"{value:,.6g}" + unit_suffix(unit, lang)
-
-
-def se_text(se: float, lang: str = "ko") -> str:
-    """The Monte Carlo SE of a probability in percentage points: ``"±0.53 %p"``.
-
-    >>> se_text(0.0053), se_text(0.0053, "en")
-    ('±0.53 %p', '±0.53 pp')
-    """
-    if se is None or not np.isfinite(se):
-        return "–"
-    return text("summary.pp", lang, value=f"±{100 * se:.2f}")
-
 
 def display_width(s: str) -> int:
     """Terminal columns ``s`` takes: East Asian wide and full-width characters count 2.
@@ -93,10 +75,6 @@ def render_table(header: Sequence[str], rows: Sequence[Sequence[Any]],
     lines = [sep.join(_pad(c, w, a) for c, w, a in zip(r, widths, right, strict=True)).rstrip()
              for r in cells]
     return "\n".join(lines)
-
-
-def _name(ind: Any, lang: str) -> str:
-    return ind.name_en if lang == "en" and ind.name_en else ind.name_ko
 
 
 def _medians(sim: Any, pairs: Sequence[tuple[str, int]]) -> dict[tuple[str, int], float]:
@@ -155,55 +133,26 @@ def summary(sim, *, lang: str = "ko", years: str = "goals", grades: bool = False
         msg = f"`years` must be 'goals' or 'all'; got {years!r}"
         raise ValueError(msg)
     probs = sim.prob_meet()
+    future = {i: g for i, g in probs[~probs["observed"].to_numpy(dtype=bool)]
+              .groupby("id", sort=False)}
     assumptions = sim.assumptions(lang=lang)
     n_assump = assumptions.groupby("id").size() if not assumptions.empty else pd.Series(dtype=int)
     rows = []
-    ahead = {k: g for k, g in probs[~probs.observed].groupby("id", sort=False)}
     for ident in [*sim.ids, *(sim.grade_ids if grades else [])]:
         ind = sim.catalog[ident]
-        p = ahead.get(ident)
+        p = future.get(ident)
         if p is None or p.empty:
             continue
         if years == "goals" and not ind.tags.headline:
             p = p.iloc[[-1]]
-        last_year, last_value = sim.last_actual(ident)
-        model = getattr(sim.fitted(ident), "model", "")
+        cols = ["year", "target", "prob", "se", "ci_low", "ci_high"]
+        records = [dict(zip(cols, row, strict=True))
+                   for row in p[cols].to_numpy(dtype=float).tolist()]
+        n = int(n_assump.get(ident, 0))
         if ind.kind == "grade":
-            rows += _grade_rows(ind, (last_year, last_value, model), p, lang,
-                                int(n_assump.get(ident, 0)))
-            continue
-        obs = ind.observed
-        for r in p.itertuples():
-            ratio = progress_ratio(
-                float(obs.iloc[0]),
-                int(obs.index[0]),
-                float(obs.iloc[-1]),
-                int(obs.index[-1]),
-                float(r.target),
-                int(r.year),
-                ind.direction,
-            )
-            rows.append(
-                {
-                    "id": ident,
-                    "name": _name(ind, lang),
-                    "unit": ind.unit,
-                    "headline": ind.tags.headline,
-                    "year": int(r.year),
-                    "target": r.target,
-                    "last_actual": last_value,
-                    "last_year": last_year,
-                    "prob": r.prob,
-                    "se": r.se,
-                    "ci_low": r.ci_low,
-                    "ci_high": r.ci_high,
-                    "median": np.nan,
-                    "progress_ratio": ratio,
-                    "progress_class": progress_class(ratio, lang=lang),
-                    "model": model,
-                    "assumptions": int(n_assump.get(ident, 0)),
-                }
-            )
+            rows += _grade_rows(sim, ind, records, lang, n)
+        else:
+            rows += _numeric_rows(sim, ind, records, lang, n)
     frame = pd.DataFrame(rows, columns=COLUMNS)
     medians = _medians(sim, list(zip(frame["id"], frame["year"], strict=True)))
     frame["median"] = [medians.get((i, int(y)), np.nan)
@@ -212,40 +161,53 @@ def summary(sim, *, lang: str = "ko", years: str = "goals", grades: bool = False
     return frame.iloc[order].reset_index(drop=True)
 
 
-def _grade_rows(ind, last: tuple[int, float, str], p: pd.DataFrame, lang: str,
-                n_assumptions: int) -> list[dict]:
-    """Summary rows of a grade indicator: grades by name, no growth ratio.
+def _numeric_rows(sim, ind, records: list[dict], lang: str, n_assumptions: int) -> list[dict]:
+    """Summary rows of a numeric indicator, one per target year in ``records``."""
+    obs = ind.observed
+    last_year, last_value = sim.last_actual(ind.id)
+    first_year, first_value = int(obs.index[0]), float(obs.iloc[0])
+    model = getattr(sim.fitted(ind.id), "model", "")
+    rows = []
+    for r in records:
+        ratio = progress_ratio(first_value, first_year, last_value, last_year,
+                               float(r["target"]), int(r["year"]), ind.direction)
+        rows.append({
+            "id": ind.id, "name": fmt.name(ind, lang), "unit": ind.unit,
+            "headline": ind.tags.headline, "year": int(r["year"]), "target": r["target"],
+            "last_actual": last_value, "last_year": last_year, "prob": r["prob"],
+            "se": r["se"], "ci_low": r["ci_low"], "ci_high": r["ci_high"], "median": np.nan,
+            "progress_ratio": ratio, "progress_class": progress_class(ratio, lang=lang),
+            "model": model, "assumptions": n_assumptions,
+        })
+    return rows
 
-    ``last`` is the last actual's year, its grade index and the model's name.
-    """
-    from kpisim._messages import text
 
+def _grade_rows(sim, ind, records: list[dict], lang: str, n_assumptions: int) -> list[dict]:
+    """Summary rows of a grade indicator: grades by name, no growth ratio."""
     scale = ind.scale
+    last_year, last_index = sim.last_actual(ind.id)
+    model = getattr(sim.fitted(ind.id), "model", "")
     return [
         {
             "id": ind.id,
-            "name": ind.name_ko if lang == "ko" or not ind.name_en else ind.name_en,
+            "name": fmt.name(ind, lang),
             "unit": ind.unit,
             "headline": ind.tags.headline,
-            "year": int(r.year),
-            "target": scale[int(r.target)],
-            "last_actual": scale[int(last[1])],
-            "last_year": last[0],
-            "prob": r.prob,
-            "se": r.se,
-            "ci_low": r.ci_low,
-            "ci_high": r.ci_high,
+            "year": int(r["year"]),
+            "target": scale[int(r["target"])],
+            "last_actual": scale[int(last_index)],
+            "last_year": last_year,
+            "prob": r["prob"],
+            "se": r["se"],
+            "ci_low": r["ci_low"],
+            "ci_high": r["ci_high"],
             "progress_ratio": np.nan,
             "progress_class": text("grades.progress", lang),
-            "model": last[2],
+            "model": model,
             "assumptions": n_assumptions,
         }
-        for r in p.itertuples()
+        for r in records
     ]
-
-
-def _pct(p: float) -> str:
-    return "–" if p is None or not np.isfinite(p) else f"{100 * p:.1f}%"
 
 
 def format_table(frame: pd.DataFrame, lang: str = "ko") -> str:
@@ -266,21 +228,16 @@ def format_table(frame: pd.DataFrame, lang: str = "ko") -> str:
             "★" if r.headline else "",
             r.name,
             int(r.year),
-            _shown(r.target, r.unit, lang),
-            f"{_shown(r.last_actual, r.unit, lang)} ('{int(r.last_year) % 100:02d})",
-            _pct(r.prob),
-            se_text(r.se, lang),
-            f"{100 * r.ci_low:.1f}–{100 * r.ci_high:.1f}",
+            fmt.shown(r.target, r.unit, lang),
+            f"{fmt.shown(r.last_actual, r.unit, lang)} ('{int(r.last_year) % 100:02d})",
+            fmt.pct(r.prob),
+            fmt.pp(r.se, lang),
+            fmt.ci(r.ci_low, r.ci_high, sign=""),
             r.progress_class,
             r.model,
         ])
     right = [False, False, True, True, True, True, True, True, False, False]
     return render_table(header, rows, right)
-
-
-def _shown(v: Any, unit: str | None, lang: str) -> str:
-    """A table cell: a grade's name as it is, a number with its unit."""
-    return v if isinstance(v, str) else with_unit(v, unit, lang)
 
 
 def score_table(sim, years=range(2023, 2028), *, ids=None, key_only: bool = True) -> pd.DataFrame:

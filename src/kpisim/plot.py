@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import functools
 import importlib.util
-import warnings
-from collections.abc import Mapping, Sequence
+import io
+import re
+import sys
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import matplotlib as mpl
@@ -26,18 +29,31 @@ import pandas as pd
 from matplotlib import font_manager
 from matplotlib import ticker as mticker
 from matplotlib.axes import Axes
+from matplotlib.colors import ListedColormap
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.text import Text
 
+from kpisim import _format as fmt
+from kpisim import _style as style
+from kpisim._chartdata import FanData, fan_data, goal_of, quantiles
 from kpisim._units import unit_suffix
 
 __all__ = [
+    "FanData",
     "attainment_heatmap",
     "fan_chart",
+    "fan_data",
     "first_hit_histogram",
+    "goal_of",
+    "korean_font",
     "prob_curve_chart",
+    "quantiles",
     "scenario_bars",
+    "scenario_columns",
     "score_distribution",
+    "score_pmf",
+    "texts",
+    "to_svg",
     "tornado",
     "use_korean_font",
 ]
@@ -46,13 +62,6 @@ _FALLBACK = "DejaVu Sans"
 _SYSTEM_KOREAN = ("NanumGothic", "Malgun Gothic", "Apple SD Gothic Neo", "AppleGothic",
                   "Noto Sans CJK KR", "Noto Sans KR", "UnDotum", "Baekmuk Gulim")
 
-# Colours: actuals dark, targets orange, the fan in blues, the goal red.
-_C_ACTUAL = "#1b1b1b"
-_C_TARGET = "#d95f02"
-_C_GOAL = "#c0122b"
-_C_FAN = "#2c6fbb"
-_C_RULE = "#6a3d9a"
-_C_NEVER = "#9e9e9e"
 
 _TEXT = {
     "ko": {
@@ -61,7 +70,7 @@ _TEXT = {
         "rule": "규칙으로 재계산한 목표",
         "median": "전망 중앙값",
         "band": "{}% 구간",
-        "goal": "{year} 목표 {value}: P(달성) = {p} ± {se}%p",
+        "goal": "{year} 목표 {value}: P(달성) = {p} {se}",
         "goal_short": "{year} 목표",
         "year": "연도",
         "unit": "단위: {}",
@@ -107,7 +116,7 @@ _TEXT = {
         "rule": "target recomputed from the rule",
         "median": "median projection",
         "band": "{}% interval",
-        "goal": "{year} goal {value}: P(met) = {p} ± {se} pp",
+        "goal": "{year} goal {value}: P(met) = {p} {se}",
         "goal_short": "{year} goal",
         "year": "year",
         "unit": "unit: {}",
@@ -212,6 +221,60 @@ def use_korean_font() -> str | None:
     return _korean_font()[0]
 
 
+def korean_font() -> tuple[str | None, Path | None]:
+    """The Korean font kpisim draws with: its family name and file (None, None if none).
+
+    The NanumGothic files shipped with koreanize-matplotlib (registered with
+    matplotlib's font manager), else the first Korean system font found. The
+    HTML report embeds a subset of this file, so its charts and its text use
+    the same glyphs.
+    """
+    return _korean_font()
+
+
+def texts(lang: str = "ko") -> Mapping[str, Any]:
+    """The labels of the plots in ``lang`` (read-only), e.g. ``texts("en")["actual"]``."""
+    return MappingProxyType(_check_lang(lang))
+
+
+def to_svg(draw: Callable[[Axes], Any], figsize: tuple[float, float], *, key: str,
+           font_family: str | None = None, css_class: str | None = None) -> str:
+    """Draw ``draw(ax)`` on a fresh figure (no pyplot) and return it as inline SVG markup.
+
+    Text stays text (``svg.fonttype: none``): sharp at any zoom, searchable,
+    and shown in the page's own fonts. ``key`` makes the figure's internal
+    ids (clip paths) unique within a page and the markup reproducible;
+    ``font_family`` (a CSS family, e.g. an embedded web font) is put first in
+    every text's font list; ``css_class`` is set on the root ``<svg>``. The
+    markup has no XML prolog, no metadata, no date and no group names.
+    """
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    from matplotlib.figure import Figure
+
+    rc = {**_rc(), "svg.fonttype": "none", "svg.hashsalt": key, "svg.id": key}
+    with mpl.rc_context(rc):
+        fig = Figure(figsize=figsize, dpi=72, layout="constrained")
+        canvas = FigureCanvasSVG(fig)
+        ax = fig.add_subplot()
+        ax._kpisim_font = rc["font.family"]  # its texts already have the Korean font
+        draw(ax)
+        buf = io.StringIO()
+        canvas.print_svg(buf, metadata={"Date": None})
+    out = buf.getvalue()
+    out = out[out.index("<svg"):]
+    out = re.sub(r"\s*<metadata>.*?</metadata>", "", out, count=1, flags=re.S)
+    # matplotlib names every group ("figure_1", "axes_1", ...): the same names in every
+    # figure, so not ids on a page of several; the salted clip-path and marker ids stay
+    out = re.sub(r'\s+id="[\w.]+_\d+"', "", out)
+    # inline in HTML the parser puts <svg> in its namespace: no xmlns (no URL in the page)
+    out = re.sub(r'\s+xmlns(:xlink)?="[^"]*"', "", out)
+    if font_family:
+        out = out.replace("font-family: ", f"font-family: {font_family}, ")
+    if css_class:
+        out = out.replace("<svg ", f'<svg class="{css_class}" ', 1)
+    return out
+
+
 def _apply_font(ax: Axes) -> None:
     """Give every text of ``ax`` the Korean font, including ticks drawn later.
 
@@ -219,6 +282,8 @@ def _apply_font(ax: Axes) -> None:
     labels and tick labels were created with the global font then.
     """
     families = _rc()["font.family"]
+    if getattr(ax, "_kpisim_font", None) == families:
+        return  # created inside our rc context (e.g. by to_svg): nothing to change
     ax.tick_params(which="both", labelfontfamily=families)
     for text in ax.findobj(Text):
         text.set_fontfamily(families)
@@ -232,9 +297,11 @@ def _korean(func):
         # Resolve pyplot's backend *before* entering rc_context: a backend first
         # resolved inside it is reset on exit, after which Jupyter shows no
         # further figure in the session (matplotlib rc_context/backend issue).
-        import matplotlib.pyplot as plt
+        # (Not needed when drawing on a given Axes before pyplot is imported.)
+        if kwargs.get("ax") is None or "matplotlib.pyplot" in sys.modules:
+            import matplotlib.pyplot as plt
 
-        plt.switch_backend(mpl.rcParams["backend"])
+            plt.switch_backend(mpl.rcParams["backend"])
         with mpl.rc_context(_rc()):
             ax = func(*args, **kwargs)
             _apply_font(ax)
@@ -262,39 +329,11 @@ def _axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
     return ax
 
 
-def _num(v: float) -> str:
-    """A number as printed in a plan: thousands separators, no trailing zeros."""
-    v = float(v)
-    if not np.isfinite(v):
-        return "–"
-    if v != 0 and abs(v) < 1:
-        return f"{v:.3g}"
-    return f"{v:,.2f}".rstrip("0").rstrip(".")
-
-
-def _with_unit(v: float, unit: str, lang: str) -> str:
-    return _num(v) + unit_suffix(unit, lang)
-
-
 def _unit_label(unit: str, lang: str) -> str:
     t = _TEXT[lang]
     if unit in ("-", "", None):
         return ""
     return t["unit"].format(_UNIT_LABEL_EN.get(unit, unit) if lang == "en" else unit)
-
-
-def _pct(p: float, digits: int = 1) -> str:
-    if not np.isfinite(p):
-        return "–"
-    return f"{100 * p:.{digits}f}%"
-
-
-def _name(ind: Any, lang: str) -> str:
-    return ind.name_en if lang == "en" and ind.name_en else ind.name_ko
-
-
-def _short(text: str, width: int = 26) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _require_columns(frame: Any, columns: Sequence[str], what: str) -> pd.DataFrame:
@@ -306,23 +345,6 @@ def _require_columns(frame: Any, columns: Sequence[str], what: str) -> pd.DataFr
         msg = f"`{what}` lacks column(s) {missing}; it has {list(frame.columns)}"
         raise ValueError(msg)
     return frame
-
-
-def _goal(sim: Any, ident: str) -> tuple[int, float] | None:
-    """The furthest stated numeric target within the horizon."""
-    targets = sim.catalog[ident].target.dropna()
-    targets = targets[targets.index <= int(sim.years[-1])]
-    if targets.empty:
-        return None
-    return int(targets.index[-1]), float(targets.iloc[-1])
-
-
-def _quantiles(sim: Any, q: Sequence[float], ids: Sequence[str] | None = None) -> pd.DataFrame:
-    """``sim.quantiles`` without the warning for years before the first actual."""
-    with warnings.catch_warnings():
-        # those years are all-NaN columns of the kept paths; their quantiles are NaN
-        warnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
-        return sim.quantiles(q, ids=ids)
 
 
 # ------------------------------------------------------------- fan chart
@@ -366,99 +388,106 @@ def fan_chart(
         P(met) ± Monte Carlo standard error is in the legend.
     """
     t = _check_lang(lang)
-    ind = sim.catalog[ident]
-    ax = _axes(ax, (6.4, 4.4))
-    actual = ind.observed
-    targets = ind.target.dropna()
-    last_year, last_value = int(actual.index[-1]), float(actual.iloc[-1])
-
-    qs = _quantiles(sim, (0.025, 0.1, 0.25, 0.5, 0.75, 0.9, 0.975), ids=[ident])
-    wide = qs.pivot(index="year", columns="q", values="value")
-    goal = _goal(sim, ident)
-    end = int(until) if until is not None else (goal[0] if goal else int(sim.years[-1]))
-    end = min(max(end, last_year + 1), int(sim.years[-1]))
-    wide = wide[(wide.index > last_year) & (wide.index <= end)]
-    years = np.concatenate([[last_year], wide.index.to_numpy()])
-
-    def col(q: float) -> np.ndarray:
-        return np.concatenate([[last_value], wide[q].to_numpy()])
-
-    for (lo, hi), alpha, label in (
-        ((0.025, 0.975), 0.15, t["band"].format(95)),
-        ((0.1, 0.9), 0.25, t["band"].format(80)),
-        ((0.25, 0.75), 0.4, t["band"].format(50)),
-    ):
-        ax.fill_between(years, col(lo), col(hi), color=_C_FAN, alpha=alpha, lw=0, label=label)
-    ax.plot(years, col(0.5), color=_C_FAN, lw=1.8, label=t["median"])
-    ax.plot(actual.index, actual.to_numpy(), color=_C_ACTUAL, marker="o", ms=5, lw=1.6,
-            label=t["actual"], zorder=4)
-
-    if rule_path is not None:
-        rule = pd.Series(rule_path, dtype=float).sort_index()
-        ax.plot(rule.index.astype(int), rule.to_numpy(), color=_C_RULE, ls="--", lw=1.3,
-                marker=".", label=t["rule"], zorder=3)
-
-    probs = sim.prob_meet(ids=[ident]).set_index("year")
-    others = targets[[y != (goal[0] if goal else None) for y in targets.index]]
-    if not others.empty:
-        ax.scatter(others.index, others.to_numpy(), marker="D", s=36, facecolor="white",
-                   edgecolor=_C_TARGET, lw=1.6, label=t["target"], zorder=5)
-    for year, value in targets.items():
-        if year in probs.index and not probs.loc[year, "observed"] and year > last_year:
-            ax.annotate(f"P={_pct(probs.loc[year, 'prob'], 0)}", (year, value),
-                        xytext=(7, 7), textcoords="offset points", fontsize=8, zorder=7,
-                        color=_C_GOAL if goal and year == goal[0] else _C_TARGET,
-                        bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8,
-                              "pad": 0.8})
-    if goal is not None:
-        gy, gv = goal
-        label = t["goal_short"].format(year=gy)
-        if gy in probs.index:
-            row = probs.loc[gy]
-            label = t["goal"].format(
-                year=gy, value=_with_unit(gv, ind.unit, lang), p=_pct(row["prob"]),
-                se=f"{100 * row['se']:.1f}",
-            )
-        ax.scatter([gy], [gv], marker="*", s=220, color=_C_GOAL, edgecolor="white", lw=0.8,
-                   label=label, zorder=6)
-        ax.axhline(gv, color=_C_GOAL, lw=0.8, ls=":", zorder=1)
-
-    ax.axvline(last_year, color="#777777", lw=0.8, ls=":", zorder=1)
-    ax.text(last_year + 0.1, 0.98, t["forecast_zone"], transform=ax.get_xaxis_transform(),
-            ha="left", va="top", fontsize=8, color="#555555")
-    ax.set_title(_name(ind, lang), loc="left", fontsize=12, pad=14)
-    ax.set_xlabel(t["year"])
-    ax.set_ylabel(_unit_label(ind.unit, lang))
-    ax.xaxis.set_major_locator(mticker.MaxNLocator(integer=True))
-    ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: _num(v)))
-    ax.set_xlim(min(actual.index[0], years[0]) - 0.4, end + 0.6)
-    shown = [actual, targets[targets.index <= end],
-             *([] if rule_path is None else [rule[rule.index <= end]])]
     if yscale not in ("auto", "linear", "log"):
         msg = f"`yscale` must be 'auto', 'linear' or 'log'; got {yscale!r}"
         raise ValueError(msg)
-    positive = min(float(np.nanmin(col(0.025))), *(float(np.nanmin(s)) for s in shown)) > 0
-    spread = float(np.nanmax(col(0.9) / col(0.1))) if positive else 1.0
+    fan = fan_data(sim, ident, until=until)
+    ax = _axes(ax, (6.4, 4.4))
+    _draw_fan(ax, fan, t)
+    rule = None
+    if rule_path is not None:
+        rule = pd.Series(rule_path, dtype=float).sort_index()
+        ax.plot(rule.index.astype(int), rule.to_numpy(), color=style.RULE, ls="--", lw=1.3,
+                marker=".", label=t["rule"], zorder=3)
+    goal_label = _draw_targets(ax, fan, sim.prob_meet(ids=[ident]).set_index("year"), t, lang)
+    _fan_axes(ax, fan, t, lang, rule, yscale)
+    _fan_legend(ax, t, goal_label)
+    return ax
+
+
+def _draw_fan(ax: Axes, fan: FanData, t: Mapping[str, Any]) -> None:
+    """The 50/80/95% bands, the median and the actuals."""
+    for (lo, hi), alpha, cover in style.FAN_BANDS:
+        ax.fill_between(fan.years, fan.col(lo), fan.col(hi), color=style.FAN, alpha=alpha, lw=0,
+                        label=t["band"].format(cover))
+    ax.plot(fan.years, fan.col(0.5), color=style.FAN, lw=1.8, label=t["median"])
+    ax.plot(fan.actual.index, fan.actual.to_numpy(), color=style.ACTUAL, marker="o", ms=5,
+            lw=1.6, label=t["actual"], zorder=4)
+
+
+def _draw_targets(ax: Axes, fan: FanData, probs: pd.DataFrame, t: Mapping[str, Any],
+                  lang: str) -> str | None:
+    """Stated targets (diamonds, each with its P), the starred goal; the goal's legend label."""
+    goal, targets, ind = fan.goal, fan.targets, fan.indicator
+    others = targets[[y != (goal[0] if goal else None) for y in targets.index]]
+    if not others.empty:
+        ax.scatter(others.index, others.to_numpy(), marker="D", s=36, facecolor="white",
+                   edgecolor=style.TARGET, lw=1.6, label=t["target"], zorder=5)
+    for year, value in targets.items():
+        if year in probs.index and not probs.loc[year, "observed"] and year > fan.last_year:
+            note = ax.annotate(f"P={fmt.pct(probs.loc[year, 'prob'], 0)}", (year, value),
+                               xytext=(7, 7), textcoords="offset points", fontsize=8, zorder=7,
+                               color=style.GOAL if goal and year == goal[0] else style.TARGET,
+                               bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8,
+                                     "pad": 0.8})
+            note.set_in_layout(False)  # inside the axes: not a margin to lay out
+    if goal is None:
+        return None
+    gy, gv = goal
+    label = t["goal_short"].format(year=gy)
+    if gy in probs.index:
+        row = probs.loc[gy]
+        label = t["goal"].format(year=gy, value=fmt.with_unit(gv, ind.unit, lang),
+                                 p=fmt.pct(row["prob"]), se=fmt.pp(row["se"], lang))
+    ax.scatter([gy], [gv], marker="*", s=220, color=style.GOAL, edgecolor="white", lw=0.8,
+               label=label, zorder=6)
+    ax.axhline(gv, color=style.GOAL, lw=0.8, ls=":", zorder=1)
+    return label
+
+
+def _fan_axes(ax: Axes, fan: FanData, t: Mapping[str, Any], lang: str,
+              rule: pd.Series | None, yscale: str) -> None:
+    """Title, labels, the forecast line, limits and a log or focused linear y axis."""
+    ind, end = fan.indicator, fan.end
+    ax.axvline(fan.last_year, color="#777777", lw=0.8, ls=":", zorder=1)
+    zone = ax.text(fan.last_year + 0.1, 0.98, t["forecast_zone"],
+                   transform=ax.get_xaxis_transform(), ha="left", va="top", fontsize=8,
+                   color="#555555")
+    zone.set_in_layout(False)
+    ax.set_title(fmt.name(ind, lang), loc="left", fontsize=12, pad=14)
+    ax.set_xlabel(t["year"])
+    ax.set_ylabel(_unit_label(ind.unit, lang))
+    ax.xaxis.set_major_locator(mticker.MaxNLocator(integer=True))
+    ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: fmt.num(v)))
+    ax.set_xlim(min(fan.actual.index[0], fan.years[0]) - 0.4, end + 0.6)
+    shown = [fan.actual, fan.targets[fan.targets.index <= end],
+             *([] if rule is None else [rule[rule.index <= end]])]
+    positive = min(float(np.nanmin(fan.col(0.025))), *(float(np.nanmin(s)) for s in shown)) > 0
+    spread = float(np.nanmax(fan.col(0.9) / fan.col(0.1))) if positive else 1.0
     if yscale == "log" or (yscale == "auto" and positive and spread > 4):
         ax.set_yscale("log")
         ax.yaxis.set_major_locator(mticker.LogLocator(subs=(1.0, 2.0, 5.0)))
-        ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: _num(v)))
+        ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: fmt.num(v)))
         ax.yaxis.set_minor_formatter(mticker.NullFormatter())
         ax.set_ylabel((_unit_label(ind.unit, lang) + t["log_axis"]).strip())
     else:
-        _focus_y(ax, t, col, shown, lambda v: _with_unit(v, ind.unit, lang))
+        _focus_y(ax, t, fan.col, shown, lambda v: fmt.num(v) + unit_suffix(ind.unit, lang))
     ax.grid(True, color="#e5e5e5", lw=0.6)
     ax.set_axisbelow(True)
-    order = [label if goal else None, t["actual"], t["target"], t["rule"], t["median"],
+
+
+def _fan_legend(ax: Axes, t: Mapping[str, Any], goal_label: str | None) -> None:
+    """The legend below the axes: goal, actual, targets, rule, median, bands."""
+    order = [goal_label, t["actual"], t["target"], t["rule"], t["median"],
              *(t["band"].format(b) for b in (50, 80, 95))]
     handles = dict(zip(*reversed(ax.get_legend_handles_labels()), strict=True))
     keep = [k for k in order if k in handles]
     ax.legend([handles[k] for k in keep], keep, loc="upper center", bbox_to_anchor=(0.5, -0.16),
               ncols=2, fontsize=8, frameon=False)
-    return ax
 
 
-def _focus_y(ax: Axes, t: dict[str, str], col: Any, series: list[pd.Series], fmt: Any) -> None:
+def _focus_y(ax: Axes, t: dict[str, str], col: Any, series: list[pd.Series],
+             label: Any) -> None:
     """Keep the y axis on the 80% band, actuals and targets.
 
     A heavy-tailed 95% band (a count growing at an uncertain rate) would
@@ -473,11 +502,11 @@ def _focus_y(ax: Axes, t: dict[str, str], col: Any, series: list[pd.Series], fmt
     y0, y1 = ax.get_ylim()
     if top > hi + 0.6 * span:
         y1 = hi + 0.25 * span
-        ax.text(0.99, 0.98, t["clipped_top"].format(fmt(top)), transform=ax.transAxes,
+        ax.text(0.99, 0.98, t["clipped_top"].format(label(top)), transform=ax.transAxes,
                 ha="right", va="top", fontsize=7.5, color="#555555")
     if bottom < lo - 0.6 * span:
         y0 = lo - 0.25 * span
-        ax.text(0.99, 0.02, t["clipped_bottom"].format(fmt(bottom)), transform=ax.transAxes,
+        ax.text(0.99, 0.02, t["clipped_bottom"].format(label(bottom)), transform=ax.transAxes,
                 ha="right", va="bottom", fontsize=7.5, color="#555555")
     if lo >= 0:  # counts, levels and shares never go below zero
         y0 = max(y0, 0.0)
@@ -520,7 +549,7 @@ def attainment_heatmap(
 
     values = p.to_numpy(dtype=float)
     shown = np.ma.masked_invalid(np.where(obs.to_numpy(), np.nan, values))
-    cmap = mpl.colormaps["RdYlGn"].resampled(10).with_extremes(bad="white")  # 10%-wide bands
+    cmap = ListedColormap(style.HEAT).with_extremes(bad="white")  # 10%-wide bands
     im = ax.imshow(shown, cmap=cmap, vmin=0, vmax=1, aspect="auto", interpolation="nearest")
     for i in range(len(ids)):
         for j in range(len(years)):
@@ -535,10 +564,10 @@ def attainment_heatmap(
                 continue
             r, g, b, _ = cmap(v)
             dark = 0.299 * r + 0.587 * g + 0.114 * b < 0.5
-            ax.text(j, i, _pct(v, 0) if 0.005 <= v <= 0.995 else ("<1%" if v < 0.5 else ">99%"),
+            ax.text(j, i, fmt.pct(v, 0) if 0.005 <= v <= 0.995 else ("<1%" if v < 0.5 else ">99%"),
                     ha="center", va="center", fontsize=7.5, color="white" if dark else "black")
-    labels = [("★ " if sim.catalog[i].tags.headline else "") + _short(_name(sim.catalog[i], lang))
-              for i in ids]
+    labels = [("★ " if sim.catalog[i].tags.headline else "")
+              + fmt.short(fmt.name(sim.catalog[i], lang)) for i in ids]
     ax.set_yticks(range(len(ids)), labels=labels, fontsize=8)
     ax.set_xticks(range(len(years)), labels=[str(y) for y in years], fontsize=8)
     ax.xaxis.tick_top()
@@ -600,18 +629,18 @@ def first_hit_histogram(
     heights = np.concatenate(
         [by_year["prob"].to_numpy(float), fh[never_mask]["prob"].to_numpy(float)]
     )
-    colors = [_C_FAN] * len(by_year) + [_C_NEVER]
+    colors = [style.FAN] * len(by_year) + [style.NEVER]
     x = np.append(np.arange(len(labels) - 1), len(labels) - 0.4)  # set the last bar apart
     ax.bar(x, heights, color=colors, width=0.7)
     for xi, h in zip(x, heights, strict=True):
         if h >= 0.005:
-            ax.text(xi, h, _pct(h, 0), ha="center", va="bottom", fontsize=8)
+            ax.text(xi, h, fmt.pct(h, 0), ha="center", va="bottom", fontsize=8)
     ax.set_xticks(x, labels=labels, fontsize=8)
     ax.yaxis.set_major_formatter(mticker.PercentFormatter(1.0, decimals=None))
     ax.set_ylabel(t["share_paths"])
     ax.set_ylim(0, max(0.05, float(heights.max()) * 1.15))
-    ax.set_title(t["first_hit_title"].format(name=_name(ind, lang),
-                                             goal=_with_unit(goal, ind.unit, lang)),
+    ax.set_title(t["first_hit_title"].format(name=fmt.name(ind, lang),
+                                             goal=fmt.with_unit(goal, ind.unit, lang)),
                  loc="left", fontsize=11)
     ax.grid(True, axis="y", color="#e5e5e5", lw=0.6)
     ax.set_axisbelow(True)
@@ -672,7 +701,7 @@ def tornado(
         vals = frame[col].to_numpy(float)
         ax.barh(y, vals - base, left=base, height=0.6, color=color, label=label)
         for yi, v in zip(y, vals, strict=True):
-            ax.text(v, yi, f" {_pct(v)} ", va="center", fontsize=8,
+            ax.text(v, yi, f" {fmt.pct(v)} ", va="center", fontsize=8,
                     ha="left" if v >= base else "right")
     ax.axvline(base, color="black", lw=1)
     ax.set_yticks(y, labels=[_tornado_label(r, t) for r in frame.itertuples()], fontsize=8.5)
@@ -683,7 +712,7 @@ def tornado(
     ax.set_xlim(max(0.0, lo - pad), min(1.0, hi + pad))
     ax.set_xlabel(t["p_met"])
     ax.set_title(title or t["tornado_title"], loc="left", fontsize=11)
-    ax.legend(title=t["tornado_base"].format(_pct(base)), fontsize=8, title_fontsize=8,
+    ax.legend(title=t["tornado_base"].format(fmt.pct(base)), fontsize=8, title_fontsize=8,
               loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=2, frameon=False)
     ax.grid(True, axis="x", color="#e5e5e5", lw=0.6)
     ax.set_axisbelow(True)
@@ -691,7 +720,7 @@ def tornado(
 
 
 # ------------------------------------------------------ P vs assumed growth
-_C_KIND = {"reference class": _C_FAN, "document": _C_TARGET, "related series": _C_RULE,
+_C_KIND = {"reference class": style.FAN, "document": style.TARGET, "related series": style.RULE,
            "market": "#1a7f37"}
 _M_KIND = {"reference class": "o", "document": "D", "related series": "s", "market": "^"}
 
@@ -734,18 +763,18 @@ def prob_curve_chart(
     p = frame["prob"].to_numpy(float)
     if "se" in frame:
         se = frame["se"].to_numpy(float)
-        ax.fill_between(x, np.clip(p - 2 * se, 0, 1), np.clip(p + 2 * se, 0, 1), color=_C_FAN,
+        ax.fill_between(x, np.clip(p - 2 * se, 0, 1), np.clip(p + 2 * se, 0, 1), color=style.FAN,
                         alpha=0.2, lw=0, label=t["curve_band"])
-    ax.plot(x, p, color=_C_FAN, lw=1.8, label=t["curve_line"])
+    ax.plot(x, p, color=style.FAN, lw=1.8, label=t["curve_line"])
     if evidence is not None:
         ev = _require_columns(evidence, ["prior", "kind", "assumed_rate", "prob"], "evidence")
         if "required_rate" in ev and len(ev):
             req = float(ev["required_rate"].iloc[0])
-            ax.axvline(req, color=_C_GOAL, lw=1.2, ls="--",
-                       label=t["required"].format(_pct(req)))
+            ax.axvline(req, color=style.GOAL, lw=1.2, ls="--",
+                       label=t["required"].format(fmt.pct(req)))
         for r in ev[np.isfinite(ev["prob"].to_numpy(float))].itertuples():
             inside = bool(getattr(r, "as_prior", True))
-            color = _C_KIND.get(r.kind, _C_NEVER)
+            color = _C_KIND.get(r.kind, style.NEVER)
             ax.scatter([r.assumed_rate], [r.prob], marker=_M_KIND.get(r.kind, "o"), s=42,
                        facecolor=color if inside else "white", edgecolor=color, lw=1.4,
                        zorder=5, label=t["prior_kind"].get(r.kind, r.kind)
@@ -765,7 +794,8 @@ def prob_curve_chart(
 
 
 # ---------------------------------------------------------- scenario bars
-def _scenario_columns(frame: pd.DataFrame) -> list[str]:
+def scenario_columns(frame: pd.DataFrame) -> list[str]:
+    """The scenario columns of a :func:`kpisim.compare` table (not ids, years, targets, SEs)."""
     return [c for c in frame.columns
             if c not in ("id", "year", "target") and not str(c).endswith(" se")]
 
@@ -797,12 +827,12 @@ def scenario_bars(
     """
     t = _check_lang(lang)
     frame = _require_columns(compare_frame, ["id", "year"], "compare_frame")
-    scenarios = _scenario_columns(frame)
+    scenarios = scenario_columns(frame)
     if not scenarios:
         msg = f"`compare_frame` has no scenario column; it has {list(frame.columns)}"
         raise ValueError(msg)
     names = dict(names or {})
-    rows = [f"{_short(names.get(r.id, r.id), 22)} ({int(r.year)})" for r in frame.itertuples()]
+    rows = [f"{fmt.short(names.get(r.id, r.id), 22)} ({int(r.year)})" for r in frame.itertuples()]
     n, k = len(frame), len(scenarios)
     ax = _axes(ax, (6.4, 1.3 + n * (0.3 + 0.18 * k)))
     height = 0.8 / k
@@ -815,7 +845,7 @@ def scenario_bars(
                 xerr=None if se is None else 1.96 * se, error_kw={"lw": 0.8, "capsize": 2})
         ends = p if se is None else p + 1.96 * np.nan_to_num(se)
         for yi, v, end in zip(y, p, ends, strict=True):
-            ax.text(min(end, 1.0) + 0.01, yi, _pct(v, 0), va="center", fontsize=7.5)
+            ax.text(min(end, 1.0) + 0.01, yi, fmt.pct(v, 0), va="center", fontsize=7.5)
     ax.set_yticks(np.arange(n)[::-1], labels=rows, fontsize=8)
     ax.set_xlim(0, 1.12)
     ax.xaxis.set_major_locator(mticker.FixedLocator(np.linspace(0, 1, 6)))
@@ -830,7 +860,7 @@ def scenario_bars(
 
 
 # ------------------------------------------------------- score distribution
-def _score_pmf(scores: Any) -> tuple[np.ndarray, np.ndarray, bool]:
+def score_pmf(scores: Any) -> tuple[np.ndarray, np.ndarray, bool]:
     """(values, probabilities, discrete) of a score sample or distribution."""
     if isinstance(scores, pd.DataFrame):
         frame = _require_columns(scores, ["score", "prob"], "scores")
@@ -873,19 +903,20 @@ def score_distribution(
     Axes
     """
     t = _check_lang(lang)
-    values, probs, discrete = _score_pmf(scores)
+    values, probs, discrete = score_pmf(scores)
     ax = _axes(ax, (6.0, 3.6))
     if discrete:
         frame = pd.DataFrame({"v": values, "p": probs}).groupby("v")["p"].sum()
         width = 0.8 * min(5.0, float(np.diff(frame.index).min())) if len(frame) > 1 else 4.0
-        ax.bar(frame.index, frame.to_numpy(), width=width, color=_C_FAN)
+        ax.bar(frame.index, frame.to_numpy(), width=width, color=style.FAN)
     else:
-        ax.hist(values, bins=np.arange(17.5, 105, 5), weights=probs, color=_C_FAN,
+        ax.hist(values, bins=np.arange(17.5, 105, 5), weights=probs, color=style.FAN,
                 edgecolor="white")
     mean = float(np.sum(values * probs))
     p100 = float(probs[np.isclose(values, 100.0)].sum())
-    ax.axvline(mean, color=_C_GOAL, lw=1.2, ls="--")
-    ax.text(0.02, 0.95, t["expected"].format(f"{mean:.1f}") + "\n" + t["p100"].format(_pct(p100)),
+    ax.axvline(mean, color=style.GOAL, lw=1.2, ls="--")
+    ax.text(0.02, 0.95,
+            t["expected"].format(f"{mean:.1f}") + "\n" + t["p100"].format(fmt.pct(p100)),
             transform=ax.transAxes, va="top", fontsize=9,
             bbox={"facecolor": "white", "edgecolor": "#bbbbbb", "boxstyle": "round"})
     ax.set_xlim(15, 105)

@@ -304,13 +304,13 @@ def prob_range(
 
 def evidence_ranges(
     sim_or_catalog: Any,
-    year: int | None,
-    ids: Sequence[str] | None,
+    year: int | None = None,
+    ids: Sequence[str] | None = None,
     *,
-    n_paths: int | None,
-    rng: Any,
-    all_references: bool,
-    skip_errors: bool,
+    n_paths: int | None = None,
+    rng: Any = None,
+    all_references: bool = False,
+    skip_errors: bool = False,
 ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], dict[str, str]]:
     """:func:`prob_range`, with every indicator's evidence table and the errors skipped.
 
