@@ -27,6 +27,16 @@ Evaluation: as ``ar1_growth.py`` (same cases, 6 % window sample for every fit,
 cross-corpus and 10-fold by series, backtest-design scoring on yearly series).
 Columns: shape | shipped-refit.
 
+Result (2026-12-01, 488 s; ``heavy_tail_shape.out.txt``) — NOT adopted
+--------------------------------------------------------------------
+The log-score fit wants only mildly heavy shocks: νe = 12.7 (pooled), 49.8 (fit on
+M1), 10.8 (fit on Tourism); fit-sample log score −0.0752 vs −0.0772. Coverage moves
+by at most about 1 point (10-fold M1 yearly 80 % 0.863–0.921 vs 0.864–0.925; Tourism
+0.754–0.817 vs 0.752–0.828). A t5 shape would put both corpora's one-step coverage in
+the band (``ar1_growth.py --diagnose``: 0.817 / 0.765), but the likelihood does not
+choose it: the pooled corpus (two thirds aggregated quarterly/monthly series) is less
+heavy-tailed than the yearly series.
+
 Run: ``PYTHONPATH=src python benchmarks/experiments/heavy_tail_shape.py``
 """
 
