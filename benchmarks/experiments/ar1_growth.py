@@ -36,7 +36,7 @@ actual (n = 0) :math:`u_T \\sim N(0, \\sigma^2/(1-\\rho^2))` and
 :math:`S^\\rho_h{}^2/(1-\\rho^2)` is added. The predictive is the mixture over the
 grid with the posterior weights :math:`\\propto \\pi_k\\, p(g \\mid \\rho_k)`. With the
 grid {0} it is exactly the shipped model (checked below against
-``kpisim._refclass.predictive``).
+``kpisim.models._refclass.predictive``).
 
 Evaluation (out of sample only)
 -------------------------------
@@ -54,7 +54,7 @@ predictive.
 
 Result (run on 2026-12-01, 1244 s on 2 shared cores; ``ar1_growth.out.txt``) — NOT adopted
 -----------------------------------------------------------------------------------------
-* The grid {0} reproduces ``kpisim._refclass.predictive`` to 4e-16 (the reduction).
+* The grid {0} reproduces ``kpisim.models._refclass.predictive`` to 4e-16 (the reduction).
 * Fitted ρ prior: Beta(8.2, 7.2) on (ρ+1)/2, i.e. centred at ρ ≈ +0.07 (sd ≈ 0.25);
   with it φ → 1 and λ → 0 (the AR deviation takes over the damping and the break),
   κ0 25.6. Fit-sample mean log score −0.0735 vs −0.0772 for the refitted shipped
@@ -92,7 +92,7 @@ from scipy.stats import norm
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from fit_reference_prior import WINDOWS
 
-from kpisim._refclass import CaseStats, predictive
+from kpisim.models._refclass import CaseStats, predictive
 
 HORIZON = 6
 GRID = np.round(np.r_[np.arange(-0.8, 0.6001, 0.1), np.arange(0.65, 0.9501, 0.05)], 4)

@@ -7,7 +7,7 @@ while a t5 shape with the same variance covers 0.817 / 0.765 and keeps 95 % at
 0.948 / 0.920. The shipped predictive is Student-t with ν0 + n dof: near normal for
 long histories, so the log-score fit widens the scale to cover the tails.
 
-Model tested: the shipped model (``kpisim._refclass``) with unit-variance t_νe yearly
+Model tested: the shipped model (``kpisim.models._refclass``) with unit-variance t_νe yearly
 shocks instead of normal ones. Its predictive is no longer closed form; this
 experiment uses a variance-matched Student-t approximation:
 

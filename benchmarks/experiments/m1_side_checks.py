@@ -1,6 +1,6 @@
 """EXPERIMENT (issue 12): where does M1's over-coverage come from? Three side checks.
 
-The shipped model structure (``kpisim._refclass``, grid {0} of ``ar1_growth.py``),
+The shipped model structure (``kpisim.models._refclass``, grid {0} of ``ar1_growth.py``),
 refitted by maximum weighted mean log predictive density on a window sample, scored
 with the backtest design (yearly series, ≥ 3 actuals, windows all/3/5/8, h = 1..6,
 equal-tailed coverage by PIT):
