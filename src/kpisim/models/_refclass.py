@@ -76,7 +76,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import special
 
 from kpisim._messages import Msg, text
 from kpisim._validation import ModelError, is_finite_number
@@ -393,6 +392,8 @@ def predictive(stats: CaseStats, h: NDArray | float, theta: NDArray | ReferenceP
 
 def predictive_logpdf(y, stats: CaseStats, h, theta) -> NDArray[np.float64]:
     """Log density of the observed changes ``y`` under :func:`predictive`."""
+    from scipy import special  # lazily: fitting and scoring only, not a run
+
     loc, scale, nu = predictive(stats, h, theta)
     t = (np.asarray(y, float) - loc) / scale
     return (
@@ -410,12 +411,16 @@ def _theta(theta) -> tuple[float, ...]:
 
 # ------------------------------------------------------------------- estimation
 def _unpack(x: NDArray) -> NDArray:
+    from scipy import special
+
     m0, lk, lnu, ls, lphi, llam = x
     return np.array([m0, np.exp(lk), MIN_NU0 + np.exp(lnu), np.exp(ls), special.expit(lphi),
                      np.exp(llam)])
 
 
 def _pack(theta: NDArray) -> NDArray:
+    from scipy import special
+
     m0, k0, nu0, s0, phi, lam = theta
     phi = min(max(phi, 1e-4), 1 - 1e-4)
     return np.array([m0, np.log(k0), np.log(max(nu0 - MIN_NU0, 1e-6)), np.log(s0),
