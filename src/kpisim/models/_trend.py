@@ -91,6 +91,18 @@ def _common_fit(spec, history, kind, prior, *, positive: bool = False):
     return years, values, notes
 
 
+def _regular_history(model: Any, history: pd.Series, kind: str, prior: Any):
+    """``(years, values, notes, y)`` for the statsmodels models, which need every year.
+
+    The checked history of :func:`_common_fit`, a note for each year filled
+    in, and ``y``: the values on the full yearly grid (gaps interpolated).
+    """
+    years, values, notes = _common_fit(model, history, kind, prior)
+    notes += _regular(years, values)
+    _, y, _ = fill_gaps(years, values)
+    return years, values, notes, y
+
+
 def _toeplitz_factor(psi: NDArray[np.float64], sd: NDArray[np.float64]):
     """Lower-triangular L with L[i, j] = ψ_{i-j}, rows rescaled to norm ``sd``."""
     from scipy import linalg  # lazily: the default run never needs it
@@ -243,9 +255,7 @@ class Holt:
         """Fit ``ETSModel(y, error="add", trend="add", damped_trend=True)``."""
         from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
-        years, values, notes = _common_fit(self, history, kind, prior)
-        notes += _regular(years, values)
-        _, y, _ = fill_gaps(years, values)
+        years, values, notes, y = _regular_history(self, history, kind, prior)
         with _captured(notes, model=self.name), _refusing(self.name, years):
             res = ETSModel(y, error="add", trend="add", damped_trend=True).fit(disp=False)
         notes.append(Msg("sim.trend.ml", model=self.name))
@@ -400,9 +410,7 @@ class Arima:
         """Fit ``ARIMA(y, order, trend="t")`` (trend "t" with d=1 is a drift)."""
         from statsmodels.tsa.arima.model import ARIMA
 
-        years, values, notes = _common_fit(self, history, kind, prior)
-        notes += _regular(years, values)
-        _, y, _ = fill_gaps(years, values)
+        years, values, notes, y = _regular_history(self, history, kind, prior)
         orders = [(0, 1, 0), (1, 1, 0), (0, 1, 1)] if self.order == "auto" else [self.order]
         best = None
         with _captured(notes, model=self.name):
@@ -452,9 +460,7 @@ class Theta:
         """Fit ``ThetaModel(y, period=1, deseasonalize=False)``."""
         from statsmodels.tsa.forecasting.theta import ThetaModel
 
-        years, values, notes = _common_fit(self, history, kind, prior)
-        notes += _regular(years, values)
-        _, y, _ = fill_gaps(years, values)
+        years, values, notes, y = _regular_history(self, history, kind, prior)
         if np.ptp(y) == 0:
             msg = (
                 f"model `theta`: the history is constant ({y[0]:g} in {span(years)}); "
