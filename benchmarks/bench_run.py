@@ -93,7 +93,7 @@ def phases(n_paths: int, out_dir: Path) -> tuple[list[tuple[str, float, float, s
         import kpisim
         from kpisim._summary import summary
         from kpisim.cli import _common, _run
-        from kpisim.report import report
+        from kpisim.reporting import report
         from kpisim.simulation import engine
     rows.append(("import (modules of `kpisim run`, in process)", c.wall, c.cpu, ""))
 

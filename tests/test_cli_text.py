@@ -268,7 +268,7 @@ def test_korean_report_has_no_english_sentence(catalog, tmp_path):
     import html
 
     import kpisim
-    from kpisim.report import report
+    from kpisim.reporting import report
 
     sim = kpisim.simulate(catalog, n_paths=2_000, rng=1)
     page = report(sim, tmp_path / "r.html", lang="ko").read_text(encoding="utf-8")

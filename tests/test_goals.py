@@ -240,7 +240,7 @@ def test_cli_run_shows_the_prior_range(capsys):
 
 
 def test_report_headline_cards_show_range_and_curve(cat, tmp_path):
-    from kpisim.report import report
+    from kpisim.reporting import report
 
     sim = kpisim.simulate(cat.headline(), n_paths=N, rng=2)
     page = report(sim, tmp_path / "r.html", audit=False).read_text(encoding="utf-8")

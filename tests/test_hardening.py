@@ -424,7 +424,7 @@ def hostile_sim():
 
 def test_excel_has_no_live_formula_and_numbers_stay_numbers(hostile_sim, tmp_path):
     openpyxl = pytest.importorskip("openpyxl")
-    from kpisim.report import report_excel
+    from kpisim.reporting import report_excel
 
     path = report_excel(hostile_sim, tmp_path / "r.xlsx", audit=False)
     book = openpyxl.load_workbook(path)
@@ -437,7 +437,7 @@ def test_excel_has_no_live_formula_and_numbers_stay_numbers(hostile_sim, tmp_pat
 
 
 def test_markdown_is_escaped(hostile_sim, tmp_path):
-    from kpisim.report import report_markdown
+    from kpisim.reporting import report_markdown
 
     text = report_markdown(hostile_sim, tmp_path / "r.md").read_text(encoding="utf-8")
     assert "<script>" not in text
@@ -445,7 +445,7 @@ def test_markdown_is_escaped(hostile_sim, tmp_path):
 
 
 def test_report_is_byte_reproducible_and_survives_dollars(hostile_sim, tmp_path, monkeypatch):
-    from kpisim.report import report
+    from kpisim.reporting import report
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     a = report(hostile_sim, tmp_path / "a.html", audit=False).read_bytes()

@@ -16,7 +16,7 @@ import pytest
 
 import kpisim
 from kpisim import Catalog, Change, Indicator, Scenario, Tags
-from kpisim.report import report, report_excel, report_markdown
+from kpisim.reporting import report, report_excel, report_markdown
 from kpisim.rules import Uplift
 from tests.test_simulate import KnownLogNormal
 
@@ -228,7 +228,7 @@ def test_report_with_a_score_result(sim, tmp_path):
 
 def test_markdown_and_excel_reports_need_no_matplotlib():
     # a fresh interpreter is the point: what do the report and the CLI modules load?
-    code = ("import sys, kpisim.report, kpisim.cli, kpisim._summary; "
+    code = ("import sys, kpisim.reporting, kpisim.cli, kpisim._summary; "
             "print('matplotlib' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=60, check=True)
@@ -249,9 +249,9 @@ def test_heatmap_table_shows_every_probability(sim, html_report):
 
 
 def test_font_subset_cache_gives_the_same_bytes(tmp_path, monkeypatch):
-    import kpisim.report  # noqa: F401  (the module, not the function)
+    import kpisim.reporting._font  # noqa: F401
 
-    rep = sys.modules["kpisim.report"]
+    rep = sys.modules["kpisim.reporting._font"]
     from kpisim import plot
 
     _, font = plot.korean_font()

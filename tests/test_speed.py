@@ -33,17 +33,19 @@ def test_every_public_name_resolves():
 
 
 def test_functions_named_like_their_modules_stay_functions():
-    import kpisim.report
+    import kpisim.reporting
     import kpisim.rules.audit
     import kpisim.simulation  # (sets the package attribute)
 
     for name in ("simulate", "report", "audit"):
         assert getattr(kpisim, name).__name__ == name
-    # the engine is a package of its own name: no module hides behind the function
-    assert kpisim.simulation.__name__ == "kpisim.simulation"
+    # no module hides behind a function of its name: each has a module of its own
     assert kpisim.simulation.simulate is kpisim.simulate
-    with pytest.raises(ModuleNotFoundError):
-        importlib.import_module("kpisim.simulate")
+    assert kpisim.reporting.report is kpisim.report
+    assert kpisim.rules.audit.audit is kpisim.audit
+    for gone in ("kpisim.simulate", "kpisim.report", "kpisim.audit"):
+        with pytest.raises(ModuleNotFoundError):
+            importlib.import_module(gone)
     from kpisim import goals, plot
 
     assert goals.__name__ == "kpisim.goals"

@@ -9,8 +9,6 @@ estimates the probability of meeting each goal.
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
@@ -33,8 +31,8 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 # and ``kpisim --help`` do not pay for pandas, scipy.stats and matplotlib.
 _SUBMODULES = ("goals", "models", "plot", "rules", "scoring")
 # Other public modules, reachable as attributes once imported (as with eager imports)
-_MODULES = ("attainment", "backtest", "catalog", "cli", "indicator", "scenarios", "simulation",
-            "sweeps")
+_MODULES = ("attainment", "backtest", "catalog", "cli", "indicator", "reporting", "scenarios",
+            "simulation", "sweeps")
 _LAZY = {
     "audit": "kpisim.rules.audit", "headline_rates": "kpisim.rules.audit",
     "Catalog": "kpisim.catalog", "available_catalogs": "kpisim.catalog",
@@ -42,8 +40,8 @@ _LAZY = {
     "Assumption": "kpisim.indicator", "Bounds": "kpisim.indicator",
     "Indicator": "kpisim.indicator", "Provenance": "kpisim.indicator", "Tags": "kpisim.indicator",
     "GrowthPrior": "kpisim.models", "pooled_prior": "kpisim.models",
-    "report": "kpisim.report", "report_excel": "kpisim.report",
-    "report_markdown": "kpisim.report",
+    "report": "kpisim.reporting", "report_excel": "kpisim.reporting",
+    "report_markdown": "kpisim.reporting",
     "implied_cagr": "kpisim.rules", "required_cagr": "kpisim.rules",
     "years_to_reach": "kpisim.rules",
     "Change": "kpisim.scenarios", "Scenario": "kpisim.scenarios", "compare": "kpisim.scenarios",
@@ -57,7 +55,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
     from kpisim.catalog import Catalog, available_catalogs, load_catalog, read_indicators
     from kpisim.indicator import Assumption, Bounds, Indicator, Provenance, Tags
     from kpisim.models import GrowthPrior, pooled_prior
-    from kpisim.report import report, report_excel, report_markdown
+    from kpisim.reporting import report, report_excel, report_markdown
     from kpisim.rules import implied_cagr, required_cagr, years_to_reach
     from kpisim.rules.audit import audit, headline_rates
     from kpisim.scenarios import Change, Scenario, compare, load_scenario, sensitivity
@@ -81,24 +79,9 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
 
 
-class _Package(types.ModuleType):
-    """``kpisim.report`` stays a function.
-
-    Importing the submodule of the same name sets the package attribute to the
-    module; here it is set to the function the module defines instead, as the
-    eager imports of earlier versions did.
-    """
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in _SHADOWED and isinstance(value, types.ModuleType):
-            value = getattr(value, name)
-        super().__setattr__(name, value)
-
-
-# ``kpisim.audit`` is a function only: its module is ``kpisim.rules.audit``; the
-# engine is the package ``kpisim.simulation``.
-_SHADOWED = frozenset({"report"})
-sys.modules[__name__].__class__ = _Package
+# No public function shares its name with a module any more (``kpisim.audit``,
+# ``kpisim.report`` and ``kpisim.simulate`` are functions; their modules are
+# ``kpisim.rules.audit``, ``kpisim.reporting`` and ``kpisim.simulation``).
 
 
 __all__ = [

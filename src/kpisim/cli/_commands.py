@@ -134,7 +134,7 @@ def cmd_audit(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from kpisim.report import report
+    from kpisim.reporting import report
 
     out = _out_dir(args)
     cat = _catalog(args)

@@ -356,13 +356,13 @@ def cmd_run(args) -> int:
                 parts.append(_totals_text(totals, lang))
         sys.stdout.write("\n\n".join(parts) + "\n")
     if args.excel:
-        from kpisim.report import report_excel
+        from kpisim.reporting import report_excel
 
         path = report_excel(sim, args.excel, lang=lang)
         if not args.quiet:
             sys.stderr.write(text("cli.run.excel_written", lang, path=path) + "\n")
     if write_report:
-        from kpisim.report import report
+        from kpisim.reporting import report
 
         progress.phase("progress.report", 1, "step")
         path = report(sim, out / "kpisim-report.html", lang=lang, scores=scores,

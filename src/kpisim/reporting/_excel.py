@@ -1,0 +1,84 @@
+"""The Excel report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from kpisim import _style as style
+from kpisim._chartdata import quantiles
+from kpisim._safeio import atomic_write, neutralise_cell
+from kpisim._summary import summary
+from kpisim.reporting._page import _check_lang
+from kpisim.reporting._sections import _audit_frame
+
+
+def _excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Cells Excel shows as values: mappings as text, no text read as a formula.
+
+    Text beginning with ``=``, ``+``, ``-``, ``@``, tab or CR gets a leading
+    apostrophe (:func:`kpisim._safeio.neutralise_cell`, OWASP); numbers stay
+    numbers.
+    """
+    out = frame.copy()
+    out.columns = [neutralise_cell(c) if isinstance(c, str) else c for c in out.columns]
+    for c in out.columns:
+        col = out[c]
+        if pd.api.types.is_object_dtype(col) or pd.api.types.is_string_dtype(col):
+            out[c] = col.map(lambda v: neutralise_cell(
+                v if v is None or isinstance(v, (str, int, float, bool))
+                else str(dict(v) if isinstance(v, Mapping) else v))).astype(object)
+    return out
+
+
+def report_excel(
+    sim: Any, path: str | Path, *, lang: str = "ko", audit: pd.DataFrame | None = None
+) -> Path:
+    """Write every table of a simulation to an Excel workbook, one sheet each.
+
+    Parameters
+    ----------
+    sim : Simulation
+    path : str or Path
+        The ``.xlsx`` file.
+    lang : {"ko", "en"}, default "ko"
+        Language of names and progress classes in the summary sheet.
+    audit : DataFrame or False, optional
+        As in :func:`report`.
+
+    Returns
+    -------
+    Path
+        Sheets ``summary, prob_meet, prob_path, first_hit, quantiles,
+        assumptions, skipped, settings`` and ``audit`` when available.
+    """
+    _check_lang(lang)
+    path = Path(path)
+    q = quantiles(sim, None, style.FAN_Q)
+    q = q.assign(q=q["q"].map(lambda v: f"q{100 * v:g}"))
+    wide = q.pivot_table(index=["id", "year"], columns="q", values="value", sort=False)
+    wide = wide[sorted(wide.columns, key=lambda c: float(c[1:]))].reset_index()
+    sheets = {
+        "summary": summary(sim, lang=lang),
+        "prob_meet": sim.prob_meet(),
+        "prob_path": sim.prob_path(),
+        "first_hit": sim.first_hit(),
+        "quantiles": wide,
+        "assumptions": sim.assumptions(lang=lang),
+        "skipped": pd.DataFrame(list(sim.skipped.items()), columns=["id", "reason"]),
+        "settings": pd.DataFrame(
+            [(k, "" if v is None else str(v))
+             for k, v in {"n_paths": sim.n_paths, **sim.settings}.items()],
+            columns=["setting", "value"]),
+    }
+    audit_frame = _audit_frame(sim, audit, lang)
+    if audit_frame is not None:
+        sheets["audit"] = audit_frame
+    with atomic_write(path, "wb") as f, pd.ExcelWriter(f, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            _excel_safe(frame).to_excel(writer, sheet_name=name, index=False)
+    return path
