@@ -207,55 +207,15 @@ class RefGrowth:
             history, model=self.name, min_history=3 if no_prior else 1,
             suggestion="" if not no_prior else "Use `reference='shipped'` for short histories.",
         )
-        notes: list[str] = []
-        if bounds is None:
-            if np.any(values <= 0):
-                bad = {int(y): float(v) for y, v in zip(years, values, strict=True) if v <= 0}
-                msg = (
-                    f"model `{self.name}` needs positive values on the log scale; got {bad}. "
-                    "Give the indicator `bounds` or use 'linear' for series that reach zero."
-                )
-                raise ModelError(msg)
-        else:
-            if np.any((values < lo) | (values > hi)):
-                bad = {int(y): float(v) for y, v in zip(years, values, strict=True)
-                       if not lo <= v <= hi}
-                msg = f"model `{self.name}`: values outside the bounds [{lo:g}, {hi:g}]: {bad}."
-                raise ModelError(msg)
-            p = (values - lo) / (hi - lo)
-            edge = (p <= BOUND_EPS) | (p >= 1 - BOUND_EPS)
-            if edge.any():
-                notes.append(Msg("sim.ref.at_bound", n=int(edge.sum()), low=f"{lo:g}",
-                                 high=f"{hi:g}", eps=f"{BOUND_EPS:g}"))
-            notes.append(Msg("sim.ref.logit", low=f"{lo:g}", high=f"{hi:g}"))
+        notes = self._check_scale(years, values, None if bounds is None else (lo, hi))
         z = to_scale(values, None if bounds is None else (lo, hi))
         d, g = np.diff(z), np.diff(years).astype(np.float64)
         stats = CaseStats.from_increments(d, g)
-        n, big_g, mu_hat = len(d), float(stats.big_g[0]), float(stats.mu_hat[0])
+        n, mu_hat = len(d), float(stats.mu_hat[0])
         if np.any(g > 1):
             notes.append(Msg("sim.ref.gaps", span=span(years)))
-        if no_prior:
-            if stats.ss[0] <= 0:
-                msg = (f"model `{self.name}` without a reference prior: the {n} growth rates "
-                       f"({span(years)}) have zero variance; use the shipped reference.")
-                raise ModelError(msg)
-            flat = growth_posterior(d, g, None)  # p(μ, σ²) ∝ 1/σ², as in ``loggrowth``
-            post = dict(m0=flat.mu, mn=flat.mu, kn=flat.kappa, nun=flat.dof, s2n=flat.s2)
-            phi = 1.0 if self.phi is None else float(self.phi)
-            lam = 0.0 if self.drift_break is None else float(self.drift_break)
-            smax = float("inf") if self.sigma_max is None else float(self.sigma_max)
-            notes.append(Msg("sim.ref.no_prior", n=n))
-        else:
-            mn, kn, nun, s2n = (float(v[0]) for v in posterior(stats, ref))
-            post = dict(m0=ref.m0, mn=mn, kn=kn, nun=nun, s2n=s2n)
-            phi, lam, smax = ref.phi, ref.lam, ref.sigma_max
-            notes.append(ref.sentence())
-            own = big_g / kn
-            notes.append(
-                Msg("sim.ref.own_weight", n_obs=len(years), span=span(years), mu=f"{mu_hat:+.4f}",
-                    own=f"{own:.0%}", ref=f"{1 - own:.0%}") if n
-                else Msg("sim.ref.own_unknown", n_obs=len(years), span=span(years))
-            )
+        post, (phi, lam, smax), said = self._posterior(stats, ref, d, g, years)
+        notes += said
         return RefGrowthFitted(
             model=self.name,
             last_year=int(years[-1]),
@@ -275,6 +235,63 @@ class RefGrowth:
             n_obs=len(years),
             reference=ref,
         )
+
+    def _check_scale(self, years: NDArray, values: NDArray,
+                     bounds: tuple[float, float] | None) -> list[Any]:
+        """Refuse values the scale cannot take; the notes of a bounded scale."""
+        if bounds is None:
+            if np.any(values <= 0):
+                bad = {int(y): float(v) for y, v in zip(years, values, strict=True) if v <= 0}
+                msg = (
+                    f"model `{self.name}` needs positive values on the log scale; got {bad}. "
+                    "Give the indicator `bounds` or use 'linear' for series that reach zero."
+                )
+                raise ModelError(msg)
+            return []
+        lo, hi = bounds
+        if np.any((values < lo) | (values > hi)):
+            bad = {int(y): float(v) for y, v in zip(years, values, strict=True)
+                   if not lo <= v <= hi}
+            msg = f"model `{self.name}`: values outside the bounds [{lo:g}, {hi:g}]: {bad}."
+            raise ModelError(msg)
+        notes: list[Any] = []
+        p = (values - lo) / (hi - lo)
+        edge = (p <= BOUND_EPS) | (p >= 1 - BOUND_EPS)
+        if edge.any():
+            notes.append(Msg("sim.ref.at_bound", n=int(edge.sum()), low=f"{lo:g}",
+                             high=f"{hi:g}", eps=f"{BOUND_EPS:g}"))
+        notes.append(Msg("sim.ref.logit", low=f"{lo:g}", high=f"{hi:g}"))
+        return notes
+
+    def _posterior(self, stats: CaseStats, ref: ReferencePrior | None, d: NDArray, g: NDArray,
+                   years: NDArray) -> tuple[dict[str, float], tuple[float, float, float],
+                                            list[Any]]:
+        """The posterior (``m0, mn, kn, nun, s2n``), ``(φ, λ, σ_max)`` and what was assumed.
+
+        With a reference prior: its conjugate update (:func:`posterior`).
+        Without one: the flat prior :math:`p(\\mu, \\sigma^2) \\propto 1/\\sigma^2`
+        of ``loggrowth``, no damping and no drift break unless set.
+        """
+        n = len(d)
+        if ref is None:
+            if stats.ss[0] <= 0:
+                msg = (f"model `{self.name}` without a reference prior: the {n} growth rates "
+                       f"({span(years)}) have zero variance; use the shipped reference.")
+                raise ModelError(msg)
+            flat = growth_posterior(d, g, None)  # p(μ, σ²) ∝ 1/σ², as in ``loggrowth``
+            post = dict(m0=flat.mu, mn=flat.mu, kn=flat.kappa, nun=flat.dof, s2n=flat.s2)
+            phi = 1.0 if self.phi is None else float(self.phi)
+            lam = 0.0 if self.drift_break is None else float(self.drift_break)
+            smax = float("inf") if self.sigma_max is None else float(self.sigma_max)
+            return post, (phi, lam, smax), [Msg("sim.ref.no_prior", n=n)]
+        mn, kn, nun, s2n = (float(v[0]) for v in posterior(stats, ref))
+        post = dict(m0=ref.m0, mn=mn, kn=kn, nun=nun, s2n=s2n)
+        own = float(stats.big_g[0]) / kn
+        weight = (Msg("sim.ref.own_weight", n_obs=len(years), span=span(years),
+                      mu=f"{float(stats.mu_hat[0]):+.4f}", own=f"{own:.0%}",
+                      ref=f"{1 - own:.0%}") if n
+                  else Msg("sim.ref.own_unknown", n_obs=len(years), span=span(years)))
+        return post, (ref.phi, ref.lam, ref.sigma_max), [ref.sentence(), weight]
 
     def _reference(self, scale: str, prior: Any) -> ReferencePrior | None:
         base = self.reference
