@@ -214,7 +214,9 @@ def to_svg(draw: Callable[[Axes], Any], figsize: tuple[float, float], *, key: st
     from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.figure import Figure
 
-    rc = {**_rc(), "svg.fonttype": "none", "svg.hashsalt": key, "svg.id": key}
+    rc = {**_rc(), "svg.fonttype": "none", "svg.hashsalt": key}
+    if "svg.id" in mpl.rcParams:  # matplotlib ≥ 3.9: the root <svg> gets the key as id
+        rc["svg.id"] = key
     with mpl.rc_context(rc):
         fig = Figure(figsize=figsize, dpi=72, layout="constrained")
         canvas = FigureCanvasSVG(fig)
