@@ -233,8 +233,10 @@ def to_svg(draw: Callable[[Axes], Any], figsize: tuple[float, float], *, key: st
     out = re.sub(r'\s+id="[\w.]+_\d+"', "", out)
     # inline in HTML the parser puts <svg> in its namespace: no xmlns (no URL in the page)
     out = re.sub(r'\s+xmlns(:xlink)?="[^"]*"', "", out)
-    if font_family:
+    if font_family:  # matplotlib ≥ 3.10 writes font-family, earlier the font shorthand
         out = out.replace("font-family: ", f"font-family: {font_family}, ")
+        out = re.sub(r"(font: [^;'\"]*?)(['\"])",
+                     lambda m: f"{m.group(1)}{font_family}, {m.group(2)}", out)
     if css_class:
         out = out.replace("<svg ", f'<svg class="{css_class}" ', 1)
     return out
