@@ -103,21 +103,7 @@ class _GrowthModel:
     ) -> GrowthFitted:
         """Fit the growth posterior to ``history`` (see :mod:`kpisim.models._prior`)."""
         check_kind(kind, self.name)
-        if prior is not None and not isinstance(prior, GrowthPrior):
-            msg = f"model `{self.name}`: `prior` must be a GrowthPrior; got {type(prior).__name__}."
-            raise ModelError(msg)
-        if prior is not None and prior.scale != self.scale:
-            msg = (
-                f"model `{self.name}` works on the {self.scale} scale; the prior is on "
-                f"the {prior.scale} scale ({prior.source})."
-            )
-            raise ModelError(msg)
-        if self.bootstrap and prior is not None:
-            msg = (
-                f"model `{self.name}`: `bootstrap=True` resamples observed growth "
-                "rates and cannot use `prior`."
-            )
-            raise ModelError(msg)
+        self._check_prior(prior)
         advice = (
             "Pass `prior=` (e.g. `kpisim.models.pooled_prior(peers, kind=...)`) "
             "to use the short-history policy."
@@ -178,6 +164,26 @@ class _GrowthModel:
             rates=rates,
             n_obs=len(years),
         )
+
+    def _check_prior(self, prior: Any) -> None:
+        """Refuse a prior this model cannot use (wrong type or scale, or with bootstrap)."""
+        if prior is None:
+            return
+        if not isinstance(prior, GrowthPrior):
+            msg = f"model `{self.name}`: `prior` must be a GrowthPrior; got {type(prior).__name__}."
+            raise ModelError(msg)
+        if prior.scale != self.scale:
+            msg = (
+                f"model `{self.name}` works on the {self.scale} scale; the prior is on "
+                f"the {prior.scale} scale ({prior.source})."
+            )
+            raise ModelError(msg)
+        if self.bootstrap:
+            msg = (
+                f"model `{self.name}`: `bootstrap=True` resamples observed growth "
+                "rates and cannot use `prior`."
+            )
+            raise ModelError(msg)
 
     @property
     def _eps(self) -> float:
