@@ -402,7 +402,7 @@ def score_simulation(
             continue
         cols[ident] = s
         rows.append(_row(ident, ind.name_ko, method, spec.weight, s, q, threshold,
-                         observed=year <= sim.last_actual_year(ident)))
+                         observed=year <= sim.last_actual(ident)[0]))
     n = len(next(iter(cols.values()))) if cols else 1
     for name, (grade, weight) in (nonquantitative or {}).items():
         cols[name] = np.full(n, _nonquantitative_points(name, grade))

@@ -111,10 +111,6 @@ class Simulation:
         """The indicator ``ident`` as simulated."""
         return self._track(ident).indicator
 
-    def last_actual_year(self, ident: str) -> int:
-        """The year of the last actual of ``ident``: the simulation starts the year after."""
-        return self.last_actual(ident)[0]
-
     def last_actual(self, ident: str) -> tuple[int, float]:
         """``(year, value)`` of the last actual the model of ``ident`` starts from.
 
