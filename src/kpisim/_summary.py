@@ -40,6 +40,7 @@ COLUMNS = [
     "assumptions",
 ]
 
+
 def display_width(s: str) -> int:
     """Terminal columns ``s`` takes: East Asian wide and full-width characters count 2.
 

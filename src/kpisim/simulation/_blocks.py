@@ -58,9 +58,11 @@ def _rule_targets(t: Track, full: NDArray, years: NDArray) -> NDArray:
         out[:, i] = np.where(np.isnan(t.targets[i]), np.nan, target)
     return out
 
+
 def child(root: np.random.SeedSequence, *key: int) -> np.random.Generator:
     ss = np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, *key))
     return np.random.Generator(np.random.PCG64(ss))
+
 
 def _shocks(
     root, block: int, tracks: dict[str, Track], years: NDArray, *, correlation, sampler: str
@@ -75,6 +77,7 @@ def _shocks(
     z = models.correlated_normals(correlation, BLOCK, total, rng=g, sampler=sampler)
     # align on calendar years: indicator j uses the last n_steps[j] columns
     return [z[j][:, total - steps :] for j, steps in enumerate(n_steps)]
+
 
 def snap_to_bounds(values: NDArray, bounds: tuple[float, float]) -> None:
     """The ε-boundary model, in place: values within ε(b − a) of a bound are on it.
@@ -92,6 +95,7 @@ def snap_to_bounds(values: NDArray, bounds: tuple[float, float]) -> None:
     values[values >= hi - eps] = hi
     values[values <= lo + eps] = lo
 
+
 def _max_se(tracks: dict[str, Track]) -> float:
     worst = 0.0
     for t in tracks.values():
@@ -100,6 +104,7 @@ def _max_se(tracks: dict[str, Track]) -> float:
         if se.size:
             worst = max(worst, float(se.max()))
     return worst
+
 
 def default_threads() -> int:
     """One thread per available CPU up to :data:`MAX_THREADS`; 1 on a Dask worker."""
@@ -115,6 +120,7 @@ def default_threads() -> int:
     except AttributeError:  # not on Linux
         cpus = os.cpu_count() or 1
     return max(1, min(MAX_THREADS, cpus))
+
 
 def run_blocks(
     root, tracks: dict[str, Track], grades: dict[str, Track], years: NDArray, *,
@@ -154,6 +160,7 @@ def run_blocks(
         if precise:
             break
     return done
+
 
 def _run_chunk(
     root,
@@ -225,10 +232,12 @@ def _run_chunk(
             g = growth[j] if growth is not None and t.growth_draws else None
             _track_block(root, b, ident, t, shocks[j], g, n, years, keep, scenario)
 
+
 def _grade_block(root, b: int, t: Track, n: int, years: NDArray, keep: int) -> None:
     """Draw block ``b`` of a grade indicator (own stream; no shocks, no scenario)."""
     values = t.fitted.sample(years[t.offset :].tolist(), BLOCK, rng=child(root, b, t.key, 0))
     _reduce(t, values[:n], n, years, keep)
+
 
 def _track_block(
     root, b: int, ident: str, t: Track, z: NDArray, growth: NDArray | None, n: int,
@@ -259,12 +268,14 @@ def _track_block(
     if t.rule_counter is not None:
         t.rule_counter.update(full, _rule_targets(t, full, years))
 
+
 def _own_shocks(root, b: int, t: Track, years: NDArray, sampler: str) -> NDArray:
     """Block ``b``'s standard-normal shocks of one indicator, from its own stream."""
     from kpisim import models
 
     steps = len(years) - t.offset
     return models.standard_normals(BLOCK, steps, rng=child(root, b, t.key, 1), method=sampler)
+
 
 def _reduce(t: Track, values: NDArray, n: int, years: NDArray, keep: int) -> NDArray:
     """Count ``values`` (n, simulated years) of track ``t`` and keep the first paths."""

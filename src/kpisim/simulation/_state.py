@@ -27,6 +27,7 @@ DEFAULT_CHUNK = 16 * BLOCK
 #: Most threads :func:`simulate` starts by default (``threads=None``).
 MAX_THREADS = 4
 
+
 @dataclass
 class Track:
     """Everything the engine keeps for one simulated indicator."""
@@ -51,6 +52,7 @@ class Track:
     grade: bool = False  # an ordinal grade: values are indices on the scale (0 = worst)
     target_on_bound: bool = False  # a stated target equals a bound: ε-boundary model
 
+
 def kept_column(t: Track, i: int) -> NDArray[np.float64]:
     """Year ``i`` of the kept paths of ``t``; a clear error when none were kept."""
     if not t.store:
@@ -60,6 +62,7 @@ def kept_column(t: Track, i: int) -> NDArray[np.float64]:
         raise SimulationError(msg)
     return np.concatenate([blk[:, i] for blk in t.store]).astype(float)
 
+
 def require(ok: bool, requirement: str, got: Any) -> None:
     if not ok:
         from kpisim._safeio import short_repr
@@ -67,9 +70,11 @@ def require(ok: bool, requirement: str, got: Any) -> None:
         msg = f"{requirement}; got {short_repr(got)}"
         raise SimulationError(msg)
 
+
 def is_int(v: Any) -> bool:
     """An integer that is not a bool (``True`` is not 1 path)."""
     return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+
 
 def is_number(v: Any) -> bool:
     return (isinstance(v, (int, float, np.integer, np.floating))

@@ -49,6 +49,7 @@ __all__ = ["simulate"]
 def _numeric_targets(ind: Indicator) -> dict[int, float]:
     return {y: float(v) for y, v in ind.targets.items() if v is not None}
 
+
 def _as_catalog(obj: Catalog | Indicator | Iterable[Indicator]) -> tuple[Catalog, bool]:
     if isinstance(obj, Catalog):
         return obj, False
@@ -60,6 +61,7 @@ def _as_catalog(obj: Catalog | Indicator | Iterable[Indicator]) -> tuple[Catalog
         msg = f"expected a Catalog, an Indicator or indicators; got {type(obj).__name__}"
         raise SimulationError(msg) from None
     return Catalog(items, name="custom"), True
+
 
 def _declared_prior(ind: Indicator):
     """A growth prior the catalog declares as an assumption, if any."""
@@ -81,6 +83,7 @@ def _declared_prior(ind: Indicator):
             msg = f"indicator `{ind.id}`: bad `growth_prior` assumption: {e}"
             raise SimulationError(msg) from e
     return None
+
 
 def _prior_for(ind: Indicator, n_obs: int, mdl: Any, peers: Catalog, prior: Any):
     """The growth prior for one indicator (see :func:`simulate`, ``prior``)."""
@@ -116,6 +119,7 @@ def _prior_for(ind: Indicator, n_obs: int, mdl: Any, peers: Catalog, prior: Any)
     # too few peers of the same kind: pool over every log-scale kind
     return models.pooled_prior([p for p in others if p.kind in ("count", "level", "ratio")])
 
+
 def _catalog_prior(ind: Indicator, peers: Catalog):
     """The reference prior pooled with same-kind, same-unit, same-scale peers."""
     from kpisim import models
@@ -139,6 +143,7 @@ def _catalog_prior(ind: Indicator, peers: Catalog):
         group.append((p.id, np.diff(z), np.diff(years).astype(float)))
     ref, _ = pool_catalog(models.reference_prior(scale), group)
     return ref
+
 
 def _fit(ind: Indicator, model: Any, peers: Catalog, prior: Any):
     """Fit ``ind``: the fitted model, the indicator's bounds, whether the model's
@@ -178,9 +183,11 @@ def _fit(ind: Indicator, model: Any, peers: Catalog, prior: Any):
     in_bounds = getattr(mdl, "accepts_bounds", False) and not censored
     return fitted, None if bounds is None else (bounds.low, bounds.high), in_bounds, tuple(notes)
 
+
 def _stream_key(ident: str) -> int:
     """A stable 31-bit stream key for an indicator id (independent of catalog order)."""
     return zlib.crc32(ident.encode("utf-8")) & 0x7FFFFFFF
+
 
 def _grade_history(ind: Indicator) -> tuple[pd.Series, dict[int, float]]:
     """A grade indicator's known grades and stated target grades as scale indices."""
@@ -190,6 +197,7 @@ def _grade_history(ind: Indicator) -> tuple[pd.Series, dict[int, float]]:
     targets = {int(y): float(ind.grade_index(str(v))) for y, v in ind.targets.items()
                if v is not None}
     return obs, targets
+
 
 def _plan(
     catalog: Catalog, *, model, until, prior, strict, grade_model: Any = "markov_grade",
@@ -451,6 +459,7 @@ def simulate(
         grades=grades,
     )
 
+
 def _check_arguments(*, until, n_paths, target_se, max_paths, chunk_size, keep_paths, sampler,
                      scenario, progress, model, threads) -> None:
     """:func:`simulate`'s argument checks: a :class:`SimulationError` naming the argument."""
@@ -519,6 +528,7 @@ def _check_prior(prior: Any) -> None:
     )
     raise SimulationError(msg)
 
+
 def _split_correlation(correlation: Any, tracks: dict[str, Track]):
     """``(shock matrix or None, growth matrix or None)`` from ``correlation``."""
     if correlation is None:
@@ -550,6 +560,7 @@ def _split_correlation(correlation: Any, tracks: dict[str, Track]):
             raise SimulationError(msg)
         out.append(m)
     return out[0], out[1]
+
 
 def _on_bound(ind: Indicator, bounds) -> bool:
     from kpisim.models import target_on_bound
