@@ -296,3 +296,11 @@ def test_result_tables_export_to_csv_excel_parquet(tmp_path):
     back = pd.read_parquet(tmp_path / "p.parquet")
     pd.testing.assert_frame_equal(back, table)
     assert len(pd.read_excel(tmp_path / "p.xlsx")) == len(pd.read_csv(tmp_path / "p.csv"))
+
+
+def test_numeric_targets_leave_out_unknown_and_named_targets():
+    # read from the seed table by hand: ai_firms' targets are 2,000 ('24),
+    # 2,700 ('27) and 3,500 ('30); a grade's named targets are not numbers
+    cat = kpisim.load_catalog()
+    assert cat["ai_firms"].numeric_targets() == {2024: 2000.0, 2027: 2700.0, 2030: 3500.0}
+    assert cat["external_evaluation"].numeric_targets() == {}

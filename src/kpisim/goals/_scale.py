@@ -38,14 +38,9 @@ def last_actual(ind: Indicator) -> tuple[int, float]:
     return int(obs.index[-1]), float(obs.iloc[-1])
 
 
-def numeric_targets(ind: Indicator) -> dict[int, float]:
-    return {int(y): float(v) for y, v in ind.targets.items()
-            if v is not None and not isinstance(v, str)}
-
-
 def goal_year(ind: Indicator) -> int:
     last, _ = last_actual(ind)
-    later = [y for y in numeric_targets(ind) if y > last]
+    later = [y for y in ind.numeric_targets() if y > last]
     if not later:
         msg = f"indicator `{ind.id}` has no stated numeric target after its last actual ({last})"
         raise RuleError(msg)

@@ -17,7 +17,6 @@ from kpisim.goals._scale import (
     check_indicator,
     last_actual,
     m0_for_rate,
-    numeric_targets,
     rate_for_m0,
     reference_prior_for,
 )
@@ -375,9 +374,9 @@ def evidence_ranges(
         try:
             ind = check_indicator(catalog[ident], "prob_range")
             last, _ = last_actual(ind)
-            horizon = until if until is not None else max(2030, *numeric_targets(ind), 0)
+            horizon = until if until is not None else max(2030, *ind.numeric_targets(), 0)
             goal_years = ([int(year)] if year is not None else
-                          sorted(y for y in numeric_targets(ind) if last < y <= horizon))
+                          sorted(y for y in ind.numeric_targets() if last < y <= horizon))
             if not goal_years:
                 continue
             if sim is not None:

@@ -21,7 +21,6 @@ from kpisim.goals._scale import (
     goal_year,
     last_actual,
     m0_for_rate,
-    numeric_targets,
     rate_for_m0,
     reference_prior_for,
 )
@@ -80,7 +79,7 @@ def required_growth(indicator: Indicator, years: Iterable[int] | None = None) ->
     [0.2205, 0.1614, 0.1372]
     """
     ind = check_indicator(indicator, "required_growth")
-    targets = numeric_targets(ind)
+    targets = ind.numeric_targets()
     last, _ = last_actual(ind)
     if years is None:
         years = sorted(y for y in targets if y > last)
@@ -264,7 +263,7 @@ def series_span(ind: Indicator) -> tuple[tuple[int, float], tuple[int, float]] |
     if ind.kind == "grade":
         return None
     obs = ind.observed
-    targets = numeric_targets(ind)
+    targets = ind.numeric_targets()
     if not obs.empty:
         start = (int(obs.index[0]), float(obs.iloc[0]))
     elif targets:

@@ -344,6 +344,12 @@ class Indicator:
         values = np.array([v for _, v in known], dtype=np.float64)
         return pd.Series(values, index=pd.Index(years, name="year"), name=self.id)
 
+    def numeric_targets(self) -> dict[int, float]:
+        """Stated numeric targets by year, as floats; unknown (None) and named
+        (grade) targets are left out."""
+        return {int(y): float(v) for y, v in self.targets.items()
+                if v is not None and not isinstance(v, str)}
+
     @property
     def is_grade(self) -> bool:
         """True for ordinal grade indicators."""

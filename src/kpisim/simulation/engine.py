@@ -46,10 +46,6 @@ from kpisim.simulation.scenario import Scenario
 __all__ = ["simulate"]
 
 
-def _numeric_targets(ind: Indicator) -> dict[int, float]:
-    return {y: float(v) for y, v in ind.targets.items() if v is not None}
-
-
 def _as_catalog(obj: Catalog | Indicator | Iterable[Indicator]) -> tuple[Catalog, bool]:
     if isinstance(obj, Catalog):
         return obj, False
@@ -247,7 +243,7 @@ def _prepare(ind: Indicator, catalog: Catalog, *, model, until: int, prior,
         obs, targets = _grade_history(ind)
     else:
         obs = ind.observed
-        targets = _numeric_targets(ind)
+        targets = ind.numeric_targets()
     if obs.empty:
         raise _Skip("no actual value to start from")
     if not targets:
