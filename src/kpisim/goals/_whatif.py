@@ -45,7 +45,13 @@ def probs_under(ind: Indicator, prior: Any, years: Sequence[int], *, n_paths: in
         return dict(PROB_CACHE[key])
     sim = simulate(ind, model=MODEL, prior=prior, n_paths=n_paths, rng=seed, until=until,
                    keep_paths=0)
-    table = sim.prob_meet(None, ids=[ind.id])
+    out = _by_year(sim.prob_meet(None, ids=[ind.id]), ind, years)
+    _remember(key, out)
+    return dict(out)
+
+
+def _by_year(table: Any, ind: Indicator, years: Sequence[int]) -> dict[int, tuple[float, float]]:
+    """``{year: (P, SE)}`` from a ``prob_meet`` table of ``ind``."""
     out = {}
     for y in years:
         row = table[table.year == int(y)]
@@ -53,8 +59,7 @@ def probs_under(ind: Indicator, prior: Any, years: Sequence[int], *, n_paths: in
             msg = f"indicator `{ind.id}` has no stated numeric target for {y}"
             raise SimulationError(msg)
         out[int(y)] = (float(row.prob.iloc[0]), float(row.se.iloc[0]))
-    _remember(key, out)
-    return dict(out)
+    return out
 
 
 def _prob_key(ind: Indicator, prior: Any, years: Sequence[int], n_paths: int,
@@ -71,8 +76,10 @@ def _remember(key: tuple, out: dict[int, tuple[float, float]]) -> None:
 
 
 def reuse_run(sim: Any, ind: Indicator, years: Sequence[int], *, n_paths: int,
-               seed: np.random.SeedSequence, until: int) -> None:
+              seed: np.random.SeedSequence, until: int, table: Any = None) -> None:
     """Put the run's own P(goal) in the cache as the default prior's what-if.
+
+    ``table`` is ``sim.prob_meet(None, ids=[ind.id])`` if the caller has it.
 
     The default row of :func:`goal_evidence` is ``ind`` simulated alone with
     ``refgrowth`` and the reference prior. A run of the whole catalog with the
@@ -97,11 +104,8 @@ def reuse_run(sim: Any, ind: Indicator, years: Sequence[int], *, n_paths: int,
     key = _prob_key(ind, base, years, n_paths, seed, until)
     if key in PROB_CACHE:
         return
-    table = sim.prob_meet(None, ids=[ind.id])
-    out = {}
-    for y in years:
-        row = table[table.year == int(y)]
-        if row.empty:
-            return
-        out[int(y)] = (float(row.prob.iloc[0]), float(row.se.iloc[0]))
+    try:
+        out = _by_year(sim.prob_meet(None, ids=[ind.id]) if table is None else table, ind, years)
+    except SimulationError:  # a year without a target: nothing to reuse
+        return
     _remember(key, out)

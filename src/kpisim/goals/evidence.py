@@ -379,11 +379,12 @@ def evidence_ranges(
                           sorted(y for y in ind.numeric_targets() if last < y <= horizon))
             if not goal_years:
                 continue
+            own = sim.prob_meet(None, ids=[ident]) if sim is not None else None
             if sim is not None:
-                reuse_run(sim, ind, goal_years, n_paths=n_paths, seed=seed, until=until)
+                reuse_run(sim, ind, goal_years, n_paths=n_paths, seed=seed, until=until,
+                          table=own)
             ev = _evidence_once(ind, goal_years, n_paths=n_paths, seed=seed, until=until,
                                 catalog=catalog)
-            own = sim.prob_meet(None, ids=[ident]) if sim is not None else None
         except KpisimError as e:
             if not skip_errors:
                 raise
