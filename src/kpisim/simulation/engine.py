@@ -213,11 +213,15 @@ def _plan(
         try:
             prepared.append(_prepare(ind, catalog, model=model, until=until, prior=prior,
                                      grade_model=grade_model))
-        except (_Skip, ModelError) as e:
+        except _Skip as e:
             if strict:
-                msg = f"indicator `{ind.id}`" + (
-                    f" cannot be simulated: {e}" if isinstance(e, _Skip) else f": {e}")
-                raise SimulationError(msg) from (e if isinstance(e, ModelError) else None)
+                msg = f"indicator `{ind.id}` cannot be simulated: {e}"
+                raise SimulationError(msg) from None
+            skipped[ind.id] = str(e)
+        except ModelError as e:
+            if strict:
+                msg = f"indicator `{ind.id}`: {e}"
+                raise SimulationError(msg) from e
             skipped[ind.id] = str(e)
     if not prepared:
         raise SimulationError(
