@@ -191,6 +191,18 @@ def test_fan_chart_log_axis_for_wide_fans():
     assert "로그" in ax.get_ylabel()
 
 
+def test_off_chart_band_of_a_count_is_a_whole_number():
+    # the built-in ai_firms (one actual, a count) has a 95 % band far above its
+    # targets: the chart names where it ends, in whole firms (no "6,410.66개")
+    ind = kpisim.load_catalog()["ai_firms"]
+    sim = kpisim.simulate(ind, n_paths=8192, rng=2)
+    ax = plot.fan_chart(sim, "ai_firms", yscale="linear")
+    note = [t.get_text() for t in ax.texts if "축 밖" in t.get_text()]
+    assert note
+    top = float(np.quantile(sim.kept_paths("ai_firms")[:, -1], 0.975))
+    assert f"{round(top):,}개" in note[0]
+
+
 def test_heatmap_cells(sim):
     ax = plot.attainment_heatmap(sim)
     labels = [t.get_text() for t in ax.get_yticklabels()]

@@ -146,7 +146,9 @@ def _fan_axes(ax: Axes, fan: FanData, t: Mapping[str, Any], lang: str,
         ax.yaxis.set_minor_formatter(mticker.NullFormatter())
         ax.set_ylabel((_unit_label(ind.unit, lang) + t["log_axis"]).strip())
     else:
-        _focus_y(ax, t, fan.col, shown, lambda v: fmt.num(v) + unit_suffix(ind.unit, lang))
+        whole = ind.kind == "count"  # a quantile of a count is a whole number of things
+        _focus_y(ax, t, fan.col, shown,
+                 lambda v: fmt.num(round(v) if whole else v) + unit_suffix(ind.unit, lang))
     ax.grid(True, color="#e5e5e5", lw=0.6)
     ax.set_axisbelow(True)
 
