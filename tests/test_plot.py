@@ -203,6 +203,24 @@ def test_off_chart_band_of_a_count_is_a_whole_number():
     assert f"{round(top):,}개" in note[0]
 
 
+def test_probability_labels_stay_inside_the_figure():
+    # the goal year is the chart's last year: its "P=…" label must not run off
+    # the right edge (it goes to the left of the star there)
+    ind = kpisim.load_catalog()["ai_firms"]
+    sim = kpisim.simulate(ind, n_paths=4096, rng=2)
+    ax = plot.fan_chart(sim, "ai_firms")
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    labels = [t for t in ax.texts if t.get_text().startswith("P=")]
+    assert len(labels) == 3  # '24, '27 and the '30 goal
+    for t in labels:
+        box = t.get_window_extent(renderer)
+        assert fig.bbox.x0 <= box.x0, t.get_text()
+        assert box.x1 <= fig.bbox.x1, t.get_text()
+    plt.close(fig)
+
+
 def test_heatmap_cells(sim):
     ax = plot.attainment_heatmap(sim)
     labels = [t.get_text() for t in ax.get_yticklabels()]

@@ -100,8 +100,10 @@ def _draw_targets(ax: Axes, fan: FanData, probs: pd.DataFrame, t: Mapping[str, A
                    edgecolor=style.TARGET, lw=1.6, label=t["target"], zorder=5)
     for year, value in targets.items():
         if year in probs.index and not probs.loc[year, "observed"] and year > fan.last_year:
+            last = year >= fan.end  # at the right edge: the label goes to the left
             note = ax.annotate(f"P={fmt.pct(probs.loc[year, 'prob'], 0)}", (year, value),
-                               xytext=(7, 7), textcoords="offset points", fontsize=8, zorder=7,
+                               xytext=(-7 if last else 7, 7), textcoords="offset points",
+                               ha="right" if last else "left", fontsize=8, zorder=7,
                                color=style.GOAL if goal and year == goal[0] else style.TARGET,
                                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8,
                                      "pad": 0.8})
