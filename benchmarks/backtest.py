@@ -158,11 +158,14 @@ def checks(a: dict) -> list[str]:
     c80, c95 = a["cover"][80], a["cover"][95]
     lo, hi = float(c80.min().min()), float(c80.max().max())
     ok80 = LO80 <= lo and hi <= HI80
+    inside = int(((c80 >= LO80) & (c80 <= HI80)).to_numpy().sum())
     lines.append(
         f"80 % coverage at every window and h = 1–6 in [75 %, 85 %]: "
         f"{'**met**' if ok80 else '**missed**'} (range {lo:.1%}–{hi:.1%}"
         + ("" if ok80 else
-           f"; {max(LO80 - lo, 0):.1%} below / {max(hi - HI80, 0):.1%} above the band") + ")")
+           f"; the lowest cell {max(LO80 - lo, 0) * 100:.1f} points below, the highest "
+           f"{max(hi - HI80, 0) * 100:.1f} points above the band; {inside} of {c80.size} "
+           "cells inside") + ")")
     lo95 = float(c95.min().min())
     lines.append(f"95 % coverage ≥ 90 % everywhere: {'**met**' if lo95 >= MIN95 else '**missed**'}"
                  f" (lowest {lo95:.1%})")
@@ -180,7 +183,8 @@ def checks(a: dict) -> list[str]:
     b = a["brier"]
     lines.append(
         f"Brier below plug-in's and naive's at every threshold and window: "
-        f"{'**met**' if b.ok.all() else '**missed**'} ({int(b.ok.sum())} of {len(b)} cells)")
+        f"{'**met**' if b.ok.all() else '**missed**'} (met in {int(b.ok.sum())} of {len(b)} "
+        "cells)")
     return lines
 
 
@@ -233,8 +237,8 @@ def write_doc(results: list[dict], args, seconds: float, img: bool) -> str:
         "value; `theta` statsmodels' Theta (8+ actuals); `loggrowth-0.1` 0.1's default; "
         "`shipped` the shipped prior (fitted on both corpora: in-sample here, shown for "
         "reference only).",
-        f"* Shipped prior (log scale): m0 = {shipped.m0:.4f}, κ0 = {shipped.kappa0:.2f}, "
-        f"ν0 = {shipped.nu0:.2f}, s0 = {shipped.s0:.4f}, φ = {shipped.phi:.3f}, "
+        f"* Shipped prior (log scale): m0 = {shipped.m0:.4f}, τ = {shipped.tau:.4f}, "
+        f"s0 = {shipped.s0:.4f}, ω = {shipped.omega:.3f}, φ = {shipped.phi:.3f}, "
         f"λ = {shipped.lam:.4f}, σ ≤ {shipped.sigma_max:g}. Its 10-fold cross-fit by series "
         "(each series scored by a prior fitted without it) is in "
         "`reference_prior.json` → `provenance.out_of_sample`.", "",
@@ -245,7 +249,8 @@ def write_doc(results: list[dict], args, seconds: float, img: bool) -> str:
         cross = cross_prior(a["name"])
         L += [f"## {NAMES[a['name']]} ({a['n_series']} series)", "",
               f"Prior used by `default`: {cross.source} (m0 = {cross.m0:.4f}, "
-              f"κ0 = {cross.kappa0:.2f}, s0 = {cross.s0:.4f}, φ = {cross.phi:.3f}, "
+              f"τ = {cross.tau:.4f}, s0 = {cross.s0:.4f}, ω = {cross.omega:.3f}, "
+              f"φ = {cross.phi:.3f}, "
               f"λ = {cross.lam:.4f}).", "", "**Acceptance checks**", ""]
         L += [f"* {line}" for line in checks(a)]
         L += ["", "Every model on the cases it scored, trained on all actuals (Theta only from 8 "

@@ -92,7 +92,8 @@ from scipy.stats import norm
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from fit_reference_prior import WINDOWS
 
-from kpisim.models._refclass import CaseStats, predictive
+from kpisim.models._refclass import CaseStats
+from kpisim.models._refclass import conjugate_predictive as predictive  # the 0.2 form
 
 HORIZON = 6
 GRID = np.round(np.r_[np.arange(-0.8, 0.6001, 0.1), np.arange(0.65, 0.9501, 0.05)], 4)

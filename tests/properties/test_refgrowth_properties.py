@@ -1,8 +1,9 @@
 """Properties of the reference-class growth model (``refgrowth``).
 
-Reference values are closed forms (the Student-t predictive of
-:mod:`kpisim.models._refclass`, derived by hand there) or the 0.1 ``loggrowth``
-model, never the sampler's own output.
+Reference values are closed forms or one-dimensional integrals computed here
+with ``scipy.integrate.quad`` from the model's formulas (the continuous
+posterior of log σ, not the package's grid), the Student-t predictive of the
+conjugate form, or the 0.1 ``loggrowth`` model — never the sampler's own output.
 """
 
 from __future__ import annotations
@@ -14,13 +15,15 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy import stats
+from scipy import integrate, stats
 
 from kpisim import models
 from kpisim._validation import KpisimWarning, ModelError
 from kpisim.models._refclass import (
+    SIGMA_MIN,
     CaseStats,
     ReferencePrior,
+    conjugate_predictive,
     fit_reference_prior,
     persistence_sum,
     predictive,
@@ -45,33 +48,112 @@ def _stats(hist: pd.Series) -> CaseStats:
     return CaseStats.from_increments(np.diff(z), np.diff(hist.index.to_numpy()))
 
 
+class _Exact:
+    """The continuous posterior of log σ for one history, by quadrature.
+
+    Written from the formulas of :mod:`kpisim.models._refclass` (log-normal σ
+    on [σ_min, σ_top], μ ~ N(m0, τ²), d_i ~ N(g_i μ, g_i σ²)), independently
+    of the package's grid.
+    """
+
+    def __init__(self, hist: pd.Series, ref: ReferencePrior):
+        z = np.log(hist.to_numpy())
+        d, g = np.diff(z), np.diff(hist.index.to_numpy()).astype(float)
+        self.ref, self.n, self.G = ref, len(d), float(g.sum())
+        self.mu_hat = float(d.sum() / self.G) if self.n else 0.0
+        self.ss = float(np.sum((d - g * self.mu_hat) ** 2 / g)) if self.n else 0.0
+        top = min(ref.sigma_max, ref.s0 * np.exp(6 * ref.omega))
+        self.lo, self.hi = np.log(SIGMA_MIN), np.log(top)
+        self.norm = self._quad(lambda x: 1.0)
+
+    def density(self, x):  # unnormalised p(log σ = x | d)
+        r, s2 = self.ref, np.exp(2 * x)
+        lp = -0.5 * ((x - np.log(r.s0)) / r.omega) ** 2
+        if self.n:
+            vm = r.tau**2 + s2 / self.G
+            lp += (-0.5 * (self.n - 1) * np.log(s2) - self.ss / (2 * s2)
+                   - 0.5 * np.log(vm) - (self.mu_hat - r.m0) ** 2 / (2 * vm))
+        return np.exp(lp - self._shift)
+
+    def drift(self, x):  # mean and variance of μ given σ = e^x
+        r, s2 = self.ref, np.exp(2 * x)
+        prec = 1 / r.tau**2 + (self.G / s2 if self.n else 0.0)
+        return (r.m0 / r.tau**2 + (self.G * self.mu_hat / s2 if self.n else 0.0)) / prec, 1 / prec
+
+    def _quad(self, f):
+        if not hasattr(self, "_shift"):
+            xs = np.linspace(self.lo, self.hi, 4001)
+            self._shift = 0.0
+            self._shift = float(np.max(np.log(self.density(xs) + 1e-300)))
+        return integrate.quad(lambda x: self.density(x) * f(x), self.lo, self.hi,
+                              limit=400, epsabs=0, epsrel=1e-10)[0]
+
+    def expect(self, f):
+        return self._quad(f) / self.norm
+
+    def cdf(self, dz, h):
+        r = self.ref
+        s_h = persistence_sum(r.phi, h)
+
+        def f(x):
+            m, v = self.drift(x)
+            sd = np.sqrt(np.exp(2 * x) * (h + r.lam * h * h) + s_h**2 * v)
+            return stats.norm.cdf(dz, h * r.m0 + s_h * (m - r.m0), sd)
+
+        return self.expect(f)
+
+
 @given(hist=histories(), h=st.integers(1, 15))
 @settings(max_examples=150, deadline=None)
 def test_predictive_variance_is_finite_for_every_history_length(hist, h):
-    """ν_n = ν0 + n > 2 and a finite scale for 1, 2, … actuals: finite variance."""
+    """σ is bounded and μ | σ normal: the mixture has a finite, positive variance."""
     ref = models.reference_prior("log")
-    loc, scale, nu = predictive(_stats(hist), h, ref)
-    assert np.all(nu > 2)
-    var = scale**2 * nu / (nu - 2)
-    assert np.all(np.isfinite(loc))
-    assert np.all(np.isfinite(var))
-    assert np.all(var > 0)
+    logw, loc, scale = predictive(_stats(hist), h, ref)
+    w = np.exp(logw[0])
+    assert w.sum() == pytest.approx(1.0)
+    mean = np.dot(w, loc[0])
+    var = np.dot(w, scale[0] ** 2 + loc[0] ** 2) - mean**2
+    assert np.isfinite(mean)
+    assert np.isfinite(var)
+    assert var > 0
 
 
-@pytest.mark.parametrize("n_actuals", [1, 2, 3, 6])
-def test_sampled_marginal_is_the_closed_form_student_t(n_actuals):
-    """Without the σ truncation, z_{T+h} − z_T is exactly t_ν(loc, scale) (KS test)."""
+@pytest.mark.parametrize("n_actuals", [1, 2, 3, 6, 12])
+def test_sampled_marginal_is_the_exact_predictive(n_actuals):
+    """z_{T+h} − z_T of the paths has the predictive CDF integrated here by quadrature."""
     rng = np.random.default_rng(11)
     years = np.arange(2015, 2015 + n_actuals)
     hist = pd.Series(100 * np.exp(np.cumsum(rng.normal(0.1, 0.2, n_actuals))), index=years)
     ref = models.reference_prior("log")
-    fit = models.RefGrowth(sigma_max=float("inf")).fit(hist, kind="count")
+    exact = _Exact(hist, ref)
+    fit = models.RefGrowth().fit(hist, kind="count")
     h = np.array([1, 4, 9])
-    paths = fit.sample((years[-1] + h).tolist(), 40_000, rng=5)
-    loc, scale, nu = predictive(_stats(hist), h, ref)
+    n_paths = 40_000
+    paths = fit.sample((years[-1] + h).tolist(), n_paths, rng=5)
     for j in range(len(h)):
         dz = np.log(paths[:, j]) - np.log(hist.iloc[-1])
-        p = stats.kstest(dz, stats.t(nu[0] if np.ndim(nu) else nu, loc[j], scale[j]).cdf).pvalue
+        for p in (0.05, 0.25, 0.5, 0.75, 0.95):
+            q = np.quantile(dz, p)
+            # the empirical CDF at a sample quantile has sd sqrt(p(1-p)/n) ≤ 0.0025
+            assert exact.cdf(q, float(h[j])) == pytest.approx(p, abs=0.012), (n_actuals, h[j], p)
+
+
+@pytest.mark.parametrize("n_actuals", [1, 2, 3, 6])
+def test_a_growth_prior_gives_the_closed_form_student_t(n_actuals):
+    """With a user's GrowthPrior and no σ bound, z_{T+h} − z_T is t_ν(loc, scale) (KS)."""
+    rng = np.random.default_rng(11)
+    years = np.arange(2015, 2015 + n_actuals)
+    hist = pd.Series(100 * np.exp(np.cumsum(rng.normal(0.1, 0.2, n_actuals))), index=years)
+    prior = models.GrowthPrior(mu=0.08, mu_sd=0.05, sigma=0.15, dof=5.0)
+    ref = models.reference_prior("log")
+    fit = models.RefGrowth(sigma_max=float("inf")).fit(hist, kind="count", prior=prior)
+    h = np.array([1, 4, 9])
+    paths = fit.sample((years[-1] + h).tolist(), 40_000, rng=5)
+    theta = (prior.mu, prior.kappa, prior.dof, prior.sigma, ref.phi, ref.lam)
+    loc, scale, nu = conjugate_predictive(_stats(hist), h, theta)
+    for j in range(len(h)):
+        dz = np.log(paths[:, j]) - np.log(hist.iloc[-1])
+        p = stats.kstest(dz, stats.t(float(nu[0]), loc[j], scale[j]).cdf).pvalue
         assert p > 1e-4, (n_actuals, h[j], p)
 
 
@@ -140,15 +222,40 @@ def test_one_actual_works_without_any_user_prior():
 
 
 def test_own_growth_is_pooled_by_the_number_of_actuals():
-    """m_n = (κ0 m0 + G μ̂)/(κ0 + G): more actuals, more weight on the series' own growth."""
+    """E[μ | d] = ∫ p(log σ | d) m_σ: more actuals, more weight on the series' own growth."""
     ref = models.reference_prior("log")
-    fast = [100 * 1.3**k for k in range(9)]
+    fast = [100 * 1.3 ** k * (1.02 if k % 2 else 0.98) for k in range(9)]
+    prev = ref.m0
     for n in (2, 4, 9):
         hist = pd.Series(fast[:n], index=range(2013, 2013 + n))
         fit = models.get_model("refgrowth").fit(hist, kind="count")
-        g = n - 1
-        expect = (ref.kappa0 * ref.m0 + g * np.log(1.3)) / (ref.kappa0 + g)
-        assert fit.params["mu"] == pytest.approx(expect, rel=1e-12)
+        exact = _Exact(hist, ref)
+        expect = exact.expect(lambda x, e=exact: e.drift(x)[0])
+        second = exact.expect(lambda x, e=exact: e.drift(x)[1] + e.drift(x)[0] ** 2)
+        assert fit.params["mu"] == pytest.approx(expect, rel=1e-3)
+        assert fit.params["drift_sd"] == pytest.approx(np.sqrt(second - expect**2), rel=1e-2)
+        assert prev < fit.params["mu"] < np.log(1.3)
+        prev = fit.params["mu"]
+
+
+@given(g=st.floats(0.1, 0.4), quiet=st.floats(0.001, 0.02), extra=st.floats(0.1, 0.3),
+       n=st.sampled_from([2, 4, 6]))
+@settings(max_examples=40, deadline=None)
+def test_a_quieter_series_keeps_more_of_its_own_growth(g, quiet, extra, n):
+    """Same mean growth, less noise: the drift stays nearer the series' own growth.
+
+    The drift prior is independent of σ, so a well-measured drift (small σ/√G)
+    outweighs the reference class; a noisy one is pulled toward m0.
+    """
+    ref = models.reference_prior("log")
+
+    def fitted_mu(a):
+        d = g + a * np.array([(-1) ** k for k in range(n)])  # mean exactly g
+        hist = pd.Series(100 * np.exp(np.r_[0.0, np.cumsum(d)]), index=range(2010, 2011 + n))
+        return models.get_model("refgrowth").fit(hist, kind="level").params["mu"]
+
+    mu_quiet, mu_noisy = fitted_mu(quiet), fitted_mu(quiet + extra)
+    assert ref.m0 < mu_noisy < mu_quiet < g
 
 
 @given(phi=st.floats(0, 1), h=st.integers(1, 30))
@@ -160,11 +267,10 @@ def test_persistence_sum_is_the_geometric_sum(phi, h):
 def test_estimator_recovers_known_hyperparameters():
     """Simulate corpus-like cases from known θ; the estimator finds θ again."""
     rng = np.random.default_rng(2026)
-    true = ReferencePrior(m0=0.04, kappa0=5.0, nu0=6.0, s0=0.08, phi=0.6, lam=0.1)
-    n_series, n_hist, horizon = 3000, 6, 6
-    sig2 = true.nu0 * true.s0**2 / rng.chisquare(true.nu0, n_series)
-    sig = np.sqrt(sig2)
-    mu = true.m0 + sig / np.sqrt(true.kappa0) * rng.standard_normal(n_series)
+    true = ReferencePrior(m0=0.04, tau=0.03, s0=0.08, omega=0.5, phi=0.6, lam=0.1)
+    n_series, n_hist, horizon = 1000, 6, 6
+    sig = true.s0 * np.exp(true.omega * rng.standard_normal(n_series))
+    mu = true.m0 + true.tau * rng.standard_normal(n_series)
     delta = np.sqrt(true.lam) * sig * rng.standard_normal(n_series)
     past = mu[:, None] + sig[:, None] * rng.standard_normal((n_series, n_hist - 1))
     k = np.arange(1, horizon + 1)
@@ -177,11 +283,13 @@ def test_estimator_recovers_known_hyperparameters():
     rep = lambda a: np.repeat(a, horizon)  # noqa: E731
     cs = CaseStats(rep(n), rep(n), rep(mu_hat), rep(ss))
     theta, info = fit_reference_prior(cs, np.tile(k, n_series).astype(float), y.ravel(),
-                                      np.ones(n_series * horizon))
+                                      np.ones(n_series * horizon), n_grid=32)
     assert info["converged"]
-    m0, _, _, s0, phi, lam = theta
+    m0, tau, s0, omega, phi, lam = theta
     assert m0 == pytest.approx(true.m0, abs=0.01)
+    assert tau == pytest.approx(true.tau, abs=0.015)
     assert s0 == pytest.approx(true.s0, rel=0.15)
+    assert omega == pytest.approx(true.omega, abs=0.1)
     assert phi == pytest.approx(true.phi, abs=0.2)
     assert lam == pytest.approx(true.lam, abs=0.06)
 

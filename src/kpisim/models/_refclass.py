@@ -15,48 +15,62 @@ z_{t_i - g_i}` over gaps :math:`g_i` (:math:`G = \\sum g_i` years):
 
 .. math::
 
-    \\sigma^2 &\\sim \\text{Scaled-Inv-}\\chi^2(\\nu_0, s_0^2)
-        \\quad\\text{truncated to } \\sigma \\le \\sigma_{\\max},\\\\
-    \\mu \\mid \\sigma^2 &\\sim N(m_0, \\sigma^2/\\kappa_0),\\\\
-    d_i \\mid \\mu, \\sigma^2 &\\sim N(g_i\\mu, g_i\\sigma^2),
+    \\log\\sigma &\\sim N(\\log s_0, \\omega^2)
+        \\quad\\text{truncated to } [\\sigma_{\\min}, \\sigma_{\\max}],\\\\
+    \\mu &\\sim N(m_0, \\tau^2) \\quad\\text{independent of } \\sigma,\\\\
+    d_i \\mid \\mu, \\sigma &\\sim N(g_i\\mu, g_i\\sigma^2),
 
-so :math:`\\mu` (the series' own drift) is partially pooled toward the
-reference-class growth :math:`m_0` with the weight :math:`G/(\\kappa_0 + G)`
-of its own data. The future yearly growth is
+so a series' volatility σ is one draw from the corpus' log-normal spread of
+volatilities, and its drift μ is partially pooled toward the reference-class
+growth :math:`m_0`, with a between-series spread τ in growth units (a
+low-volatility series' own drift is well measured and keeps most of its
+weight; a noisy one is pulled toward :math:`m_0`). The future yearly growth is
 
 .. math::
 
     r_{T+k} = m_0 + \\varphi^k(\\mu - m_0) + \\delta + \\sigma\\varepsilon_k,
-    \\qquad \\delta \\mid \\sigma^2 \\sim N(0, \\lambda\\sigma^2),
+    \\qquad \\delta \\mid \\sigma \\sim N(0, \\lambda\\sigma^2),
     \\quad \\varepsilon_k \\sim N(0, 1),
 
 the drift decaying toward :math:`m_0` at rate :math:`\\varphi` (drift mostly
 does not persist in real yearly data) while a *drift break* :math:`\\delta`,
-one per path, stands for a new growth regime over the forecast horizon (it
-widens long horizons, where a pure random walk under-covers).
+one per path, stands for a new growth regime over the forecast horizon.
 
-Given :math:`\\sigma^2` the :math:`h`-step change is normal; integrating the
-conjugate posterior of :math:`\\sigma^2` gives a Student-t predictive
+**Posterior.** Given σ the drift's posterior is normal,
+:math:`\\mu \\mid \\sigma, d \\sim N(m_\\sigma, V_\\sigma)` with
+:math:`V_\\sigma^{-1} = 1/\\tau^2 + G/\\sigma^2` and
+:math:`m_\\sigma = V_\\sigma(m_0/\\tau^2 + G\\hat\\mu/\\sigma^2)`, and σ's
+posterior is one-dimensional:
 
 .. math::
 
-    z_{T+h} - z_T \\sim t_{\\nu_n}\\Big(h m_0 + S_h (m_n - m_0),\\;
-        s_n^2\\big(h + S_h^2/\\kappa_n + \\lambda h^2\\big)\\Big),
-    \\qquad S_h = \\sum_{k=1}^{h} \\varphi^k,
+    p(\\log\\sigma \\mid d) \\propto p(\\log\\sigma)\\,
+        \\sigma^{-(n-1)} e^{-SS/2\\sigma^2}\\,
+        N\\big(\\hat\\mu;\\, m_0,\\, \\tau^2 + \\sigma^2/G\\big)
 
-with :math:`\\kappa_n = \\kappa_0 + G`, :math:`m_n = (\\kappa_0 m_0 +
-G\\hat\\mu)/\\kappa_n`, :math:`\\nu_n = \\nu_0 + n` and :math:`\\nu_n s_n^2 =
-\\nu_0 s_0^2 + SS + \\kappa_0 G (\\hat\\mu - m_0)^2/\\kappa_n` (the
-sufficient statistics of :mod:`kpisim.models._prior`). Because :math:`\\nu_0 > 2`
-the predictive has finite variance at every history length, one actual
-(:math:`n = 0`) included; the truncation of :math:`\\sigma` (applied when
-sampling, at the 99.5th percentile of the corpus series' volatility)
-makes every moment finite on the original scale too.
+(:math:`\\hat\\mu`, :math:`SS` the sufficient statistics of
+:mod:`kpisim.models._prior`; the last two factors are 1 for one actual). It is
+evaluated exactly on a fine grid of :math:`\\log\\sigma` (:data:`N_GRID`
+nodes, :func:`sigma_grid`), so the :math:`h`-year change is a finite mixture
+of normals,
+
+.. math::
+
+    z_{T+h} - z_T \\sim \\sum_j w_j\\, N\\Big(h m_0 + S_h (m_{\\sigma_j} - m_0),\\;
+        \\sigma_j^2 (h + \\lambda h^2) + S_h^2 V_{\\sigma_j}\\Big),
+    \\qquad S_h = \\sum_{k=1}^{h} \\varphi^k .
+
+σ is bounded, so every predictive has finite moments of every order on both
+scales, at every history length, one actual included. (The previous form of
+this prior, Normal–scaled-inverse-χ² with :math:`\\mu \\mid \\sigma^2 \\sim
+N(m_0, \\sigma^2/\\kappa_0)`, tied a series' drift spread to its volatility and
+put too little mass on low volatilities: fitted on one corpus, it pinned the
+other corpus' drifts to :math:`m_0`; see ``docs/models.md``.)
 
 Estimation
 ----------
-The six hyperparameters :math:`(m_0, \\kappa_0, \\nu_0, s_0, \\varphi,
-\\lambda)` maximise the mean log predictive density of the held-out changes
+The six hyperparameters :math:`(m_0, \\tau, s_0, \\omega, \\varphi, \\lambda)`
+maximise the mean log predictive density of the held-out changes
 :math:`z_{t+h} - z_t` (:math:`h = 1, \\dots, H`) over every origin of every
 corpus series, each fitted on its last 1, 2, 3, 5, 8 and all actuals, with
 every series weighted equally. For :math:`h = 1` this is the prequential
@@ -83,19 +97,28 @@ from kpisim._validation import ModelError, is_finite_number
 __all__ = [
     "CaseStats",
     "ReferencePrior",
+    "conjugate_predictive",
     "fit_reference_prior",
+    "grid_posterior",
     "pool_catalog",
     "predictive",
+    "predictive_cdf",
     "predictive_logpdf",
     "reference_prior",
+    "series_posterior",
+    "sigma_grid",
     "sustained_share",
 ]
 
 #: The hyperparameters' names, in the order of :meth:`ReferencePrior.vector`.
-PARAMS = ("m0", "kappa0", "nu0", "s0", "phi", "lam")
+PARAMS = ("m0", "tau", "s0", "omega", "phi", "lam")
 #: Largest share of the catalog-pooled growth one peer may carry (:func:`pool_catalog`).
 PEER_SHARE = 0.05
-#: ν0 is kept at or above this so the predictive always has finite variance.
+#: Lower end of the σ grid (log or logit units a year): 0.1 % a year.
+SIGMA_MIN = 1e-3
+#: Nodes of the σ grid, equally spaced in log σ (:func:`sigma_grid`).
+N_GRID = 160
+#: Floor of the degrees of freedom of a user's conjugate prior (finite variance).
 MIN_NU0 = 3.0
 _DATA_FILE = "_reference/reference_prior.json"
 
@@ -109,20 +132,23 @@ class ReferencePrior:
     m0 : float
         Reference-class yearly growth (log or logit units): the prior mean of
         a series' drift and the long-run growth its drift decays toward.
-    kappa0 : float
-        Prior weight of ``m0`` in years of data: a series with ``G`` years of
-        increments keeps the share ``G / (kappa0 + G)`` of its own mean growth.
-    nu0 : float
-        Prior degrees of freedom of σ² (> 2; at least :data:`MIN_NU0`).
+    tau : float
+        Between-series standard deviation of the drift μ (growth units a
+        year). A series with :math:`G` years of increments and volatility σ
+        keeps the share :math:`G\\tau^2/(G\\tau^2 + \\sigma^2)` of its own mean
+        growth.
     s0 : float
-        Prior scale of the yearly volatility σ.
+        Median yearly volatility σ of the reference class.
+    omega : float
+        Standard deviation of :math:`\\log\\sigma` across series.
     phi : float
         Drift persistence φ in [0, 1]: the excess drift :math:`\\mu - m_0`
         decays as :math:`\\varphi^k` over the forecast years.
     lam : float
         Drift-break variance λ ≥ 0, in units of σ² per year².
     sigma_max : float
-        Truncation of σ when sampling (log/logit units a year).
+        Upper end of σ (log/logit units a year); ``inf`` puts it six ω above
+        :math:`s_0`.
     scale : {"log", "logit"}
     source : str
         Where the values come from (quoted in every fit's assumptions).
@@ -131,9 +157,9 @@ class ReferencePrior:
     """
 
     m0: float
-    kappa0: float
-    nu0: float
+    tau: float
     s0: float
+    omega: float
     phi: float
     lam: float
     sigma_max: float = float("inf")
@@ -144,20 +170,20 @@ class ReferencePrior:
     def __post_init__(self) -> None:
         checks = {
             "m0": is_finite_number(self.m0),
-            "kappa0": is_finite_number(self.kappa0) and self.kappa0 > 0,
-            "nu0": is_finite_number(self.nu0) and self.nu0 > 2,
-            "s0": is_finite_number(self.s0) and self.s0 > 0,
+            "tau": is_finite_number(self.tau) and self.tau > 0,
+            "s0": is_finite_number(self.s0) and SIGMA_MIN < self.s0,
+            "omega": is_finite_number(self.omega) and self.omega > 0,
             "phi": is_finite_number(self.phi) and 0 <= self.phi <= 1,
             "lam": is_finite_number(self.lam) and self.lam >= 0,
             "sigma_max": not isinstance(self.sigma_max, bool)
-            and isinstance(self.sigma_max, (int, float)) and self.sigma_max > 0,
+            and isinstance(self.sigma_max, (int, float)) and self.sigma_max > SIGMA_MIN,
         }
         bad = [k for k, ok in checks.items() if not ok]
         if bad:
             got = {k: getattr(self, k) for k in bad}
             msg = (
-                "`ReferencePrior`: m0 finite, kappa0 > 0, nu0 > 2, s0 > 0, 0 ≤ phi ≤ 1, "
-                f"lam ≥ 0 and sigma_max > 0 are required; got {got}."
+                f"`ReferencePrior`: m0 finite, tau > 0, s0 > {SIGMA_MIN:g}, omega > 0, "
+                f"0 ≤ phi ≤ 1, lam ≥ 0 and sigma_max > {SIGMA_MIN:g} are required; got {got}."
             )
             raise ModelError(msg)
         if self.scale not in ("log", "logit"):
@@ -178,8 +204,8 @@ class ReferencePrior:
         trunc = (Msg("sim.ref.trunc", smax=f"{self.sigma_max:.3g}")
                  if np.isfinite(self.sigma_max) else "")
         return Msg("sim.ref.prior", source=self.source, m0=f"{self.m0:+.4f}",
-                   scale=Msg(f"sim.scale.{self.scale}"), kappa0=f"{self.kappa0:.3g}",
-                   phi=f"{self.phi:.3g}", lam=f"{self.lam:.3g}", nu0=f"{self.nu0:.3g}",
+                   scale=Msg(f"sim.scale.{self.scale}"), tau=f"{self.tau:.3g}",
+                   phi=f"{self.phi:.3g}", lam=f"{self.lam:.3g}", omega=f"{self.omega:.3g}",
                    s0=f"{self.s0:.3g}", trunc=trunc)
 
     def to_dict(self) -> dict[str, Any]:
@@ -262,24 +288,23 @@ def pool_catalog(
 
     A second level of the hierarchy for indicators of one kind, unit and
     scale in one plan: their drifts share a group mean
-    :math:`\\mu_g \\sim N(m_0, \\omega^2)`, and peer *j*'s mean growth
+    :math:`\\mu_g \\sim N(m_0, \\tau^2)`, and peer *j*'s mean growth
     :math:`\\hat\\mu_j` is a noisy view of it,
     :math:`\\hat\\mu_j \\mid \\mu_g \\sim N(\\mu_g, v_j)` with
-    :math:`v_j = s_j^2 (1/\\kappa_0 + 1/G_j)` (:math:`s_j^2` its posterior
-    volatility under ``ref``). The group prior is then centred on
+    :math:`v_j = \\tau^2 + \\bar\\sigma_j^2/G_j` (:math:`\\bar\\sigma_j^2` its
+    posterior mean volatility under ``ref``). The group prior is then centred on
 
-    .. math:: m_0' = \\frac{m_0/\\omega^2 + \\sum_j \\tilde\\mu_j/v_j}
-                          {1/\\omega^2 + \\sum_j 1/v_j},
+    .. math:: m_0' = \\frac{m_0/\\tau^2 + \\sum_j \\tilde\\mu_j/v_j}
+                          {1/\\tau^2 + \\sum_j 1/v_j},
 
-    with :math:`\\omega = s_0/\\sqrt{\\kappa_0}`, the corpus' between-series sd
-    of drift (a plan's group of indicators is assumed no further from the
-    reference class than one series is), :math:`\\tilde\\mu_j` the peer
-    growth winsorised to :math:`m_0 \\pm 2\\omega`, and each peer's precision
-    :math:`1/v_j` capped so that it carries at most 5 % of :math:`m_0'`
-    (:math:`1/v_j \\le (0.05/0.95)/\\omega^2`). Dropping any one peer then
-    moves :math:`m_0'` by at most :math:`0.05 \\cdot 4\\omega` (0.7 % a year
-    with the shipped prior): one unrelated indicator cannot decide another's
-    probability.
+    with τ, the corpus' between-series sd of drift (a plan's group of
+    indicators is assumed no further from the reference class than one series
+    is), :math:`\\tilde\\mu_j` the peer growth winsorised to
+    :math:`m_0 \\pm 2\\tau`, and each peer's precision :math:`1/v_j` capped so
+    that it carries at most 5 % of :math:`m_0'`
+    (:math:`1/v_j \\le (0.05/0.95)/\\tau^2`). Dropping any one peer then
+    moves :math:`m_0'` by at most :math:`0.05 \\cdot 4\\tau`: one unrelated
+    indicator cannot decide another's probability.
 
     Parameters
     ----------
@@ -293,9 +318,9 @@ def pool_catalog(
         ``ref`` with ``m0`` replaced by :math:`m_0'`.
     info : dict
         ``peers`` (ids), ``weight`` (the share of the peers in :math:`m_0'`),
-        ``omega``.
+        ``omega`` (τ, the drift spread used).
     """
-    omega = ref.s0 / np.sqrt(ref.kappa0)
+    omega = ref.tau
     prec0 = 1.0 / omega**2
     num, den, used = ref.m0 * prec0, prec0, []
     for ident, d, g in peers:
@@ -303,8 +328,8 @@ def pool_catalog(
         if len(d) == 0:
             continue
         stats = CaseStats.from_increments(d, g)
-        _, _, _, s2n = posterior(stats, ref)
-        v = float(s2n[0]) * (1.0 / ref.kappa0 + 1.0 / float(stats.big_g[0]))
+        post = series_posterior(stats, ref)
+        v = omega**2 + post["sigma2_mean"] / float(stats.big_g[0])
         w = min(1.0 / v, prec0 * PEER_SHARE / (1.0 - PEER_SHARE))
         mu = float(np.clip(stats.mu_hat[0], ref.m0 - 2 * omega, ref.m0 + 2 * omega))
         num += mu * w
@@ -316,6 +341,38 @@ def pool_catalog(
                  omega=f"{omega:.3g}")
     return replace(ref, m0=float(m0), source=source), {
         "peers": used, "weight": weight, "omega": omega}
+
+
+def series_posterior(stats: CaseStats, ref: ReferencePrior) -> dict[str, Any]:
+    """One series' posterior under ``ref``, summarised for fitting and sampling.
+
+    Returns a dict with ``log_sigma_edges`` and ``cdf`` (the posterior CDF of
+    log σ at the cell edges of the grid: each node's weight spread evenly
+    over its cell, so sampling by inverse CDF is continuous), and the scalars
+    ``mu`` (posterior mean of μ), ``drift_sd``, ``sigma2_mean``,
+    ``sigma_median``, ``own_weight`` (posterior mean of the own data's share
+    :math:`G V_\\sigma/\\sigma^2` of the drift estimate).
+    """
+    sigma, logw, m_s, v_s = grid_posterior(stats, ref)
+    w = np.exp(logw[0])
+    w /= w.sum()
+    m_s, v_s = m_s[0], v_s[0]
+    x = np.log(sigma)
+    edges = np.r_[x[0], (x[:-1] + x[1:]) / 2, x[-1]]
+    # half cells at both ends, so the edges stay inside [σ_min, σ_top]
+    cdf = np.r_[0.0, np.cumsum(w)]
+    cdf /= cdf[-1]
+    mu = float(np.dot(w, m_s))
+    big_g = float(stats.big_g[0])
+    return {
+        "log_sigma_edges": edges,
+        "cdf": cdf,
+        "mu": mu,
+        "drift_sd": float(np.sqrt(max(np.dot(w, v_s + m_s**2) - mu**2, 0.0))),
+        "sigma2_mean": float(np.dot(w, sigma**2)),
+        "sigma_median": float(np.exp(np.interp(0.5, cdf, edges))),
+        "own_weight": float(np.dot(w, big_g * v_s / sigma**2)) if stats.n[0] else 0.0,
+    }
 
 
 _CACHE: dict[str, Any] = {}
@@ -361,14 +418,48 @@ class CaseStats:
         return cls(*(np.array([v], float) for v in (n, big_g, mu, ss)))
 
 
-def posterior(stats: CaseStats, theta: NDArray | ReferencePrior):
-    """Conjugate posterior ``(m_n, kappa_n, nu_n, s2_n)`` for every case."""
-    m0, k0, nu0, s0, _, _ = _theta(theta)
-    kn = k0 + stats.big_g
-    mn = (k0 * m0 + stats.big_g * stats.mu_hat) / kn
-    nun = nu0 + stats.n
-    s2n = (nu0 * s0**2 + stats.ss + k0 * stats.big_g / kn * (stats.mu_hat - m0) ** 2) / nun
-    return mn, kn, nun, s2n
+def sigma_grid(theta: NDArray | ReferencePrior, n_grid: int = N_GRID) -> NDArray[np.float64]:
+    """The σ nodes: ``n_grid`` points equally spaced in log σ.
+
+    From :data:`SIGMA_MIN` to :math:`\\sigma_{\\max}`, or to
+    :math:`s_0 e^{6\\omega}` when that is lower (or σ_max is infinite): the
+    prior mass beyond six ω is below 10⁻⁹.
+    """
+    _, _, s0, om, _, _, smax = _theta(theta)
+    top = min(smax, s0 * np.exp(6.0 * om))
+    return np.exp(np.linspace(np.log(SIGMA_MIN), np.log(max(top, 2 * SIGMA_MIN)), n_grid))
+
+
+def grid_posterior(stats: CaseStats, theta: NDArray | ReferencePrior, n_grid: int = N_GRID):
+    """Posterior on the σ grid for every case (see the module docstring).
+
+    Returns
+    -------
+    sigma : ndarray, shape (K,)
+        The nodes (:func:`sigma_grid`).
+    logw : ndarray, shape (N, K)
+        Normalised log posterior weights of the nodes.
+    m_sigma, v_sigma : ndarray, shape (N, K)
+        Mean and variance of μ given σ = node.
+    """
+    m0, tau, s0, om, _, _, _ = _theta(theta)
+    sigma = sigma_grid(theta, n_grid)
+    s2 = sigma[None, :] ** 2
+    lp = -0.5 * ((np.log(sigma) - np.log(s0)) / om) ** 2
+    n = np.asarray(stats.n, float)[:, None]
+    big_g = np.asarray(stats.big_g, float)[:, None]
+    mu_hat = np.asarray(stats.mu_hat, float)[:, None]
+    ss = np.asarray(stats.ss, float)[:, None]
+    has = n > 0
+    prec = 1.0 / tau**2 + np.where(has, big_g, 0.0) / s2
+    v_sigma = 1.0 / prec
+    m_sigma = v_sigma * (m0 / tau**2 + np.where(has, big_g * mu_hat, 0.0) / s2)
+    vm = tau**2 + s2 / np.where(has, big_g, 1.0)
+    lml = np.where(has, -0.5 * (n - 1) * np.log(s2) - ss / (2 * s2)
+                   - 0.5 * np.log(vm) - (mu_hat - m0) ** 2 / (2 * vm), 0.0)
+    logw = lp[None, :] + lml
+    logw -= _logsumexp(logw)[:, None]
+    return sigma, logw, m_sigma, v_sigma
 
 
 def persistence_sum(phi: float, h: NDArray | float) -> NDArray:
@@ -379,10 +470,59 @@ def persistence_sum(phi: float, h: NDArray | float) -> NDArray:
     return phi * (1.0 - phi**h) / (1.0 - phi)
 
 
-def predictive(stats: CaseStats, h: NDArray | float, theta: NDArray | ReferencePrior):
-    """Location, scale and dof of the Student-t predictive of :math:`z_{T+h} - z_T`."""
-    m0, _, _, _, phi, lam = _theta(theta)
-    mn, kn, nun, s2n = posterior(stats, theta)
+def predictive(stats: CaseStats, h: NDArray | float, theta: NDArray | ReferencePrior,
+               n_grid: int = N_GRID, index: NDArray | None = None):
+    """The normal mixture of :math:`z_{T+h} - z_T`: ``(logw, loc, scale)``, each (N, K).
+
+    ``h`` broadcasts against the cases (one horizon per case, or one for all);
+    ``n_grid`` nodes of σ (a coarser grid only to speed up fitting); with
+    ``index``, ``stats`` holds distinct training windows and case *i* uses
+    window ``index[i]`` (the posterior is computed once per window).
+    """
+    m0, _, _, _, phi, lam, _ = _theta(theta)
+    sigma, logw, m_sigma, v_sigma = grid_posterior(stats, theta, n_grid)
+    if index is not None:
+        logw, m_sigma, v_sigma = logw[index], m_sigma[index], v_sigma[index]
+    h = np.asarray(h, dtype=float)
+    hh = h.reshape(-1, 1) if h.ndim else h
+    s_h = persistence_sum(phi, hh)
+    loc = hh * m0 + s_h * (m_sigma - m0)
+    scale = np.sqrt(sigma[None, :] ** 2 * (hh + lam * hh**2) + s_h**2 * v_sigma)
+    return np.broadcast_to(logw, loc.shape), loc, scale
+
+
+def predictive_logpdf(y, stats: CaseStats, h, theta, n_grid: int = N_GRID,
+                      index: NDArray | None = None) -> NDArray[np.float64]:
+    """Log density of the observed changes ``y`` under :func:`predictive`."""
+    logw, loc, scale = predictive(stats, h, theta, n_grid, index)
+    t = (np.asarray(y, float).reshape(-1, 1) - loc) / scale
+    return _logsumexp(logw - 0.5 * t * t - np.log(scale)) - 0.5 * np.log(2 * np.pi)
+
+
+def predictive_cdf(x, stats: CaseStats, h, theta) -> NDArray[np.float64]:
+    """:math:`P(z_{T+h} - z_T \\le x)` under :func:`predictive`."""
+    from scipy import special  # lazily: fitting and scoring only, not a run
+
+    logw, loc, scale = predictive(stats, h, theta)
+    t = (np.asarray(x, float).reshape(-1, 1) - loc) / scale
+    return np.sum(np.exp(logw) * special.ndtr(t), axis=1)
+
+
+def conjugate_predictive(stats: CaseStats, h, theta):
+    """Student-t predictive of the Normal–scaled-inverse-χ² prior (0.2's form).
+
+    ``theta = (m0, kappa0, nu0, s0, phi, lam)``: :math:`\\mu \\mid \\sigma^2
+    \\sim N(m_0, \\sigma^2/\\kappa_0)`, :math:`\\sigma^2 \\sim
+    \\text{Scaled-Inv-}\\chi^2(\\nu_0, s_0^2)`; returns ``(loc, scale, dof)``
+    of the Student-t of :math:`z_{T+h} - z_T`. Used with a user's
+    :class:`~kpisim.models.GrowthPrior`, and by the experiments in
+    ``benchmarks/experiments``.
+    """
+    m0, k0, nu0, s0, phi, lam = (float(v) for v in theta)
+    kn = k0 + stats.big_g
+    mn = (k0 * m0 + stats.big_g * stats.mu_hat) / kn
+    nun = nu0 + stats.n
+    s2n = (nu0 * s0**2 + stats.ss + k0 * stats.big_g / kn * (stats.mu_hat - m0) ** 2) / nun
     h = np.asarray(h, dtype=float)
     s_h = persistence_sum(phi, h)
     loc = h * m0 + s_h * (mn - m0)
@@ -390,41 +530,35 @@ def predictive(stats: CaseStats, h: NDArray | float, theta: NDArray | ReferenceP
     return loc, scale, nun
 
 
-def predictive_logpdf(y, stats: CaseStats, h, theta) -> NDArray[np.float64]:
-    """Log density of the observed changes ``y`` under :func:`predictive`."""
-    from scipy import special  # lazily: fitting and scoring only, not a run
-
-    loc, scale, nu = predictive(stats, h, theta)
-    t = (np.asarray(y, float) - loc) / scale
-    return (
-        special.gammaln((nu + 1) / 2) - special.gammaln(nu / 2)
-        - 0.5 * np.log(nu * np.pi) - np.log(scale)
-        - (nu + 1) / 2 * np.log1p(t * t / nu)
-    )
+def _logsumexp(x: NDArray) -> NDArray:
+    mx = x.max(axis=-1, keepdims=True)
+    return (np.log(np.exp(x - mx).sum(axis=-1, keepdims=True)) + mx)[..., 0]
 
 
 def _theta(theta) -> tuple[float, ...]:
+    """``(m0, tau, s0, omega, phi, lam, sigma_max)`` from a prior or a vector."""
     if isinstance(theta, ReferencePrior):
-        return tuple(float(v) for v in theta.vector())
-    return tuple(float(v) for v in theta)
+        return (*(float(v) for v in theta.vector()), float(theta.sigma_max))
+    vals = [float(v) for v in theta]
+    return (*vals, float("inf")) if len(vals) == 6 else tuple(vals)
 
 
 # ------------------------------------------------------------------- estimation
 def _unpack(x: NDArray) -> NDArray:
     from scipy import special
 
-    m0, lk, lnu, ls, lphi, llam = x
-    return np.array([m0, np.exp(lk), MIN_NU0 + np.exp(lnu), np.exp(ls), special.expit(lphi),
+    m0, lt, ls, lo, lphi, llam = x
+    return np.array([m0, np.exp(lt), np.exp(ls), np.exp(lo), special.expit(lphi),
                      np.exp(llam)])
 
 
 def _pack(theta: NDArray) -> NDArray:
     from scipy import special
 
-    m0, k0, nu0, s0, phi, lam = theta
+    m0, tau, s0, om, phi, lam = theta
     phi = min(max(phi, 1e-4), 1 - 1e-4)
-    return np.array([m0, np.log(k0), np.log(max(nu0 - MIN_NU0, 1e-6)), np.log(s0),
-                     special.logit(phi), np.log(max(lam, 1e-8))])
+    return np.array([m0, np.log(tau), np.log(s0), np.log(om), special.logit(phi),
+                     np.log(max(lam, 1e-8))])
 
 
 def fit_reference_prior(
@@ -434,6 +568,8 @@ def fit_reference_prior(
     weights: NDArray,
     *,
     start: NDArray | None = None,
+    sigma_max: float = float("inf"),
+    n_grid: int = 64,
 ) -> tuple[NDArray[np.float64], dict[str, Any]]:
     """Maximise the weighted mean log predictive density over the cases.
 
@@ -446,25 +582,37 @@ def fit_reference_prior(
     weights : ndarray
         Case weights (e.g. 1 / cases of the series, so every series counts once).
     start : ndarray, optional
-        Starting ``(m0, kappa0, nu0, s0, phi, lam)``.
+        Starting ``(m0, tau, s0, omega, phi, lam)``.
+    sigma_max : float, optional
+        Upper end of σ, as it will be shipped.
+    n_grid : int, default 64
+        σ nodes during the search (coarser than the shipped :data:`N_GRID`,
+        for speed; the fitted prior is used with :data:`N_GRID`).
 
     Returns
     -------
     theta : ndarray
-        ``(m0, kappa0, nu0, s0, phi, lam)``.
+        ``(m0, tau, s0, omega, phi, lam)``.
     info : dict
         ``mean_log_score``, ``n_cases``, ``converged``, ``message``.
     """
     w = np.asarray(weights, float) / np.sum(weights)
-    x0 = _pack(np.asarray(start if start is not None else [0.03, 2.0, 4.0, 0.1, 0.5, 0.02]))
+    x0 = _pack(np.asarray(start if start is not None else [0.05, 0.03, 0.08, 0.7, 0.9, 0.03]))
+    # every window is scored at several horizons: its posterior is computed once
+    rows = np.stack([np.asarray(a, float) for a in (stats.n, stats.big_g, stats.mu_hat,
+                                                    stats.ss)], axis=1)
+    uniq, index = np.unique(rows, axis=0, return_inverse=True)
+    windows = CaseStats(*uniq.T)
 
     def objective(x):
-        ll = predictive_logpdf(y, stats, h, _unpack(x))
-        return -float(np.dot(w, ll))
+        ll = predictive_logpdf(y, windows, h, (*_unpack(x), sigma_max), n_grid,
+                               index.ravel())
+        v = -float(np.dot(w, ll))
+        return v if np.isfinite(v) else 1e10
 
     from scipy import optimize  # lazily: only refitting the prior needs it
 
-    res = optimize.minimize(objective, x0, method="L-BFGS-B", options={"maxiter": 500})
+    res = optimize.minimize(objective, x0, method="L-BFGS-B", options={"maxiter": 300})
     theta = _unpack(res.x)
     return theta, {
         "mean_log_score": -float(res.fun),

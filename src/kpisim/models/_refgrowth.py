@@ -10,20 +10,25 @@ bounded to :math:`[a, b]`):
     z_{T+h} = z_T + \\sum_{k=1}^{h}\\big(m_0 + \\varphi^k(\\mu - m_0) + \\delta
               + \\sigma\\varepsilon_k\\big),
 
-each path drawing :math:`(\\sigma^2, \\mu, \\delta)` from the conjugate
-posterior of its history under the reference-class prior, then its yearly
-shocks. Assumptions, all recorded in ``fitted.assumptions``:
+each path drawing :math:`(\\sigma, \\mu, \\delta)` from the posterior of its
+history under the reference-class prior (σ by inverse CDF on its grid, μ | σ
+normal), then its yearly shocks. Assumptions, all recorded in
+``fitted.assumptions``:
 
 * growth on the transformed scale is a drift plus independent normal shocks
   with one volatility σ per series;
 * the series' drift is exchangeable with the drifts of the corpus series
-  (M1 and Tourism), so it is shrunk toward their mean growth :math:`m_0`
-  with the weight of :math:`\\kappa_0` years of data;
+  (M1 and Tourism), so it is shrunk toward their mean growth :math:`m_0`,
+  with the corpus' between-series spread τ (independent of σ);
+* σ is one draw from the corpus' log-normal spread of volatilities, bounded
+  to [0.001, σ_max] (σ_max the 99.5th percentile of the corpus series'
+  volatility), so every predictive has finite moments on both scales;
 * past excess drift decays at the corpus' persistence φ, and a new regime
-  :math:`\\delta` may start, with the corpus' variance λσ²;
-* σ has the corpus' proper prior, truncated at the 99.5th percentile of the
-  corpus series' volatility, so every predictive has finite variance (on
-  both scales).
+  :math:`\\delta` may start, with the corpus' variance λσ².
+
+With a user's :class:`~kpisim.models.GrowthPrior` (a labelled scenario) the
+conjugate Normal–scaled-inverse-χ² form is used instead, with φ, λ and σ_max
+of the reference class.
 
 One actual is enough: then the forecast is the reference class's.
 """
@@ -54,8 +59,8 @@ from kpisim.models._refclass import (
     CaseStats,
     ReferencePrior,
     persistence_sum,
-    posterior,
     reference_prior,
+    series_posterior,
 )
 
 if TYPE_CHECKING:
@@ -126,21 +131,23 @@ class RefGrowth:
     drift_break : float ≥ 0, optional
         Override the drift-break variance λ (in σ² per year²).
     sigma_max : float > 0, optional
-        Override the truncation of σ (``inf`` for none).
+        Override the upper end of σ. ``inf``: none for the conjugate forms;
+        six ω above :math:`s_0` with the reference prior (its grid needs an end).
     parameter_uncertainty : bool, default True
-        Draw (σ², μ) per path from the posterior. False gives plug-in paths
-        (σ = :math:`s_n`, μ = :math:`m_n`; the drift break δ, part of the
-        process, is still drawn): the backtest's ``plugin`` baseline.
+        Draw (σ, μ) per path from the posterior. False gives plug-in paths
+        (σ its posterior median, μ its posterior mean; the drift break δ, part
+        of the process, is still drawn): the backtest's ``plugin`` baseline.
 
     Notes
     -----
     ``fit(history, kind=, prior=, bounds=)``: a :class:`GrowthPrior` as
     ``prior`` (e.g. the plan's own stated CAGR, a labelled scenario) replaces
-    the reference growth, its weight and the volatility prior
-    (:math:`m_0 = \\mu_0`, :math:`\\kappa_0`, :math:`\\nu_0`, :math:`s_0`) and
-    keeps φ, λ and the truncation; a :class:`ReferencePrior` replaces them
-    all. ``bounds=(a, b)`` simulates on the logit of :math:`(y-a)/(b-a)`;
-    shares use ``(0, 100)`` by default. Values must be > 0 on the log scale.
+    the reference growth and volatility priors by its conjugate
+    Normal–scaled-inverse-χ² prior (:math:`\\mu_0`, :math:`\\kappa_0`,
+    :math:`\\nu_0`, :math:`s_0`) and keeps φ, λ and σ_max; a
+    :class:`ReferencePrior` replaces them all. ``bounds=(a, b)`` simulates on
+    the logit of :math:`(y-a)/(b-a)`; shares use ``(0, 100)`` by default.
+    Values must be > 0 on the log scale.
     """
 
     reference: ReferencePrior | str | None = "shipped"
@@ -201,7 +208,7 @@ class RefGrowth:
                 msg = f"model `{self.name}`: `bounds` must be finite (low, high); got {bounds!r}."
                 raise ModelError(msg)
         scale = "log" if bounds is None else "logit"
-        ref = self._reference(scale, prior)
+        ref, growth = self._reference(scale, prior)
         no_prior = ref is None
         years, values = prepare_history(
             history, model=self.name, min_history=3 if no_prior else 1,
@@ -214,18 +221,17 @@ class RefGrowth:
         n, mu_hat = len(d), float(stats.mu_hat[0])
         if np.any(g > 1):
             notes.append(Msg("sim.ref.gaps", span=span(years)))
-        post, (phi, lam, smax), said = self._posterior(stats, ref, d, g, years)
+        if ref is not None and growth is None:
+            params, sigma_post, said = self._grid_posterior(stats, ref, years)
+        else:
+            params, said = self._conjugate_posterior(stats, ref, growth, d, g, years)
+            sigma_post = None
         notes += said
         return RefGrowthFitted(
             model=self.name,
             last_year=int(years[-1]),
             last_value=float(values[-1]),
-            params=frozen_params(
-                m0=post["m0"], mu=post["mn"], kappa=post["kn"], dof=post["nun"],
-                sigma=float(np.sqrt(post["s2n"])), phi=phi, drift_break=lam,
-                sigma_max=smax if np.isfinite(smax) else None, n_growth=float(n),
-                mu_hat=mu_hat if n else None,
-            ),
+            params=frozen_params(**params, n_growth=float(n), mu_hat=mu_hat if n else None),
             assumptions=tuple(notes),
             spec=self,
             kind=kind,
@@ -234,6 +240,7 @@ class RefGrowth:
             z_last=float(z[-1]),
             n_obs=len(years),
             reference=ref,
+            sigma_posterior=sigma_post,
         )
 
     def _check_scale(self, years: NDArray, values: NDArray,
@@ -263,14 +270,32 @@ class RefGrowth:
         notes.append(Msg("sim.ref.logit", low=f"{lo:g}", high=f"{hi:g}"))
         return notes
 
-    def _posterior(self, stats: CaseStats, ref: ReferencePrior | None, d: NDArray, g: NDArray,
-                   years: NDArray) -> tuple[dict[str, float], tuple[float, float, float],
-                                            list[Any]]:
-        """The posterior (``m0, mn, kn, nun, s2n``), ``(φ, λ, σ_max)`` and what was assumed.
+    def _grid_posterior(self, stats: CaseStats, ref: ReferencePrior, years: NDArray
+                        ) -> tuple[dict[str, Any], tuple[NDArray, NDArray], list[Any]]:
+        """The reference-class posterior (σ on its grid), its parameters and notes."""
+        post = series_posterior(stats, ref)
+        params = dict(
+            m0=ref.m0, mu=post["mu"], drift_sd=post["drift_sd"], tau=ref.tau,
+            years_of_growth=float(stats.big_g[0]), sigma=post["sigma_median"],
+            phi=ref.phi, drift_break=ref.lam,
+            sigma_max=float(np.exp(post["log_sigma_edges"][-1])),
+        )
+        own = post["own_weight"]
+        weight = (Msg("sim.ref.own_weight", n_obs=len(years), span=span(years),
+                      mu=f"{float(stats.mu_hat[0]):+.4f}", own=f"{own:.0%}",
+                      ref=f"{1 - own:.0%}") if stats.n[0]
+                  else Msg("sim.ref.own_unknown", n_obs=len(years), span=span(years)))
+        return params, (post["log_sigma_edges"], post["cdf"]), [ref.sentence(), weight]
 
-        With a reference prior: its conjugate update (:func:`posterior`).
-        Without one: the flat prior :math:`p(\\mu, \\sigma^2) \\propto 1/\\sigma^2`
-        of ``loggrowth``, no damping and no drift break unless set.
+    def _conjugate_posterior(self, stats: CaseStats, ref: ReferencePrior | None,
+                             growth: GrowthPrior | None, d: NDArray, g: NDArray,
+                             years: NDArray) -> tuple[dict[str, Any], list[Any]]:
+        """The Normal–inverse-χ² posterior: no prior at all, or a user's GrowthPrior.
+
+        Without a prior: :math:`p(\\mu, \\sigma^2) \\propto 1/\\sigma^2` as in
+        ``loggrowth``, no damping and no drift break unless set. With a
+        :class:`GrowthPrior` (e.g. the plan's stated CAGR, a labelled
+        scenario): its conjugate update, with φ, λ and σ_max of the reference.
         """
         n = len(d)
         if ref is None:
@@ -279,22 +304,33 @@ class RefGrowth:
                        f"({span(years)}) have zero variance; use the shipped reference.")
                 raise ModelError(msg)
             flat = growth_posterior(d, g, None)  # p(μ, σ²) ∝ 1/σ², as in ``loggrowth``
-            post = dict(m0=flat.mu, mn=flat.mu, kn=flat.kappa, nun=flat.dof, s2n=flat.s2)
             phi = 1.0 if self.phi is None else float(self.phi)
             lam = 0.0 if self.drift_break is None else float(self.drift_break)
             smax = float("inf") if self.sigma_max is None else float(self.sigma_max)
-            return post, (phi, lam, smax), [Msg("sim.ref.no_prior", n=n)]
-        mn, kn, nun, s2n = (float(v[0]) for v in posterior(stats, ref))
-        post = dict(m0=ref.m0, mn=mn, kn=kn, nun=nun, s2n=s2n)
-        own = float(stats.big_g[0]) / kn
+            params = dict(m0=flat.mu, mu=flat.mu, kappa=flat.kappa, dof=flat.dof,
+                          sigma=float(np.sqrt(flat.s2)), phi=phi, drift_break=lam,
+                          sigma_max=smax if np.isfinite(smax) else None)
+            return params, [Msg("sim.ref.no_prior", n=n)]
+        post = growth_posterior(d, g, growth)
+        params = dict(m0=growth.mu, mu=post.mu, kappa=post.kappa, dof=post.dof,
+                      sigma=float(np.sqrt(post.s2)), phi=ref.phi, drift_break=ref.lam,
+                      sigma_max=ref.sigma_max if np.isfinite(ref.sigma_max) else None)
+        own = float(stats.big_g[0]) / post.kappa
         weight = (Msg("sim.ref.own_weight", n_obs=len(years), span=span(years),
                       mu=f"{float(stats.mu_hat[0]):+.4f}", own=f"{own:.0%}",
                       ref=f"{1 - own:.0%}") if n
                   else Msg("sim.ref.own_unknown", n_obs=len(years), span=span(years)))
-        return post, (ref.phi, ref.lam, ref.sigma_max), [ref.sentence(), weight]
+        return params, [growth.sentence(), weight]
 
-    def _reference(self, scale: str, prior: Any) -> ReferencePrior | None:
+    def _reference(self, scale: str, prior: Any
+                   ) -> tuple[ReferencePrior | None, GrowthPrior | None]:
+        """The reference prior to use and, if given, a user's GrowthPrior.
+
+        A GrowthPrior replaces the reference class's growth and volatility
+        priors (conjugate form) and keeps its φ, λ and σ_max.
+        """
         base = self.reference
+        growth = None
         if isinstance(prior, ReferencePrior):
             if prior.scale != scale:
                 msg = (f"model `{self.name}` works on the {scale} scale here; the reference "
@@ -314,17 +350,16 @@ class RefGrowth:
                 msg = (f"model `{self.name}`: a GrowthPrior needs dof > 2 for a finite "
                        f"predictive variance; got {prior.dof:g} ({prior.source}).")
                 raise ModelError(msg)
-            base = replace(base, m0=prior.mu, kappa0=prior.kappa, nu0=prior.dof,
-                           s0=prior.sigma, source=prior.source)
+            growth = prior
         elif prior is not None and not isinstance(prior, ReferencePrior):
             msg = (f"model `{self.name}`: `prior` must be a GrowthPrior or a ReferencePrior; "
                    f"got {type(prior).__name__}.")
             raise ModelError(msg)
         if base is None:
-            return None
+            return None, None
         over = {k: float(v) for k, v in (("phi", self.phi), ("lam", self.drift_break),
                                          ("sigma_max", self.sigma_max)) if v is not None}
-        return replace(base, **over) if over else base
+        return (replace(base, **over) if over else base), growth
 
 
 def _truncated_chi2(rng: np.random.Generator, dof: float, low: float, n: int) -> NDArray:
@@ -361,6 +396,9 @@ class RefGrowthFitted(FittedBase):
     z_last: float = field(repr=False)
     n_obs: int = field(repr=False)
     reference: ReferencePrior | None = field(repr=False)
+    #: ``(log σ cell edges, CDF)`` of the reference-class posterior of σ; None
+    #: for the conjugate forms (no prior, or a user's GrowthPrior).
+    sigma_posterior: tuple[NDArray, NDArray] | None = field(default=None, repr=False)
 
     def sample(
         self,
@@ -398,20 +436,10 @@ class RefGrowthFitted(FittedBase):
                 raise ModelError(msg)
         p = self.params
         param_rng, shock_rng = np.random.default_rng(rng).spawn(2)
-        nun, s2n, kn = p["dof"], p["sigma"] ** 2, p["kappa"]
-        smax = p.get("sigma_max", np.inf)
-        if not self.spec.parameter_uncertainty:
-            chi2 = np.full(n_paths, nun)  # σ = s_n on every path
-        elif np.isfinite(smax):
-            chi2 = _truncated_chi2(param_rng, nun, nun * s2n / smax**2, n_paths)
+        if self.sigma_posterior is not None:
+            sigma, mu = self._grid_draws(param_rng, n_paths, param_shocks)
         else:
-            chi2 = np.maximum(param_rng.chisquare(nun, n_paths), 1e-300)
-        sigma = np.sqrt(nun * s2n / chi2)
-        z_mu = param_rng.standard_normal(n_paths) if param_shocks is None else param_shocks[:, 0]
-        if self.spec.parameter_uncertainty:
-            mu = p["mu"] + sigma / np.sqrt(kn) * z_mu
-        else:
-            mu = np.full(n_paths, p["mu"])
+            sigma, mu = self._conjugate_draws(param_rng, n_paths, param_shocks)
         lam = p["drift_break"]
         inc = shock_rng.standard_normal((n_paths, n_steps)) if shocks is None else shocks.copy()
         inc *= sigma[:, None]
@@ -447,6 +475,41 @@ class RefGrowthFitted(FittedBase):
         out += lo
         return out
 
+    def _grid_draws(self, rng: np.random.Generator, n_paths: int,
+                    param_shocks: NDArray | None) -> tuple[NDArray, NDArray]:
+        """σ by inverse CDF of its grid posterior, then μ | σ (normal, closed form)."""
+        p = self.params
+        if not self.spec.parameter_uncertainty:
+            return np.full(n_paths, p["sigma"]), np.full(n_paths, p["mu"])
+        edges, cdf = self.sigma_posterior
+        sigma = np.exp(np.interp(rng.random(n_paths), cdf, edges))
+        z_mu = rng.standard_normal(n_paths) if param_shocks is None else param_shocks[:, 0]
+        big_g, tau2 = p["years_of_growth"], p["tau"] ** 2
+        prec = 1.0 / tau2 + big_g / sigma**2
+        own = big_g * (p.get("mu_hat") or 0.0) / sigma**2
+        mu = (p["m0"] / tau2 + own) / prec + z_mu / np.sqrt(prec)
+        return sigma, mu
+
+    def _conjugate_draws(self, rng: np.random.Generator, n_paths: int,
+                         param_shocks: NDArray | None) -> tuple[NDArray, NDArray]:
+        """σ² from its scaled-inverse-χ² posterior (truncated at σ_max), then μ | σ²."""
+        p = self.params
+        nun, s2n, kn = p["dof"], p["sigma"] ** 2, p["kappa"]
+        smax = p.get("sigma_max") or np.inf
+        if not self.spec.parameter_uncertainty:
+            chi2 = np.full(n_paths, nun)  # σ = s_n on every path
+        elif np.isfinite(smax):
+            chi2 = _truncated_chi2(rng, nun, nun * s2n / smax**2, n_paths)
+        else:
+            chi2 = np.maximum(rng.chisquare(nun, n_paths), 1e-300)
+        sigma = np.sqrt(nun * s2n / chi2)
+        z_mu = rng.standard_normal(n_paths) if param_shocks is None else param_shocks[:, 0]
+        if self.spec.parameter_uncertainty:
+            mu = p["mu"] + sigma / np.sqrt(kn) * z_mu
+        else:
+            mu = np.full(n_paths, p["mu"])
+        return sigma, mu
+
     def expected_growth(self, h: int | Sequence[int]) -> NDArray[np.float64]:
         """Mean change of z over ``h`` years: :math:`h m_0 + S_h(m_n - m_0)`."""
         p = self.params
@@ -461,5 +524,5 @@ class RefGrowthFitted(FittedBase):
                  else Msg("sim.scale.logit_of", low=f"{b[0]:g}", high=f"{b[1]:g}"))
         return Msg("sim.ref.describe", model=self.model, where=where, mu=f"{p['mu']:+.4f}",
                    phi=f"{p['phi']:.3g}", m0=f"{p['m0']:+.4f}", sigma=f"{p['sigma']:.3g}",
-                   dof=f"{p['dof']:.3g}", lam=f"{p['drift_break']:.3g}", n_obs=self.n_obs,
+                   lam=f"{p['drift_break']:.3g}", n_obs=self.n_obs,
                    last_year=self.last_year, last=f"{self.last_value:g}")
