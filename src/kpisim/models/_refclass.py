@@ -514,9 +514,9 @@ def conjugate_predictive(stats: CaseStats, h, theta):
     ``theta = (m0, kappa0, nu0, s0, phi, lam)``: :math:`\\mu \\mid \\sigma^2
     \\sim N(m_0, \\sigma^2/\\kappa_0)`, :math:`\\sigma^2 \\sim
     \\text{Scaled-Inv-}\\chi^2(\\nu_0, s_0^2)`; returns ``(loc, scale, dof)``
-    of the Student-t of :math:`z_{T+h} - z_T`. Used with a user's
-    :class:`~kpisim.models.GrowthPrior`, and by the experiments in
-    ``benchmarks/experiments``.
+    of the Student-t of :math:`z_{T+h} - z_T`: the predictive ``refgrowth``
+    samples with a user's :class:`~kpisim.models.GrowthPrior` (the tests check
+    it), and the form the experiments in ``benchmarks/experiments`` compare.
     """
     m0, k0, nu0, s0, phi, lam = (float(v) for v in theta)
     kn = k0 + stats.big_g

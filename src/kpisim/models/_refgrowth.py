@@ -280,12 +280,8 @@ class RefGrowth:
             phi=ref.phi, drift_break=ref.lam,
             sigma_max=float(np.exp(post["log_sigma_edges"][-1])),
         )
-        own = post["own_weight"]
-        weight = (Msg("sim.ref.own_weight", n_obs=len(years), span=span(years),
-                      mu=f"{float(stats.mu_hat[0]):+.4f}", own=f"{own:.0%}",
-                      ref=f"{1 - own:.0%}") if stats.n[0]
-                  else Msg("sim.ref.own_unknown", n_obs=len(years), span=span(years)))
-        return params, (post["log_sigma_edges"], post["cdf"]), [ref.sentence(), weight]
+        return (params, (post["log_sigma_edges"], post["cdf"]),
+                [ref.sentence(), _weight_note(stats, years, post["own_weight"])])
 
     def _conjugate_posterior(self, stats: CaseStats, ref: ReferencePrior | None,
                              growth: GrowthPrior | None, d: NDArray, g: NDArray,
@@ -316,11 +312,7 @@ class RefGrowth:
                       sigma=float(np.sqrt(post.s2)), phi=ref.phi, drift_break=ref.lam,
                       sigma_max=ref.sigma_max if np.isfinite(ref.sigma_max) else None)
         own = float(stats.big_g[0]) / post.kappa
-        weight = (Msg("sim.ref.own_weight", n_obs=len(years), span=span(years),
-                      mu=f"{float(stats.mu_hat[0]):+.4f}", own=f"{own:.0%}",
-                      ref=f"{1 - own:.0%}") if n
-                  else Msg("sim.ref.own_unknown", n_obs=len(years), span=span(years)))
-        return params, [growth.sentence(), weight]
+        return params, [growth.sentence(), _weight_note(stats, years, own)]
 
     def _reference(self, scale: str, prior: Any
                    ) -> tuple[ReferencePrior | None, GrowthPrior | None]:
@@ -360,6 +352,14 @@ class RefGrowth:
         over = {k: float(v) for k, v in (("phi", self.phi), ("lam", self.drift_break),
                                          ("sigma_max", self.sigma_max)) if v is not None}
         return (replace(base, **over) if over else base), growth
+
+
+def _weight_note(stats: CaseStats, years: NDArray, own: float) -> Msg:
+    """The assumption line saying how much weight the series' own growth got."""
+    if not stats.n[0]:
+        return Msg("sim.ref.own_unknown", n_obs=len(years), span=span(years))
+    return Msg("sim.ref.own_weight", n_obs=len(years), span=span(years),
+               mu=f"{float(stats.mu_hat[0]):+.4f}", own=f"{own:.0%}", ref=f"{1 - own:.0%}")
 
 
 def _truncated_chi2(rng: np.random.Generator, dof: float, low: float, n: int) -> NDArray:
