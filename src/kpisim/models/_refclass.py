@@ -98,6 +98,7 @@ __all__ = [
     "CaseStats",
     "ReferencePrior",
     "conjugate_predictive",
+    "drift_given_sigma",
     "fit_reference_prior",
     "grid_posterior",
     "pool_catalog",
@@ -451,15 +452,26 @@ def grid_posterior(stats: CaseStats, theta: NDArray | ReferencePrior, n_grid: in
     mu_hat = np.asarray(stats.mu_hat, float)[:, None]
     ss = np.asarray(stats.ss, float)[:, None]
     has = n > 0
-    prec = 1.0 / tau**2 + np.where(has, big_g, 0.0) / s2
+    m_sigma, prec = drift_given_sigma(s2, m0, tau, big_g, np.where(has, mu_hat, 0.0))
     v_sigma = 1.0 / prec
-    m_sigma = v_sigma * (m0 / tau**2 + np.where(has, big_g * mu_hat, 0.0) / s2)
     vm = tau**2 + s2 / np.where(has, big_g, 1.0)
     lml = np.where(has, -0.5 * (n - 1) * np.log(s2) - ss / (2 * s2)
                    - 0.5 * np.log(vm) - (mu_hat - m0) ** 2 / (2 * vm), 0.0)
     logw = lp[None, :] + lml
     logw -= _logsumexp(logw)[:, None]
     return sigma, logw, m_sigma, v_sigma
+
+
+def drift_given_sigma(sigma2, m0: float, tau: float, big_g, mu_hat):
+    """Mean and precision of μ given σ² and the history (normal, conjugate in μ).
+
+    :math:`V_\\sigma^{-1} = 1/\\tau^2 + G/\\sigma^2`,
+    :math:`m_\\sigma = V_\\sigma(m_0/\\tau^2 + G\\hat\\mu/\\sigma^2)`; with one
+    actual (:math:`G = 0`) the prior :math:`N(m_0, \\tau^2)`. Broadcasts: the
+    grid posterior passes the nodes, the sampler each path's σ².
+    """
+    prec = 1.0 / tau**2 + big_g / sigma2
+    return (m0 / tau**2 + big_g * mu_hat / sigma2) / prec, prec
 
 
 def persistence_sum(phi: float, h: NDArray | float) -> NDArray:

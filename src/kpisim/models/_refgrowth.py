@@ -58,6 +58,7 @@ from kpisim.models._prior import GrowthPrior, growth_posterior
 from kpisim.models._refclass import (
     CaseStats,
     ReferencePrior,
+    drift_given_sigma,
     persistence_sum,
     reference_prior,
     series_posterior,
@@ -484,11 +485,9 @@ class RefGrowthFitted(FittedBase):
         edges, cdf = self.sigma_posterior
         sigma = np.exp(np.interp(rng.random(n_paths), cdf, edges))
         z_mu = rng.standard_normal(n_paths) if param_shocks is None else param_shocks[:, 0]
-        big_g, tau2 = p["years_of_growth"], p["tau"] ** 2
-        prec = 1.0 / tau2 + big_g / sigma**2
-        own = big_g * (p.get("mu_hat") or 0.0) / sigma**2
-        mu = (p["m0"] / tau2 + own) / prec + z_mu / np.sqrt(prec)
-        return sigma, mu
+        mean, prec = drift_given_sigma(sigma**2, p["m0"], p["tau"], p["years_of_growth"],
+                                       p.get("mu_hat") or 0.0)
+        return sigma, mean + z_mu / np.sqrt(prec)
 
     def _conjugate_draws(self, rng: np.random.Generator, n_paths: int,
                          param_shocks: NDArray | None) -> tuple[NDArray, NDArray]:
