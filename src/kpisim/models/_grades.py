@@ -232,25 +232,27 @@ class FittedGradeMarkov(FittedBase):
             # next grade from grade i is j with probability
             # (alpha_ij + c_ij) / (sum_j alpha_ij + c_i), c the path's own moves
             # so far — the same distribution of paths, with no gamma draws.
-            # ``seen`` holds c as (path, from-grade) rows of k counts, so that
-            # each step gathers whole rows (``take``) instead of a 2-D fancy index.
-            seen = np.zeros((n * k, k))
-            row0 = np.arange(n) * k
+            # Grades are rows and paths columns ((k, n) arrays), so every step
+            # runs along contiguous rows of paths: ``seen[j, path·k + i]`` is
+            # c_ij of the path, gathered a column per path (``take``).
+            alpha_t = np.ascontiguousarray(self.alpha.T)
+            seen = np.zeros((k, n * k))
+            col0 = np.arange(n) * k
         else:
-            mean_edges = np.cumsum(self.posterior_mean, axis=1)
+            mean_edges = np.ascontiguousarray(np.cumsum(self.posterior_mean, axis=1).T)
         for h in range(horizon):
             if self.parameter_uncertainty:
-                at = row0 + state
-                w = self.alpha.take(state, axis=0)
-                w += seen.take(at, axis=0)  # (n, k)
-                for j in range(1, k):  # cumulative sum over the k grades, column
-                    w[:, j] += w[:, j - 1]  # by column (the short axis)
-                edges = w / w[:, k - 1 :]
+                at = col0 + state
+                w = alpha_t.take(state, axis=1)
+                w += seen.take(at, axis=1)  # (k, n)
+                for j in range(1, k):  # cumulative sum over the k grades
+                    w[j] += w[j - 1]
+                edges = w / w[k - 1]
             else:
-                edges = mean_edges.take(state, axis=0)
-            new = np.minimum((u[:, h, None] >= edges).sum(axis=1), k - 1)
+                edges = mean_edges.take(state, axis=1)
+            new = np.minimum((u[:, h] >= edges).sum(axis=0), k - 1)
             if self.parameter_uncertainty:
-                seen.reshape(-1)[at * k + new] += 1.0
+                seen.reshape(-1)[new * (n * k) + at] += 1.0
             state = new
             j = col.get(self.last_year + h + 1)
             if j is not None:

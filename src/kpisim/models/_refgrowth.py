@@ -54,6 +54,7 @@ from kpisim.models._base import (
     prepare_sample,
     span,
 )
+from kpisim.models._inverse_cdf import InverseCDF
 from kpisim.models._prior import GrowthPrior, growth_posterior
 from kpisim.models._refclass import (
     CaseStats,
@@ -272,7 +273,7 @@ class RefGrowth:
         return notes
 
     def _grid_posterior(self, stats: CaseStats, ref: ReferencePrior, years: NDArray
-                        ) -> tuple[dict[str, Any], tuple[NDArray, NDArray], list[Any]]:
+                        ) -> tuple[dict[str, Any], InverseCDF, list[Any]]:
         """The reference-class posterior (σ on its grid), its parameters and notes."""
         post = series_posterior(stats, ref)
         params = dict(
@@ -281,7 +282,7 @@ class RefGrowth:
             phi=ref.phi, drift_break=ref.lam,
             sigma_max=float(np.exp(post["log_sigma_edges"][-1])),
         )
-        return (params, (post["log_sigma_edges"], post["cdf"]),
+        return (params, InverseCDF(post["log_sigma_edges"], post["cdf"]),
                 [ref.sentence(), _weight_note(stats, years, post["own_weight"])])
 
     def _conjugate_posterior(self, stats: CaseStats, ref: ReferencePrior | None,
@@ -397,9 +398,10 @@ class RefGrowthFitted(FittedBase):
     z_last: float = field(repr=False)
     n_obs: int = field(repr=False)
     reference: ReferencePrior | None = field(repr=False)
-    #: ``(log σ cell edges, CDF)`` of the reference-class posterior of σ; None
-    #: for the conjugate forms (no prior, or a user's GrowthPrior).
-    sigma_posterior: tuple[NDArray, NDArray] | None = field(default=None, repr=False)
+    #: Inverse of the CDF of log σ under the reference-class posterior (linear
+    #: between the grid's cell edges); None for the conjugate forms (no prior,
+    #: or a user's GrowthPrior).
+    sigma_posterior: InverseCDF | None = field(default=None, repr=False)
 
     def sample(
         self,
@@ -420,11 +422,19 @@ class RefGrowthFitted(FittedBase):
         rng : {None, int, SeedSequence, Generator}, optional
             Two streams are spawned: parameters, then yearly shocks.
         shocks : ndarray, shape (n_paths, n_steps), optional
-            Standard-normal yearly shocks (e.g. correlated across indicators).
+            Standard-normal yearly shocks (e.g. correlated across indicators);
+            read, never modified.
         param_shocks : ndarray, shape (n_paths, 2), optional
             Standard normals for each path's drift μ and drift break δ,
             instead of the model's own; correlating them across indicators
             gives them a common growth factor.
+
+        Returns
+        -------
+        ndarray, shape (n_paths, len(years))
+            Year-major in memory (the transpose of a C-ordered
+            ``(len(years), n_paths)`` array): each year's paths are contiguous,
+            as the engine's counters read them.
         """
         idx, n_steps, n_paths, shocks = prepare_sample(
             years, n_paths, self.last_year, shocks, model=self.model
@@ -442,23 +452,33 @@ class RefGrowthFitted(FittedBase):
         else:
             sigma, mu = self._conjugate_draws(param_rng, n_paths, param_shocks)
         lam = p["drift_break"]
-        inc = shock_rng.standard_normal((n_paths, n_steps)) if shocks is None else shocks.copy()
-        inc *= sigma[:, None]
         m0, phi = p["m0"], p["phi"]
         level = np.full(n_paths, m0)
         if lam > 0:
             z_d = (param_rng.standard_normal(n_paths) if param_shocks is None
                    else param_shocks[:, 1])
             level += np.sqrt(lam) * sigma * z_d
+        eps = shock_rng.standard_normal((n_paths, n_steps)) if shocks is None else shocks
+        # Years as rows: every step below runs along contiguous rows of paths,
+        # and the result is returned as the transposed (n_paths, n_steps) view.
+        # Each value is ((σε + drift) + break) + previous year, as written.
+        inc = np.empty((n_steps, n_paths))
+        drift = mu - m0
         if phi >= 1.0:
-            inc += (mu - m0 + level)[:, None]
+            drift += level
         else:
             decay = phi ** np.arange(1, n_steps + 1)
-            inc += (mu - m0)[:, None] * decay[None, :]
-            inc += level[:, None]
-        for k in range(1, n_steps):  # cumulative sum over years (faster than np.cumsum
-            inc[:, k] += inc[:, k - 1]  # along the short axis of a C-ordered block)
-        out = inc if len(idx) == n_steps else inc[:, idx]
+            step = np.empty(n_paths)
+        for k in range(n_steps):
+            row = np.multiply(eps[:, k], sigma, out=inc[k])
+            if phi >= 1.0:
+                row += drift
+            else:
+                row += np.multiply(drift, decay[k], out=step)
+                row += level
+            if k:
+                row += inc[k - 1]
+        out = inc if len(idx) == n_steps else inc[idx]
         if out.size and (out.max() > MAX_CHANGE or out.min() < -MAX_CHANGE):
             big = np.abs(out) > MAX_CHANGE
             warnings.warn(
@@ -469,12 +489,12 @@ class RefGrowthFitted(FittedBase):
             np.clip(out, -MAX_CHANGE, MAX_CHANGE, out=out)
         out += self.z_last
         if self.bounds is None:
-            return np.exp(out, out=out)
+            return np.exp(out, out=out).T
         lo, hi = self.bounds
         expit_inplace(out)
         out *= hi - lo
         out += lo
-        return out
+        return out.T
 
     def _grid_draws(self, rng: np.random.Generator, n_paths: int,
                     param_shocks: NDArray | None) -> tuple[NDArray, NDArray]:
@@ -482,8 +502,7 @@ class RefGrowthFitted(FittedBase):
         p = self.params
         if not self.spec.parameter_uncertainty:
             return np.full(n_paths, p["sigma"]), np.full(n_paths, p["mu"])
-        edges, cdf = self.sigma_posterior
-        sigma = np.exp(np.interp(rng.random(n_paths), cdf, edges))
+        sigma = np.exp(self.sigma_posterior(rng.random(n_paths)))
         z_mu = rng.standard_normal(n_paths) if param_shocks is None else param_shocks[:, 0]
         mean, prec = drift_given_sigma(sigma**2, p["m0"], p["tau"], p["years_of_growth"],
                                        p.get("mu_hat") or 0.0)

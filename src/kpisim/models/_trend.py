@@ -40,7 +40,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Arima", "Holt", "LinearTrend", "LogLinearTrend", "Theta"]
 
-_SHORT = "Use 'loggrowth' (or 'logit' for shares), which needs 3 actuals or a prior."
+_SHORT = ("Use the default 'refgrowth', which works from one actual (the reference-class "
+          "prior stands in for the missing history).")
 _ALL_KINDS = ("count", "level", "share", "ratio")
 #: Log-scale paths are clipped to ±50 log units around the last value.
 _MAX_LOG_CHANGE = 50.0

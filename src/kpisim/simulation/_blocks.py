@@ -279,12 +279,15 @@ def _own_shocks(root, b: int, t: Track, years: NDArray, sampler: str) -> NDArray
 
 def _reduce(t: Track, values: NDArray, n: int, years: NDArray, keep: int) -> NDArray:
     """Count ``values`` (n, simulated years) of track ``t`` and keep the first paths."""
-    full = np.empty((n, len(years)))
-    full[:, : t.offset] = t.known[: t.offset]
-    full[:, t.offset :] = values
+    if t.offset == 0:  # no observed year on the grid: the sample is the block
+        full = np.asarray(values, dtype=np.float64)
+    else:  # year-major ("F") like the models' samples: each year's paths contiguous
+        full = np.empty((n, len(years)), order="F")
+        full[:, : t.offset] = t.known[: t.offset]
+        full[:, t.offset :] = values
     t.counter.update(full)
     if t.stored < keep:
         take = min(keep - t.stored, n)
-        t.store.append(full[:take].copy())  # float64: no NaN above 3.4e38
+        t.store.append(full[:take].copy(order="C"))  # float64: no NaN above 3.4e38
         t.stored += take
     return full

@@ -1,0 +1,169 @@
+"""The engine's inner kernels against plain, independent formulas.
+
+The kernels are written for speed (years as contiguous rows, a guide table
+instead of a binary search, row-wise counts); each is checked here against
+the obvious slow computation of the same quantity.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from kpisim._validation import ModelError
+from kpisim.attainment import AttainmentCounter
+from kpisim.models._inverse_cdf import InverseCDF
+from kpisim.models._refgrowth import RefGrowth
+
+seeds = st.integers(0, 2**32 - 1)
+
+
+# ------------------------------------------------------------ inverse CDF
+@st.composite
+def cdfs(draw):
+    """A CDF on increasing x with flat stretches, exact 0 and 1 at the ends."""
+    k = draw(st.integers(1, 60))
+    w = draw(arrays(np.float64, k, elements=st.floats(0, 1e3)))
+    zero = draw(arrays(np.bool_, k))
+    w = np.where(zero, 0.0, w)
+    # tails as thin as the σ grid's: weights down to 1e-300 of the largest
+    w = w * 10.0 ** -draw(arrays(np.float64, k, elements=st.floats(0, 300)))
+    if w.sum() == 0:
+        w[draw(st.integers(0, k - 1))] = 1.0
+    cdf = np.r_[0.0, np.cumsum(w)]
+    cdf /= cdf[-1]
+    x = np.cumsum(draw(arrays(np.float64, k + 1, elements=st.floats(0.01, 2)))) - 5
+    return x, cdf
+
+
+@given(xc=cdfs(), seed=seeds, bits=st.integers(1, 14))
+@settings(max_examples=200, deadline=None)
+def test_inverse_cdf_is_bitwise_numpy_interp(xc, seed, bits):
+    x, cdf = xc
+    u = np.random.default_rng(seed).random(2000)
+    # every node, the float just below each node, and 0 exactly
+    u = np.r_[u, cdf[:-1], np.nextafter(cdf[1:], 0.0), 0.0]
+    u = u[(u >= 0) & (u < 1)]
+    got = InverseCDF(x, cdf, bucket_bits=bits)(u)
+    assert np.array_equal(got, np.interp(u, cdf, x))
+
+
+def test_inverse_cdf_of_a_uniform_is_the_identity():
+    inv = InverseCDF(np.array([0.0, 1.0]), np.array([0.0, 1.0]))
+    u = np.random.default_rng(1).random(1000)
+    assert np.array_equal(inv(u), u)
+
+
+@pytest.mark.parametrize(("x", "cdf"), [
+    ([0.0, 1.0], [0.0, 0.9]),        # does not reach 1
+    ([0.0, 1.0], [0.1, 1.0]),        # does not start at 0
+    ([0.0, 1.0, 2.0, 3.0], [0.0, 0.6, 0.5, 1.0]),  # decreasing
+    ([1.0, 0.0], [0.0, 1.0]),        # x decreasing
+    ([0.0], [1.0]),                  # one point
+])
+def test_inverse_cdf_refuses_what_is_not_a_cdf(x, cdf):
+    with pytest.raises(ModelError, match="InverseCDF"):
+        InverseCDF(np.array(x), np.array(cdf))
+
+
+# ------------------------------------------------------ attainment counts
+def _reference_counts(values, targets, goal, decrease):
+    """Every count by explicit per-path logic (NaN: neither met nor missed)."""
+    n, k = values.shape
+    s = -1.0 if decrease else 1.0
+    judged = ~np.isnan(targets)
+    hits = np.zeros(k, int)
+    evaluated = np.zeros(k, int)
+    shortfall = np.zeros(k)
+    path_hits = np.zeros(k, int)
+    first = np.zeros(k + 1, int)
+    for p in range(n):
+        ok_so_far = True
+        reached = None
+        for i in range(k):
+            v = values[p, i]
+            if judged[i]:
+                g = s * (targets[i] - v)
+                if not np.isnan(g):
+                    evaluated[i] += 1
+                    hits[i] += g <= 0
+                    shortfall[i] += max(g, 0.0)
+                    ok_so_far = ok_so_far and g <= 0
+            path_hits[i] += ok_so_far
+            if reached is None and (v <= goal if decrease else v >= goal):
+                reached = i
+        first[k if reached is None else reached] += 1
+    return hits, evaluated, shortfall, path_hits, first
+
+
+@given(
+    seed=seeds,
+    n=st.integers(1, 40),
+    k=st.integers(1, 7),
+    decrease=st.booleans(),
+    fortran=st.booleans(),
+    nan_share=st.sampled_from([0.0, 0.2]),
+)
+@settings(max_examples=60, deadline=None)
+def test_attainment_counts_are_the_per_path_counts(seed, n, k, decrease, fortran, nan_share):
+    g = np.random.default_rng(seed)
+    values = g.lognormal(4.6, 0.3, (n, k))
+    values[g.random((n, k)) < nan_share] = np.nan
+    if fortran:
+        values = np.asfortranarray(values)
+    targets = g.lognormal(4.6, 0.2, k)
+    targets[g.random(k) < 0.3] = np.nan
+    goal = float(g.lognormal(4.6, 0.2))
+    c = AttainmentCounter(years=np.arange(2024, 2024 + k), targets=targets, goal=goal,
+                          direction="decrease" if decrease else "increase")
+    c.update(values)
+    hits, evaluated, shortfall, path_hits, first = _reference_counts(
+        values, targets, goal, decrease)
+    judged = ~np.isnan(targets)
+    assert np.array_equal(c.hits[judged], hits[judged])
+    assert np.array_equal(c.evaluated[judged], evaluated[judged])
+    assert np.allclose(c.shortfall_sum[judged], shortfall[judged], rtol=1e-12, atol=1e-9)
+    assert np.array_equal(c.path_hits, path_hits)
+    assert np.array_equal(c.first_hit, first)
+
+
+# ------------------------------------------------------------ refgrowth
+@given(seed=seeds, n=st.integers(1, 50), steps=st.integers(1, 9),
+       phi=st.sampled_from([1.0, 0.7, 0.99998]), lam=st.sampled_from([0.0, 0.03]))
+@settings(max_examples=40, deadline=None)
+def test_refgrowth_paths_are_the_written_recursion(seed, n, steps, phi, lam):
+    """z_{T+k} = z_T + Σ_{j≤k} [m0 + φ^j (μ − m0) + √λ σ z_δ + σ ε_j], fixed σ, μ."""
+    hist = pd.Series([100.0, 108.0, 113.0, 125.0], index=[2019, 2020, 2021, 2022])
+    fitted = RefGrowth(phi=phi, drift_break=lam, parameter_uncertainty=False).fit(hist)
+    g = np.random.default_rng(seed)
+    eps = g.standard_normal((n, steps))
+    growth = g.standard_normal((n, 2))
+    years = list(range(2023, 2023 + steps))
+    got = fitted.sample(years, n, rng=seed, shocks=eps, param_shocks=growth)
+    p = fitted.params
+    sigma, mu, m0 = p["sigma"], p["mu"], p["m0"]
+    j = np.arange(1, steps + 1)
+    drift = (m0 + phi**j * (mu - m0))[None, :] + np.sqrt(lam) * sigma * growth[:, 1:2]
+    yearly = drift + sigma * eps
+    want = 125.0 * np.exp(np.cumsum(yearly, axis=1))
+    assert got.shape == (n, steps)
+    assert np.allclose(got, want, rtol=1e-12)
+
+
+@given(seed=seeds, n=st.integers(1, 30))
+@settings(max_examples=20, deadline=None)
+def test_refgrowth_numbers_do_not_depend_on_the_shocks_memory_layout(seed, n):
+    hist = pd.Series([100.0, 108.0, 113.0], index=[2020, 2021, 2022])
+    fitted = RefGrowth().fit(hist)
+    eps = np.random.default_rng(seed).standard_normal((n, 5))
+    before = eps.copy()
+    a = fitted.sample(range(2023, 2028), n, rng=seed, shocks=eps)
+    b = fitted.sample(range(2023, 2028), n, rng=seed, shocks=np.asfortranarray(eps))
+    assert np.array_equal(a, b)
+    assert np.array_equal(eps, before)  # the caller's shocks are not modified
+    sub = fitted.sample([2024, 2027], n, rng=seed, shocks=eps)
+    assert np.array_equal(sub, a[:, [1, 4]])
