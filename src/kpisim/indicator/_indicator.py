@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from kpisim._frozen import FrozenMap
 from kpisim._messages import Msg
 from kpisim._validation import is_finite_number
 from kpisim.indicator._values import (
@@ -66,7 +66,7 @@ def _check_scoring(ind: Indicator) -> Scoring:
 
 
 def _freeze(values: Mapping[int, Value]) -> Mapping[int, Value]:
-    return MappingProxyType(dict(sorted(values.items())))
+    return FrozenMap(sorted(values.items()))
 
 
 def _check_fields(ind: Indicator) -> None:

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
 
+from kpisim._frozen import FrozenMap
 from kpisim._validation import ModelError, SimulationError, is_finite_number
 
 if TYPE_CHECKING:
@@ -231,7 +231,7 @@ def fill_gaps(
 
 def frozen_params(**params: float) -> Mapping[str, float]:
     """Read-only mapping of float parameters (None values are dropped)."""
-    return MappingProxyType(
+    return FrozenMap(
         {k: float(v) for k, v in params.items() if v is not None}
     )
 
