@@ -40,8 +40,9 @@ from kpisim.models._refclass import (
     PARAMS,
     CaseStats,
     fit_reference_prior,
-    predictive_cdf,
-    predictive_logpdf,
+    mixture_cdf,
+    mixture_logpdf,
+    predictive,
 )
 
 HORIZON = 6
@@ -114,8 +115,9 @@ def pit_and_score(c, theta, chunk=50_000):
     for a in range(0, len(y), chunk):
         sl = slice(a, a + chunk)
         part = CaseStats(s.n[sl], s.big_g[sl], s.mu_hat[sl], s.ss[sl])
-        pit[sl] = predictive_cdf(y[sl], part, h[sl], theta)
-        ll[sl] = predictive_logpdf(y[sl], part, h[sl], theta)
+        mixture = predictive(part, h[sl], theta)  # once for both scores
+        pit[sl] = mixture_cdf(y[sl], mixture)
+        ll[sl] = mixture_logpdf(y[sl], mixture)
     return pit, ll
 
 

@@ -101,6 +101,8 @@ __all__ = [
     "drift_given_sigma",
     "fit_reference_prior",
     "grid_posterior",
+    "mixture_cdf",
+    "mixture_logpdf",
     "pool_catalog",
     "predictive",
     "predictive_cdf",
@@ -506,16 +508,26 @@ def predictive(stats: CaseStats, h: NDArray | float, theta: NDArray | ReferenceP
 def predictive_logpdf(y, stats: CaseStats, h, theta, n_grid: int = N_GRID,
                       index: NDArray | None = None) -> NDArray[np.float64]:
     """Log density of the observed changes ``y`` under :func:`predictive`."""
-    logw, loc, scale = predictive(stats, h, theta, n_grid, index)
-    t = (np.asarray(y, float).reshape(-1, 1) - loc) / scale
-    return _logsumexp(logw - 0.5 * t * t - np.log(scale)) - 0.5 * np.log(2 * np.pi)
+    return mixture_logpdf(y, predictive(stats, h, theta, n_grid, index))
 
 
 def predictive_cdf(x, stats: CaseStats, h, theta) -> NDArray[np.float64]:
     """:math:`P(z_{T+h} - z_T \\le x)` under :func:`predictive`."""
+    return mixture_cdf(x, predictive(stats, h, theta))
+
+
+def mixture_logpdf(y, mixture) -> NDArray[np.float64]:
+    """Log density at ``y`` of a normal mixture ``(logw, loc, scale)`` of :func:`predictive`."""
+    logw, loc, scale = mixture
+    t = (np.asarray(y, float).reshape(-1, 1) - loc) / scale
+    return _logsumexp(logw - 0.5 * t * t - np.log(scale)) - 0.5 * np.log(2 * np.pi)
+
+
+def mixture_cdf(x, mixture) -> NDArray[np.float64]:
+    """CDF at ``x`` of a normal mixture ``(logw, loc, scale)`` of :func:`predictive`."""
     from scipy import special  # lazily: fitting and scoring only, not a run
 
-    logw, loc, scale = predictive(stats, h, theta)
+    logw, loc, scale = mixture
     t = (np.asarray(x, float).reshape(-1, 1) - loc) / scale
     return np.sum(np.exp(logw) * special.ndtr(t), axis=1)
 
