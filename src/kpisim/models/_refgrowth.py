@@ -461,7 +461,9 @@ class RefGrowthFitted(FittedBase):
         eps = shock_rng.standard_normal((n_paths, n_steps)) if shocks is None else shocks
         # Years as rows: every step below runs along contiguous rows of paths,
         # and the result is returned as the transposed (n_paths, n_steps) view.
-        # Each value is ((σε + drift) + break) + previous year, as written.
+        # Year k is ((σε + φ^k(μ − m0)) + (m0 + δ)) + year k−1 (φ < 1), or
+        # (σε + ((μ − m0) + (m0 + δ))) + year k−1 (φ = 1): the order of the
+        # earlier whole-block operations, so the numbers are bitwise the same.
         inc = np.empty((n_steps, n_paths))
         drift = mu - m0
         if phi >= 1.0:
