@@ -38,6 +38,7 @@ import numpy as np
 
 from kpisim.models._refclass import (
     PARAMS,
+    SMOOTH_SIGMA,
     CaseStats,
     fit_reference_prior,
     mixture_cdf,
@@ -182,6 +183,11 @@ def main(argv=None) -> int:
     # σ's upper end: the 99.5th percentile of the corpus series' yearly volatility
     vols = [np.std(np.diff(np.log(v)), ddof=1) for _, _, v in series if len(v) >= 6]
     sigma_max = float(np.ceil(np.quantile(vols, 0.995) * 10) / 10)
+    # and its lower end, below which a history is flagged as smoother than the
+    # reference class (kpisim.models._refclass.SMOOTH_SIGMA, kept in the code)
+    print(f"volatility 0.5th percentile {np.quantile(vols, 0.005):.4f} "
+          f"(SMOOTH_SIGMA = {SMOOTH_SIGMA}), 99.5th {np.quantile(vols, 0.995):.4f} "
+          f"(sigma_max = {sigma_max})")
     # fits use a random sample of the training windows, each with all its horizons
     # (windows are consecutive runs of cases with the same series, origin and length)
     win = np.r_[0, np.cumsum((np.diff(c[0].n) != 0) | (np.diff(sid) != 0)

@@ -168,3 +168,22 @@ def test_a_reference_prior_on_the_wrong_scale_is_refused():
     with pytest.raises(kpisim.ModelError, match="logit scale"):
         RefGrowth().fit(pd.Series([5.0], index=[2021]), kind="count",
                         prior=reference_prior("logit"))
+
+
+def _geometric(n: int, noise: float, seed: int = 3):
+    v = 100 * 1.1 ** np.arange(n) * np.exp(noise * np.random.default_rng(seed).standard_normal(n))
+    return kpisim.Indicator(id="x", name_ko="x", unit="개", kind="count",
+                            actuals={2000 + i: float(x) for i, x in enumerate(v)},
+                            targets={2000 + n + 5: float(v[-1]) * 1.1**6})
+
+
+@pytest.mark.parametrize(("n", "noise", "flagged"), [
+    (10, 0.0, True),    # exactly 10 % a year: smoother than any real series
+    (30, 0.0, True),
+    (10, 0.05, False),  # ordinary noise
+    (3, 0.0, False),    # two increments say too little to judge
+])
+def test_a_history_smoother_than_the_reference_class_is_flagged(n, noise, flagged):
+    sim = kpisim.simulate(_geometric(n, noise), n_paths=1000, rng=1)
+    text = " ".join(sim.assumptions(lang="en").statement)
+    assert ("smoother than 99.5 %" in text) is flagged

@@ -119,6 +119,12 @@ PARAMS = ("m0", "tau", "s0", "omega", "phi", "lam")
 PEER_SHARE = 0.05
 #: Lower end of the σ grid (log or logit units a year): 0.1 % a year.
 SIGMA_MIN = 1e-3
+#: Yearly volatility below which a history is smoother than 99.5 % of the
+#: reference class's series: the corpus' 0.5th percentile (0.0083 over its
+#: 2,120 series with 6+ values; ``benchmarks/fit_reference_prior.py`` prints
+#: it), rounded down. Such a history gets an assumption line saying its bands
+#: may be too narrow (see docs/models.md, "An exactly smooth history").
+SMOOTH_SIGMA = 0.008
 #: Nodes of the σ grid, equally spaced in log σ (:func:`sigma_grid`).
 N_GRID = 160
 #: Floor of the degrees of freedom of a user's conjugate prior (finite variance).

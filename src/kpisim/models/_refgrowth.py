@@ -57,6 +57,7 @@ from kpisim.models._base import (
 from kpisim.models._inverse_cdf import InverseCDF
 from kpisim.models._prior import GrowthPrior, growth_posterior
 from kpisim.models._refclass import (
+    SMOOTH_SIGMA,
     CaseStats,
     ReferencePrior,
     drift_given_sigma,
@@ -225,6 +226,10 @@ class RefGrowth:
             notes.append(Msg("sim.ref.gaps", span=span(years)))
         if ref is not None and growth is None:
             params, sigma_post, said = self._grid_posterior(stats, ref, years)
+            if n >= 3 and float(stats.ss[0]) < SMOOTH_SIGMA**2 * (n - 1):
+                said.append(Msg("sim.ref.smooth", n_obs=len(years),
+                                sd=f"{np.sqrt(float(stats.ss[0]) / (n - 1)):.2g}",
+                                floor=f"{SMOOTH_SIGMA:g}"))
         else:
             params, said = self._conjugate_posterior(stats, ref, growth, d, g, years)
             sigma_post = None
