@@ -329,8 +329,8 @@ def pool_catalog(
         ``peers`` (ids), ``weight`` (the share of the peers in :math:`m_0'`),
         ``omega`` (τ, the drift spread used).
     """
-    omega = ref.tau
-    prec0 = 1.0 / omega**2
+    tau = ref.tau
+    prec0 = 1.0 / tau**2
     num, den, used = ref.m0 * prec0, prec0, []
     for ident, d, g in peers:
         d, g = np.asarray(d, float), np.asarray(g, float)
@@ -338,18 +338,18 @@ def pool_catalog(
             continue
         stats = CaseStats.from_increments(d, g)
         post = series_posterior(stats, ref)
-        v = omega**2 + post["sigma2_mean"] / float(stats.big_g[0])
+        v = tau**2 + post["sigma2_mean"] / float(stats.big_g[0])
         w = min(1.0 / v, prec0 * PEER_SHARE / (1.0 - PEER_SHARE))
-        mu = float(np.clip(stats.mu_hat[0], ref.m0 - 2 * omega, ref.m0 + 2 * omega))
+        mu = float(np.clip(stats.mu_hat[0], ref.m0 - 2 * tau, ref.m0 + 2 * tau))
         num += mu * w
         den += w
         used.append(ident)
     m0 = num / den
     weight = 1.0 - prec0 / den
-    source = Msg("sim.source.pooled", base=ref.source, n=len(used), weight=f"{weight:.0%}",
-                 omega=f"{omega:.3g}")
+    # (the pooled prior keeps τ, which its sentence states: not repeated here)
+    source = Msg("sim.source.pooled", base=ref.source, n=len(used), weight=f"{weight:.0%}")
     return replace(ref, m0=float(m0), source=source), {
-        "peers": used, "weight": weight, "omega": omega}
+        "peers": used, "weight": weight, "omega": tau}
 
 
 def series_posterior(stats: CaseStats, ref: ReferencePrior) -> dict[str, Any]:
