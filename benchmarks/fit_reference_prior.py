@@ -126,15 +126,21 @@ def evaluate(c, theta) -> dict[str, float]:
     """Log score, 80/95 % coverage (equal-tailed, by PIT) of held-out cases, per horizon."""
     s, h, _, w, _ = c
     pit, ll = pit_and_score(c, theta)
-    out = {"log_score": float(np.average(ll, weights=w))}
-    for lev in (0.8, 0.95):
-        inside = np.abs(pit - 0.5) < lev / 2
-        for hh in (1, 3, 6):
-            m = h == hh
-            out[f"cover{int(lev * 100)}_h{hh}"] = float(np.average(inside[m], weights=w[m]))
+    out = {"log_score": float(np.average(ll, weights=w)), **coverage(pit, h, w, (1, 3, 6))}
     for n_lo, n_hi, lab in ((0, 0, "n0"), (1, 2, "n1-2"), (3, 7, "n3-7"), (8, 1e9, "n8+")):
         m = (s.n >= n_lo) & (s.n <= n_hi)
         out[f"cover80_{lab}"] = float(np.average(np.abs(pit[m] - 0.5) < 0.4, weights=w[m]))
+    return out
+
+
+def coverage(pit, h, w, horizons) -> dict[str, float]:
+    """Weighted 80/95 % equal-tailed coverage (by PIT) at each horizon."""
+    out = {}
+    for lev in (0.8, 0.95):
+        inside = np.abs(pit - 0.5) < lev / 2
+        for hh in horizons:
+            m = h == hh
+            out[f"cover{int(lev * 100)}_h{hh}"] = float(np.average(inside[m], weights=w[m]))
     return out
 
 
@@ -182,25 +188,24 @@ def main(argv=None) -> int:
           f"Tourism), {len(c[2]):,} cases")
     # σ's upper end: the 99.5th percentile of the corpus series' yearly volatility
     vols = [np.std(np.diff(np.log(v)), ddof=1) for _, _, v in series if len(v) >= 6]
-    sigma_max = float(np.ceil(np.quantile(vols, 0.995) * 10) / 10)
+    low, high = np.quantile(vols, [0.005, 0.995])
+    sigma_max = float(np.ceil(high * 10) / 10)
     # and its lower end, below which a history is flagged as smoother than the
     # reference class (kpisim.models._refclass.SMOOTH_SIGMA, kept in the code)
-    print(f"volatility 0.5th percentile {np.quantile(vols, 0.005):.4f} "
-          f"(SMOOTH_SIGMA = {SMOOTH_SIGMA}), 99.5th {np.quantile(vols, 0.995):.4f} "
-          f"(sigma_max = {sigma_max})")
+    print(f"volatility 0.5th percentile {low:.4f} (SMOOTH_SIGMA = {SMOOTH_SIGMA}), "
+          f"99.5th {high:.4f} (sigma_max = {sigma_max})")
     # fits use a random sample of the training windows, each with all its horizons
     # (windows are consecutive runs of cases with the same series, origin and length)
     win = np.r_[0, np.cumsum((np.diff(c[0].n) != 0) | (np.diff(sid) != 0)
                              | (np.diff(c[1]) <= 0))]
     u = np.random.default_rng(20261201).random(int(win.max()) + 1)[win]
+    few = u < 0.08  # the fits' sample: the shipped one and the evaluation ones alike
     start = np.array([0.05, 0.03, 0.08, 0.7, 0.9, 0.03])
-    theta, info = fit_reference_prior(*subset(c, u < 0.08)[:4], start=start,
-                                      sigma_max=sigma_max)
+    theta, info = fit_reference_prior(*subset(c, few)[:4], start=start, sigma_max=sigma_max)
     info["mean_log_score"] = float(np.average(
         pit_and_score(c, (*theta, sigma_max))[1], weights=c[3]))
     print("all:", dict(zip(PARAMS, np.round(theta, 4), strict=True)), info, flush=True)
 
-    few = u < 0.08  # the shipped fit's sample, so both are estimated alike
     fold = np.array([zlib.crc32(s.encode()) % 10 for _, s, _ in series])[sid]
     jobs = [(subset(c, (names[sid] == train) & few), theta, sigma_max)
             for train in ("m1", "tourism")]
@@ -223,12 +228,8 @@ def main(argv=None) -> int:
     for k, th in enumerate(thetas[2:]):
         m = fold == k
         pit[m], ll[m] = pit_and_score(subset(c, m), (*th, sigma_max))
-    cv = {"log_score": float(np.average(ll, weights=w))}
-    for lev in (0.8, 0.95):
-        for hh in range(1, HORIZON + 1):
-            m = h == hh
-            cv[f"cover{int(lev * 100)}_h{hh}"] = float(np.average(
-                (np.abs(pit - 0.5) < lev / 2)[m], weights=w[m]))
+    cv = {"log_score": float(np.average(ll, weights=w)),
+          **coverage(pit, h, w, range(1, HORIZON + 1))}
     report["10-fold cross-fit by series"] = cv
     report["folds"] = {"rule": "fold = zlib.crc32(series id) % 10; fold k is scored by the "
                                "prior fitted on the other nine", "theta": folds}
