@@ -271,16 +271,20 @@ def fit(c, grid, start, maxiter=300):
     return unpack(res.x, ar), -res.fun
 
 
-def median(comp):
-    _, loc, sc, _ = comp
+def bisect_median(cdf_at, loc, sc, steps):
+    """Median of each case's mixture (components ``loc``, ``sc``) by bisection on ``cdf_at``."""
     lo = (loc - 8 * sc).min(axis=1)
     hi = (loc + 8 * sc).max(axis=1)
-    for _ in range(45):
+    for _ in range(steps):
         mid = (lo + hi) / 2
-        f = cdf(mid, comp)
+        f = cdf_at(mid)
         lo = np.where(f < 0.5, mid, lo)
         hi = np.where(f < 0.5, hi, mid)
     return (lo + hi) / 2
+
+
+def median(comp):
+    return bisect_median(lambda x: cdf(x, comp), comp[1], comp[2], 45)
 
 
 def scores(c, th, grid):

@@ -136,15 +136,7 @@ def fit(c, mode, start, maxiter=200):
     return unpack(res.x, mode), -res.fun
 
 def median(comp):
-    _, loc, sc = comp
-    lo = (loc - 8 * sc).min(axis=1)
-    hi = (loc + 8 * sc).max(axis=1)
-    for _ in range(40):
-        mid = (lo + hi) / 2
-        f = cdf(mid, comp)
-        lo = np.where(f < 0.5, mid, lo)
-        hi = np.where(f < 0.5, hi, mid)
-    return (lo + hi) / 2
+    return base.bisect_median(lambda x: cdf(x, comp), comp[1], comp[2], 40)
 
 def scores(c, th, mode):
     comp = components(c, th, mode)
