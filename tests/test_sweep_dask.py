@@ -79,3 +79,30 @@ def test_compare_and_sensitivity_on_dask_equal_their_serial_runs(cluster, catalo
     a = kpisim.sensitivity(cat, "ai_firms", 2030, rng=5, n_paths=N)
     b = kpisim.sensitivity(cat, "ai_firms", 2030, rng=5, n_paths=N, client=cluster)
     pd.testing.assert_frame_equal(a, b, check_exact=True)
+
+
+def test_a_cluster_starts_while_the_default_dashboard_port_is_taken():
+    """Two clusters at once (two test workers, two notebooks) must not collide.
+
+    The scheduler's HTTP server defaults to port 8787; when that port is taken,
+    distributed warns and, under ``-W error``, fails to start. Here the port is
+    held by a plain socket while a cluster starts with every warning an error.
+    """
+    import socket
+    import warnings
+
+    from kpisim._parallel import local_client
+
+    holder = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        try:
+            holder.bind(("0.0.0.0", 8787))
+            holder.listen(1)
+        except OSError:
+            pass  # already taken by someone else: the condition under test holds anyway
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with local_client(1) as client:
+                assert client.submit(pow, 3, 2).result(timeout=60) == 9
+    finally:
+        holder.close()

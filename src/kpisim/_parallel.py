@@ -59,7 +59,12 @@ def local_client(n_workers: int) -> Iterator[Any]:
         n_workers=int(n_workers),
         threads_per_worker=1,
         processes=True,
-        dashboard_address=None,
+        # No dashboard, and the scheduler's HTTP server on a free port: its
+        # default, 8787, is taken whenever two clusters start at once (two
+        # test workers, two notebooks) and the warning it raises then fails
+        # a run that treats warnings as errors.
+        dashboard_address=":0",
+        scheduler_kwargs={"dashboard": False},
         silence_logs=logging.ERROR,
         env=env,
     ) as cluster, Client(cluster) as client:
