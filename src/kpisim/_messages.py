@@ -37,10 +37,15 @@ _LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
 
 def check_lang(lang: str) -> str:
-    """Return ``lang`` if it is a supported language, else raise ``ValueError``."""
-    if lang not in LANGS:
+    """Return ``lang`` if it is a supported language, else raise :class:`KpisimError`.
+
+    (A ``ValueError`` subclass, as before.)
+    """
+    if not isinstance(lang, str) or lang not in LANGS:
+        from kpisim._validation import KpisimError
+
         msg = f"`lang` must be one of {', '.join(map(repr, LANGS))}; got {lang!r}"
-        raise ValueError(msg)
+        raise KpisimError(msg)
     return lang
 
 

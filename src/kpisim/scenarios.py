@@ -58,6 +58,10 @@ def compare(
     if not ok or not all(isinstance(s, Scenario) for s in scenarios):
         msg = f"`scenarios` must be a list of Scenario; got {short_repr(scenarios)}"
         raise SimulationError(msg)
+    if not scenarios:
+        msg = "`scenarios` is empty: give at least one Scenario to compare"
+        raise SimulationError(msg)
+    _check_options("compare", simulate_options)
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
         msg = f"scenario names must be distinct; got {names}"
@@ -69,6 +73,22 @@ def compare(
                         shared=(0,)):
         merged = p if merged is None else merged.merge(p, on=["id", "year", "target"])
     return merged if merged is not None else pd.DataFrame()
+
+
+def _check_options(what: str, options: Mapping[str, Any]) -> None:
+    """Refuse keyword options :func:`simulate` does not take (a typo, ``scenario``)."""
+    import inspect
+
+    taken = set(inspect.signature(simulate).parameters) - {"catalog_or_indicators", "rng"}
+    if "scenario" in options:
+        msg = (f"{what}: `scenario` is not an option here: the scenarios are "
+               + ("the first argument" if what == "compare" else "made by sensitivity itself"))
+        raise SimulationError(msg)
+    unknown = sorted(set(options) - taken)
+    if unknown:
+        msg = (f"{what}: unknown option(s) {unknown}; the options are simulate()'s: "
+               f"{sorted(taken - {'scenario'})}")
+        raise SimulationError(msg)
 
 
 def _compare_cell(catalog: Any, s: Scenario, root: Any, year: int | None,
@@ -130,8 +150,20 @@ def sensitivity(
         ``assumption, low, high, p_low, p_high, p_base, swing``, sorted by
         swing (largest first), ready for a tornado chart.
     """
+    _check_options("sensitivity", simulate_options)
+    for name, pair in (ranges or {}).items():
+        ok = (isinstance(pair, Sequence) and not isinstance(pair, str) and len(pair) == 2
+              and all(isinstance(v, int | float) and not isinstance(v, bool)
+                      and np.isfinite(v) for v in pair))
+        if not ok:
+            msg = f"`ranges[{name!r}]` must be a (low, high) pair of numbers; got {pair!r}"
+            raise SimulationError(msg)
     rng = root_seed(rng)  # once: common random numbers for every run
     base = simulate(catalog_or_indicators, rng=rng, **simulate_options)
+    if ident in base.grade_ids:
+        msg = (f"sensitivity: `{ident}` is a grade indicator; its drift, volatility and "
+               "start are not assumptions a scenario can move (see sim.grade_probs)")
+        raise SimulationError(msg)
     p_base = _prob_at(base, ident, year)
     fitted = base.fitted(ident)
     drift_sd = _drift_sd(dict(getattr(fitted, "params", {})))

@@ -91,6 +91,11 @@ def _check_fields(ind: Indicator) -> None:
     if ind.kind == "grade" and len(scale) < 2:
         raise _bounds_error(ident, "scale", "at least two grades (worst first) for a grade",
                             scale)
+    if ind.kind == "grade" and ind.direction == "decrease":
+        raise _bounds_error(ident, "direction",
+                            "`increase` for a grade (its scale runs worst first, so a better "
+                            "grade is always higher; list the scale worst first instead)",
+                            ind.direction)
     if ind.kind != "grade" and scale:
         raise _bounds_error(ident, "scale", "no scale unless kind is `grade`", scale)
     if len(set(scale)) != len(scale):

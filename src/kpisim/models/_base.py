@@ -166,6 +166,11 @@ def prepare_history(
     duplicate or non-integer years are refused. Fewer than ``min_history``
     observations raise a :class:`ModelError` naming the model and the count.
     """
+    if isinstance(history, (list, tuple, np.ndarray)):
+        msg = (f"model `{model}`: `history` must be a Series (or a mapping) indexed by year; "
+               f"a plain {type(history).__name__} has no years: use e.g. "
+               "pd.Series(values, index=[2020, 2021, ...])")
+        raise ModelError(msg)
     if not isinstance(history, pd.Series):
         try:
             history = pd.Series(history, dtype="float64")
@@ -175,6 +180,11 @@ def prepare_history(
                 f"year; got {type(history).__name__}."
             )
             raise ModelError(msg) from e
+    if isinstance(history.index, (pd.DatetimeIndex, pd.PeriodIndex)):
+        msg = (f"model `{model}`: `history` must be indexed by integer years, not dates "
+               f"(got a {type(history.index).__name__}); use "
+               "history.set_axis(history.index.year)")
+        raise ModelError(msg)
     index = np.asarray(history.index)
     if len(index) and not np.issubdtype(index.dtype, np.integer):
         try:

@@ -138,6 +138,9 @@ class _GrowthModel:
                              n=len(d)))
         if not self.parameter_uncertainty:
             notes.append(Msg("sim.plug_in"))
+        elif not self.bootstrap and post.dof <= 2:
+            # σ² ~ scaled-inv-χ²(ν): with ν ≤ 2 the predictive has no finite variance
+            notes.append(Msg("sim.log.heavy", n=len(d), dof=f"{post.dof:g}"))
         phi = self.mean_reversion
         last_rate = float(rates[-1]) if len(rates) else None
         if phi is not None:

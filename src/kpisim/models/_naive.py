@@ -11,8 +11,9 @@ Both are the textbook benchmarks a projection model has to beat
 
 Both work on the original scale with Gaussian steps. Paths of ``"share"``
 indicators are clipped to [0, 100]; counts, levels and ratios are **not**
-bounded (a level path may go below 0), which keeps the predictive exactly the
-Gaussian stated in each docstring.
+bounded here (a level path may go below 0), which keeps the predictive exactly
+the Gaussian stated in each docstring. :func:`kpisim.simulate` floors a
+count's negative values at 0 and says how many in ``sim.assumptions()``.
 
 Examples
 --------

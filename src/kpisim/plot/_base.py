@@ -320,3 +320,21 @@ def _require_columns(frame: Any, columns: Sequence[str], what: str) -> pd.DataFr
         msg = f"`{what}` lacks column(s) {missing}; it has {list(frame.columns)}"
         raise ValueError(msg)
     return frame
+
+
+def numeric_id(sim: Any, ident: Any, what: str) -> str:
+    """``ident`` if it names a simulated numeric indicator of ``sim``; else a clear error.
+
+    ``what`` names the chart in the message (e.g. ``"fan_chart"``).
+    """
+    from kpisim._validation import SimulationError
+
+    if isinstance(ident, str) and ident in sim.ids:
+        return ident
+    if isinstance(ident, str) and ident in sim.grade_ids:
+        msg = (f"{what}: `{ident}` is a grade indicator, which has no numeric paths to "
+               f"draw; see sim.grade_probs('{ident}', year) and sim.first_hit()")
+        raise SimulationError(msg)
+    shown = ", ".join(sim.ids[:8]) + ("…" if len(sim.ids) > 8 else "")
+    msg = f"{what}: no simulated indicator `{ident}`; simulated: {shown}"
+    raise SimulationError(msg)

@@ -16,12 +16,14 @@ from matplotlib.patches import Patch, Rectangle
 
 from kpisim import _format as fmt
 from kpisim import _style as style
+from kpisim._validation import SimulationError
 from kpisim.plot._base import (
     _add_colorbar,
     _axes,
     _check_lang,
     _korean,
     _require_columns,
+    numeric_id,
 )
 
 
@@ -50,7 +52,12 @@ def attainment_heatmap(
     t = _check_lang(lang)
     if ids is None:
         ids = sorted(sim.ids, key=lambda i: not sim.catalog[i].tags.headline)
-    ids = list(ids)
+    ids = [ids] if isinstance(ids, str) else list(ids)
+    if not ids:
+        msg = "attainment_heatmap: `ids` is empty; give at least one indicator id (or None)"
+        raise SimulationError(msg)
+    ids = [i if isinstance(i, str) and i in sim.grade_ids
+           else numeric_id(sim, i, "attainment_heatmap") for i in ids]
     probs = sim.prob_meet(ids=ids)
     years = sorted(int(y) for y in probs["year"].unique())
     p = probs.pivot(index="id", columns="year", values="prob").reindex(index=ids, columns=years)
@@ -125,6 +132,7 @@ def first_hit_histogram(
         and a grey bar for the paths that never meet it by the horizon.
     """
     t = _check_lang(lang)
+    ident = numeric_id(sim, ident, "first_hit_histogram")
     ind = sim.catalog[ident]
     fh = sim.first_hit()
     fh = fh[fh["id"] == ident]

@@ -15,11 +15,13 @@ from kpisim import _format as fmt
 from kpisim import _style as style
 from kpisim._chartdata import FanData, fan_data
 from kpisim._units import unit_suffix
+from kpisim._validation import SimulationError
 from kpisim.plot._base import (
     _axes,
     _check_lang,
     _korean,
     _unit_label,
+    numeric_id,
 )
 
 
@@ -63,15 +65,25 @@ def fan_chart(
         P(met) ± Monte Carlo standard error is in the legend.
     """
     t = _check_lang(lang)
+    ident = numeric_id(sim, ident, "fan_chart")
     if yscale not in ("auto", "linear", "log"):
         msg = f"`yscale` must be 'auto', 'linear' or 'log'; got {yscale!r}"
-        raise ValueError(msg)
+        raise SimulationError(msg)
+    if until is not None and (isinstance(until, bool) or not isinstance(until, int | np.integer)):
+        msg = f"fan_chart: `until` must be a year (an integer); got {until!r}"
+        raise SimulationError(msg)
     fan = fan_data(sim, ident, until=until)
     ax = _axes(ax, (6.4, 4.4))
     _draw_fan(ax, fan, t)
     rule = None
     if rule_path is not None:
-        rule = pd.Series(rule_path, dtype=float).sort_index()
+        try:
+            rule = pd.Series(rule_path, dtype=float).sort_index()
+            rule.index = rule.index.astype(int)
+        except (TypeError, ValueError) as e:
+            msg = (f"fan_chart: `rule_path` must map years to numbers (a Series or a "
+                   f"{{year: value}} mapping); got {type(rule_path).__name__}: {e}")
+            raise SimulationError(msg) from e
         ax.plot(rule.index.astype(int), rule.to_numpy(), color=style.RULE, ls="--", lw=1.3,
                 marker=".", label=t["rule"], zorder=3)
     goal_label = _draw_targets(ax, fan, sim.prob_meet(ids=[ident]).set_index("year"), t, lang)
@@ -137,8 +149,9 @@ def _fan_axes(ax: Axes, fan: FanData, t: Mapping[str, Any], lang: str,
     ax.xaxis.set_major_locator(mticker.MaxNLocator(integer=True))
     ax.yaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: fmt.num(v)))
     ax.set_xlim(min(fan.actual.index[0], fan.years[0]) - 0.4, end + 0.6)
-    shown = [fan.actual, fan.targets[fan.targets.index <= end],
-             *([] if rule is None else [rule[rule.index <= end]])]
+    shown = [s for s in (fan.actual, fan.targets[fan.targets.index <= end],
+                         *([] if rule is None else [rule[rule.index <= end]]))
+             if s.notna().any()]  # no target (or rule year) up to `until`: nothing to show
     positive = min(float(np.nanmin(fan.col(0.025))), *(float(np.nanmin(s)) for s in shown)) > 0
     spread = float(np.nanmax(fan.col(0.9) / fan.col(0.1))) if positive else 1.0
     if yscale == "log" or (yscale == "auto" and positive and spread > 4):

@@ -621,7 +621,7 @@ def audit(catalog: Any, *, max_decimals: int = 3, lang: str = "ko") -> pd.DataFr
 
     Parameters
     ----------
-    catalog : Catalog or iterable of Indicator
+    catalog : Catalog, Indicator or iterable of Indicator
     max_decimals : int, default 3
         Most decimals tried when searching for the rounding.
     lang : {"ko", "en"}, default "ko"
@@ -671,7 +671,21 @@ def audit(catalog: Any, *, max_decimals: int = 3, lang: str = "ko") -> pd.DataFr
     ('within_rounding', 'floor(0)')
     """
     check_lang(lang)
+    from kpisim.indicator import Indicator
+
+    if isinstance(catalog, Indicator):  # one indicator, as simulate() takes it
+        catalog = [catalog]
     inds = catalog.values() if hasattr(catalog, "values") else catalog
+    try:
+        inds = list(inds)
+    except TypeError as e:
+        msg = (f"audit: `catalog` must be a Catalog, an Indicator or a list of Indicators; "
+               f"got {type(catalog).__name__}")
+        raise RuleError(msg) from e
+    stray = [type(i).__name__ for i in inds if not isinstance(i, Indicator)]
+    if stray:
+        msg = f"audit: every item must be an Indicator; got {stray[:3]}"
+        raise RuleError(msg)
     rows = []
     for ind in inds:
         try:

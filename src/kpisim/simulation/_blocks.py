@@ -257,6 +257,11 @@ def _track_block(
         np.clip(values, t.bounds[0], t.bounds[1], out=values)
         if t.target_on_bound:
             snap_to_bounds(values, t.bounds)
+    if t.indicator.kind == "count" and values[:n].min(initial=0.0) < 0:
+        # a model on the original scale (naive, linear, holt, ...): a count is never < 0
+        below = values[:n] < 0
+        t.floored += int(np.count_nonzero(below))
+        values[:n][below] = 0.0
     if not np.isfinite(values[:n]).all():
         # an overflow (or a model's NaN) must never be counted as met or missed
         bad = values[:n][~np.isfinite(values[:n])][0]

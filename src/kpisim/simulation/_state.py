@@ -51,6 +51,7 @@ class Track:
     growth_draws: bool = False  # the model takes per-path growth normals (param_shocks)
     grade: bool = False  # an ordinal grade: values are indices on the scale (0 = worst)
     target_on_bound: bool = False  # a stated target equals a bound: ε-boundary model
+    floored: int = 0  # simulated path-years of a count below 0, floored at 0
 
 
 def kept_column(t: Track, i: int) -> NDArray[np.float64]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import warnings
 import zlib
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -25,7 +26,7 @@ from numpy.typing import NDArray
 
 from kpisim._messages import Msg
 from kpisim._seeding import root_seed
-from kpisim._validation import KpisimError, ModelError, SimulationError
+from kpisim._validation import KpisimError, KpisimWarning, ModelError, SimulationError
 from kpisim.attainment import AttainmentCounter
 from kpisim.catalog import Catalog
 from kpisim.indicator import Indicator
@@ -104,16 +105,28 @@ def _prior_for(ind: Indicator, n_obs: int, mdl: Any, peers: Catalog, prior: Any)
     declared = _declared_prior(ind)
     if declared is not None:
         return declared
-    if n_obs >= getattr(mdl, "min_history", 0):
+    need = getattr(mdl, "min_history", 0)
+    if n_obs >= need:
         return None
+    name = getattr(mdl, "name", type(mdl).__name__)
+    short = (f"model `{name}` needs at least {need} observed actuals and `{ind.id}` has "
+             f"{n_obs}")
+    if not getattr(mdl, "accepts_prior", False):  # no prior can stand in for the history
+        msg = f"{short} (the model takes no prior); use the default model, `refgrowth`"
+        raise ModelError(msg)
     others = [p for p in peers.values() if p.id != ind.id]
     try:
-        return models.pooled_prior(others, kind=ind.kind)
-    except ModelError:
-        if ind.kind == "share":
-            raise
-    # too few peers of the same kind: pool over every log-scale kind
-    return models.pooled_prior([p for p in others if p.kind in ("count", "level", "ratio")])
+        try:
+            return models.pooled_prior(others, kind=ind.kind)
+        except ModelError:
+            if ind.kind == "share":
+                raise
+        # too few peers of the same kind: pool over every log-scale kind
+        return models.pooled_prior([p for p in others if p.kind in ("count", "level", "ratio")])
+    except ModelError as e:
+        msg = (f"{short}, and no prior could stand in for the missing ones ({e}); pass "
+               "`prior=` or use the default model, `refgrowth`")
+        raise ModelError(msg) from e
 
 
 def _catalog_prior(ind: Indicator, peers: Catalog):
@@ -141,6 +154,29 @@ def _catalog_prior(ind: Indicator, peers: Catalog):
     return ref
 
 
+def _check_model_kind(mdl: Any, ind: Indicator, argument: str) -> None:
+    """Refuse a model that is not meant for the indicator's kind.
+
+    A share is the one exception: a model without a bounded scale still
+    simulates it, and the engine clips its paths to the share's bounds (an
+    assumption it states). A count given to a share model would be read as
+    a percentage and capped at 100; a numeric indicator given to a grade
+    model (or a grade to a numeric one) has no meaning at all.
+    """
+    from kpisim.models import NUMERIC_KINDS
+
+    kinds = tuple(getattr(mdl, "kinds", NUMERIC_KINDS))
+    name = getattr(mdl, "name", type(mdl).__name__)
+    if ind.kind in kinds or (ind.kind == "share" and set(kinds) & set(NUMERIC_KINDS)):
+        return
+    msg = (f"it is a `{ind.kind}`, but `{argument}={name!r}` is meant for "
+           f"{', '.join(f'`{k}`' for k in kinds)} indicators only"
+           + (" (it would read the values as percentages and cap them at 100)"
+              if kinds == ("share",) else "")
+           + "; choose another model (kpisim.models.available() lists each model's kinds)")
+    raise ModelError(msg)
+
+
 def _fit(ind: Indicator, model: Any, peers: Catalog, prior: Any):
     """Fit ``ind``: the fitted model, the indicator's bounds, whether the model's
     own scale keeps its paths inside them, and the engine's notes."""
@@ -150,6 +186,7 @@ def _fit(ind: Indicator, model: Any, peers: Catalog, prior: Any):
     history = ind.observed
     name = models.default_model_for(ind.kind, len(history)) if model == "auto" else model
     mdl = models.get_model(name)
+    _check_model_kind(mdl, ind, "model")
     use_prior = _prior_for(ind, len(history), mdl, peers, prior)
     bounds = ind.resolved_bounds()
     notes: list[str] = []
@@ -170,6 +207,15 @@ def _fit(ind: Indicator, model: Any, peers: Catalog, prior: Any):
         # A bounded model takes a share's [0, 100] by default; censoring needs the
         # unbounded latent level (log scale), else no path ever reaches the bound
         # and P(target = 100) is 0 while a score rounding to 100 is not.
+        # An actual at the lower bound (a defect rate of 0 %) has no log: it is
+        # moved ε of the range inside, as the logit scale moves it (an
+        # assumption, stated), and a path back within ε counts as on the bound.
+        floor = bounds.low + BOUND_EPS * (bounds.high - bounds.low)
+        at_low = history <= floor
+        if at_low.any():
+            history = history.where(~at_low, floor)
+            notes.append(Msg("sim.censored_low", n=int(at_low.sum()), low=f"{bounds.low:g}",
+                             floor=f"{floor:g}"))
         fitted = mdl.fit(history, kind="ratio", prior=use_prior)
     else:
         fitted = mdl.fit(history, kind=ind.kind, prior=use_prior)
@@ -256,7 +302,9 @@ def _prepare(ind: Indicator, catalog: Catalog, *, model, until: int, prior,
         msg = f"its last actual ({int(obs.index[-1])}) is not before `until={until}`"
         raise _Skip(msg)
     if ind.kind == "grade":
-        fitted = models.get_model(grade_model).fit(obs, kind="grade", scale=ind.scale)
+        grade_mdl = models.get_model(grade_model)
+        _check_model_kind(grade_mdl, ind, "grade_model")
+        fitted = grade_mdl.fit(obs, kind="grade", scale=ind.scale)
         return ind, obs, targets, (fitted, None, False, ())
     return ind, obs, targets, _fit(ind, model, catalog.parent or catalog, prior)
 
@@ -272,6 +320,10 @@ def _new_track(ind: Indicator, obs: pd.Series, targets: dict[int, float], fit: t
     tgt = np.array([targets.get(int(y), np.nan) for y in years])
     in_grid = {y: v for y, v in targets.items() if y <= until}
     goal = in_grid[max(in_grid)] if in_grid else np.nan
+    unjudged = [int(y) for y, k, g in zip(years, known, tgt, strict=True)
+                if y <= last_year and np.isnan(k) and not np.isnan(g)]
+    if unjudged:  # a past target whose actual is unknown (a gap, None, before the first)
+        notes = (*notes, Msg("sim.unjudged", years=", ".join(map(str, unjudged))))
     path_rule = getattr(ind.rule, "path_dependent", False) and not grade
     return Track(
         indicator=ind,
@@ -352,9 +404,10 @@ def simulate(
         on ``chunk_size``.
     max_paths : int, default 2_000_000
         Cap on paths when ``target_se`` is set (at most :data:`MAX_PATHS`).
-    correlation : ndarray or mapping, optional
+    correlation : ndarray, DataFrame or mapping, optional
         Correlation across the simulated indicators, in the order of
-        ``sim.ids``. A matrix of shape (n_indicators, n_indicators) applies to
+        ``sim.ids`` (a DataFrame is read by its index and column labels, the
+        indicator ids, in any order). A matrix of shape (n_indicators, n_indicators) applies to
         both the yearly shocks (Gaussian copula) and each path's growth draws
         (the drift μ and drift break δ of ``refgrowth``): indicators then
         share a common growth factor, not only common yearly noise. A mapping
@@ -431,7 +484,11 @@ def simulate(
     grades = {k: t for k, t in tracks.items() if t.grade}
     tracks = {k: t for k, t in tracks.items() if not t.grade}
     if scenario is not None:
-        scenario.check(tracks)
+        scenario.check(tracks, grades=grades)
+        for sentence in scenario.year_warnings(
+                {k: int(years[t.offset]) for k, t in tracks.items() if t.offset < len(years)},
+                int(years[-1])):
+            warnings.warn(sentence, KpisimWarning, stacklevel=2)
     shock_corr, growth_corr = _split_correlation(correlation, tracks)
     blocks_per_chunk = max(1, math.ceil((chunk_size or DEFAULT_CHUNK) / BLOCK))
     goal_paths = n_paths if target_se is None else max_paths
@@ -540,26 +597,51 @@ def _split_correlation(correlation: Any, tracks: dict[str, Track]):
                    f"got {sorted(map(str, unknown))}")
             raise SimulationError(msg)
         parts = (correlation.get("shocks"), correlation.get("growth"))
+        names = ("`correlation['shocks']`", "`correlation['growth']`")
     else:
         parts = (correlation, correlation)
+        names = ("`correlation`", "`correlation`")
     out = []
-    for part in parts:
+    for part, name in zip(parts, names, strict=True):
         if part is None:
             out.append(None)
             continue
+        if isinstance(part, pd.DataFrame):
+            part = _by_label(part, list(tracks), name)
         try:
             m = np.asarray(part, dtype=float)
         except (TypeError, ValueError) as e:
-            msg = f"`correlation` must be a numeric matrix; got {type(part).__name__}"
+            msg = f"{name} must be a numeric matrix; got {type(part).__name__}"
             raise SimulationError(msg) from e
         if m.shape != (len(tracks), len(tracks)):
             msg = (
-                f"`correlation` must be {len(tracks)}×{len(tracks)} (one row per simulated "
+                f"{name} must be {len(tracks)}×{len(tracks)} (one row per simulated "
                 f"indicator, in the order of sim.ids: {list(tracks)[:6]}…); got {m.shape}"
             )
             raise SimulationError(msg)
         out.append(m)
     return out[0], out[1]
+
+
+def _by_label(frame: pd.DataFrame, ids: list[str], name: str) -> pd.DataFrame:
+    """A labelled correlation matrix reordered to ``ids`` (``sim.ids``' order).
+
+    A DataFrame is read by its labels, never by position (an
+    ``estimate_correlation`` result may list the indicators in another
+    order); labels beyond the simulated indicators are dropped.
+    """
+    rows, cols = [str(x) for x in frame.index], [str(x) for x in frame.columns]
+    if len(set(rows)) != len(rows) or len(set(cols)) != len(cols):
+        msg = f"{name}: a labelled correlation matrix must not repeat a label"
+        raise SimulationError(msg)
+    missing = [i for i in ids if i not in rows or i not in cols]
+    if missing:
+        msg = (f"{name}: the labelled correlation matrix has no row or column for the "
+               f"simulated indicator(s) {missing[:6]}; label it with every id of sim.ids "
+               f"(or pass a plain array in the order of sim.ids)")
+        raise SimulationError(msg)
+    relabelled = frame.set_axis(rows, axis=0).set_axis(cols, axis=1)
+    return relabelled.loc[ids, ids]
 
 
 def _on_bound(ind: Indicator, bounds) -> bool:

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from kpisim._messages import check_lang, in_lang, text
+from kpisim._messages import Msg, check_lang, in_lang, text
 from kpisim._validation import SimulationError
 from kpisim.attainment import meets, wilson_interval
 from kpisim.catalog import Catalog
@@ -197,7 +197,7 @@ class Simulation:
             raise SimulationError(msg)
         self._check_year(year)
         rows = []
-        for ident in ids or [*self.ids, *self.grade_ids]:
+        for ident in _id_list(ids) or [*self.ids, *self.grade_ids]:
             t = self._track(ident)
             per_path = basis == "rule" and t.rule_counter is not None
             c = t.rule_counter if per_path else t.counter
@@ -268,6 +268,7 @@ class Simulation:
             One row: ``year, ids, prob, se, n_paths``.
         """
         self._check_year(year)
+        ids = _id_list(ids)
         if not ids:
             msg = "`ids` must name at least one simulated indicator"
             raise SimulationError(msg)
@@ -292,13 +293,18 @@ class Simulation:
         """P(meeting every stated target up to and including each year).
 
         Grade indicators are included (the grade at least as good as each
-        year's target grade).
+        year's target grade). A past target whose actual is unknown (a gap in
+        the history, a value not yet known) cannot be judged and counts as
+        met; ``unjudged`` says how many such years the probability includes
+        (``sim.assumptions()`` names them).
         """
         self._check_year(year)
         rows = []
         for ident, t in {**self._tracks, **self._grades}.items():
             c = t.counter
             p = c.path_hits / max(c.n, 1)
+            unknown = np.isnan(t.known) & ~np.isnan(t.targets)
+            unknown[t.offset :] = False
             for i, y in enumerate(self.years):
                 if year is not None and y != year:
                     continue
@@ -310,9 +316,10 @@ class Simulation:
                         "year": int(y),
                         "prob": p[i],
                         "se": math.sqrt(p[i] * (1 - p[i]) / max(c.n, 1)),
+                        "unjudged": int(unknown[: i + 1].sum()),
                     }
                 )
-        return pd.DataFrame(rows, columns=["id", "year", "prob", "se"])
+        return pd.DataFrame(rows, columns=["id", "year", "prob", "se", "unjudged"])
 
     def first_hit(self) -> pd.DataFrame:
         """Distribution of the first year each indicator reaches its goal.
@@ -323,13 +330,22 @@ class Simulation:
         over the years up to Y gives P(goal reached by Y), e.g. P(최상위 등급
         by 2027) for 대외 기관평가, while :meth:`prob_meet` gives P(the grade
         *in* Y meets that year's target).
+
+        A goal that an actual before the first year of the grid already
+        reached is reported at the first such year, with probability 1 (and
+        0 for every later year): the answer never depends on where the grid
+        starts, which other indicators' targets decide.
         """
         rows = []
         for ident, t in {**self._tracks, **self._grades}.items():
             c = t.counter
             freq = c.first_hit / max(c.n, 1)
+            before = _first_reach_before_grid(t, int(self.years[0]))
+            if before is not None:
+                rows.append({"id": ident, "goal": c.goal, "year": before, "prob": 1.0})
+                freq = np.zeros_like(freq)
             for i, y in enumerate([*self.years.tolist(), None]):
-                rows.append({"id": ident, "goal": t.counter.goal, "year": y, "prob": freq[i]})
+                rows.append({"id": ident, "goal": c.goal, "year": y, "prob": freq[i]})
         return pd.DataFrame(rows, columns=["id", "goal", "year", "prob"])
 
     def shortfall(self, year: int) -> pd.DataFrame:
@@ -377,12 +393,16 @@ class Simulation:
         The kept sample is the first ``keep_paths`` paths, a uniform random
         sample of all paths; its size is in ``settings["keep_paths"]``.
         """
-        q = np.asarray(q, dtype=float)
-        if q.ndim != 1 or ((q < 0) | (q > 1)).any():
+        try:
+            q = np.asarray(q, dtype=float)
+        except (TypeError, ValueError) as e:
+            msg = f"`q` must be probabilities in [0, 1]; got {q!r}"
+            raise SimulationError(msg) from e
+        if q.ndim != 1 or not np.isfinite(q).all() or ((q < 0) | (q > 1)).any():
             msg = f"`q` must be probabilities in [0, 1]; got {q.tolist()}"
-            raise ValueError(msg)
+            raise SimulationError(msg)
         rows = []
-        for ident in ids or self.ids:
+        for ident in _id_list(ids) or self.ids:
             values = self.paths(ident).to_numpy()
             qs = np.full((len(q), len(self.years)), np.nan)
             known = ~np.isnan(values).all(axis=0) if len(values) else np.zeros(0, bool)
@@ -441,8 +461,16 @@ class Simulation:
                 )
             for s in t.notes:
                 rows.append(
-                    {"id": ident, "source": "engine", "field": "bounds",
+                    {"id": ident, "source": "engine",
+                     "field": "targets" if getattr(s, "key", "") == "sim.unjudged" else "bounds",
                      "statement": in_lang(s, lang), "reason": ""}
+                )
+            if t.floored:
+                share = t.floored / max(t.counter.n * (len(self.years) - t.offset), 1)
+                rows.append(
+                    {"id": ident, "source": "engine", "field": "kind",
+                     "statement": in_lang(Msg("sim.count_floor", share=f"{100 * share:.3g}"),
+                                          lang), "reason": ""}
                 )
             for s in getattr(t.fitted, "assumptions", ()):
                 rows.append(
@@ -471,3 +499,23 @@ class Simulation:
             f"n_paths={self.n_paths}, "
             f"years={int(self.years[0])}–{int(self.years[-1])}, skipped={len(self.skipped)})"
         )
+
+
+def _id_list(ids: Any) -> list[str] | None:
+    """``ids`` as a list: one id given as a string is one id, not its letters."""
+    if ids is None:
+        return None
+    return [ids] if isinstance(ids, str) else list(ids)
+
+
+def _first_reach_before_grid(t: Track, first_grid_year: int) -> int | None:
+    """The first observed year before the grid whose actual reached ``t``'s goal."""
+    past = t.past if t.past is not None else np.empty(0)
+    goal = t.counter.goal
+    if not past.size or not np.isfinite(goal):
+        return None
+    with np.errstate(invalid="ignore"):
+        hit = past <= goal if t.counter.direction == "decrease" else past >= goal
+    if not hit.any():
+        return None
+    return first_grid_year - past.size + int(np.argmax(hit))

@@ -7,7 +7,10 @@ growth rate of each simulated path, ``r_t = y_t / y_{t-1} - 1``:
 * ``growth_multiplier`` *m* and ``growth_add`` *a*:  r'_t = m·r_t + a
   (``growth_add=-0.02`` lowers growth by two percentage points a year);
 * ``level_shock`` *s* in a year: the level is multiplied by (1 + s) from that
-  year on (a permanent shift: a one-off growth change of s);
+  year on (a permanent shift: a one-off growth change of s). The year is the
+  first of the change's range, or the first simulated year when the range
+  starts among the actuals (which a scenario never changes; a warning says
+  so);
 * ``volatility_multiplier`` *v*: the model's innovations are scaled by v
   (applied by the engine to the shocks it passes to the model);
 * ``budget``: a budget path {year: amount} and an ``elasticity`` e: the level
@@ -179,9 +182,19 @@ class Scenario:
         """Indicator ids the scenario names explicitly."""
         return {c.indicator for c in self.changes if c.indicator != "*"}
 
-    def check(self, known: Iterable[str]) -> None:
-        """Raise if the scenario names an indicator that is not simulated."""
+    def check(self, known: Iterable[str], *, grades: Iterable[str] = ()) -> None:
+        """Raise if the scenario names an indicator that is not simulated.
+
+        ``grades`` are simulated grade indicators: a change cannot apply to a
+        grade (it has no growth or level), and naming one is refused as such.
+        """
         known = set(known)
+        named_grades = sorted(self.indicators() & set(grades))
+        if named_grades:
+            msg = (f"scenario `{self.name}` changes grade indicator(s) {named_grades}: "
+                   "scenario changes act on growth and levels, which a grade does not have; "
+                   "remove these changes")
+            raise SimulationError(msg)
         unknown = sorted(self.indicators() - known)
         if unknown:
             msg = (
@@ -189,6 +202,33 @@ class Scenario:
                 f"simulated indicators are {sorted(known)[:12]}{'…' if len(known) > 12 else ''}"
             )
             raise SimulationError(msg)
+
+    def year_warnings(self, first_years: Mapping[str, int], last_year: int) -> list[str]:
+        """Sentences for changes whose years miss the simulated years.
+
+        ``first_years`` maps each simulated indicator to its first simulated
+        year; ``last_year`` is the last year of the run. A change entirely
+        outside its indicator's simulated years has no effect; a level shock
+        whose range starts before them is applied in the first simulated
+        year of its range (the years before are actuals, which a scenario
+        never changes).
+        """
+        out = []
+        for c in self.changes:
+            if c.years is None:
+                continue
+            lo, hi = c.years
+            for ident, first in first_years.items():
+                if not c.applies(ident):
+                    continue
+                if hi < first or lo > last_year:
+                    out.append(f"scenario `{self.name}`: the change for `{ident}` in {lo}–{hi} "
+                               f"has no effect: `{ident}` is simulated in {first}–{last_year}")
+                elif c.level_shock and lo < first:
+                    out.append(f"scenario `{self.name}`: the level shock for `{ident}` starts "
+                               f"in {lo}, before its first simulated year {first}: it is "
+                               f"applied in {first} (actuals are never changed)")
+        return out
 
     def volatility(self, ident: str, years: NDArray) -> NDArray[np.float64]:
         """Per-year multiplier of the model's innovations for ``ident``."""
@@ -231,12 +271,10 @@ class Scenario:
             for c in growth:
                 m = c.mask(years)
                 r[:, m] = c.growth_multiplier * r[:, m] + c.growth_add
-                if c.level_shock and c.years is not None:
-                    first = np.flatnonzero(years == c.years[0])
+                if c.level_shock:  # in the first simulated year of the change's range
+                    first = np.flatnonzero(m)
                     if first.size:
                         r[:, first[0]] = (1 + r[:, first[0]]) * (1 + c.level_shock) - 1
-                elif c.level_shock:
-                    r[:, 0] = (1 + r[:, 0]) * (1 + c.level_shock) - 1
             r = np.maximum(r, -0.99)
             if last_value <= 0:
                 msg = (

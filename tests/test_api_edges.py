@@ -1,0 +1,195 @@
+"""Plausible but unusual calls of the public API: clear errors, honest numbers.
+
+Each test is a case found by calling the API as an analyst would; each fails
+on the code before its fix.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+
+import kpisim
+from kpisim import Change, Indicator, Scenario, plot
+from kpisim._validation import CatalogError, KpisimError, ModelError, SimulationError
+
+matplotlib.use("Agg")
+
+N = 2000
+
+
+def count(ident="x", actuals=None, targets=None, **kw):
+    return Indicator(id=ident, name_ko=ident, unit="개", kind="count",
+                     actuals=actuals or {2020: 100, 2021: 110, 2022: 120},
+                     targets=targets or {2027: 200}, **kw)
+
+
+def test_first_hit_counts_a_goal_already_reached_before_the_grid():
+    # the goal (150) was reached in 2021; where the grid starts must not matter
+    x = count(actuals={2020: 100, 2021: 170, 2022: 160}, targets={2025: 150, 2030: 150})
+    y = count("y", actuals={2019: 10, 2022: 12}, targets={2020: 11, 2027: 20})
+    alone = kpisim.simulate(x, n_paths=N, rng=1).first_hit()
+    beside = kpisim.simulate([x, y], n_paths=N, rng=1).first_hit().query("id == 'x'")
+    for fh in (alone, beside):
+        hit = fh[fh["prob"] > 0]
+        assert hit["year"].tolist() == [2021]
+        assert hit["prob"].tolist() == [1.0]
+        assert fh["prob"].sum() == pytest.approx(1.0)
+
+
+def test_a_labelled_correlation_frame_is_read_by_label():
+    inds = [count(i, actuals={2020: v, 2021: 1.1 * v, 2022: 1.2 * v}) for i, v in
+            (("a", 100), ("b", 50), ("c", 5))]
+    r = pd.DataFrame([[1, .95, 0], [.95, 1, 0], [0, 0, 1]], index=list("abc"),
+                     columns=list("abc"))
+    shuffled = r.loc[list("cab"), list("cab")]
+    one = kpisim.simulate(inds, correlation=r, n_paths=N, keep_paths=N, rng=1)
+    two = kpisim.simulate(inds, correlation=shuffled, n_paths=N, keep_paths=N, rng=1)
+    pd.testing.assert_frame_equal(one.prob_meet(), two.prob_meet())
+    za, zb = (np.log(two.paths(k)[2030]) for k in "ab")
+    assert np.corrcoef(za, zb)[0, 1] > 0.5
+    with pytest.raises(SimulationError, match=r"no row or column .*\['c'\]"):
+        kpisim.simulate(inds, correlation=r.loc[["a", "b"], ["a", "b"]], n_paths=N, rng=1)
+
+
+def test_a_past_target_without_its_actual_is_named_and_counted_in_prob_path():
+    x = count(actuals={2018: 80, 2022: 100}, targets={2020: 90, 2027: 200})
+    sim = kpisim.simulate(x, n_paths=N, rng=1)
+    path = sim.prob_path().set_index("year")
+    assert path.loc[2020, "unjudged"] == 1 and path.loc[2027, "unjudged"] == 1
+    a = sim.assumptions("en")
+    row = a[a["field"] == "targets"]
+    assert len(row) == 1 and "2020" in row["statement"].iloc[0]
+
+
+def test_a_grade_cannot_decrease():
+    with pytest.raises(CatalogError, match="direction"):
+        Indicator(id="g", name_ko="평가", unit="등급", kind="grade", direction="decrease",
+                  scale=("C", "B", "A"), actuals={2022: "B"}, targets={2025: "A"})
+
+
+def test_a_level_shock_starting_among_the_actuals_is_applied_and_said():
+    x = count()
+    base = kpisim.simulate(x, n_paths=N, rng=1).prob_meet()["prob"].iloc[0]
+    early = Scenario(name="s", changes=(Change(indicator="x", level_shock=0.5,
+                                               years=(2020, 2030)),))
+    on_grid = Scenario(name="s", changes=(Change(indicator="x", level_shock=0.5,
+                                                 years=(2023, 2030)),))
+    with pytest.warns(kpisim.KpisimWarning, match="applied in 2023"):
+        p_early = kpisim.simulate(x, scenario=early, n_paths=N, rng=1).prob_meet()["prob"]
+    p_grid = kpisim.simulate(x, scenario=on_grid, n_paths=N, rng=1).prob_meet()["prob"]
+    assert p_early.iloc[0] == p_grid.iloc[0] > base
+    past = Scenario(name="p", changes=(Change(indicator="x", growth_add=0.5,
+                                              years=(2010, 2015)),))
+    with pytest.warns(kpisim.KpisimWarning, match="has no effect"):
+        kpisim.simulate(x, scenario=past, n_paths=N, rng=1)
+
+
+def test_a_model_meant_for_another_kind_is_refused():
+    with pytest.raises(KpisimError, match="meant for `share`"):
+        kpisim.simulate(count(actuals={2020: 60, 2021: 75, 2022: 90}), model="logit",
+                        n_paths=N, rng=1)
+    with pytest.raises(KpisimError, match="meant for `grade`"):
+        kpisim.simulate(count(), model="markov_grade", n_paths=N, rng=1)
+
+
+def test_counts_never_go_below_zero_and_the_floor_is_stated():
+    x = count(actuals={2020: 500, 2021: 300, 2022: 100}, targets={2027: 50},
+              direction="decrease")
+    sim = kpisim.simulate(x, model="naive", n_paths=N, keep_paths=N, rng=1)
+    assert (sim.paths("x").to_numpy() >= 0).all()
+    assert (sim.assumptions("en")["statement"].str.contains("floored at 0")).any()
+    # a log-scale model never floors, so it says nothing
+    sim = kpisim.simulate(x, n_paths=N, rng=1)
+    assert not (sim.assumptions("en")["statement"].str.contains("floored at 0")).any()
+
+
+def test_loggrowth_with_three_actuals_states_its_infinite_variance():
+    x = count(actuals={2020: 100, 2021: 110, 2022: 125})
+    sim = kpisim.simulate(x, model="loggrowth", n_paths=N, rng=1)
+    assert (sim.assumptions("en")["statement"].str.contains("no finite variance")).any()
+
+
+@pytest.mark.parametrize("history", [
+    pd.Series([1.0, 2.0, 3.0], index=pd.date_range("2020-01-01", periods=3, freq="YS")),
+    [1.0, 2.0, 3.0],
+])
+def test_a_history_without_years_is_refused(history):
+    with pytest.raises(ModelError, match="year"):
+        kpisim.models.get_model("refgrowth").fit(history)
+
+
+def test_audit_takes_one_indicator_as_simulate_does():
+    from kpisim.rules import Uplift
+
+    x = count(targets={2023: 130, 2024: 143, 2025: 157},
+              rule=Uplift(0.10, text="전년 대비 10% 상향"))
+    assert kpisim.audit(x)["id"].tolist() == ["x"]
+    with pytest.raises(KpisimError, match="Indicator"):
+        kpisim.audit([x, 5])
+
+
+def test_plots_refuse_what_they_cannot_draw_clearly():
+    one = count("one", actuals={2022: 100}, targets={2027: 200})
+    grade = Indicator(id="g", name_ko="평가", unit="등급", kind="grade", scale=("C", "B", "A"),
+                      actuals={2021: "B", 2022: "B"}, targets={2025: "A"})
+    sim = kpisim.simulate([one, grade], n_paths=N, rng=1)
+    plot.fan_chart(sim, "one", until=2023)  # the first simulated year: no target yet
+    for call, match in (
+        (lambda: plot.fan_chart(sim, "g"), "grade indicator"),
+        (lambda: plot.first_hit_histogram(sim, "g"), "grade indicator"),
+        (lambda: plot.fan_chart(sim, "nope"), "no simulated indicator `nope`"),
+        (lambda: plot.attainment_heatmap(sim, ids=[]), "empty"),
+        (lambda: plot.fan_chart(sim, "one", rule_path="abc"), "rule_path"),
+    ):
+        with pytest.raises(SimulationError, match=match):
+            call()
+    matplotlib.pyplot.close("all")
+
+
+def test_one_id_given_as_a_string_is_one_id():
+    sim = kpisim.simulate([count("ai"), count("b")], n_paths=N, rng=1)
+    assert sim.prob_meet(ids="ai")["id"].unique().tolist() == ["ai"]
+    assert sim.prob_joint(2027, "ai")["prob"].iloc[0] == sim.prob_meet(ids=["ai"])["prob"].iloc[0]
+    with pytest.raises(SimulationError, match="probabilities"):
+        sim.quantiles([np.nan])
+    with pytest.raises(KpisimError, match="lang"):
+        sim.assumptions("fr")
+
+
+def test_a_model_that_needs_more_history_says_so():
+    x = count(actuals={2022: 100})
+    for model in ("linear", "holt"):
+        with pytest.raises(KpisimError, match=f"model `{model}` needs at least"):
+            kpisim.simulate(x, model=model, n_paths=N, rng=1)
+
+
+def test_a_share_at_zero_with_a_target_of_zero_simulates():
+    s = Indicator(id="d", name_ko="불량률", unit="%", kind="share", direction="decrease",
+                  actuals={2020: 0, 2021: 0, 2022: 0}, targets={2027: 0})
+    sim = kpisim.simulate(s, n_paths=N, keep_paths=N, rng=1)
+    p = sim.prob_meet()["prob"].iloc[0]
+    assert 0 < p < 1
+    values = sim.paths("d").to_numpy()
+    assert (values >= 0).all() and (values <= 100).all()
+    assert (sim.assumptions("en")["statement"].str.contains("lower bound")).any()
+
+
+def test_compare_and_sensitivity_refuse_options_simulate_does_not_take():
+    x = count()
+    up = Scenario(name="up", changes=(Change(indicator="x", growth_add=0.02),))
+    with pytest.raises(SimulationError, match="unknown option"):
+        kpisim.compare([up], [x], n_path=1000)
+    with pytest.raises(SimulationError, match="first argument"):
+        kpisim.compare([up], [x], scenario=up)
+    with pytest.raises(SimulationError, match="empty"):
+        kpisim.compare([], [x])
+    with pytest.raises(SimulationError, match=r"\(low, high\)"):
+        kpisim.sensitivity([x], "x", 2027, ranges={"drift": (0.1,)}, n_paths=N, rng=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        kpisim.sensitivity([x], "x", 2027, n_paths=N, rng=1)  # the normal call: no warning
