@@ -60,10 +60,12 @@ def test_a_past_target_without_its_actual_is_named_and_counted_in_prob_path():
     x = count(actuals={2018: 80, 2022: 100}, targets={2020: 90, 2027: 200})
     sim = kpisim.simulate(x, n_paths=N, rng=1)
     path = sim.prob_path().set_index("year")
-    assert path.loc[2020, "unjudged"] == 1 and path.loc[2027, "unjudged"] == 1
+    assert path.loc[2020, "unjudged"] == 1
+    assert path.loc[2027, "unjudged"] == 1
     a = sim.assumptions("en")
     row = a[a["field"] == "targets"]
-    assert len(row) == 1 and "2020" in row["statement"].iloc[0]
+    assert len(row) == 1
+    assert "2020" in row["statement"].iloc[0]
 
 
 def test_a_grade_cannot_decrease():
@@ -175,7 +177,8 @@ def test_a_share_at_zero_with_a_target_of_zero_simulates():
     p = sim.prob_meet()["prob"].iloc[0]
     assert 0 < p < 1
     values = sim.paths("d").to_numpy()
-    assert (values >= 0).all() and (values <= 100).all()
+    assert (values >= 0).all()
+    assert (values <= 100).all()
     assert (sim.assumptions("en")["statement"].str.contains("lower bound")).any()
 
 
@@ -193,3 +196,58 @@ def test_compare_and_sensitivity_refuse_options_simulate_does_not_take():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         kpisim.sensitivity([x], "x", 2027, n_paths=N, rng=1)  # the normal call: no warning
+
+
+def test_a_count_goal_of_zero_is_met_when_the_count_rounds_to_zero():
+    # a positive model never reaches 0, but a path below 0.5 is 0 accidents
+    x = count(actuals={2020: 5, 2021: 3, 2022: 1}, targets={2027: 0}, direction="decrease")
+    sim = kpisim.simulate(x, n_paths=N, keep_paths=N, rng=1)
+    p = sim.prob_meet()["prob"].iloc[0]
+    below = float((sim.paths("x")[2027] < 0.5).mean())
+    assert p == pytest.approx(below)
+    assert p > 0.05
+    assert sim.prob_joint(2027, ["x"])["prob"].iloc[0] == pytest.approx(below)
+
+
+def test_whole_number_judging_by_its_closed_form():
+    from kpisim.attainment import AttainmentCounter, meets, whole_threshold
+
+    assert whole_threshold(3500, "increase") == 3499.5
+    assert whole_threshold(0, "decrease") == 0.5
+    assert whole_threshold(8.3, "increase") == 8.5  # round(v) ≥ 8.3 ⇔ round(v) ≥ 9
+    v = np.array([[3499.4], [3499.5], [3500.2]])
+    assert meets(v[:, 0], 3500, "increase", whole=True).tolist() == [False, True, True]
+    c = AttainmentCounter(years=np.array([2030]), targets=np.array([3500.0]), goal=3500.0,
+                          direction="increase", whole=True)
+    c.update(v)
+    assert c.hits.tolist() == [2]
+    assert c.shortfall_sum.tolist() == [pytest.approx(0.6)]
+
+
+def test_rule_targets_that_cannot_be_recomputed_say_why():
+    from kpisim.rules import DeviationRule
+
+    x = count(actuals={2021: 19.0, 2022: None}, targets={2022: 22.0, 2025: 26.0},
+              rule=DeviationRule(k=2.0))
+    sim = kpisim.simulate(x, n_paths=N, rng=1)
+    rule = sim.prob_meet(basis="rule").set_index("year")
+    assert np.isnan(rule.loc[2022, "prob"])
+    a = sim.assumptions("en")
+    assert a[a["field"] == "rule"]["statement"].str.contains("2022").any()
+
+
+def test_a_model_that_sees_no_noise_says_its_probabilities_are_0_or_1():
+    x = count(actuals={2019: 4, 2020: 5, 2021: 6, 2022: 7}, targets={2027: 10})
+    sim = kpisim.simulate(x, model="naive", n_paths=N, rng=1)
+    assert sim.assumptions("en")["statement"].str.contains("every simulated path").any()
+    sim = kpisim.simulate(x, n_paths=N, rng=1)  # the default sees noise in the class
+    assert not sim.assumptions("en")["statement"].str.contains("every simulated path").any()
+
+
+def test_targets_after_until_are_never_dropped_silently():
+    x = count(targets={2025: 150, 2040: 300})
+    sim = kpisim.simulate(x, n_paths=N, rng=1)
+    assert sim.assumptions("en")["statement"].str.contains("2040").any()
+    far = count("far", targets={2040: 300})
+    with pytest.raises(SimulationError, match="until=2040"):
+        kpisim.simulate([x, far], n_paths=N, rng=1)

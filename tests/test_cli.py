@@ -165,3 +165,49 @@ def test_progress_phases_on_a_terminal(monkeypatch):
     quiet(1, 2)
     quiet.close()
     assert stream.getvalue() == text  # --quiet: nothing more
+
+
+def test_backtest_csv_errors_name_the_row_and_column(capsys, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("series_id,year,value\na,2020,1\na,2021,abc\n", encoding="utf-8")
+    code, _, err = run(capsys, "backtest", "--data", str(bad), "--paths", "100",
+                       "--models", "naive")
+    assert code == 2
+    assert "row 3, column `value`" in err
+    assert "Traceback" not in err
+    short = tmp_path / "short.csv"
+    short.write_text("series_id,year,value\na,2020,1\na,2021,2\n", encoding="utf-8")
+    code, _, err = run(capsys, "backtest", "--data", str(short), "--paths", "100",
+                       "--models", "naive")
+    assert code == 2
+    assert "no forecast could be scored" in err
+    assert "fewer than" in err
+
+
+def test_template_into_a_place_that_takes_no_file_exits_2(capsys):
+    code, _, err = run(capsys, "template", "--out", "/proc/kpisim-template.xlsx")
+    assert code == 2
+    assert "/proc/kpisim-template.xlsx" in err
+    assert "internal error" not in err
+
+
+def test_run_says_why_each_indicator_was_left_out(capsys, tmp_path):
+    cat = tmp_path / "c.yaml"
+    cat.write_text(
+        "catalog: {name: t}\nindicators:\n"
+        "  - {id: ok, name_ko: 정상, unit: 개, kind: count, actual: {2021: 10, 2022: 12},"
+        " target: {2025: 20, 2040: 40}}\n"
+        "  - {id: zeros, name_ko: 영, unit: 개, kind: count, actual: {2021: 0, 2022: 0},"
+        " target: {2025: 5}}\n", encoding="utf-8")
+    code, out, _ = run(capsys, "run", "--catalog", str(cat), "--paths", "2000", "--no-report",
+                       "--lang", "en")
+    assert code == 0
+    assert "zeros" in out
+    assert "positive values" in out
+    assert "ok (2040)" in out  # a target after --until is named
+
+
+def test_sweep_with_no_target_in_the_year_says_so(capsys):
+    code, _, err = run(capsys, "sweep", "--paths", "2000", "--year", "2040")
+    assert code == 2
+    assert "no simulated indicator has a stated target in 2040" in err

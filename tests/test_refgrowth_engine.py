@@ -184,6 +184,6 @@ def _geometric(n: int, noise: float, seed: int = 3):
     (3, 0.0, False),    # two increments say too little to judge
 ])
 def test_a_history_smoother_than_the_reference_class_is_flagged(n, noise, flagged):
-    sim = kpisim.simulate(_geometric(n, noise), n_paths=1000, rng=1)
+    sim = kpisim.simulate(_geometric(n, noise), n_paths=1000, rng=1, until=2000 + n + 5)
     text = " ".join(sim.assumptions(lang="en").statement)
     assert ("smoother than 99.5 %" in text) is flagged

@@ -32,13 +32,39 @@ PROGRESS_CLASSES: tuple[tuple[float, str, str], ...] = (
 )
 
 
-def meets(values: NDArray, target: NDArray | float, direction: str) -> NDArray[np.bool_]:
+def whole_threshold(target: NDArray | float, direction: str) -> NDArray[np.float64]:
+    r"""The value a simulated count must reach for its whole number to meet ``target``.
+
+    A count is a whole number of things, so a simulated value ``v`` stands
+    for ``round(v)`` (half up), and
+
+    .. math::
+
+        \operatorname{round}(v) \ge t \iff v \ge \lceil t \rceil - \tfrac12,
+        \qquad
+        \operatorname{round}(v) \le t \iff v < \lfloor t \rfloor + \tfrac12 .
+
+    The difference from comparing ``v`` itself is at most half a unit: nothing
+    for 3,500 firms, everything for a goal of 0 accidents (중대재해 0건),
+    which a positive model never reaches but whose paths round to 0 once
+    they fall below 0.5.
+    """
+    t = np.asarray(target, dtype=float)
+    return np.floor(t) + 0.5 if direction == "decrease" else np.ceil(t) - 0.5
+
+
+def meets(values: NDArray, target: NDArray | float, direction: str, *,
+          whole: bool = False) -> NDArray[np.bool_]:
     """Whether each value meets its target in the indicator's direction.
 
     ``increase`` and ``maintain`` meet from above (value ≥ target), ``decrease``
-    from below (value ≤ target). NaN never meets.
+    from below (value ≤ target). NaN never meets. With ``whole`` the value is
+    a count and is judged by its whole number (:func:`whole_threshold`).
     """
     with np.errstate(invalid="ignore"):
+        if whole:
+            limit = whole_threshold(target, direction)
+            return values < limit if direction == "decrease" else values >= limit
         if direction == "decrease":
             return values <= target
         return values >= target
@@ -81,12 +107,16 @@ class AttainmentCounter:
     goal : float
         The goal used by first-hit statistics (the furthest stated target).
     direction : str
+    whole : bool, default False
+        A count: values are judged by their whole number
+        (:func:`whole_threshold`); shortfalls stay measured from the target.
     """
 
     years: NDArray[np.int64]
     targets: NDArray[np.float64]
     goal: float
     direction: str
+    whole: bool = False
     n: int = 0
     hits: NDArray[np.int64] = field(init=False)
     path_hits: NDArray[np.int64] = field(init=False)
@@ -130,9 +160,19 @@ class AttainmentCounter:
         gap = np.subtract(tgt, judged, order="C")  # new, (judged year, path) rows
         if decrease:
             np.negative(gap, out=gap)
-        miss = gap > 0
-        n_miss = _row_counts(miss)
-        n_known = n_miss + _row_counts(gap <= 0)  # NaN (unknown) is neither
+        if self.whole:  # a count: met when its whole number is (gap within the slack)
+            slack = tgt - whole_threshold(tgt, self.direction)  # s·(target − threshold)
+            if decrease:
+                np.negative(slack, out=slack)
+            with np.errstate(invalid="ignore"):
+                miss = gap >= slack if decrease else gap > slack
+                n_miss = _row_counts(miss)
+                n_known = _row_counts(~np.isnan(gap))
+            np.copyto(gap, 0.0, where=~miss & ~np.isnan(gap))  # a met path has no shortfall
+        else:
+            miss = gap > 0
+            n_miss = _row_counts(miss)
+            n_known = n_miss + _row_counts(gap <= 0)  # NaN (unknown) is neither
         self.evaluated[cols] += n_known
         self.hits[cols] += n_known - n_miss
         # P(every target met up to and including each year): unknown = not a miss
@@ -154,7 +194,11 @@ class AttainmentCounter:
         # first year each path reaches the goal: a running OR over the years
         # counts the paths that have reached it by each year
         with np.errstate(invalid="ignore"):
-            reach = (values.T <= self.goal) if decrease else (values.T >= self.goal)
+            if self.whole:
+                limit = whole_threshold(self.goal, self.direction)
+                reach = (values.T < limit) if decrease else (values.T >= limit)
+            else:
+                reach = (values.T <= self.goal) if decrease else (values.T >= self.goal)
         for k in range(1, reach.shape[0]):
             reach[k] |= reach[k - 1]
         by_year = _row_counts(reach)

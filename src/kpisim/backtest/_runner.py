@@ -604,6 +604,57 @@ def _frame(cols, series, specs, win, cfg) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------- CLI
+def read_series_csv(path: Any) -> pd.DataFrame:
+    """A backtest CSV (series_id, year, value[, kind]), checked cell by cell.
+
+    Raises :class:`InputFileError` naming the file, the row (as an editor
+    numbers it: the header is row 1) and the column of the first bad cells:
+    an unreadable or empty file, a missing column, a year that is not an
+    integer, a value that is not a finite number.
+    """
+    import io
+
+    from kpisim._safeio import InputFileError, read_text
+
+    text = read_text(path, what="backtest CSV")
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
+                            index_col=False, skipinitialspace=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as e:
+        msg = f"{path}: not a readable CSV table ({str(e).strip() or 'no columns'})"
+        raise InputFileError(msg, source=str(path)) from e
+    frame.columns = [str(c).strip() for c in frame.columns]
+    missing = [c for c in ("series_id", "year", "value") if c not in frame.columns]
+    if missing:
+        msg = (f"{path}: a backtest CSV needs the columns series_id, year, value (and "
+               f"optionally kind); missing {missing}, found {list(frame.columns)[:8]}")
+        raise InputFileError(msg, source=str(path))
+    if frame.empty:
+        msg = f"{path}: the table has a header but no rows of data"
+        raise InputFileError(msg, source=str(path))
+    problems = []
+    year = pd.to_numeric(frame["year"].str.strip(), errors="coerce")
+    value = pd.to_numeric(frame["value"].str.strip().replace("", "nan"), errors="coerce")
+    bad_year = year.isna() | (year != year.round())
+    blank = frame["value"].str.strip().isin(["", "NA", "NaN", "nan"])
+    bad_value = (value.isna() & ~blank) | ~np.isfinite(value.fillna(0.0))
+    for col, bad, expected in (("year", bad_year, "an integer year"),
+                               ("value", bad_value, "a finite number (or blank)")):
+        for i in np.flatnonzero(bad.to_numpy())[:3]:
+            problems.append(f"row {i + 2}, column `{col}`: expected {expected}; "
+                            f"got {frame[col].iloc[i]!r}")
+    if problems:
+        more = int(bad_year.sum() + bad_value.sum()) - len(problems)
+        msg = (f"{path}: " + "; ".join(problems)
+               + (f" (and {more} more)" if more > 0 else ""))
+        raise InputFileError(msg, source=str(path))
+    out = pd.DataFrame({"series_id": frame["series_id"].str.strip(),
+                        "year": year.astype(np.int64), "value": value})
+    if "kind" in frame.columns:
+        out["kind"] = frame["kind"].str.strip()
+    return out
+
+
 def cli_backtest(args: Any) -> pd.DataFrame:
     """Run the backtest for ``kpisim backtest``; returns the summary table.
 
@@ -622,7 +673,7 @@ def cli_backtest(args: Any) -> pd.DataFrame:
     elif name in available_catalogs():
         data = catalog_series(load_catalog(name))
     elif Path(name).is_file():
-        data = pd.read_csv(name)
+        data = read_series_csv(name)
     else:
         msg = (
             f"`--data` must be m1, tourism, a built-in catalog {available_catalogs()} or a CSV "
@@ -633,4 +684,14 @@ def cli_backtest(args: Any) -> pd.DataFrame:
     res = backtest(data, models, n_paths=int(args.paths), rng=args.seed,
                    max_series=getattr(args, "max_series", None),
                    holdout=getattr(args, "holdout", None))
+    if res.scores.empty:  # nothing to score: say why rather than print an empty table
+        why = res.skipped.groupby("reason")["series_id"].apply(list) if len(res.skipped) else {}
+        parts = [f"{reason}: {', '.join(map(str, ids[:5]))}{'…' if len(ids) > 5 else ''}"
+                 for reason, ids in dict(why).items()]
+        if len(res.refusals):
+            parts.append(f"{len(res.refusals)} case(s) refused by the models, e.g. "
+                         f"{res.refusals['error'].iloc[0]}")
+        msg = (f"backtest of {name}: no forecast could be scored"
+               + (" — " + "; ".join(parts) if parts else ""))
+        raise KpisimError(msg)
     return res.summary()

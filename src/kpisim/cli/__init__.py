@@ -2,6 +2,7 @@
 
 Exit codes: 0 on success, 2 on bad input or an impossible request (one line
 on stderr, no traceback: a :class:`~kpisim.KpisimError`, an unusable ``--out``,
+a file the system refuses to read or write, a cluster it cannot reach,
 ``--paths`` above the confirmation threshold without ``--yes``, out of memory),
 1 on an internal error (a bug: one line pointing at a file with the traceback;
 ``KPISIM_TRACEBACK=1`` prints it), 130 when interrupted.
@@ -110,6 +111,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         sys.stderr.write(text("errors.out_of_memory", args.lang) + "\n")
         return 2
+    except OSError as e:  # the machine's answer (a path, a permission, a network), not a bug
+        from kpisim._messages import text
+
+        if getattr(e, "filename", None) is not None:
+            sys.stderr.write(text("errors.file_os", args.lang, path=e.filename,
+                                  reason=e.strerror or type(e).__name__) + "\n")
+            return 2
+        if isinstance(e, TimeoutError | ConnectionError) or "connect" in str(e).lower():
+            sys.stderr.write(text("errors.connect", args.lang, reason=_one_line(e, 300)) + "\n")
+            return 2
+        return _internal_error(e, args.lang)
     except KeyboardInterrupt:
         from kpisim._messages import text
 

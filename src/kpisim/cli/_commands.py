@@ -72,7 +72,8 @@ def cmd_catalog(args) -> int:
         )
     frame = pd.DataFrame(rows)
     head = f"{cat.title or cat.name}: {len(cat)} indicators ({len(cat.headline())} headline)"
-    _emit(frame, args.format, head + "\n" + frame.to_string(index=False) + _links_text(cat, args))
+    body = "" if frame.empty else "\n" + frame.to_string(index=False)  # no empty-frame dump
+    _emit(frame, args.format, head + body + _links_text(cat, args))
     return 0
 
 
@@ -88,7 +89,12 @@ def cmd_template(args) -> int:
         raise CatalogError(source=str(out), indicator=None, field=None,
                            expected="an existing directory to write the template into",
                            show_got=False)
-    write_template(out, lang=args.lang)
+    try:
+        write_template(out, lang=args.lang)
+    except OSError as e:  # e.g. /sys or /proc: the directory exists but takes no file
+        msg = (f"{out}: cannot be written ({e.strerror or type(e).__name__}); check the path "
+               "and its permissions")
+        raise KpisimError(msg) from e
     notes = text("frames.cli.template_notes_" + out.suffix.lower().lstrip("."), args.lang)
     n = len(template_columns())
     if not args.quiet:

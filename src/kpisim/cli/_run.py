@@ -331,6 +331,8 @@ def cmd_run(args) -> int:
                             else _prior_ranges(sim, progress))
     if args.format != "table":
         _emit_export(_export(sim, args, runs, ranges, scores), args.format)
+        if sim.skipped:  # the export has no room for them: the terminal still says so
+            sys.stderr.write(_skipped_text(sim.skipped, lang) + "\n")
     elif args.quiet:
         sys.stdout.write(format_table(table, lang) + "\n")
     else:
@@ -338,7 +340,11 @@ def cmd_run(args) -> int:
         parts = [text("cli.run.head", lang, title=title, n_paths=f"{sim.n_paths:,}",
                       model=args.model, seed=args.seed) + "\n" + format_table(table, lang)]
         if sim.skipped:
-            parts.append(text("cli.run.skipped", lang, n=len(sim.skipped)))
+            parts.append(_skipped_text(sim.skipped, lang))
+        later = _beyond_horizon(sim)
+        if later:
+            parts.append(text("cli.run.beyond_until", lang, until=int(sim.years[-1]),
+                              items=", ".join(later)))
         if len(runs) > 1:
             parts.append(_scenario_text(runs, table, lang))
         if not ranges.empty or range_errors:
@@ -371,3 +377,28 @@ def cmd_run(args) -> int:
         if not args.quiet:
             sys.stderr.write(text("cli.run.report_written", lang, path=path) + "\n")
     return 0
+
+
+def _skipped_text(skipped: dict[str, str], lang: str, most: int = 6) -> str:
+    """The indicators left out of the run, grouped by reason (the first ``most`` ids each)."""
+    from kpisim._messages import in_lang
+
+    groups: dict[str, list[str]] = {}
+    for ident, why in skipped.items():
+        groups.setdefault(in_lang(why, lang), []).append(ident)
+    lines = [text("cli.run.skipped", lang, n=len(skipped))]
+    for why, ids in groups.items():
+        shown = ", ".join(ids[:most]) + (f" … (+{len(ids) - most})" if len(ids) > most else "")
+        lines.append(f"  - {why} ({len(ids)}): {shown}")
+    return "\n".join(lines)
+
+
+def _beyond_horizon(sim) -> list[str]:
+    """``id (years)`` of simulated indicators with stated targets after the horizon."""
+    last = int(sim.years[-1])
+    out = []
+    for ident in [*sim.ids, *sim.grade_ids]:
+        later = sorted(y for y in sim.catalog[ident].targets if y > last)
+        if later:
+            out.append(f"{ident} ({', '.join(map(str, later))})")
+    return out

@@ -79,6 +79,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         where = text("sweep.where.serial", args.lang)
     progress.close()
     seconds = time.perf_counter() - start
+    if table.empty:  # say why instead of printing an empty frame
+        years = f" in {', '.join(map(str, args.year))}" if args.year else ""
+        msg = (f"sweep: no simulated indicator has a stated target{years} up to "
+               f"--until {args.until}; check --year and --until")
+        raise KpisimError(msg)
     if args.format == "csv":
         sys.stdout.write(table.to_csv(index=False))
     elif args.format == "json":

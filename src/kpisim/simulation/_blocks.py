@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from numpy.typing import NDArray
 
+from kpisim._messages import Msg
 from kpisim._validation import RuleError, SimulationError
 from kpisim.simulation._state import BLOCK, MAX_THREADS, Track
 
@@ -52,8 +53,15 @@ def _rule_targets(t: Track, full: NDArray, years: NDArray) -> NDArray:
                 category=ind.tags.category,
                 share=ind.kind == "share",
             )
-        except RuleError:  # e.g. a long-term path past its goal year: no rule target
+        except RuleError as e:  # e.g. a long-term path past its goal year: no rule target
             target = np.full(n, np.nan)
+            if not np.isnan(t.targets[i]):  # a stated target the rule cannot recompute: say why
+                t.rule_gaps.setdefault(int(years[i]), str(e))
+        else:
+            if not np.isnan(t.targets[i]) and np.isnan(target).all():
+                t.rule_gaps.setdefault(int(years[i]), Msg(
+                    "sim.rule_gap_history", need=str(getattr(rule, "min_history", "") or "?"),
+                    have=str(k0 + i)))
         prev_target = target
         out[:, i] = np.where(np.isnan(t.targets[i]), np.nan, target)
     return out
@@ -269,6 +277,9 @@ def _track_block(
                "on a simulated path (an overflow: values or growth too large for "
                "float64); express the indicator in a larger unit or check its history")
         raise SimulationError(msg)
+    last = values[:n, -1] if values.shape[1] else None
+    if b == 0 and n > 1 and last is not None and np.ptp(last) <= 1e-9 * np.abs(last).max():
+        t.degenerate = True  # every path the same: a model that found no noise
     full = _reduce(t, values[:n], n, years, keep)
     if t.rule_counter is not None:
         t.rule_counter.update(full, _rule_targets(t, full, years))

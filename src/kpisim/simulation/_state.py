@@ -52,6 +52,8 @@ class Track:
     grade: bool = False  # an ordinal grade: values are indices on the scale (0 = worst)
     target_on_bound: bool = False  # a stated target equals a bound: ε-boundary model
     floored: int = 0  # simulated path-years of a count below 0, floored at 0
+    rule_gaps: dict[int, str] = field(default_factory=dict)  # year: why no rule target
+    degenerate: bool = False  # every simulated path identical (no noise in the model)
 
 
 def kept_column(t: Track, i: int) -> NDArray[np.float64]:

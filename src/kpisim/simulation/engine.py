@@ -263,16 +263,16 @@ def _plan(
             if strict:
                 msg = f"indicator `{ind.id}` cannot be simulated: {e}"
                 raise SimulationError(msg) from None
-            skipped[ind.id] = str(e)
+            skipped[ind.id] = e.args[0]  # a Msg: English as a str, any language by in_lang
         except ModelError as e:
             if strict:
                 msg = f"indicator `{ind.id}`: {e}"
                 raise SimulationError(msg) from e
             skipped[ind.id] = str(e)
     if not prepared:
-        raise SimulationError(
-            "nothing to simulate: " + "; ".join(f"{k}: {v}" for k, v in skipped.items())
-        )
+        why = "; ".join(f"{k}: {v}" for k, v in skipped.items()) or "no indicator was given"
+        msg = f"nothing to simulate: {why}"
+        raise SimulationError(msg)
     first = min(min(min(t), int(o.index[-1]) + 1) for _, o, t, _ in prepared)
     years = np.arange(first, until + 1)
     tracks = {ind.id: _new_track(ind, obs, targets, fit, years, until)
@@ -295,12 +295,14 @@ def _prepare(ind: Indicator, catalog: Catalog, *, model, until: int, prior,
         obs = ind.observed
         targets = ind.numeric_targets()
     if obs.empty:
-        raise _Skip("no actual value to start from")
+        raise _Skip(Msg("sim.skip.no_actual"))
     if not targets:
-        raise _Skip("no stated numeric target")
+        raise _Skip(Msg("sim.skip.no_target"))
     if int(obs.index[-1]) >= until:
-        msg = f"its last actual ({int(obs.index[-1])}) is not before `until={until}`"
-        raise _Skip(msg)
+        raise _Skip(Msg("sim.skip.after_until", last=str(int(obs.index[-1])), until=str(until)))
+    if min(targets) > until:
+        raise _Skip(Msg("sim.skip.targets_after", years=", ".join(map(str, sorted(targets))),
+                        until=str(until), need=str(max(targets))))
     if ind.kind == "grade":
         grade_mdl = models.get_model(grade_model)
         _check_model_kind(grade_mdl, ind, "grade_model")
@@ -324,7 +326,12 @@ def _new_track(ind: Indicator, obs: pd.Series, targets: dict[int, float], fit: t
                 if y <= last_year and np.isnan(k) and not np.isnan(g)]
     if unjudged:  # a past target whose actual is unknown (a gap, None, before the first)
         notes = (*notes, Msg("sim.unjudged", years=", ".join(map(str, unjudged))))
+    beyond = sorted(y for y in targets if y > until)
+    if beyond:  # targets past the horizon are not judged: say so, never drop them silently
+        notes = (*notes, Msg("sim.beyond_until", years=", ".join(map(str, beyond)),
+                             until=str(until)))
     path_rule = getattr(ind.rule, "path_dependent", False) and not grade
+    whole = ind.kind == "count"  # judged by its whole number (attainment.whole_threshold)
     return Track(
         indicator=ind,
         fitted=fitted,
@@ -336,9 +343,11 @@ def _new_track(ind: Indicator, obs: pd.Series, targets: dict[int, float], fit: t
             [float(obs.get(y, np.nan)) for y in range(int(obs.index[0]), int(years[0]))]
         ),
         rule_counter=(AttainmentCounter(years=years, targets=tgt, goal=goal,
-                                        direction=ind.direction) if path_rule else None),
+                                        direction=ind.direction, whole=whole)
+                      if path_rule else None),
         targets=tgt,
-        counter=AttainmentCounter(years=years, targets=tgt, goal=goal, direction=direction),
+        counter=AttainmentCounter(years=years, targets=tgt, goal=goal, direction=direction,
+                                  whole=whole),
         bounds=bounds,
         in_bounds=in_bounds,
         notes=notes,

@@ -281,7 +281,7 @@ class Simulation:
                 raise SimulationError(msg)
             values = kept_column(t, i)
             judged = t.counter.targets[i]
-            hit = meets(values, judged, t.indicator.direction)
+            hit = meets(values, judged, t.indicator.direction, whole=t.counter.whole)
             ok = hit if ok is None else ok[: len(hit)] & hit[: len(ok)]
         n = len(ok)
         p = float(ok.mean()) if n else float("nan")
@@ -462,8 +462,25 @@ class Simulation:
             for s in t.notes:
                 rows.append(
                     {"id": ident, "source": "engine",
-                     "field": "targets" if getattr(s, "key", "") == "sim.unjudged" else "bounds",
+                     "field": ("targets" if getattr(s, "key", "") in ("sim.unjudged",
+                                                                     "sim.beyond_until")
+                               else "bounds"),
                      "statement": in_lang(s, lang), "reason": ""}
+                )
+            if t.degenerate:
+                rows.append(
+                    {"id": ident, "source": "engine", "field": "model",
+                     "statement": in_lang(Msg("sim.degenerate",
+                                              model=getattr(t.fitted, "model", "")), lang),
+                     "reason": ""}
+                )
+            if t.rule_gaps:
+                years = ", ".join(map(str, sorted(t.rule_gaps)))
+                rows.append(
+                    {"id": ident, "source": "engine", "field": "rule",
+                     "statement": in_lang(Msg("sim.rule_gap", years=years, reason=in_lang(
+                         next(iter(t.rule_gaps.values())), lang)), lang),
+                     "reason": ""}
                 )
             if t.floored:
                 share = t.floored / max(t.counter.n * (len(self.years) - t.offset), 1)
