@@ -251,3 +251,27 @@ def test_targets_after_until_are_never_dropped_silently():
     far = count("far", targets={2040: 300})
     with pytest.raises(SimulationError, match="until=2040"):
         kpisim.simulate([x, far], n_paths=N, rng=1)
+
+
+def test_arguments_that_would_be_silently_ignored_are_refused():
+    x = count()
+    with pytest.raises(SimulationError, match=r"not in the catalog: \['xx'\]"):
+        kpisim.simulate(x, prior={"xx": None}, n_paths=N, rng=1)
+    with pytest.raises(SimulationError, match="below `n_paths`"):
+        kpisim.simulate(x, n_paths=10_000, target_se=0.01, max_paths=100, rng=1)
+    bad = {"growth": np.array([[1.0, 2.0], [2.0, 1.0]])}
+    with pytest.raises(SimulationError, match=r"`correlation\['growth'\]` entries"):
+        kpisim.simulate([x, count("y")], correlation=bad, n_paths=N, rng=1)
+
+
+def test_goals_and_report_refuse_bad_arguments_clearly(tmp_path):
+    x = count()
+    with pytest.raises(SimulationError, match="no indicator"):
+        kpisim.goals.prob_range(x, ids=["zz"])
+    with pytest.raises(SimulationError, match="rates"):
+        kpisim.goals.prob_curve(x, 2027, rates="abc")
+    with pytest.raises(SimulationError, match="above −1"):
+        kpisim.goals.prob_curve(x, 2027, rates=[-1.0])
+    sim = kpisim.simulate(x, n_paths=N, rng=1)
+    with pytest.raises(KpisimError, match="file name"):
+        kpisim.report(sim, 5)

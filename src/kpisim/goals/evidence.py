@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from kpisim._seeding import root_seed
-from kpisim._validation import KpisimError
+from kpisim._validation import KpisimError, SimulationError
 from kpisim.catalog import Catalog
 from kpisim.goals._outside import outside_view, outside_view_odds
 from kpisim.goals._scale import (
@@ -224,7 +224,14 @@ def prob_curve(
         a rate a bounded value cannot take from its last actual.
     """
     ind = check_indicator(indicator, "prob_curve")
-    rates = [float(r) for r in (DEFAULT_RATES if rates is None else rates)]
+    try:
+        rates = [float(r) for r in (DEFAULT_RATES if rates is None else rates)]
+    except (TypeError, ValueError) as e:
+        msg = f"prob_curve: `rates` must be yearly growth rates (numbers); got {rates!r}"
+        raise SimulationError(msg) from e
+    if not all(np.isfinite(r) and r > -1 for r in rates):
+        msg = f"prob_curve: every rate must be a finite number above −1 (−100 %); got {rates}"
+        raise SimulationError(msg)
     seed = root_seed(rng)
     year = int(year)
     horizon = until_for(ind, [year], until)
@@ -367,6 +374,12 @@ def evidence_ranges(
         seed = root_seed(rng)
     if ids is None:
         ids = [i for i in pool if catalog[i].tags.headline] or pool
+    ids = [ids] if isinstance(ids, str) else list(ids)
+    unknown = [i for i in ids if i not in catalog]
+    if unknown:
+        msg = (f"prob_range: no indicator {unknown[:6]} in catalog `{catalog.name}`; "
+               f"its ids are e.g. {list(catalog)[:6]}")
+        raise SimulationError(msg)
     rows: list[dict[str, Any]] = []
     evidence: dict[str, pd.DataFrame] = {}
     errors: dict[str, str] = {}

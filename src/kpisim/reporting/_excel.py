@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from kpisim import _style as style
 from kpisim._chartdata import quantiles
 from kpisim._safeio import atomic_write, neutralise_cell
 from kpisim._summary import summary
+from kpisim._validation import KpisimError
 from kpisim.reporting._page import _check_lang
 from kpisim.reporting._sections import _audit_frame
 
@@ -57,6 +59,9 @@ def report_excel(
         assumptions, skipped, settings`` and ``audit`` when available.
     """
     _check_lang(lang)
+    if not isinstance(path, str | os.PathLike):
+        msg = f"report_excel: `path` must be a file name (str or Path); got {type(path).__name__}"
+        raise KpisimError(msg)
     path = Path(path)
     q = quantiles(sim, None, style.FAN_Q)
     q = q.assign(q=q["q"].map(lambda v: f"q{100 * v:g}"))

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -12,6 +13,7 @@ import pandas as pd
 
 from kpisim._safeio import write_text
 from kpisim._summary import summary
+from kpisim._validation import KpisimError
 from kpisim.reporting._figures import _PLACEHOLDER_RE, _figure, collecting
 from kpisim.reporting._font import _font_face
 from kpisim.reporting._page import (
@@ -85,6 +87,9 @@ def report(
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{_e(t['title'])}</title><style>{_font_face(body)}{_CSS}</style></head>"
             f"<body>{body}<script>{_SCRIPT}</script></body></html>\n")
+    if not isinstance(path, str | os.PathLike):
+        msg = f"report: `path` must be a file name (str or Path); got {type(path).__name__}"
+        raise KpisimError(msg)
     path = Path(path)
     write_text(path, page)  # atomic: temp file beside it, then os.replace
     return path

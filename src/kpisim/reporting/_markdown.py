@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import html
+import os
 import re
 from pathlib import Path
 from typing import Any
 
 from kpisim._safeio import write_text
 from kpisim._summary import summary
+from kpisim._validation import KpisimError
 from kpisim.reporting._page import _check_lang, _name, _Raw, _skip_reason
 from kpisim.reporting._sections import (
     _assumption_rows,
@@ -59,6 +61,9 @@ def report_markdown(sim: Any, path: str | Path, *, lang: str = "ko") -> Path:
         models and every assumption, as Markdown tables.
     """
     t = _check_lang(lang)
+    if not isinstance(path, str | os.PathLike):
+        msg = f"report_markdown: `path` must be a file name; got {type(path).__name__}"
+        raise KpisimError(msg)
     path = Path(path)
     table = summary(sim, lang=lang, grades=True)
     head = table[table["headline"]]

@@ -411,7 +411,13 @@ def score_simulation(
             _row(name, name, "non_quantitative", weight, cols[name], q, threshold, observed=True)
         )
     if not cols:
-        msg = f"nothing to score in {year}: " + "; ".join(f"{k}: {v}" for k, v in skipped.items())
+        groups: dict[str, list[str]] = {}  # one line a reason, not one an indicator
+        for k, v in skipped.items():
+            groups.setdefault(str(v), []).append(k)
+        msg = f"nothing to score in {year}: " + "; ".join(
+            f"{ids[0]}: {why}" if len(ids) == 1 else
+            f"{why} ({len(ids)}: {', '.join(ids[:4])}{', …' if len(ids) > 4 else ''})"
+            for why, ids in groups.items())
         raise ScoringError(msg)
     scores = pd.DataFrame(cols)
     scores.index.name = "path"

@@ -275,7 +275,9 @@ def _track_block(
         bad = values[:n][~np.isfinite(values[:n])][0]
         msg = (f"indicator `{ident}`: the model produced a non-finite value ({bad}) "
                "on a simulated path (an overflow: values or growth too large for "
-               "float64); express the indicator in a larger unit or check its history")
+               "float64); " + ("the scenario's changes may be too large for it, or "
+                                 if scenario is not None else "")
+               + "express the indicator in a larger unit or check its history")
         raise SimulationError(msg)
     last = values[:n, -1] if values.shape[1] else None
     if b == 0 and n > 1 and last is not None and np.ptp(last) <= 1e-9 * np.abs(last).max():

@@ -269,6 +269,12 @@ def _plan(
                 msg = f"indicator `{ind.id}`: {e}"
                 raise SimulationError(msg) from e
             skipped[ind.id] = str(e)
+    if isinstance(prior, Mapping):  # a typo in an id would silently use the default prior
+        unknown = sorted(set(map(str, prior)) - set(catalog))
+        if unknown:
+            msg = (f"`prior` names indicator(s) not in the catalog: {unknown[:6]}; "
+                   f"the ids are e.g. {list(catalog)[:6]}")
+            raise SimulationError(msg)
     if not prepared:
         why = "; ".join(f"{k}: {v}" for k, v in skipped.items()) or "no indicator was given"
         msg = f"nothing to simulate: {why}"
@@ -500,6 +506,10 @@ def simulate(
             warnings.warn(sentence, KpisimWarning, stacklevel=2)
     shock_corr, growth_corr = _split_correlation(correlation, tracks)
     blocks_per_chunk = max(1, math.ceil((chunk_size or DEFAULT_CHUNK) / BLOCK))
+    if target_se is not None and max_paths < n_paths:
+        msg = (f"`max_paths` ({max_paths:,}) is below `n_paths` ({n_paths:,}): with `target_se`, "
+               "n_paths is the least and max_paths the most paths simulated")
+        raise SimulationError(msg)
     goal_paths = n_paths if target_se is None else max_paths
     n_threads = default_threads() if threads is None else int(threads)
     pool = ThreadPoolExecutor(n_threads, "kpisim-simulate") if n_threads > 1 else None
@@ -584,8 +594,16 @@ def _settings(*, model, until, root, sampler, chunk_size, keep_paths, target_se,
 def _check_prior(prior: Any) -> None:
     from kpisim import models
 
+    if isinstance(prior, Mapping):
+        bad = {k: type(v).__name__ for k, v in prior.items()
+               if v is not None and not isinstance(v, (models.GrowthPrior, models.ReferencePrior))}
+        if bad:
+            msg = (f"`prior` mapping: each value must be a GrowthPrior, a ReferencePrior or None; "
+                   f"got {bad}")
+            raise SimulationError(msg)
+        return
     if prior in (None, "reference", "declared", "pooled", "catalog") or isinstance(
-        prior, (Mapping, models.GrowthPrior, models.ReferencePrior)
+        prior, (models.GrowthPrior, models.ReferencePrior)
     ):
         return
     msg = (
@@ -628,6 +646,12 @@ def _split_correlation(correlation: Any, tracks: dict[str, Track]):
                 f"indicator, in the order of sim.ids: {list(tracks)[:6]}…); got {m.shape}"
             )
             raise SimulationError(msg)
+        from kpisim.models import validate_correlation
+
+        try:  # here, so the message names the argument, not the models' `corr`
+            validate_correlation(m)
+        except ModelError as e:
+            raise SimulationError(str(e).replace("`corr`", name)) from e
         out.append(m)
     return out[0], out[1]
 
