@@ -166,9 +166,9 @@ class AttainmentCounter:
                 np.negative(slack, out=slack)
             with np.errstate(invalid="ignore"):
                 miss = gap >= slack if decrease else gap > slack
-                n_miss = _row_counts(miss)
-                n_known = _row_counts(~np.isnan(gap))
-            np.copyto(gap, 0.0, where=~miss & ~np.isnan(gap))  # a met path has no shortfall
+            n_miss = _row_counts(miss)
+            n_known = n - _row_counts(np.isnan(gap))  # NaN (unknown) is neither
+            np.copyto(gap, 0.0, where=~miss)  # a met path has no shortfall (NaN → 0 too)
         else:
             miss = gap > 0
             n_miss = _row_counts(miss)
