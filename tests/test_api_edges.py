@@ -275,3 +275,13 @@ def test_goals_and_report_refuse_bad_arguments_clearly(tmp_path):
     sim = kpisim.simulate(x, n_paths=N, rng=1)
     with pytest.raises(KpisimError, match="file name"):
         kpisim.report(sim, 5)
+
+
+def test_progress_ratio_for_a_zero_goal_and_a_target_at_the_base():
+    from kpisim.attainment import progress_ratio
+
+    # 5 → 1 accidents in 2 years, goal 0 in 7: linear paces 2/yr against 5/7 per yr
+    assert progress_ratio(5, 2020, 1, 2022, 0, 2027, "decrease") == pytest.approx(2 / (5 / 7))
+    assert progress_ratio(100, 2020, 120, 2022, 100, 2027) == float("inf")
+    assert progress_ratio(100, 2020, 90, 2022, 100, 2027) == float("-inf")
+    assert np.isnan(progress_ratio(100, 2022, 100, 2022, 150, 2027))  # one year: no pace

@@ -241,22 +241,25 @@ def progress_ratio(
         r_{req} = (x^* / x_0)^{1/(T - t_0)} - 1, \\qquad
         \\text{ratio} = r_{obs} / r_{req}
 
-    For a decreasing indicator both rates are negated. Returns NaN when the
-    history has a single year, when a value is not positive, or when the
-    required rate is zero (the target equals the base).
+    For a decreasing indicator both rates are negated. When a value is not
+    positive (a goal of 0 accidents) compound growth is undefined and the
+    ratio is that of the linear paces, :math:`(x_t - x_0)/(t - t_0)` over
+    :math:`(x^* - x_0)/(T - t_0)`. When the target equals the base (no growth
+    required) the ratio is +∞ (on track) unless the indicator moved away from
+    it (−∞). Returns NaN only when the history has a single year.
     """
-    if (
-        last_year <= base_year
-        or target_year <= base_year
-        or min(base_value, last_value, target_value) <= 0
-    ):
+    if last_year <= base_year or target_year <= base_year:
         return float("nan")
-    obs = (last_value / base_value) ** (1 / (last_year - base_year)) - 1
-    req = (target_value / base_value) ** (1 / (target_year - base_year)) - 1
+    if min(base_value, last_value, target_value) <= 0:  # linear paces
+        obs = (last_value - base_value) / (last_year - base_year)
+        req = (target_value - base_value) / (target_year - base_year)
+    else:
+        obs = (last_value / base_value) ** (1 / (last_year - base_year)) - 1
+        req = (target_value / base_value) ** (1 / (target_year - base_year)) - 1
     if direction == "decrease":
         obs, req = -obs, -req
-    if req == 0:
-        return float("nan")
+    if req == 0:  # nothing to gain: on track unless moving away
+        return float("inf") if obs >= 0 else float("-inf")
     if req < 0:  # the target is below the base: any non-negative growth is on track
         return float("inf") if obs >= req else obs / req
     return obs / req
