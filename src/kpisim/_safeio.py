@@ -4,13 +4,17 @@ One place for the limits every file kpisim reads or writes goes through
 (``docs/reliability.md`` lists them):
 
 * :func:`read_text` reads at most :data:`MAX_FILE_BYTES` (so ``/dev/zero`` or a
-  huge file fails fast), decodes UTF-8 with or without a BOM, and names a
-  CP949/EUC-KR file as such instead of failing with a codec traceback;
+  huge file fails fast), refuses a named pipe (which would wait for a writer),
+  decodes UTF-8 with or without a BOM, and names a CP949/EUC-KR file as such
+  instead of failing with a codec traceback;
 * :func:`load_yaml` refuses documents deeper than :data:`MAX_YAML_DEPTH`, with
   more than :data:`MAX_YAML_ALIASES` aliases or whose aliases expand to more
   than :data:`MAX_YAML_NODES` nodes (a "billion laughs" bomb), *before* any
   recursive step of PyYAML runs; it reads ``1e5`` as a number (YAML 1.2), not
-  the string YAML 1.1 makes of it;
+  the string YAML 1.1 makes of it, and refuses the integers YAML 1.1 reads
+  otherwise than a person would (``010`` → 8, ``0x10`` → 16, ``1:30`` → 90),
+  naming the line and the number to write; a parse error names the line and
+  column, never PyYAML's ``"<unicode string>"``;
 * :func:`short_repr` is the bounded ``repr`` every error message uses for the
   value it quotes;
 * :func:`atomic_write` writes a file through a temporary file in the same
@@ -26,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -43,6 +48,7 @@ __all__ = [
     "InputFileError",
     "OutputError",
     "StrictLoader",
+    "ambiguous_number",
     "atomic_write",
     "load_yaml",
     "neutralise_cell",
@@ -108,6 +114,14 @@ def read_text(path: str | Path, *, what: str = "file", max_bytes: int | None = N
     """
     path = Path(path)
     cap = MAX_FILE_BYTES if max_bytes is None else max_bytes
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        mode = 0  # let open() name the problem
+    if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):  # open() would wait for a writer
+        kind = "named pipe (FIFO)" if stat.S_ISFIFO(mode) else "socket"
+        msg = f"{path}: expected a {what}, got a {kind}"
+        raise InputFileError(msg, source=str(path))
     try:
         with open(path, "rb") as f:
             data = f.read(cap + 1)
@@ -182,7 +196,11 @@ _BASE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoad
 
 
 class StrictLoader(_BASE_LOADER):  # type: ignore[misc, valid-type]
-    """A SafeLoader that refuses duplicate and unhashable keys and reads ``1e5`` as a float."""
+    """A SafeLoader that refuses duplicate and unhashable keys and reads ``1e5`` as a float.
+
+    It also refuses YAML 1.1's octal (``010``), hexadecimal (``0x10``), binary
+    (``0b11``) and base-60 (``1:30``) integers (:func:`ambiguous_number`).
+    """
 
 
 class StrictDumper(yaml.SafeDumper):
@@ -218,7 +236,55 @@ def _construct_mapping(loader: StrictLoader, node: yaml.MappingNode) -> dict:
     return out
 
 
+#: An integer as YAML 1.2 and every reader reads it: plain decimal digits.
+_DECIMAL_INT = re.compile(r"[-+]?(?:0|[1-9][0-9_]*)")
+
+
+def _construct_int(loader: StrictLoader, node: yaml.ScalarNode) -> int:
+    """An integer, refusing YAML 1.1's octal, hexadecimal, binary and base-60 forms.
+
+    YAML 1.1 (PyYAML) reads ``010`` as 8, ``0x10`` as 16, ``0b11`` as 3 and
+    ``1:30`` as 90; YAML 1.2 and a reader of the file see 10, text, text and
+    text. A catalog value silently changed that way is worse than an error,
+    so each is refused with the line and the number to write instead.
+    """
+    value = yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+    text = str(node.value)
+    if _DECIMAL_INT.fullmatch(text):
+        return value
+    raise yaml.constructor.ConstructorError(
+        None, None, f"{ambiguous_number(text, value)} (line {node.start_mark.line + 1})")
+
+
+def ambiguous_number(text: str, value: int) -> str:
+    """Why the YAML 1.1 integer ``text`` (read as ``value``) is refused, and what to write.
+
+    Examples
+    --------
+    >>> print(ambiguous_number("010", 8).split(", or")[0])
+    `010`: a zero-padded number is ambiguous in YAML (read as octal 8); write 10
+    >>> ambiguous_number("0x10", 16).split(";")[0]
+    '`0x10`: a hexadecimal number (read by YAML as 16)'
+    """
+    body = text.replace("_", "")
+    sign = "-" if body.startswith("-") else ""
+    digits = body.lstrip("+-")
+    quote = f"or quote it ('{text}') if it is text"
+    if ":" in digits:
+        return (f"`{text}`: a number with `:` is read by YAML as base 60 ({value}); write the "
+                f"value as one decimal number (e.g. 1.5 for 1 h 30 min), {quote}")
+    if digits[:2].lower() == "0x":
+        return (f"`{text}`: a hexadecimal number (read by YAML as {value}); write {value}, "
+                f"{quote}")
+    if digits[:2].lower() == "0b":
+        return f"`{text}`: a binary number (read by YAML as {value}); write {value}, {quote}"
+    decimal = sign + (digits.lstrip("0") or "0")
+    return (f"`{text}`: a zero-padded number is ambiguous in YAML (read as octal {value}); "
+            f"write {decimal}, {quote}")
+
+
 StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+StrictLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 add_yaml12_floats(StrictLoader)
 add_yaml12_floats(StrictDumper)  # type: ignore[arg-type]  (a Resolver, like the loader)
 
@@ -292,10 +358,46 @@ def _limits(text: str, loader: type[yaml.SafeLoader], source: str) -> None:
                 sizes[event.anchor] = 1
 
 
-def yaml_error_text(e: yaml.YAMLError) -> str:
-    """One line of a PyYAML error, bounded in length."""
-    detail = " ".join(str(e).split())
-    return detail if len(detail) <= _MAX_DETAIL else detail[: _MAX_DETAIL - 1] + "…"
+def yaml_error_text(e: yaml.YAMLError, text: str | None = None) -> str:
+    """One line of a PyYAML error, bounded in length, with lines and columns 1-based.
+
+    PyYAML names the text it parsed ``"<unicode string>"``; the caller names
+    the file, so the marks are given as ``line L, column C`` only:
+    ``while parsing a flow mapping at line 2, column 11: expected ',' or '}',
+    but got '<scalar>' at line 3, column 5``.
+    """
+    if isinstance(e, yaml.MarkedYAMLError):
+        def at(mark: Any) -> str:
+            return "" if mark is None else f" at line {mark.line + 1}, column {mark.column + 1}"
+
+        same = (e.context_mark is not None and e.problem_mark is not None
+                and (e.context_mark.line, e.context_mark.column)
+                == (e.problem_mark.line, e.problem_mark.column))
+        parts = []
+        if e.context:
+            parts.append(" ".join(str(e.context).split()) + ("" if same else at(e.context_mark)))
+        if e.problem:
+            parts.append(" ".join(str(e.problem).split()) + at(e.problem_mark))
+        if e.note:
+            parts.append(" ".join(str(e.note).split()))
+        detail = ": ".join(p for p in parts if p)
+        if "'\\t'" in detail or _char_at(text, e.problem_mark) == "\t":
+            detail += " (a tab: YAML is indented with spaces, not tabs)"
+    else:
+        detail = " ".join(str(e).split())
+    if len(detail) <= _MAX_DETAIL:
+        return detail
+    return detail[: _MAX_DETAIL - 1] + "…"
+
+
+def _char_at(text: str | None, mark: Any) -> str | None:
+    """The character of ``text`` at a PyYAML mark (0-based line and column), if any."""
+    if text is None or mark is None:
+        return None
+    lines = text.split("\n", mark.line + 1)
+    if mark.line >= len(lines) or mark.column >= len(lines[mark.line]):
+        return None
+    return lines[mark.line][mark.column]
 
 
 def load_yaml(text: str, loader: type[yaml.SafeLoader], *, source: str,
@@ -325,7 +427,7 @@ def load_yaml(text: str, loader: type[yaml.SafeLoader], *, source: str,
         finally:
             instance.dispose()
     except yaml.YAMLError as e:
-        raise on_error(yaml_error_text(e)) from None
+        raise on_error(yaml_error_text(e, text)) from None
     except RecursionError:
         msg = f"{source}: the YAML document is nested too deeply"
         raise InputFileError(msg, source=source) from None

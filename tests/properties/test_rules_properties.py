@@ -36,7 +36,8 @@ from kpisim.rules import (
 from kpisim.rules._handbook_math import handbook_baseline
 
 FAST = settings(max_examples=60, deadline=None)
-rates = st.floats(-0.5, 1.0, allow_nan=False)
+# below 1: a catalog refuses a yearly rate of 100 % or more (a percentage written as a number)
+rates = st.floats(-0.5, 1.0, allow_nan=False, exclude_max=True)
 positive = st.floats(0.01, 1e6, allow_nan=False)
 text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
                max_size=20)
@@ -56,10 +57,12 @@ simple_rules = st.one_of(
     st.builds(CAGR, rates, st.one_of(st.none(), years), **common),
     st.builds(Uplift, rates, st.sampled_from(
         ["previous_target", "previous_actual", "best", "handbook_baseline"]), **common),
-    st.builds(DeviationRule, st.one_of(st.none(), st.floats(0, 3)), st.integers(1, 6),
+    # a catalog's deviation window is at least 3 (the handbook's σ over 3–5 actuals), and
+    # ddof stays below the fewest actuals σ may use
+    st.builds(DeviationRule, st.one_of(st.none(), st.floats(0, 3)), st.integers(3, 6),
               st.integers(0, 1), st.sampled_from(["handbook", "last_actual"]),
               st.floats(0, 3), **common),
-    st.builds(PreviousTargetPlusSigma, st.floats(0, 3), st.integers(1, 6),
+    st.builds(PreviousTargetPlusSigma, st.floats(0, 3), st.integers(2, 6),
               st.integers(0, 1), **common),
     st.builds(RatioRule, st.floats(1.0, 1.5), st.floats(0.5, 1.0), **common),
     st.builds(LongTermPath, years, st.floats(-1e6, 1e6), **common),

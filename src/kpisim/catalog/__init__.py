@@ -1,9 +1,10 @@
 """Catalogs of indicators: YAML files shipped with kpisim or brought by users.
 
 A catalog is either one YAML file or a directory of YAML files. In a
-directory, ``catalog.yaml`` holds the catalog's metadata and every other
-``*.yaml`` file holds a list under ``indicators:``; files are read in name
-order. Tables (CSV or Excel, one row per indicator-year) are read by
+directory, ``catalog.yaml`` (or ``catalog.yml``) holds the catalog's
+metadata and every other ``*.yaml`` or ``*.yml`` file holds a list under
+``indicators:``; files are read in name order, hidden files (``.name``)
+skipped. Tables (CSV or Excel, one row per indicator-year) are read by
 :func:`read_indicators` / :meth:`Catalog.from_frame`. The format is described
 in ``docs/catalog-format.md``.
 

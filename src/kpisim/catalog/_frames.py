@@ -30,6 +30,7 @@ import csv
 import datetime as _dt
 import difflib
 import io
+import itertools
 import math
 import re
 from collections.abc import Mapping
@@ -39,6 +40,7 @@ from typing import Any
 import pandas as pd
 
 from kpisim._validation import CatalogError, KpisimError
+from kpisim.catalog._parse import growth_prior_problem
 from kpisim.indicator import (
     DIRECTIONS,
     KINDS,
@@ -210,8 +212,15 @@ def _read_csv(path: Path) -> pd.DataFrame:
     text = _decode(path, path.read_bytes())
     if "\x00" in text:
         raise _file_error(path, "a text CSV file", "NUL bytes (a binary file?)")
+    lines: list[list[str]] = []
+    line_of: list[int] = []  # the file line each record starts on (a quoted cell may span lines)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    end = 0
     try:
-        lines = list(csv.reader(io.StringIO(text, newline="")))
+        for cells in reader:
+            line_of.append(end + 1)
+            end = reader.line_num
+            lines.append(cells)
     except csv.Error as e:
         raise _file_error(path, "a well-formed CSV file", str(e)) from e
     # lines starting with '#' before the header are comments (the template's notes)
@@ -225,23 +234,80 @@ def _read_csv(path: Path) -> pd.DataFrame:
     header = lines[start]
     if len(header) > MAX_COLUMNS:
         raise _file_error(path, f"at most {MAX_COLUMNS} columns", f"{len(header)} columns")
+    data = lines[start + 1:]
+    if len(data) > MAX_ROWS:
+        raise _file_error(path, f"at most {MAX_ROWS:,} rows", "more")
+    used = [False] * len(header)  # columns holding a value on some row
+    for cells in data:
+        for j, c in enumerate(cells[: len(header)]):
+            used[j] = used[j] or bool(c.strip())
     rows = []
     numbers = []
-    for k, cells in enumerate(lines[start + 1:], start=start + 2):
-        if len(cells) > len(header):
-            extra = cells[len(header):]
-            if any(c.strip() for c in extra):
-                raise _file_error(path, f"at most {len(header)} cells per row (the header's)",
-                                  f"{len(cells)} cells on line {k}")
-            cells = cells[: len(header)]
-        rows.append(cells + [""] * (len(header) - len(cells)))
+    ragged: list[CatalogError] = []
+    for k, cells in enumerate(data, start=start + 2):
+        if len(cells) != len(header) and any(c.strip() for c in cells):
+            problem = _ragged_row(path, header, used, cells, k, line_of[k - 1])
+            if problem is not None:
+                ragged.append(problem)
+        rows.append(cells[: len(header)] + [""] * (len(header) - len(cells)))
         numbers.append(k)
-        if len(rows) > MAX_ROWS:
-            raise _file_error(path, f"at most {MAX_ROWS:,} rows", "more")
+    if ragged:
+        raise CatalogErrors(str(path), ragged)
     frame = pd.DataFrame(rows, columns=pd.Index(header, dtype=object), dtype=object)
     frame.attrs[_ROWS_ATTR] = numbers
     frame.attrs[_HEADER_ATTR] = start + 1
     return frame
+
+
+#: Two cells that were one number with a thousands separator: ``1`` and ``100`` of ``1,100``.
+_SPLIT_NUMBER = re.compile(r"[+-]?\d{1,3}"), re.compile(r"\d{3}(?:\.\d*)?")
+
+
+def _ragged_row(path: Path, header: list[str], used: list[bool], cells: list[str], row: int,
+                line: int) -> CatalogError | None:
+    """The problem of a data row whose number of cells differs from the header's; None if none.
+
+    A row with more cells than the header is refused: its cells no longer
+    line up with the columns, and the usual cause, a number written with an
+    unquoted thousands separator (``1,100``), would otherwise read as two
+    values in two columns. A row with fewer cells is read as if the cells
+    missing at its end were empty (some programs drop trailing empty cells)
+    only when that cannot matter: when every column it lacks is empty on
+    every row. Otherwise a comma may be missing in the middle of the row,
+    which slides the later cells one column left (a target read as the
+    actual), so the row is refused. A ``#`` line is left to the id check.
+    """
+    width = len(header)
+    if len(cells) < width and cells and cells[0].lstrip().startswith("#"):
+        return None
+    if len(cells) < width and not any(used[len(cells):]):
+        return None
+    names = [h.strip().lower() for h in header]
+    j = names.index("id") if "id" in names else len(cells)
+    ident = cells[j].strip() or None if j < len(cells) else None
+    if len(cells) > width:
+        split = [f"{a},{b}" for a, b in itertools.pairwise(cells)
+                 if _SPLIT_NUMBER[0].fullmatch(a.strip()) and _SPLIT_NUMBER[1].fullmatch(b.strip())]
+        if split:
+            seen = f" (`{split[0]}` looks like one number split at its comma)"
+        elif not any(c.strip() for c in cells[width:]):
+            seen = " (or remove the empty cells after the last column: a trailing comma)"
+        else:
+            seen = ""
+        expected = (f"{width} cells, one per header column; a number with a thousands "
+                    f"separator must be quoted (\"1,100\") or written without commas "
+                    f"(1100){seen}")
+    else:
+        missing = [h.strip() or f"#{j + 1}" for j, h in enumerate(header)
+                   if j >= len(cells) and used[j]]
+        shown = ", ".join(f"`{h}`" for h in missing[:8]) + (", …" if len(missing) > 8 else "")
+        expected = (f"{width} cells, one per header column (this row stops before {shown}, "
+                    "which other rows fill): if a comma is missing, later cells sit in the "
+                    "wrong columns; write an empty cell for each column without a value")
+    err = CatalogError(source=str(path), indicator=ident, field=f"row {row}",
+                       expected=expected, got=f"{len(cells)} cells", line=line)
+    err._show_got = True
+    return err
 
 
 def _column_letter(j: int) -> str:
@@ -489,7 +555,10 @@ def _yaml_mapping(v: Any, what: str) -> dict:
                 depth -= 1
         data = yaml.load(v, Loader=StrictLoader)
     except yaml.YAMLError as e:
-        raise _Bad(expected, " ".join(str(e).split())[:120]) from e
+        from kpisim._safeio import yaml_error_text
+
+        msg = f"{expected}; the cell is not valid YAML: {yaml_error_text(e, v)}"
+        raise _Bad(msg, v) from e
     if not isinstance(data, Mapping) or not all(isinstance(k, str) for k in data):
         raise _Bad(expected, v)
     return dict(data)
@@ -502,21 +571,17 @@ def _rule(v: Any) -> dict:
     try:
         rule_from_dict(data)
     except KpisimError as e:
-        raise _Bad("a valid rule (see the rules table in docs/catalog-format.md)", str(e)) from e
+        # the reason is given whole: quoted as `got` it would be cut in the middle
+        msg = f"a valid rule: {e} (see the rules table in docs/catalog-format.md)"
+        raise _Bad(msg) from e
     return data
 
 
 def _growth_prior(v: Any) -> dict:
-    from kpisim.models import GrowthPrior
-
     data = _yaml_mapping(v, "a growth prior")
-    extra = set(data) - {"mu", "mu_sd", "sigma", "dof", "scale"}
-    if extra:
-        raise _Bad("only the keys mu, mu_sd, sigma, dof and scale", sorted(extra))
-    try:
-        GrowthPrior(**data)
-    except (TypeError, KpisimError) as e:
-        raise _Bad("a growth prior {mu, mu_sd, sigma, dof[, scale]}", str(e)) from e
+    problem = growth_prior_problem(data)
+    if problem is not None:
+        raise _Bad(*problem)
     return data
 
 

@@ -1,8 +1,9 @@
 """:class:`Catalog` and the loaders: built-in names, YAML files and directories, tables.
 
 Private: the public names are re-exported by :mod:`kpisim.catalog`, which
-describes the formats. A directory catalog is read as ``catalog.yaml`` (the
-metadata) and then every other ``*.yaml`` file in name order; indicators are
+describes the formats. A directory catalog is read as ``catalog.yaml`` or
+``catalog.yml`` (the metadata) and then every other ``*.yaml`` or ``*.yml``
+file in name order, hidden files skipped; indicators are
 parsed by :func:`kpisim.catalog.parse_indicator` and related ids are checked
 once the whole catalog is read.
 """
@@ -383,7 +384,7 @@ def _catalog_from_documents(
 ) -> Catalog:
     meta: dict[str, Any] = dict(root_meta or {})
     indicators: list[Indicator] = []
-    where: dict[str, str] = {}
+    where: dict[str, str] = {}  # id → the file (and line) that first defines it
     for src, data in docs:
         if data is None:
             continue
@@ -425,6 +426,7 @@ def _catalog_from_documents(
             )
         for item in raw:
             ind = parse_indicator(item, source=src, lines=lines)
+            line = _id_line(lines, item)
             if ind.id in where:
                 raise CatalogError(
                     source=src,
@@ -432,8 +434,9 @@ def _catalog_from_documents(
                     field="id",
                     expected=f"a unique id (already defined in {where[ind.id]})",
                     got=ind.id,
+                    line=line,
                 )
-            where[ind.id] = src
+            where[ind.id] = src if line is None else f"{src}, line {line}"
             indicators.append(ind)
     declared = any(isinstance(d, Mapping) and isinstance(d.get("indicators"), list)
                    for _, d in docs)
@@ -454,6 +457,58 @@ def _catalog_from_documents(
     return catalog
 
 
+def _id_line(lines: Mapping[int, Any] | None, item: Any) -> int | None:
+    """The line of an indicator's ``id:`` in its YAML file (None when not read from YAML)."""
+    where = (lines or {}).get(id(item))
+    if where is None:
+        return None
+    return where[1].get("id", where[0])
+
+
+#: File name endings a directory catalog reads (in name order; hidden files are skipped).
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def _directory_files(path: Path) -> tuple[Path | None, list[Path]]:
+    """``catalog.yaml`` (or ``catalog.yml``) and the other YAML files of a directory catalog.
+
+    Files are read in name order; hidden files (``.backup.yaml``, editor
+    swap files) and anything that is not a regular file are skipped.
+    """
+    try:
+        entries = sorted(path.iterdir(), key=lambda p: p.name)
+    except OSError as e:
+        raise CatalogError(source=str(path), indicator=None, field=None,
+                           expected="a readable catalog directory",
+                           got=e.strerror or type(e).__name__) from e
+    files = [p for p in entries if p.suffix.lower() in YAML_SUFFIXES
+             and not p.name.startswith(".") and p.is_file()]
+    heads = [p for p in files if p.stem == "catalog"]
+    if len(heads) > 1:
+        raise CatalogError(source=str(path), indicator=None, field=None,
+                           expected="one catalog metadata file, catalog.yaml or catalog.yml",
+                           got=[p.name for p in heads])
+    head = heads[0] if heads else None
+    return head, [p for p in files if p is not head]
+
+
+def _no_files_error(path: Path, head: Path | None) -> CatalogError:
+    """A directory without indicator files: say what it holds and what is read."""
+    found = sorted(p.name for p in path.iterdir() if head is None or p != head)
+    shown = ", ".join(found[:20]) + (f", … ({len(found)} in all)" if len(found) > 20 else "")
+    holds = f"it holds {shown}" if found else "it holds no other file"
+    besides = f" besides {head.name}" if head is not None else ""
+    return CatalogError(
+        source=str(path),
+        indicator=None,
+        field=None,
+        expected=(f"a directory holding YAML catalog files (*.yaml or *.yml; names "
+                  f"starting with '.' are skipped) with indicators under `indicators:`"
+                  f"{besides}; {holds}"),
+        show_got=False,
+    )
+
+
 def _load_yaml_catalog(path: Path) -> Catalog:
     if not path.exists():
         raise CatalogError(
@@ -465,22 +520,17 @@ def _load_yaml_catalog(path: Path) -> Catalog:
             show_got=False,
         )
     if path.is_dir():
-        files = sorted(p for p in path.glob("*.yaml") if p.name != "catalog.yaml")
-        head = path / "catalog.yaml"
+        head, files = _directory_files(path)
         docs = []
         lines: dict = {}
-        if head.exists():
+        if head is not None:
             docs.append((str(head), _read_yaml(head, lines)))
+            own = docs[0][1]
+            if not files and not (isinstance(own, Mapping) and "indicators" in own):
+                raise _no_files_error(path, head)
+        elif not files:
+            raise _no_files_error(path, None)
         docs += [(str(p), _read_yaml(p, lines)) for p in files]
-        if not docs:
-            raise CatalogError(
-                source=str(path),
-                indicator=None,
-                field=None,
-                expected="a directory holding *.yaml catalog files",
-                got="no YAML files",
-                show_got=False,
-            )
         return _catalog_from_documents(docs, source=str(path), lines=lines)
     lines = {}
     return _catalog_from_documents([(str(path), _read_yaml(path, lines))], source=str(path),

@@ -79,8 +79,9 @@ def _parse_yaml(text: str, source: str, lines: dict | None = None) -> Any:
     """One YAML document, within the limits of :mod:`kpisim._safeio`."""
 
     def syntax(detail: str) -> CatalogError:
+        # the detail is given whole (it names the line): a quoted `got` would be cut
         return CatalogError(source=source, indicator=None, field=None,
-                            expected="valid YAML with unique keys", got=detail)
+                            expected=f"valid YAML; {detail}", show_got=False)
 
     return load_yaml(text, StrictLoader, source=source, on_error=syntax, lines=lines)
 
@@ -96,6 +97,8 @@ class _Ctx:
     indicator: str | None = None
     #: (line of the indicator's mapping, {field: line}) when read from YAML
     lines: tuple[int, Mapping[Any, int]] | None = None
+    #: the whole line table of the document (every mapping's lines), when read from YAML
+    table: Mapping[int, tuple[int, Mapping[Any, int]]] | None = None
 
     def line(self, field: str | None) -> int | None:
         if self.lines is None:
@@ -103,14 +106,23 @@ class _Ctx:
         top = (field or "").split(".")[0].split("[")[0]
         return self.lines[1].get(top, self.lines[0])
 
-    def error(self, field: str | None, expected: str, got: Any = None) -> CatalogError:
+    def line_in(self, mapping: Any, key: Any) -> int | None:
+        """The line of ``key`` in a nested ``mapping`` of the document (None if unknown)."""
+        where = (self.table or {}).get(id(mapping))
+        if where is None:
+            return None
+        return where[1].get(key, where[0])
+
+    def error(self, field: str | None, expected: str, got: Any = None, *,
+              line: int | None = None, show_got: bool = True) -> CatalogError:
         return CatalogError(
             source=self.source,
             indicator=self.indicator,
             field=field,
             expected=expected,
             got=got,
-            line=self.line(field),
+            show_got=show_got,
+            line=line if line is not None else self.line(field),
         )
 
 
@@ -238,6 +250,53 @@ def _tags(ctx: _Ctx, raw: Any) -> Tags:
     )
 
 
+#: The keys of a growth prior (``scale`` is optional).
+GROWTH_PRIOR_KEYS = ("mu", "mu_sd", "sigma", "dof")
+GROWTH_PRIOR_EXAMPLE = "{mu: 0.077, mu_sd: 0.058, sigma: 0.10, dof: 3}"
+
+
+def growth_prior_problem(value: Any) -> tuple[str, Any] | None:
+    """What is wrong with a ``growth_prior`` value, as ``(expected, got)``; None if valid.
+
+    A valid value is a mapping ``{mu, mu_sd, sigma, dof[, scale]}`` that
+    builds a :class:`kpisim.models.GrowthPrior`: ``mu`` finite, ``mu_sd``,
+    ``sigma`` and ``dof`` finite and > 0, ``scale`` ``log`` or ``logit``. A
+    yearly growth ``|mu| ≥ 1`` (e^1 ≈ 2.7× a year) is refused too: it is a
+    percentage written as a number (``mu: 8`` for 8 %).
+    """
+    what = "a growth prior {mu, mu_sd, sigma, dof[, scale]}"
+    if not isinstance(value, Mapping):
+        return f"{what} as a mapping, e.g. {GROWTH_PRIOR_EXAMPLE}", value
+    extra = sorted(map(str, set(value) - {*GROWTH_PRIOR_KEYS, "scale"}))
+    if extra:
+        return "only the keys mu, mu_sd, sigma, dof and scale in a growth prior", extra
+    missing = [k for k in GROWTH_PRIOR_KEYS if k not in value]
+    if missing:
+        return (f"{what}; missing {', '.join(missing)} (e.g. {GROWTH_PRIOR_EXAMPLE})",
+                dict(value))
+    mu = value["mu"]
+    if not is_finite_number(mu):
+        return f"{what} whose `mu` (the mean yearly growth) is a finite number", mu
+    if abs(mu) >= 1:
+        hint = f": did you mean {mu / 100:g}?" if abs(mu) < 100 else ""
+        return (f"{what} whose `mu` is a yearly growth as a fraction (0.08 for 8 %), below 1 "
+                f"in magnitude{hint}", mu)
+    for key in ("mu_sd", "sigma", "dof"):
+        v = value[key]
+        if not is_finite_number(v) or v <= 0:
+            return f"{what} whose `{key}` is a finite number > 0", v
+    scale = value.get("scale", "log")
+    if scale not in ("log", "logit"):
+        return f"{what} whose `scale` is `log` or `logit` (`logit` for a share)", scale
+    from kpisim.models import GrowthPrior
+
+    try:  # the same checks, kept in one place for what may be added there
+        GrowthPrior(**dict(value))
+    except KpisimError as e:
+        return f"{what}: {e}", dict(value)
+    return None
+
+
 def _assumptions(ctx: _Ctx, raw: Any) -> tuple[Assumption, ...]:
     if raw is None:
         return ()
@@ -247,6 +306,12 @@ def _assumptions(ctx: _Ctx, raw: Any) -> tuple[Assumption, ...]:
     for i, item in enumerate(raw):
         name = f"assumptions[{i}]"
         data = _mapping(ctx, name, item, _ASSUMPTION_FIELDS)
+        if data.get("field") == "growth_prior":
+            problem = growth_prior_problem(data.get("value"))
+            if problem is not None:
+                where = f"{name}.value"
+                expected = problem[0].replace("a growth prior", "a `growth_prior`", 1)
+                raise ctx.error(where, expected, problem[1], line=ctx.line_in(item, "value"))
         out.append(
             Assumption(
                 field=_text(ctx, f"{name}.field", data.get("field"), required=True),
@@ -337,13 +402,13 @@ def parse_indicator(raw: Any, *, source: str = "<memory>",
         When any field is missing or malformed.
     """
     where = (lines or {}).get(id(raw))
-    ctx = _Ctx(source, None, where)
+    ctx = _Ctx(source, None, where, lines)
     if not isinstance(raw, Mapping):
         raise ctx.error("indicators[]", "a mapping describing one indicator", raw)
     ident = raw.get("id")
     if not isinstance(ident, str) or not ID_PATTERN.match(ident):
         raise ctx.error("id", "a snake_case id (lowercase letters, digits, underscores)", ident)
-    ctx = _Ctx(source, ident, where)
+    ctx = _Ctx(source, ident, where, lines)
     unknown = set(raw) - _INDICATOR_FIELDS
     if unknown:
         raise ctx.error(
@@ -381,9 +446,10 @@ def parse_indicator(raw: Any, *, source: str = "<memory>",
         try:
             rule = rule_from_dict(raw["rule"])
         except KpisimError as e:
-            raise ctx.error("rule", "a valid rule", str(e)) from e
+            # the reason is given whole: quoted as `got` it would be cut in the middle
+            raise ctx.error("rule", f"a valid rule: {e}", show_got=False) from e
     with _located(source, ctx):
-        return Indicator(
+        ind = Indicator(
             id=ident,
             name_ko=name_ko,
             name_en=name_en,
@@ -403,6 +469,13 @@ def parse_indicator(raw: Any, *, source: str = "<memory>",
             related=_related(ctx, ident, raw.get("related")),
             undated_goals=_undated(ctx, raw.get("undated_goals"), kind, scale),
         )
+    if rule is not None:
+        try:
+            rule.check_indicator(ind)
+        except KpisimError as e:
+            raise ctx.error("rule", f"a rule that fits the indicator: {e}",
+                            show_got=False) from e
+    return ind
 
 
 @contextmanager

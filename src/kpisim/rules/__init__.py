@@ -35,6 +35,7 @@ The rules themselves live in private modules: ``_base`` (the interface),
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import importlib
 from collections.abc import Mapping
 from typing import Any
@@ -108,6 +109,43 @@ RULE_TYPES: dict[str, frozenset[str]] = {
 }
 
 
+#: Rules whose ``rate`` is a yearly growth as a fraction.
+_RATE_RULES = frozenset({"cagr", "uplift", "milestone_then_growth"})
+#: Fewest actuals the handbook takes σ over (5, or 4 or 3 when fewer exist).
+_MIN_DEVIATION_WINDOW = 3
+
+
+def _hint(name: Any, options: Any) -> str:
+    """``did you mean `x`?`` for the option closest to ``name``, or ``""``."""
+    close = difflib.get_close_matches(str(name), sorted(map(str, options)), n=1, cutoff=0.6)
+    return f"did you mean `{close[0]}`?" if close else ""
+
+
+def _check_catalog_values(rule: Rule) -> None:
+    """Refuse values a catalog almost surely got wrong, though a Rule built in code allows them.
+
+    * a yearly ``rate`` ≥ 1 (100 % a year) in ``cagr``, ``uplift`` or
+      ``milestone_then_growth``: a percentage written as a number (``rate: 8``
+      for 8 %). Growth of 100 % a year or more is written as ``ratio_of_last``
+      (``ratio: 2`` doubles);
+    * a ``deviation`` ``window`` below 3: the handbook takes σ over the last 5
+      actuals, or 4 or 3 when fewer exist (with fewer it uses ``ratio``).
+    """
+    rate = getattr(rule, "rate", None)
+    if rule.type in _RATE_RULES and rate is not None and rate >= 1:
+        guess = f": did you mean {rate / 100:g}?" if rate < 100 else ""
+        msg = (f"rule `{rule.type}`: `rate` {rate:g} would be {rate * 100:g} % a year; rates are "
+               f"fractions (0.08 for 8 %){guess} (growth of 100 % a year or more is written "
+               "as `ratio_of_last`, e.g. `ratio: 2` to double)")
+        raise RuleError(msg)
+    window = getattr(rule, "window", None)
+    if rule.type == "deviation" and window is not None and window < _MIN_DEVIATION_WINDOW:
+        msg = (f"rule `deviation`: `window` must be at least {_MIN_DEVIATION_WINDOW}: the "
+               "handbook takes σ over the last 5 actuals, or 4 or 3 when fewer exist (with "
+               f"fewer than 3 it uses the ratio method, type `ratio`); got {window}")
+        raise RuleError(msg)
+
+
 def _text(kind: str, name: str, value: Any) -> str:
     if value is None:
         return ""
@@ -130,7 +168,12 @@ def rule_from_dict(data: Mapping[str, Any]) -> Rule:
     Raises
     ------
     RuleError
-        Unknown type, unknown or missing parameter, or a bad value.
+        Unknown type (with the closest type named), unknown parameter (with
+        the closest one named) or missing parameter (named), a bad value, or
+        a value a catalog almost surely got wrong though a rule built in code
+        may hold it: a yearly ``rate`` ≥ 1 in ``cagr``, ``uplift`` or
+        ``milestone_then_growth`` (a percentage written as a number: ``8``
+        for 8 %) and a ``deviation`` ``window`` below 3.
 
     Examples
     --------
@@ -149,14 +192,17 @@ def rule_from_dict(data: Mapping[str, Any]) -> Rule:
         raise RuleError(msg)
     kind = data.get("type")
     if not isinstance(kind, str) or kind not in RULE_CLASSES:
-        msg = f"unknown rule type {kind!r}; expected one of {sorted(RULE_CLASSES)}"
+        hint = _hint(kind, RULE_CLASSES) if isinstance(kind, str) else ""
+        hint = f" ({hint})" if hint else ""
+        msg = f"unknown rule type {kind!r}{hint}; expected one of {sorted(RULE_CLASSES)}"
         raise RuleError(msg)
     extra = set(data) - RULE_TYPES[kind] - _COMMON
     if extra:
-        msg = (
-            f"rule `{kind}` does not take {sorted(map(str, extra))}; it takes "
-            f"{sorted(RULE_TYPES[kind] | _COMMON)}"
-        )
+        takes = RULE_TYPES[kind] | _COMMON
+        unknown = sorted(map(str, extra))
+        hints = [f"`{k}`: {h}" for k in unknown if (h := _hint(k, takes - set(data)))]
+        hint = f" ({'; '.join(hints)})" if hints else ""
+        msg = f"rule `{kind}` does not take {unknown}{hint}; it takes {sorted(takes)}"
         raise RuleError(msg)
     params = {k: v for k, v in data.items() if k in RULE_TYPES[kind]}
     if kind == "sequence":
@@ -172,8 +218,16 @@ def rule_from_dict(data: Mapping[str, Any]) -> Rule:
         if "mode" not in rounding_raw and "decimals" not in rounding_raw:
             rounding_raw = None
     rounding = rounding_from_value(rounding_raw, owner=f"rule `{kind}`")
+    required = sorted(
+        f.name for f in dataclasses.fields(RULE_CLASSES[kind])
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    )
+    missing = [name for name in required if name not in params]
+    if missing:
+        msg = f"rule `{kind}` needs {required}; missing {missing}"
+        raise RuleError(msg)
     try:
-        return RULE_CLASSES[kind](
+        rule = RULE_CLASSES[kind](
             **params,
             text=_text(kind, "text", data.get("text")),
             interpretation=_text(kind, "interpretation", data.get("interpretation")),
@@ -181,13 +235,11 @@ def rule_from_dict(data: Mapping[str, Any]) -> Rule:
             chain_rounded=chain,
         )
     except TypeError as e:
-        required = sorted(
-            f.name for f in dataclasses.fields(RULE_CLASSES[kind])
-            if f.default is dataclasses.MISSING
-            and f.default_factory is dataclasses.MISSING
-        )
-        msg = f"rule `{kind}` needs {required}; got {sorted(params)}"
+        msg = (f"rule `{kind}`: a parameter has a value of the wrong type; got "
+               f"{ {k: type(v).__name__ for k, v in sorted(params.items())} }")
         raise RuleError(msg) from e
+    _check_catalog_values(rule)
+    return rule
 
 
 def _parts_from(raw: Any) -> list[tuple[int, Rule]]:

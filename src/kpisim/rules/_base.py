@@ -445,6 +445,17 @@ class Rule:
         """This rule with what it takes from the indicator filled in (default: itself)."""
         return self
 
+    def check_indicator(self, indicator: Any) -> None:
+        """Raise :class:`RuleError` if the rule cannot fit ``indicator`` at all.
+
+        Run by the catalog loader on every indicator with a rule, so that a
+        rule that could never give a target for it (a fixed grade off the
+        scale, a long-term goal before the base year) is refused at load,
+        naming the file and the indicator, rather than when it is used. The
+        default checks nothing; data a rule needs only for some years (a
+        missing budget, too short a history) is still reported when used.
+        """
+
     def path(
         self,
         indicator: Any,

@@ -401,6 +401,16 @@ class MilestoneThenGrowth(Rule):
         return f"{num(self.value)} by {yy(self.year)}, then {pct(self.rate)} a year"
 
 
+def _budget_amount(year: Any, value: Any) -> float:
+    """One year's budget: a finite amount > 0 (a target per budget needs a budget)."""
+    amount = check_number("per_budget", f"budget[{year}]", value)
+    if amount <= 0:
+        msg = (f"rule `per_budget`: `budget[{year}]` must be an amount > 0 (the budget of "
+               f"that year, e.g. in 억원); got {num(amount)}")
+        raise RuleError(msg)
+    return amount
+
+
 @dataclass(frozen=True, repr=False)
 class PerBudget(Rule):
     """Targets per budget: ``T(y) = ρ · budget(y)`` ("지원예산(억원) × 1.3명").
@@ -408,9 +418,10 @@ class PerBudget(Rule):
     Parameters
     ----------
     ratio : float
-        ρ per budget unit.
+        ρ ≥ 0 per budget unit.
     budget : mapping of int to float
-        Budget by year (억원). A year without a budget raises RuleError.
+        Budget by year (억원), each amount > 0. A year without a budget raises
+        RuleError.
     """
 
     type = "per_budget"
@@ -419,7 +430,8 @@ class PerBudget(Rule):
 
     def __post_init__(self) -> None:
         self._check_common()
-        object.__setattr__(self, "ratio", check_number(self.type, "ratio", self.ratio))
+        object.__setattr__(self, "ratio", check_number(self.type, "ratio", self.ratio,
+                                                       low=0))
         raw = self.budget
         if isinstance(raw, Mapping):
             raw = raw.items()
@@ -427,7 +439,7 @@ class PerBudget(Rule):
             pairs = [(check_number(self.type, "budget year",
                                    int(y) if isinstance(y, str) and y.strip().isdigit()
                                    else y, integer=True),
-                      check_number(self.type, "budget", v)) for y, v in raw]
+                      _budget_amount(y, v)) for y, v in raw]
         except (TypeError, ValueError) as e:
             if isinstance(e, RuleError):
                 raise

@@ -47,6 +47,16 @@ def _history_values(rule: Rule, history: Any, year: int | None) -> tuple[list[fl
                     "category": data.category, "kind": data.kind}
 
 
+def _check_ddof(rule_type: str, ddof: int, fewest: int) -> None:
+    """σ of as few as ``fewest`` actuals divides by ``n − ddof``: it must stay ≥ 1."""
+    if ddof >= fewest:
+        allowed = " or ".join(", ".join(str(d) for d in range(fewest)).rsplit(", ", 1))
+        msg = (f"rule `{rule_type}`: `ddof` must be {allowed} (0 is the handbook's population "
+               f"σ): σ may use as few as {fewest} actuals and divides by their number minus "
+               f"`ddof`; got {ddof}")
+        raise RuleError(msg)
+
+
 def _clip(kind: str | None, *values: float) -> tuple[float, ...]:
     if kind == "share":
         return tuple(min(max(v, 0.0), 100.0) for v in values)
@@ -150,6 +160,7 @@ class DeviationRule(_Bounded, Rule):
                                                         self.window, low=1, integer=True))
         object.__setattr__(self, "ddof", check_number(self.type, "ddof", self.ddof,
                                                       low=0, integer=True))
+        _check_ddof(self.type, self.ddof, self.min_history)
         check_choice(self.type, "baseline", self.baseline, DEVIATION_BASELINES)
 
     def k_for(self, category: str | None) -> float:
@@ -260,6 +271,7 @@ class PreviousTargetPlusSigma(Rule):
                                                         self.window, low=1, integer=True))
         object.__setattr__(self, "ddof", check_number(self.type, "ddof", self.ddof,
                                                       low=0, integer=True))
+        _check_ddof(self.type, self.ddof, min(3, self.window))
 
     @property
     def lookback(self) -> int:
@@ -470,6 +482,22 @@ class LongTermPath(_Bounded, Rule):
     def lookback(self) -> int | None:
         """The whole history: the line starts at the base year."""
         return None
+
+    def check_indicator(self, indicator: Any) -> None:
+        """The goal year must come after the base year the line starts from."""
+        if self.base_year is not None:  # checked against the goal year on construction
+            return
+        data = as_data(indicator)
+        plan = data.plan_years()
+        first = plan[0] if plan else self.goal_year  # as for_indicator picks the base year
+        known = [y for y in data.actuals if y < first]
+        if not known or self.goal_year > max(known):
+            return
+        msg = (f"rule `{self.type}`: `goal_year` ({self.goal_year}) must be after the base "
+               f"year {max(known)} (the latest actual before the first plan year): the line "
+               "runs from the base year's actual to the goal; check `goal_year`, or set "
+               "`base_year`")
+        raise RuleError(msg)
 
     def for_indicator(self, indicator: Any) -> LongTermPath:
         """This rule with ``base_year`` filled from ``indicator`` when left open.

@@ -48,6 +48,39 @@ class Fixed(Rule):
         else:
             object.__setattr__(self, "value", float(v))
 
+    def check_indicator(self, indicator: Any) -> None:
+        """The value is a grade on a grade indicator's scale, else a number of its kind.
+
+        A count's level is ≥ 0, a share's in [0, 100], and a level inside the
+        indicator's ``bounds`` when it has them.
+        """
+        v = self.value
+        kind = getattr(indicator, "kind", None)
+        if kind == "grade":
+            scale = list(getattr(indicator, "scale", ()))
+            if not isinstance(v, str) or v not in scale:
+                msg = (f"rule `fixed`: `value` must be a grade on the indicator's scale "
+                       f"{scale}; got {num(v) if not isinstance(v, str) else repr(v)}")
+                raise RuleError(msg)
+            return
+        if kind is None:
+            return
+        if isinstance(v, str):
+            msg = (f"rule `fixed`: `value` must be a number for a `{kind}` indicator (a grade "
+                   f"is for a grade indicator); got {v!r}")
+            raise RuleError(msg)
+        if kind == "count" and v < 0:
+            msg = f"rule `fixed`: `value` must be ≥ 0 for a count; got {num(v)}"
+            raise RuleError(msg)
+        if kind == "share" and not 0 <= v <= 100:
+            msg = f"rule `fixed`: `value` must be a share in [0, 100]; got {num(v)}"
+            raise RuleError(msg)
+        bounds = getattr(indicator, "bounds", None)
+        if bounds is not None and not bounds[0] <= v <= bounds[1]:
+            msg = (f"rule `fixed`: `value` must lie inside the indicator's `bounds` "
+                   f"[{bounds[0]:g}, {bounds[1]:g}]; got {num(v)}")
+            raise RuleError(msg)
+
     def compute(self, run: Run, year: int) -> Any:
         return self.value
 
@@ -201,6 +234,15 @@ class Sequence(Rule):
         """The longest look-back of the parts (None if any part needs all)."""
         backs = [rule.lookback for _, rule in self.parts]
         return None if any(b is None for b in backs) else max(backs)
+
+    def check_indicator(self, indicator: Any) -> None:
+        """Every part must fit the indicator (see :meth:`Rule.check_indicator`)."""
+        for i, (_, rule) in enumerate(self.parts):
+            try:
+                rule.check_indicator(indicator)
+            except RuleError as e:
+                msg = f"rule `sequence`: parts[{i}].rule: {e}"
+                raise RuleError(msg) from e
 
     def for_indicator(self, indicator: Any) -> Rule:
         parts = tuple((y, r.for_indicator(indicator)) for y, r in self.parts)
