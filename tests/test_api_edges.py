@@ -285,3 +285,22 @@ def test_progress_ratio_for_a_zero_goal_and_a_target_at_the_base():
     assert progress_ratio(100, 2020, 120, 2022, 100, 2027) == float("inf")
     assert progress_ratio(100, 2020, 90, 2022, 100, 2027) == float("-inf")
     assert np.isnan(progress_ratio(100, 2022, 100, 2022, 150, 2027))  # one year: no pace
+
+
+def test_a_rule_that_is_not_a_rule_is_refused():
+    for rule in ({"type": "cagr", "rate": 0.08}, "CAGR 8%"):
+        with pytest.raises(CatalogError, match="field `rule`"):
+            count(rule=rule)
+
+
+def test_inputs_that_look_mistaken_are_named():
+    down = Indicator(id="d", name_ko="d", unit="일", kind="level", direction="decrease",
+                     actuals={2020: 30, 2021: 28, 2022: 25}, targets={2025: 30, 2027: 40})
+    frac = Indicator(id="f", name_ko="f", unit="%", kind="share",
+                     actuals={2020: 0.41, 2021: 0.44}, targets={2025: 0.6})
+    sim = kpisim.simulate([down, frac], n_paths=N, rng=1)
+    a = sim.assumptions("en").set_index("field")
+    assert "move the other way" in a.loc["direction", "statement"]
+    assert "fractions" in " ".join(a.loc[["kind"], "statement"])
+    ok = kpisim.simulate(count(), n_paths=N, rng=1).assumptions("en")
+    assert not ok["field"].isin(["direction"]).any()

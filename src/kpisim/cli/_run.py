@@ -341,6 +341,9 @@ def cmd_run(args) -> int:
                       model=args.model, seed=args.seed) + "\n" + format_table(table, lang)]
         if sim.skipped:
             parts.append(_skipped_text(sim.skipped, lang))
+        doubts = _doubts_text(sim, lang)
+        if doubts:
+            parts.append(doubts)
         later = _beyond_horizon(sim)
         if later:
             parts.append(text("cli.run.beyond_until", lang, until=int(sim.years[-1]),
@@ -402,3 +405,17 @@ def _beyond_horizon(sim) -> list[str]:
         if later:
             out.append(f"{ident} ({', '.join(map(str, later))})")
     return out
+
+
+def _doubts_text(sim, lang: str, most: int = 8) -> str:
+    """The engine's doubts about any indicator's input or model (direction against the
+    targets, a share written as fractions, counts floored at 0, paths all identical)."""
+    a = sim.assumptions(lang)
+    rows = a[(a["source"] == "engine") & a["field"].isin(["direction", "kind", "model"])]
+    if rows.empty:
+        return ""
+    lines = [text("cli.run.doubts", lang)]
+    lines += [f"  - {r.id}: {r.statement}" for r in rows.head(most).itertuples()]
+    if len(rows) > most:
+        lines.append(f"  … (+{len(rows) - most})")
+    return "\n".join(lines)

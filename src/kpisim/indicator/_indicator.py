@@ -91,6 +91,13 @@ def _check_fields(ind: Indicator) -> None:
     if ind.kind == "grade" and len(scale) < 2:
         raise _bounds_error(ident, "scale", "at least two grades (worst first) for a grade",
                             scale)
+    if ind.rule is not None:
+        # a Rule by its interface (importing kpisim.rules here would be a cycle)
+        if isinstance(ind.rule, Mapping | str) or not all(
+                hasattr(ind.rule, a) for a in ("type", "for_indicator", "next_target")):
+            hint = (" (a mapping: build it with kpisim.rules.rule_from_dict)"
+                    if isinstance(ind.rule, Mapping) else "")
+            raise _bounds_error(ident, "rule", f"a kpisim.rules Rule or None{hint}", ind.rule)
     if ind.kind == "grade" and ind.direction == "decrease":
         raise _bounds_error(ident, "direction",
                             "`increase` for a grade (its scale runs worst first, so a better "

@@ -177,6 +177,32 @@ def _check_model_kind(mdl: Any, ind: Indicator, argument: str) -> None:
     raise ModelError(msg)
 
 
+def _input_doubts(ind: Indicator) -> list[str]:
+    """Sentences for inputs that are valid but look mistaken (they are shown, not refused).
+
+    * the stated targets move against the direction (a ``decrease`` indicator
+      whose last target is above its first, or the reverse): the direction
+      decides what "met" means, so a wrong one inverts every probability;
+    * a share (in %) whose every value is at most 1: fractions (0.41 for 41 %)
+      would be read as 0.41 %.
+    """
+    out: list[str] = []
+    targets = ind.numeric_targets()
+    if len(targets) >= 2 and ind.direction in ("increase", "decrease"):
+        first, last = min(targets), max(targets)
+        rising = targets[last] > targets[first]
+        falling = targets[last] < targets[first]
+        if (ind.direction == "decrease" and rising) or (ind.direction == "increase" and falling):
+            out.append(Msg("sim.direction_doubt", direction=ind.direction,
+                           first=f"{targets[first]:g}", y0=str(first),
+                           last=f"{targets[last]:g}", y1=str(last)))
+    if ind.kind == "share":
+        values = [float(v) for v in (*ind.observed.tolist(), *targets.values())]
+        if values and max(values) <= 1 and max(values) > 0:
+            out.append(Msg("sim.share_fraction", top=f"{max(values):g}"))
+    return out
+
+
 def _fit(ind: Indicator, model: Any, peers: Catalog, prior: Any):
     """Fit ``ind``: the fitted model, the indicator's bounds, whether the model's
     own scale keeps its paths inside them, and the engine's notes."""
@@ -189,7 +215,7 @@ def _fit(ind: Indicator, model: Any, peers: Catalog, prior: Any):
     _check_model_kind(mdl, ind, "model")
     use_prior = _prior_for(ind, len(history), mdl, peers, prior)
     bounds = ind.resolved_bounds()
-    notes: list[str] = []
+    notes: list[str] = _input_doubts(ind)
     if bounds is not None:
         notes.append(bounds.statement)
     censored = bounds is not None and scale_for(ind)[1] is None

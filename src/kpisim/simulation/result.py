@@ -462,9 +462,7 @@ class Simulation:
             for s in t.notes:
                 rows.append(
                     {"id": ident, "source": "engine",
-                     "field": ("targets" if getattr(s, "key", "") in ("sim.unjudged",
-                                                                     "sim.beyond_until")
-                               else "bounds"),
+                     "field": _NOTE_FIELDS.get(getattr(s, "key", ""), "bounds"),
                      "statement": in_lang(s, lang), "reason": ""}
                 )
             if t.degenerate:
@@ -516,6 +514,11 @@ class Simulation:
             f"n_paths={self.n_paths}, "
             f"years={int(self.years[0])}–{int(self.years[-1])}, skipped={len(self.skipped)})"
         )
+
+
+#: The catalog field each of the engine's own notes is about (else ``bounds``).
+_NOTE_FIELDS = {"sim.unjudged": "targets", "sim.beyond_until": "targets",
+                "sim.direction_doubt": "direction", "sim.share_fraction": "kind"}
 
 
 def _id_list(ids: Any) -> list[str] | None:
