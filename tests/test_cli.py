@@ -211,3 +211,22 @@ def test_sweep_with_no_target_in_the_year_says_so(capsys):
     code, _, err = run(capsys, "sweep", "--paths", "2000", "--year", "2040")
     assert code == 2
     assert "no simulated indicator has a stated target in 2040" in err
+
+
+def test_an_option_given_twice_is_refused(capsys):
+    with pytest.raises(SystemExit) as e:
+        main(["run", "--catalog", "a", "--catalog", "b"])
+    assert e.value.code == 2
+    assert "--catalog given more than once" in capsys.readouterr().err
+
+
+def test_run_checks_paths_and_excel_before_simulating(capsys, tmp_path):
+    code, _, err = run(capsys, "run", "--paths", str(10**12), "--lang", "en")
+    assert code == 2
+    assert "--yes does not lift this" in err
+    code, _, err = run(capsys, "run", "--excel", str(tmp_path / "x.csv"), "--no-report")
+    assert code == 2
+    assert ".xlsx" in err
+    code, _, err = run(capsys, "run", "--paths", "3000000", "--lang", "en")
+    assert code == 2
+    assert "about 0 min" not in err

@@ -487,7 +487,7 @@ def _cli(capsys, *argv):
         (lambda p: p.write_text(BOMB, encoding="utf-8"), ["catalog"], "alias"),
         (lambda p: p.write_text("", encoding="utf-8"), ["catalog"], "empty"),
         (lambda p: p.write_text(GOOD, encoding="utf-8"),
-         ["run", "--no-report", "--paths", str(10**12), "--yes"], "`n_paths`"),
+         ["run", "--no-report", "--paths", str(10**12), "--yes"], "1,000,000,000"),
         (lambda p: p.write_text(GOOD, encoding="utf-8"),
          ["run", "--no-report", "--paths", "3000000"], "--yes"),
         (lambda p: p.write_text(GOOD, encoding="utf-8"),

@@ -98,6 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``kpisim`` command."""
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    once = [a for a in ("--catalog", "--out", "--excel", "--model", "--paths", "--seed")
+            if sum(x == a or x.startswith(a + "=") for x in argv) > 1]
+    if once:  # argparse keeps the last silently: the user meant one of them
+        parser.error(f"{', '.join(once)} given more than once; give each once")
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)

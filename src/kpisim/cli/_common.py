@@ -46,13 +46,18 @@ _RATE = 100_000 * 71 / 38.7
 
 def _check_paths(args, catalog) -> None:
     """Refuse a very long run unless ``--yes`` is given (KpisimError: exit 2)."""
+    from kpisim.simulation import MAX_PATHS
+
+    if args.paths > MAX_PATHS:  # refused before suggesting --yes, which cannot lift it
+        raise KpisimError(text("errors.paths_max", args.lang, paths=args.paths, most=MAX_PATHS))
     if args.paths <= _CONFIRM_PATHS or getattr(args, "yes", False):
         return
 
     n = max(1, sum(1 for i in catalog.values() if i.kind != "grade"))
     minutes = args.paths * n / _RATE / 60
+    shown = f"{minutes:,.1f}" if minutes < 10 else f"{minutes:,.0f}"  # never "about 0 min"
     raise KpisimError(text("errors.paths_confirm", args.lang, paths=args.paths, n=n,
-                           minutes=minutes))
+                           minutes=shown))
 
 
 def _simulate(args, catalog, scenario=None, progress=None):

@@ -315,6 +315,13 @@ def cmd_run(args) -> int:
     lang = args.lang
     out = (_out_dir(args) if not args.no_report and args.format == "table"
            else None)  # before the run: fail fast
+    if args.excel:  # the workbook's path too: an error after a long run wastes it
+        from kpisim._safeio import check_writable
+
+        if not str(args.excel).lower().endswith(".xlsx"):
+            msg = f"--excel {args.excel}: the workbook is written as .xlsx; give a .xlsx name"
+            raise KpisimError(msg)
+        check_writable(args.excel)
     cat = _catalog(args)
     progress = Progress(quiet=args.quiet, lang=lang)
     sim = _simulate(args, cat, progress=progress)
