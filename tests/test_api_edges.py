@@ -304,3 +304,16 @@ def test_inputs_that_look_mistaken_are_named():
     assert "fractions" in " ".join(a.loc[["kind"], "statement"])
     ok = kpisim.simulate(count(), n_paths=N, rng=1).assumptions("en")
     assert not ok["field"].isin(["direction"]).any()
+
+
+def test_a_budget_change_without_effect_warns():
+    x = count()
+    idle = Scenario(name="b", changes=(Change(indicator="x", budget={2040: 10, 2041: 20},
+                                              elasticity=1.0),))
+    with pytest.warns(kpisim.KpisimWarning, match="budget change for `x` has no effect"):
+        kpisim.simulate(x, scenario=idle, n_paths=N, rng=1)
+    busy = Scenario(name="b", changes=(Change(indicator="x", budget={2023: 10, 2025: 20},
+                                              elasticity=1.0),))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        kpisim.simulate(x, scenario=busy, n_paths=N, rng=1)

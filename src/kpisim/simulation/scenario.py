@@ -215,6 +215,15 @@ class Scenario:
         """
         out = []
         for c in self.changes:
+            if c.budget is not None:  # the factor is (B_t / B_first)^e: later years must differ
+                later = [y for y in list(c.budget)[1:] if y <= last_year]
+                if not later:
+                    for ident in first_years:
+                        if c.applies(ident):
+                            out.append(
+                                f"scenario `{self.name}`: the budget change for `{ident}` has no "
+                                f"effect: no budget year after its first ({next(iter(c.budget))}) "
+                                f"falls in the simulated years (to {last_year})")
             if c.years is None:
                 continue
             lo, hi = c.years
