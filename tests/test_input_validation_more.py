@@ -429,3 +429,13 @@ def test_a_named_pipe_is_refused_without_waiting(tmp_path):
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.parametrize(("sep", "name"), [(";", "semicolons"), ("\t", "tabs")])
+def test_a_csv_with_another_separator_is_named(tmp_path, sep, name):
+    path = tmp_path / "c.csv"
+    header = sep.join(["id", "name_ko", "unit", "kind", "direction", "year", "actual", "target"])
+    path.write_text(header + "\n" + sep.join(["a", "지표", "개", "count", "increase", "2021",
+                                               "1100", ""]) + "\n", encoding="utf-8")
+    with pytest.raises(CatalogError, match=f"separated by {name}"):
+        kpisim.load_catalog(path)

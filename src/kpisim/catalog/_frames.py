@@ -232,6 +232,11 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise _file_error(path, "a header row (id, year, actual, target, …) and data rows",
                           "an empty file")
     header = lines[start]
+    if len(header) == 1:  # one cell: another separator (Excel's ';' in some locales, a tab)
+        for sep, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars")):
+            if header[0].count(sep) >= 2:
+                raise _file_error(path, "a comma-separated table (save it as CSV with commas)",
+                                  f"a header separated by {name}: {header[0][:60]!r}")
     if len(header) > MAX_COLUMNS:
         raise _file_error(path, f"at most {MAX_COLUMNS} columns", f"{len(header)} columns")
     data = lines[start + 1:]
