@@ -439,3 +439,26 @@ def test_a_csv_with_another_separator_is_named(tmp_path, sep, name):
                                                "1100", ""]) + "\n", encoding="utf-8")
     with pytest.raises(CatalogError, match=f"separated by {name}"):
         kpisim.load_catalog(path)
+
+
+def test_a_yaml_merge_key_overrides_and_is_not_a_duplicate(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text(textwrap.dedent("""\
+        catalog: {name: t}
+        indicators:
+          - &x
+            id: a
+            name_ko: 지표
+            unit: 개
+            kind: count
+            actual: {2021: 10, 2022: 12}
+            target: {2025: 20}
+          - <<: *x
+            id: b
+        """), encoding="utf-8")
+    cat = kpisim.load_catalog(path)
+    assert list(cat) == ["a", "b"]
+    assert cat["b"].targets == cat["a"].targets
+    path.write_text("catalog: {name: t}\nindicators:\n  - {id: a, id: b}\n", encoding="utf-8")
+    with pytest.raises(CatalogError, match="duplicate key 'id'"):
+        kpisim.load_catalog(path)

@@ -214,10 +214,16 @@ class StrictDumper(yaml.SafeDumper):
 
 
 def _construct_mapping(loader: StrictLoader, node: yaml.MappingNode) -> dict:
+    # A merge key (`<<: *x`) puts the merged pairs first; a key written in the
+    # mapping itself overrides a merged one (YAML's merge rule), so only a key
+    # written twice in the mapping is a duplicate.
+    own = sum(1 for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge")
     loader.flatten_mapping(node)
+    merged = len(node.value) - own
     out: dict = {}
     key_lines: dict[Any, int] = {}
-    for key_node, value_node in node.value:
+    from_merge: set = set()
+    for i, (key_node, value_node) in enumerate(node.value):
         key = loader.construct_object(key_node, deep=True)
         try:
             hash(key)
@@ -225,9 +231,12 @@ def _construct_mapping(loader: StrictLoader, node: yaml.MappingNode) -> dict:
             msg = (f"a mapping key must be a plain value (text or a number), not a "
                    f"{type(key).__name__}, at line {key_node.start_mark.line + 1}")
             raise yaml.constructor.ConstructorError(None, None, msg) from None
-        if key in out:
+        if key in out and key not in from_merge:
             msg = f"duplicate key {short_repr(key)} at line {key_node.start_mark.line + 1}"
             raise yaml.constructor.ConstructorError(None, None, msg)
+        from_merge.discard(key)
+        if i < merged:
+            from_merge.add(key)
         out[key] = loader.construct_object(value_node, deep=True)
         key_lines[key] = key_node.start_mark.line + 1
     table = getattr(loader, "kpisim_lines", None)
