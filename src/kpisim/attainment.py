@@ -193,12 +193,7 @@ class AttainmentCounter:
         self.shortfall_rel_sum[cols] += rel
         # first year each path reaches the goal: a running OR over the years
         # counts the paths that have reached it by each year
-        with np.errstate(invalid="ignore"):
-            if self.whole:
-                limit = whole_threshold(self.goal, self.direction)
-                reach = (values.T < limit) if decrease else (values.T >= limit)
-            else:
-                reach = (values.T <= self.goal) if decrease else (values.T >= self.goal)
+        reach = meets(values.T, self.goal, self.direction, whole=self.whole)
         for k in range(1, reach.shape[0]):
             reach[k] |= reach[k - 1]
         by_year = _row_counts(reach)

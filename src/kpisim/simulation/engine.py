@@ -277,6 +277,12 @@ def _plan(
     simulated or targeted year to ``until``) and, for each indicator left out,
     why. With ``strict`` an indicator that cannot be simulated raises instead.
     """
+    if isinstance(prior, Mapping):  # a typo in an id would silently use the default prior
+        unknown = sorted(set(map(str, prior)) - set(catalog))
+        if unknown:  # refused before any indicator is fitted
+            msg = (f"`prior` names indicator(s) not in the catalog: {unknown[:6]}; "
+                   f"the ids are e.g. {list(catalog)[:6]}")
+            raise SimulationError(msg)
     skipped: dict[str, str] = {}
     prepared = []
     for k, ind in enumerate(catalog.values()):
@@ -295,12 +301,6 @@ def _plan(
                 msg = f"indicator `{ind.id}`: {e}"
                 raise SimulationError(msg) from e
             skipped[ind.id] = str(e)
-    if isinstance(prior, Mapping):  # a typo in an id would silently use the default prior
-        unknown = sorted(set(map(str, prior)) - set(catalog))
-        if unknown:
-            msg = (f"`prior` names indicator(s) not in the catalog: {unknown[:6]}; "
-                   f"the ids are e.g. {list(catalog)[:6]}")
-            raise SimulationError(msg)
     if not prepared:
         why = "; ".join(f"{k}: {v}" for k, v in skipped.items()) or "no indicator was given"
         msg = f"nothing to simulate: {why}"

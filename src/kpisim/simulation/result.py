@@ -534,8 +534,7 @@ def _first_reach_before_grid(t: Track, first_grid_year: int) -> int | None:
     goal = t.counter.goal
     if not past.size or not np.isfinite(goal):
         return None
-    with np.errstate(invalid="ignore"):
-        hit = past <= goal if t.counter.direction == "decrease" else past >= goal
+    hit = meets(past, goal, t.counter.direction, whole=t.counter.whole)  # as the counter judges
     if not hit.any():
         return None
     return first_grid_year - past.size + int(np.argmax(hit))
