@@ -23,6 +23,21 @@ def test_shape_dtype_and_reproducibility(method, n_paths, n_steps):
 
 
 @pytest.mark.parametrize("method", models.SAMPLERS)
+def test_a_reused_buffer_gives_the_same_numbers(method):
+    """``out=`` (the engine's per-indicator buffer) never changes the draws;
+    a buffer of the wrong shape, dtype or layout is not used."""
+    want = models.standard_normals(64, 5, rng=3, method=method)
+    buf = np.full((64, 5), np.nan)
+    got = models.standard_normals(64, 5, rng=3, method=method, out=buf)
+    np.testing.assert_array_equal(got, want)
+    assert (got is buf) == (method == "plain")
+    for bad in (np.empty((64, 4)), np.empty((64, 5), np.float32), np.empty((5, 64)).T):
+        got = models.standard_normals(64, 5, rng=3, method=method, out=bad)
+        assert got is not bad
+        np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("method", models.SAMPLERS)
 def test_marginals_are_standard_normal(method):
     z = models.standard_normals(4096, 3, rng=np.random.default_rng(1), method=method)
     assert np.abs(z.mean(axis=0)).max() < 0.06

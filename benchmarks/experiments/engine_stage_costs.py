@@ -61,7 +61,7 @@ def main() -> None:
     AttainmentCounter.update = lambda self, values, targets=None: None
     zeros = np.zeros((4096, 10))
     own = blocks._own_shocks
-    blocks._own_shocks = lambda root, b, t, years, sampler: zeros
+    blocks._own_shocks = lambda root, b, t, years, sampler, out=None: zeros
     rest = per_path_year()
     blocks._own_shocks, AttainmentCounter.update, RefGrowthFitted.sample = own, update, sample
     no_both = no_sample - (full - no_counts)

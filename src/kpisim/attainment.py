@@ -94,6 +94,17 @@ def _row_counts(mask: NDArray[np.bool_]) -> NDArray[np.int64]:
                        count=mask.shape[0])
 
 
+def _nan_counts(x: NDArray[np.float64]) -> NDArray[np.int64]:
+    """NaNs in each row of ``x``: a row whose sum is not NaN has none (one
+    fast pass); only the rows whose sum is NaN are counted value by value."""
+    counts = np.zeros(x.shape[0], dtype=np.int64)
+    with np.errstate(invalid="ignore"):  # inf − inf is NaN too: then counted exactly
+        suspect = np.flatnonzero(np.isnan(np.add.reduce(x, axis=1)))
+    for i in suspect:
+        counts[i] = np.count_nonzero(np.isnan(x[i]))
+    return counts
+
+
 @dataclass
 class AttainmentCounter:
     """Streaming counts for one indicator over a grid of years.
@@ -166,13 +177,13 @@ class AttainmentCounter:
                 np.negative(slack, out=slack)
             with np.errstate(invalid="ignore"):
                 miss = gap >= slack if decrease else gap > slack
-            n_miss = _row_counts(miss)
-            n_known = n - _row_counts(np.isnan(gap))  # NaN (unknown) is neither
-            np.copyto(gap, 0.0, where=~miss)  # a met path has no shortfall (NaN → 0 too)
         else:
             miss = gap > 0
-            n_miss = _row_counts(miss)
-            n_known = n_miss + _row_counts(gap <= 0)  # NaN (unknown) is neither
+        n_miss = _row_counts(miss)
+        n_known = n - _nan_counts(gap)  # NaN (unknown) is neither met nor missed
+        # a met path has no shortfall: gap × miss is 0 there (NaN stays NaN and
+        # is zeroed by the fmax below, as is a missed path's negative gap)
+        np.multiply(gap, miss, out=gap)
         self.evaluated[cols] += n_known
         self.hits[cols] += n_known - n_miss
         # P(every target met up to and including each year): unknown = not a miss
@@ -197,7 +208,8 @@ class AttainmentCounter:
         for k in range(1, reach.shape[0]):
             reach[k] |= reach[k - 1]
         by_year = _row_counts(reach)
-        self.first_hit[:-1] += np.diff(by_year, prepend=0)
+        self.first_hit[:-1] += by_year
+        self.first_hit[1:-1] -= by_year[:-1]
         self.first_hit[-1] += n - (by_year[-1] if by_year.size else 0)
         self.n += n
 

@@ -16,6 +16,7 @@ from hypothesis.extra.numpy import arrays
 
 from kpisim._validation import ModelError
 from kpisim.attainment import AttainmentCounter
+from kpisim.models._base import level_from_change
 from kpisim.models._inverse_cdf import InverseCDF
 from kpisim.models._refgrowth import RefGrowth
 
@@ -71,8 +72,20 @@ def test_inverse_cdf_refuses_what_is_not_a_cdf(x, cdf):
 
 
 # ------------------------------------------------------ attainment counts
-def _reference_counts(values, targets, goal, decrease):
-    """Every count by explicit per-path logic (NaN: neither met nor missed)."""
+def _reference_counts(values, targets, goal, decrease, whole=False):
+    """Every count by explicit per-path logic (NaN: neither met nor missed).
+
+    ``whole``: a count judged by its whole number — an increasing one meets t
+    when v ≥ ⌈t⌉ − ½, a decreasing one when v < ⌊t⌋ + ½ (the rule of
+    docs/concepts); its shortfall is still measured from t.
+    """
+    import math
+
+    def met(v, t):
+        if whole:
+            return v < math.floor(t) + 0.5 if decrease else v >= math.ceil(t) - 0.5
+        return v <= t if decrease else v >= t
+
     n, k = values.shape
     s = -1.0 if decrease else 1.0
     judged = ~np.isnan(targets)
@@ -89,12 +102,13 @@ def _reference_counts(values, targets, goal, decrease):
             if judged[i]:
                 g = s * (targets[i] - v)
                 if not np.isnan(g):
+                    ok = met(v, targets[i])
                     evaluated[i] += 1
-                    hits[i] += g <= 0
-                    shortfall[i] += max(g, 0.0)
-                    ok_so_far = ok_so_far and g <= 0
+                    hits[i] += ok
+                    shortfall[i] += 0.0 if ok else max(g, 0.0)
+                    ok_so_far = ok_so_far and ok
             path_hits[i] += ok_so_far
-            if reached is None and (v <= goal if decrease else v >= goal):
+            if reached is None and not np.isnan(v) and met(v, goal):
                 reached = i
         first[k if reached is None else reached] += 1
     return hits, evaluated, shortfall, path_hits, first
@@ -107,22 +121,31 @@ def _reference_counts(values, targets, goal, decrease):
     decrease=st.booleans(),
     fortran=st.booleans(),
     nan_share=st.sampled_from([0.0, 0.2]),
+    whole=st.booleans(),
 )
-@settings(max_examples=60, deadline=None)
-def test_attainment_counts_are_the_per_path_counts(seed, n, k, decrease, fortran, nan_share):
+@settings(max_examples=80, deadline=None)
+def test_attainment_counts_are_the_per_path_counts(seed, n, k, decrease, fortran, nan_share,
+                                                   whole):
     g = np.random.default_rng(seed)
     values = g.lognormal(4.6, 0.3, (n, k))
+    if whole:  # counts near small targets, some exactly whole, some on the ½ edges
+        values = np.round(g.lognormal(1.5, 0.6, (n, k)) * 2) / 2
     values[g.random((n, k)) < nan_share] = np.nan
     if fortran:
         values = np.asfortranarray(values)
     targets = g.lognormal(4.6, 0.2, k)
-    targets[g.random(k) < 0.3] = np.nan
     goal = float(g.lognormal(4.6, 0.2))
+    if whole:
+        targets = g.lognormal(1.5, 0.4, k) * g.choice([1.0, 0.0], k, p=[0.8, 0.2])
+        exact = g.random(k) < 0.4  # some whole targets (a 0 among them: 무사고 0건)
+        targets[exact] = np.round(targets[exact])
+        goal = float(np.round(g.lognormal(1.5, 0.4), 1))
+    targets[g.random(k) < 0.3] = np.nan
     c = AttainmentCounter(years=np.arange(2024, 2024 + k), targets=targets, goal=goal,
-                          direction="decrease" if decrease else "increase")
+                          direction="decrease" if decrease else "increase", whole=whole)
     c.update(values)
     hits, evaluated, shortfall, path_hits, first = _reference_counts(
-        values, targets, goal, decrease)
+        values, targets, goal, decrease, whole)
     judged = ~np.isnan(targets)
     assert np.array_equal(c.hits[judged], hits[judged])
     assert np.array_equal(c.evaluated[judged], evaluated[judged])
@@ -149,9 +172,34 @@ def test_refgrowth_paths_are_the_written_recursion(seed, n, steps, phi, lam):
     j = np.arange(1, steps + 1)
     drift = (m0 + phi**j * (mu - m0))[None, :] + np.sqrt(lam) * sigma * growth[:, 1:2]
     yearly = drift + sigma * eps
-    want = 125.0 * np.exp(np.cumsum(yearly, axis=1))
+    change = np.cumsum(yearly, axis=1)
+    want = 125.0 * np.exp(change)
     assert got.shape == (n, steps)
-    assert np.allclose(got, want, rtol=1e-12)
+    # levels come from float32 exp of the change (level_from_change's bound)
+    assert np.all(np.abs(got / want - 1) <= 2.0**-24 * (np.abs(change) + 8))
+
+
+@given(change=arrays(np.float64, st.integers(0, 300),
+                     elements=st.floats(-50, 50, allow_subnormal=False)),
+       z_last=st.floats(-300, 300))
+@settings(max_examples=200, deadline=None)
+def test_levels_from_changes_are_within_the_stated_float32_bound(change, z_last):
+    """e^{z_T} · float32(e^{Δz}) against float64 e^{z_T + Δz}: relative error
+    at most 2⁻²⁴(|Δz| + 8), as level_from_change's docstring states."""
+    want = np.exp(np.float64(z_last) + change)
+    got = level_from_change(change.copy(), z_last)
+    assert got.dtype == np.float64
+    assert got.shape == change.shape
+    assert np.all(np.abs(got / want - 1) <= 2.0**-24 * (np.abs(change) + 8))
+    zero = level_from_change(np.zeros(3), z_last)
+    assert np.all(zero == np.exp(z_last))  # no change: the last level exactly
+
+
+def test_levels_from_changes_is_in_place_and_keeps_the_layout():
+    change = np.asfortranarray(np.linspace(-3, 3, 12).reshape(3, 4))
+    out = level_from_change(change, 1.5)
+    assert out is change
+    assert out.flags.f_contiguous
 
 
 @given(seed=seeds, n=st.integers(1, 30))

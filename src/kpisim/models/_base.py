@@ -306,6 +306,24 @@ def prepare_sample(
     return (arr - last_year - 1).astype(np.intp), n_steps, n_paths, shocks
 
 
+def level_from_change(change: NDArray[np.float64], z_last: float) -> NDArray[np.float64]:
+    r"""Levels :math:`e^{z_T + \Delta z}` from log changes :math:`\Delta z`, in place.
+
+    Computed as :math:`e^{z_T} \cdot \mathrm{float32}(e^{\Delta z})`: numpy's
+    float32 ``exp`` is vectorised on every x86-64 CPU with AVX2, its float64
+    ``exp`` only with AVX-512, and ``exp`` was the largest cost of a path-year
+    after its normal draw (5–9 ns against 1.4). The price is precision: the
+    relative error is at most :math:`2^{-24}(|\Delta z| + 8)` (the rounding of
+    Δz to float32 plus float32 ``exp``'s few units in the last place), below
+    5 × 10⁻⁷ for paths within a factor e² of the last actual and 3.5 × 10⁻⁶ at
+    the ±50 clip of the reference-class model; a Monte Carlo probability's standard
+    error is above 10⁻⁴ even at 10⁷ paths. Property-tested against float64.
+    ``change`` must be finite with ``|change| ≤ 88`` (float32 ``exp`` range).
+    """
+    small = np.exp(change, dtype=np.float32, casting="same_kind")
+    return np.multiply(small, np.float64(np.exp(z_last)), out=change, dtype=np.float64)
+
+
 def expit_inplace(x: NDArray[np.float64]) -> NDArray[np.float64]:
     """The logistic function :math:`1/(1 + e^{-x})`, in place.
 

@@ -50,6 +50,7 @@ from kpisim.models._base import (
     check_kind,
     expit_inplace,
     frozen_params,
+    level_from_change,
     prepare_history,
     prepare_sample,
     span,
@@ -466,25 +467,18 @@ class RefGrowthFitted(FittedBase):
         eps = shock_rng.standard_normal((n_paths, n_steps)) if shocks is None else shocks
         # Years as rows: every step below runs along contiguous rows of paths,
         # and the result is returned as the transposed (n_paths, n_steps) view.
-        # Year k is ((σε + φ^k(μ − m0)) + (m0 + δ)) + year k−1 (φ < 1), or
-        # (σε + ((μ − m0) + (m0 + δ))) + year k−1 (φ = 1): the order of the
-        # earlier whole-block operations, so the numbers are bitwise the same.
-        inc = np.empty((n_steps, n_paths))
+        # Year k's change is σε_k + φ^k(μ − m0) + (m0 + δ) (φ < 1), or
+        # σε_k + ((μ − m0) + (m0 + δ)) (φ = 1); the path is their running sum.
+        inc = np.multiply(eps.T, sigma, out=np.empty((n_steps, n_paths)))
         drift = mu - m0
         if phi >= 1.0:
             drift += level
+            inc += drift
         else:
-            decay = phi ** np.arange(1, n_steps + 1)
-            step = np.empty(n_paths)
-        for k in range(n_steps):
-            row = np.multiply(eps[:, k], sigma, out=inc[k])
-            if phi >= 1.0:
-                row += drift
-            else:
-                row += np.multiply(drift, decay[k], out=step)
-                row += level
-            if k:
-                row += inc[k - 1]
+            inc += drift * (phi ** np.arange(1, n_steps + 1))[:, None]
+            inc += level
+        for k in range(1, n_steps):  # the running sum, row by row (np.cumsum along
+            inc[k] += inc[k - 1]  # axis 0 is 15× slower on this shape)
         out = inc if len(idx) == n_steps else inc[idx]
         if out.size and (out.max() > MAX_CHANGE or out.min() < -MAX_CHANGE):
             big = np.abs(out) > MAX_CHANGE
@@ -494,9 +488,9 @@ class RefGrowthFitted(FittedBase):
                 KpisimWarning, stacklevel=2,
             )
             np.clip(out, -MAX_CHANGE, MAX_CHANGE, out=out)
-        out += self.z_last
         if self.bounds is None:
-            return np.exp(out, out=out).T
+            return level_from_change(out, self.z_last).T
+        out += self.z_last
         lo, hi = self.bounds
         expit_inplace(out)
         out *= hi - lo

@@ -206,12 +206,13 @@ def _run_chunk(
 
         def run(job: tuple[Track, str | None]) -> None:
             t, ident = job
+            z = None  # this job's shocks buffer: each block is reduced before the next
             for k, b in enumerate(blocks):
                 n = min(BLOCK, limit - k * BLOCK)  # the last block of a run may be cut
                 if ident is None:
                     _grade_block(root, b, t, n, years, keep)
                 else:
-                    z = _own_shocks(root, b, t, years, sampler)
+                    z = _own_shocks(root, b, t, years, sampler, out=z)
                     _track_block(root, b, ident, t, z, None, n, years, keep, scenario)
 
         threaded = pool is not None and len(jobs) > 1 and all(
@@ -287,12 +288,15 @@ def _track_block(
         t.rule_counter.update(full, _rule_targets(t, full, years))
 
 
-def _own_shocks(root, b: int, t: Track, years: NDArray, sampler: str) -> NDArray:
-    """Block ``b``'s standard-normal shocks of one indicator, from its own stream."""
+def _own_shocks(root, b: int, t: Track, years: NDArray, sampler: str,
+                out: NDArray | None = None) -> NDArray:
+    """Block ``b``'s standard-normal shocks of one indicator, from its own stream
+    (into ``out``, the previous block's array, when it fits: same numbers)."""
     from kpisim import models
 
     steps = len(years) - t.offset
-    return models.standard_normals(BLOCK, steps, rng=child(root, b, t.key, 1), method=sampler)
+    return models.standard_normals(BLOCK, steps, rng=child(root, b, t.key, 1), method=sampler,
+                                   out=out)
 
 
 def _reduce(t: Track, values: NDArray, n: int, years: NDArray, keep: int) -> NDArray:
