@@ -72,19 +72,76 @@ def child(root: np.random.SeedSequence, *key: int) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(ss))
 
 
+def correlated_groups(corr: NDArray | None, tracks: dict[str, Track]) -> list[tuple]:
+    """The independent groups of a correlation matrix: ``[(members, submatrix, keys)]``.
+
+    Indicators linked by a chain of non-zero correlations form a group; the
+    groups are independent, so each draws from its own stream, keyed by its
+    members' stream keys (never by their positions in the run). A group's
+    numbers therefore do not depend on the other indicators simulated with
+    it, nor on their order, and an indicator correlated with no other one
+    (an identity row) draws from its own stream exactly as without a
+    correlation. Members are ordered by stream key, so the Cholesky factor
+    of a group does not depend on the catalog's order either.
+    """
+    if corr is None:
+        return []
+    k = corr.shape[0]
+    keys = [t.key for t in tracks.values()]
+    linked = (corr != 0) | np.eye(k, dtype=bool)
+    seen = np.zeros(k, dtype=bool)
+    groups = []
+    for start in range(k):
+        if seen[start]:
+            continue
+        members, frontier = {start}, [start]
+        while frontier:  # breadth-first over the non-zero correlations
+            nxt = np.flatnonzero(linked[frontier].any(axis=0) & ~seen)
+            nxt = [int(j) for j in nxt if j not in members]
+            members.update(nxt)
+            frontier = nxt
+        seen[list(members)] = True
+        order = sorted(members, key=lambda j: (keys[j], j))
+        groups.append((order, corr[np.ix_(order, order)],
+                       tuple(keys[j] for j in order)))
+    return groups
+
+
 def _shocks(
-    root, block: int, tracks: dict[str, Track], years: NDArray, *, correlation, sampler: str
+    root, block: int, tracks: dict[str, Track], years: NDArray, *, groups: list[tuple],
+    sampler: str,
 ) -> list[NDArray]:
     from kpisim import models
 
-    n_steps = [len(years) - t.offset for t in tracks.values()]
-    if correlation is None:
-        return [_own_shocks(root, block, t, years, sampler) for t in tracks.values()]
-    g = child(root, block, 2**31, 1)  # keys of ids are < 2**31
-    total = max(n_steps)
-    z = models.correlated_normals(correlation, BLOCK, total, rng=g, sampler=sampler)
-    # align on calendar years: indicator j uses the last n_steps[j] columns
-    return [z[j][:, total - steps :] for j, steps in enumerate(n_steps)]
+    tlist = list(tracks.values())
+    n_steps = [len(years) - t.offset for t in tlist]
+    out: list[NDArray | None] = [None] * len(tlist)
+    for members, sub, keys in groups:
+        if len(members) == 1:
+            j = members[0]
+            out[j] = _own_shocks(root, block, tlist[j], years, sampler)
+            continue
+        total = max(n_steps[j] for j in members)
+        g = child(root, block, 2**31, 1, *keys)  # the group's own stream
+        z = models.correlated_normals(sub, BLOCK, total, rng=g, sampler=sampler)
+        for i, j in enumerate(members):  # align on calendar years: the last columns
+            out[j] = z[i][:, total - n_steps[j]:]
+    return out
+
+
+def _growth_normals(root, block: int, n: int, groups: list[tuple]) -> list[NDArray | None]:
+    """Correlated per-path growth normals (n, 2) of each indicator; None where
+    the indicator is correlated with no other (its model draws its own)."""
+    from kpisim import models
+
+    out: list[NDArray | None] = [None] * n
+    for members, sub, keys in groups:
+        if len(members) == 1:
+            continue
+        z = models.correlated_normals(sub, BLOCK, 2, rng=child(root, block, 2**31, 2, *keys))
+        for i, j in enumerate(members):
+            out[j] = z[i]
+    return out
 
 
 def snap_to_bounds(values: NDArray, bounds: tuple[float, float]) -> None:
@@ -197,8 +254,9 @@ def _run_chunk(
     of threads. Threads are used only when every fitted model declares
     ``thread_safe`` (its ``sample`` changes no process-wide state, such as
     the warning filters statsmodels-based models must silence). With a
-    correlation the shocks of one block are drawn jointly for every
-    indicator, so the blocks run one after another here.
+    correlation the shocks of one block are drawn jointly for each group of
+    correlated indicators (:func:`correlated_groups`), so the blocks run one
+    after another here.
     """
     grades = grades or {}
     if correlation is None and growth_correlation is None:
@@ -224,21 +282,21 @@ def _run_chunk(
             for _ in pool.map(run, jobs):  # re-raises a worker's exception here
                 pass
         return
+    shock_groups = correlated_groups(correlation, tracks)
+    growth_groups = correlated_groups(growth_correlation, tracks)
     for k, b in enumerate(blocks):
         n = min(BLOCK, limit - k * BLOCK)
         for t in grades.values():  # own stream per id; no shocks, no scenario
             _grade_block(root, b, t, n, years, keep)
         if not tracks:
             continue
-        shocks = _shocks(root, b, tracks, years, correlation=correlation, sampler=sampler)
-        growth = None
-        if growth_correlation is not None:
-            from kpisim import models
-
-            growth = models.correlated_normals(growth_correlation, BLOCK, 2,
-                                               rng=child(root, b, 2**31, 2))
+        if correlation is None:
+            shocks = [_own_shocks(root, b, t, years, sampler) for t in tracks.values()]
+        else:
+            shocks = _shocks(root, b, tracks, years, groups=shock_groups, sampler=sampler)
+        growth = _growth_normals(root, b, len(tracks), growth_groups)
         for j, (ident, t) in enumerate(tracks.items()):
-            g = growth[j] if growth is not None and t.growth_draws else None
+            g = growth[j] if t.growth_draws else None
             _track_block(root, b, ident, t, shocks[j], g, n, years, keep, scenario)
 
 

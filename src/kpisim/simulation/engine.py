@@ -454,7 +454,11 @@ def simulate(
         share a common growth factor, not only common yearly noise. A mapping
         ``{"shocks": R1, "growth": R2}`` sets the two separately (either may
         be left out). Models without per-path growth draws use the shocks
-        only.
+        only. Indicators linked by non-zero correlations are drawn jointly,
+        group by group, each group from a stream keyed by its members' ids:
+        a group's numbers do not depend on the other indicators in the run
+        or their order, and an indicator correlated with no other gets the
+        same numbers as without ``correlation``.
     sampler : {"plain", "antithetic", "lhs", "sobol"}, default "plain"
         How the normal shocks are drawn.
     prior : str, GrowthPrior, ReferencePrior, mapping or None
@@ -496,8 +500,8 @@ def simulate(
         :data:`MAX_THREADS`, and 1 inside a Dask worker (its cores are the
         cluster's to share). The numbers do not depend on it: each indicator
         draws from its own streams and counts its own blocks in order. With a
-        ``correlation`` the indicators of a block are drawn jointly, so the
-        run is serial.
+        ``correlation`` the correlated indicators of a block are drawn
+        jointly, so the run is serial.
 
     Returns
     -------
