@@ -67,8 +67,11 @@ def test_bad_catalog_exits_2_with_one_line(capsys):
     code, _, err = run(capsys, "catalog", "--catalog", "no/such.yaml")
     assert code == 2
     assert err.count("\n") == 1
-    assert err.startswith("kpisim: error: no/such.yaml")
+    assert err.startswith("kpisim: 오류: no/such.yaml")  # Korean by default
     assert "Traceback" not in err
+    code, _, err = run(capsys, "catalog", "--catalog", "no/such.yaml", "--lang", "en")
+    assert code == 2
+    assert err.startswith("kpisim: error: no/such.yaml")
 
 
 def test_malformed_catalog_exits_2_naming_the_field(capsys, tmp_path):

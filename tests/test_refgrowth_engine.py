@@ -187,3 +187,37 @@ def test_a_history_smoother_than_the_reference_class_is_flagged(n, noise, flagge
     sim = kpisim.simulate(_geometric(n, noise), n_paths=1000, rng=1, until=2000 + n + 5)
     text = " ".join(sim.assumptions(lang="en").statement)
     assert ("smoother than 99.5 %" in text) is flagged
+
+
+def _declining(direction: str, actuals: dict[int, float] | None = None) -> kpisim.Indicator:
+    return kpisim.Indicator(
+        id="accidents", name_ko="사고 건수", unit="건", kind="count", direction=direction,
+        actuals=actuals or {2019: 120, 2020: 104, 2021: 111, 2022: 93, 2023: 90},
+        targets={2027: 70, 2030: 55} if direction == "decrease" else {2027: 95, 2030: 99})
+
+
+def _direction_notes(sim, lang="ko") -> list[str]:
+    a = sim.assumptions(lang)
+    return a[(a.source == "engine") & (a.field == "direction")].statement.tolist()
+
+
+def test_a_decrease_goal_is_told_the_reference_class_pulls_its_drift_up():
+    """The reference class mostly grows (m0 > 0): for a goal meant to fall, the
+    shrinkage of a falling history toward growth is stated, with both drifts."""
+    sim = kpisim.simulate(_declining("decrease"), n_paths=4096, rng=1)
+    (note,) = _direction_notes(sim)
+    own = np.diff(np.log([120, 104, 111, 93, 90])).mean()
+    assert f"{own:+.3f}" in note  # the history's own mean log growth, −0.072
+    mu = sim.fitted("accidents").params["mu"]
+    assert own < 0 < mu  # pulled from decline to growth
+    (en,) = _direction_notes(sim, "en")
+    assert "pulls its drift up" in en
+    one = kpisim.simulate(_declining("decrease", {2023: 90.0}), n_paths=4096, rng=1)
+    assert "unknown (one actual)" in _direction_notes(one, "en")[0]
+
+
+def test_no_reference_note_for_an_increase_goal_or_without_the_reference_prior():
+    assert _direction_notes(kpisim.simulate(_declining("increase"), n_paths=4096, rng=1)) == []
+    own_only = kpisim.simulate(_declining("decrease"), n_paths=4096, rng=1,
+                               model=kpisim.models.RefGrowth(reference=None))
+    assert _direction_notes(own_only) == []

@@ -107,7 +107,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except KpisimError as e:
-        sys.stderr.write(f"kpisim: error: {_one_line(e)}\n")
+        from kpisim._messages import text
+
+        sys.stderr.write(text("errors.prefix", getattr(args, "lang", "ko"),
+                              message=_one_line(e)) + "\n")
         return 2
     except BrokenPipeError:  # e.g. `kpisim catalog | head`
         return 0

@@ -249,7 +249,31 @@ def _fit(ind: Indicator, model: Any, peers: Catalog, prior: Any):
             notes.append(Msg("sim.clipped_model", model=getattr(mdl, "name", name),
                              low=f"{bounds.low:g}", high=f"{bounds.high:g}"))
     in_bounds = getattr(mdl, "accepts_bounds", False) and not censored
+    notes += _reference_against_decrease(ind, fitted)
     return fitted, None if bounds is None else (bounds.low, bounds.high), in_bounds, tuple(notes)
+
+
+def _reference_against_decrease(ind: Indicator, fitted: Any) -> list[Msg]:
+    """A note when the reference class pulls a ``decrease`` indicator's drift up.
+
+    The reference class (M1 and Tourism yearly series) mostly grows; its mean
+    log growth m0 > 0 is the centre the default model shrinks every drift
+    toward. For an indicator whose goal is to fall (accidents, waiting days)
+    that outside view knows nothing of the policy meant to lower it, so
+    P(met) may be understated: the note gives the own and the forecast drift.
+    Only for the reference-class posterior (``sigma_posterior`` set) on the
+    log scale, and only when the forecast drift is above the own one.
+    """
+    p = getattr(fitted, "params", {})
+    if (ind.direction != "decrease" or getattr(fitted, "sigma_posterior", None) is None
+            or getattr(fitted, "scale", None) != "log" or "m0" not in p):
+        return []
+    m0, mu, own = float(p["m0"]), float(p["mu"]), p.get("mu_hat")
+    if m0 <= 0 or (own is not None and mu <= float(own)):
+        return []
+    own_text = Msg("sim.own_drift_unknown") if own is None else f"{float(own):+.3f}"
+    return [Msg("sim.reference_against_decrease", m0=f"{m0:+.3f}", own=own_text,
+                mu=f"{mu:+.3f}")]
 
 
 def _stream_key(ident: str) -> int:

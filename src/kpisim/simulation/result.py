@@ -518,7 +518,8 @@ class Simulation:
 
 #: The catalog field each of the engine's own notes is about (else ``bounds``).
 _NOTE_FIELDS = {"sim.unjudged": "targets", "sim.beyond_until": "targets",
-                "sim.direction_doubt": "direction", "sim.share_fraction": "kind"}
+                "sim.direction_doubt": "direction", "sim.share_fraction": "kind",
+                "sim.reference_against_decrease": "direction"}
 
 
 def _id_list(ids: Any) -> list[str] | None:
