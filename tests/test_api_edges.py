@@ -179,7 +179,7 @@ def test_a_share_at_zero_with_a_target_of_zero_simulates():
     values = sim.paths("d").to_numpy()
     assert (values >= 0).all()
     assert (values <= 100).all()
-    assert (sim.assumptions("en")["statement"].str.contains("lower bound")).any()
+    assert (sim.assumptions("en")["statement"].str.contains("at a bound")).any()
 
 
 def test_compare_and_sensitivity_refuse_options_simulate_does_not_take():

@@ -221,3 +221,32 @@ def test_no_reference_note_for_an_increase_goal_or_without_the_reference_prior()
     own_only = kpisim.simulate(_declining("decrease"), n_paths=4096, rng=1,
                                model=kpisim.models.RefGrowth(reference=None))
     assert _direction_notes(own_only) == []
+
+
+def _share(targets: dict[int, float]) -> kpisim.Indicator:
+    return kpisim.Indicator(id="s", name_ko="이행률", unit="%", kind="share",
+                            actuals={2019: 95.0, 2020: 97.0, 2021: 98.0}, targets=targets)
+
+
+def test_the_forecast_does_not_depend_on_where_the_targets_are():
+    """A target on the bound changes how that target is judged (ε-boundary rule),
+    never the model: P of the other years and the paths inside the bounds are the
+    same as with a target just below it (before, one target of 100 switched the
+    share to a censored log model and moved P(2025 ≥ 99) from 0.26 to 0.82)."""
+    below = kpisim.simulate(_share({2025: 99.0, 2027: 99.99}), n_paths=N, rng=1)
+    on = kpisim.simulate(_share({2025: 99.0, 2027: 100.0}), n_paths=N, rng=1)
+    p_below, p_on = below.prob_meet(), on.prob_meet()
+    assert p_on.prob.iloc[0] == p_below.prob.iloc[0]  # 2025
+    # 100 % is met by a value within ε = 0.1 point of it: P(2027 ≥ 99.9)
+    v = below.paths("s")[2027].to_numpy()
+    assert p_on.prob.iloc[1] == pytest.approx((v >= 99.9).mean(), abs=0.02)
+    assert p_on.prob.iloc[1] < 0.05  # on the logit scale 98 % rarely becomes 99.9 %
+    inside = v < 99.9
+    np.testing.assert_array_equal(on.paths("s")[2027].to_numpy()[inside], v[inside])
+
+
+def test_a_bounded_ratio_is_censored_whatever_its_targets():
+    ratio = kpisim.Indicator(id="r", name_ko="의무고용 비율", unit="%", kind="ratio",
+                             bounds=(0, 100), actuals={2021: 88.9}, targets={2027: 95.0})
+    notes = kpisim.simulate(ratio, n_paths=N, rng=1).assumptions("en").statement
+    assert notes.str.contains("censored at").any()

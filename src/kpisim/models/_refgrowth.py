@@ -97,14 +97,21 @@ def target_on_bound(indicator: Indicator, bounds: Bounds) -> bool:
 def scale_for(indicator: Indicator) -> tuple[str, tuple[float, float] | None]:
     """``(scale, bounds)`` the default model simulates ``indicator`` on.
 
-    ``("logit", (a, b))`` for an indicator with resolved bounds
-    (:meth:`~kpisim.Indicator.resolved_bounds`); ``("log", None)`` for an
-    unbounded one, and for a bounded one whose stated target sits on the
-    bound: the logit scale never reaches the bound, so such an indicator is
-    simulated as an unbounded latent level censored at its bounds by the engine.
+    Decided by the indicator's kind and bounds, never by its targets (a
+    forecast must not change with the goal it is judged against):
+
+    * ``("log", None)`` for an unbounded indicator;
+    * ``("log", None)`` for a bounded ``ratio`` (a compliance ratio capped at
+      100 %, 장애인 의무고용 비율): an unbounded latent level censored at the
+      bounds by the engine, so that a path can sit exactly at the cap, as such
+      ratios do once the obligation is met;
+    * ``("logit", (a, b))`` for every other bounded indicator (shares,
+      satisfaction scores): values approach a bound without reaching it; a
+      target *on* the bound is judged by the ε-boundary rule of the engine
+      (a value within ε of the bound is on it).
     """
     bounds = indicator.resolved_bounds()
-    if bounds is None or target_on_bound(indicator, bounds):
+    if bounds is None or indicator.kind == "ratio":
         return "log", None
     return "logit", (bounds.low, bounds.high)
 

@@ -322,8 +322,8 @@ def _track_block(
     if t.bounds is not None and (scenario is not None or not t.in_bounds):
         # censoring, a model without the bounded scale, or a scenario's change
         np.clip(values, t.bounds[0], t.bounds[1], out=values)
-        if t.target_on_bound:
-            snap_to_bounds(values, t.bounds)
+    if t.target_on_bound:  # a stated target on a bound: the ε-boundary rule, any scale
+        snap_to_bounds(values, t.bounds)
     if t.indicator.kind == "count" and values[:n].min(initial=0.0) < 0:
         # a model on the original scale (naive, linear, holt, ...): a count is never < 0
         below = values[:n] < 0

@@ -218,13 +218,12 @@ def _fit(ind: Indicator, model: Any, peers: Catalog, prior: Any):
     notes: list[str] = _input_doubts(ind)
     if bounds is not None:
         notes.append(bounds.statement)
-    censored = bounds is not None and scale_for(ind)[1] is None
+    censored = bounds is not None and scale_for(ind)[1] is None  # a bounded ratio
     if censored:
+        notes.append(Msg("sim.censored", low=f"{bounds.low:g}", high=f"{bounds.high:g}"))
+    if bounds is not None and _on_bound(ind, bounds):
         from kpisim.models import BOUND_EPS
 
-        edge = bounds.low if ind.direction == "decrease" else bounds.high
-        notes.append(Msg("sim.censored", edge=f"{edge:g}", low=f"{bounds.low:g}",
-                         high=f"{bounds.high:g}"))
         notes.append(Msg("sim.bound_eps", eps=f"{BOUND_EPS * (bounds.high - bounds.low):g}"))
     if getattr(mdl, "accepts_bounds", False) and not censored:
         fitted = mdl.fit(history, kind=ind.kind, prior=use_prior,
@@ -410,8 +409,7 @@ def _new_track(ind: Indicator, obs: pd.Series, targets: dict[int, float], fit: t
         key=_stream_key(ind.id),
         growth_draws="param_shocks" in inspect.signature(fitted.sample).parameters,
         grade=grade,
-        target_on_bound=bounds is not None and not in_bounds
-        and _on_bound(ind, ind.resolved_bounds()),
+        target_on_bound=bounds is not None and _on_bound(ind, ind.resolved_bounds()),
     )
 
 
