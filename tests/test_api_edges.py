@@ -317,3 +317,27 @@ def test_a_budget_change_without_effect_warns():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         kpisim.simulate(x, scenario=busy, n_paths=N, rng=1)
+
+
+@pytest.mark.parametrize("target", [246.0, 249.0, 250.0, 251.0])
+def test_a_series_falling_away_from_its_target_is_never_on_track(target):
+    """250 → 215 in a year; every target ≥ 246 in 2027 is now out of reach on
+    that pace. A target just below the base allows a small decline only: before,
+    r_obs/r_req (two negative rates) read 52 and 210, "on track"."""
+    from kpisim.attainment import progress_class, progress_ratio
+
+    r = progress_ratio(250, 2021, 215, 2022, target, 2027)
+    assert progress_class(r) == "moving away"
+
+
+def test_a_permitted_decline_is_scored_against_its_pace():
+    from kpisim.attainment import progress_class, progress_ratio
+
+    # allowed: 100 → 90 over 10 years (−1.05 %/yr)
+    assert progress_ratio(100, 2020, 99.5, 2021, 90, 2030) == float("inf")  # slower decline
+    req = 0.9 ** 0.1 - 1
+    just_faster = 100 * (1 + 1.01 * req)  # 1 % faster than allowed: just under 1
+    assert progress_ratio(100, 2020, just_faster, 2021, 90, 2030) == pytest.approx(0.99)
+    twice = 100 * (1 + 2 * req)
+    assert progress_ratio(100, 2020, twice, 2021, 90, 2030) == pytest.approx(0.0, abs=1e-12)
+    assert progress_class(progress_ratio(100, 2020, 97, 2021, 90, 2030)) == "moving away"

@@ -513,9 +513,15 @@ def test_harder_target_lowers_p100(sim):
     assert set(easy.skipped) >= {"long", "down", "no_target"}
 
 
+def _reported(sim, ident):
+    """The kept paths as the institution reports them: a count as a whole number."""
+    paths = sim.paths(ident)
+    return np.floor(paths + 0.5) if sim.indicator(ident).kind == "count" else paths
+
+
 def test_bounds_use_each_paths_own_history(sim):
     res = score_simulation(sim, 2024, methods={"x": "deviation"}, default=None)
-    paths = sim.paths("x")
+    paths = _reported(sim, "x")
     for i in (0, 17, 1234):
         history = [*ACTUALS.values(), paths.loc[i, 2023]]
         scalar = score_deviation(paths.loc[i, 2024], history, category="주요사업")
@@ -533,7 +539,7 @@ def test_bounds_use_each_paths_own_history(sim):
 ])
 def test_every_method_matches_its_scalar_form_path_by_path(sim, ident, method, scalar):
     res = score_simulation(sim, 2024, methods={ident: method}, default=None)
-    paths = sim.paths(ident)
+    paths = _reported(sim, ident)
     for i in (0, 17, 1234):
         history = ACTUALS | {2023: paths.loc[i, 2023]}
         expected = float(scalar(paths.loc[i, 2024], history))
@@ -605,3 +611,20 @@ def test_labels_and_notes_in_both_languages():
     t = score_table(pd.DataFrame({"id": ["x"], "method": ["long_term"], "p_100": [0.1]}))
     assert list(t.columns) == ["지표 ID", "평가 방법", "P(만점)"]
     assert t["평가 방법"].iloc[0] == "중장기 목표부여"
+
+
+def test_a_count_scores_its_whole_number_so_full_marks_are_p_met():
+    """목표대실적: 평점 = 100 exactly when A ≥ T; a count is judged by its whole
+    number (P(met) counts 23.6 as 24), so its 평점 must too: P(평점 = 100) is
+    P(met), and every simulated A the score sees is a whole number."""
+    from kpisim.scoring import score_simulation
+
+    ind = Indicator(id="contracts", name_ko="계약 건수", unit="건", kind="count",
+                    actuals={2020: 12, 2021: 15, 2022: 19}, targets={2023: 24})
+    sim = kpisim.simulate(ind, n_paths=20_000, keep_paths=20_000, rng=4, until=2023)
+    row = score_simulation(sim, 2023, methods={"contracts": "target_ratio"}).table.iloc[0]
+    assert row.p_100 == sim.prob_meet(2023).prob.iloc[0]
+    scores = score_simulation(sim, 2023, methods={"contracts": "target_ratio"}).scores
+    a = (scores["contracts"].to_numpy() - 20) / 80 * 24  # invert 20 + 80·A/T below 100
+    below = scores["contracts"].to_numpy() < 100
+    np.testing.assert_allclose(a[below], np.round(a[below]), atol=1e-9)

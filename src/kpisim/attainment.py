@@ -253,7 +253,13 @@ def progress_ratio(
     ratio is that of the linear paces, :math:`(x_t - x_0)/(t - t_0)` over
     :math:`(x^* - x_0)/(T - t_0)`. When the target equals the base (no growth
     required) the ratio is +∞ (on track) unless the indicator moved away from
-    it (−∞). Returns NaN only when the history has a single year.
+    it (−∞). When the target allows a decline (:math:`r_{req} < 0`) the
+    indicator is on track (+∞) unless it falls faster than allowed; then the
+    ratio is :math:`2 - r_{obs}/r_{req}`: 1 at the allowed pace, 0 when
+    falling twice as fast, negative (moving away) beyond. (Plain
+    :math:`r_{obs}/r_{req}` would exceed 1 there and call a series falling
+    away from its target "on track".) Returns NaN only when the history has
+    a single year.
     """
     if last_year <= base_year or target_year <= base_year:
         return float("nan")
@@ -267,8 +273,8 @@ def progress_ratio(
         obs, req = -obs, -req
     if req == 0:  # nothing to gain: on track unless moving away
         return float("inf") if obs >= 0 else float("-inf")
-    if req < 0:  # the target is below the base: any non-negative growth is on track
-        return float("inf") if obs >= req else obs / req
+    if req < 0:  # the target allows a decline: on track unless falling faster
+        return float("inf") if obs >= req else 2.0 - obs / req
     return obs / req
 
 

@@ -294,9 +294,17 @@ def _score_paths(
 
 
 def _history(sim: Simulation, ident: str, year: int) -> tuple[NDArray, NDArray, int]:
-    """Known actuals before the grid, then the kept paths: (n, T), years, column of ``year``."""
+    """Known actuals before the grid, then the kept paths: (n, T), years, column of ``year``.
+
+    A count's simulated values are taken as whole numbers (rounded half up:
+    ⌊v + ½⌋), the number the institution would report, so that its 평점 and
+    its P(met) judge the same value (:func:`kpisim.attainment.whole_threshold`:
+    ⌊v + ½⌋ ≥ t exactly when v ≥ ⌈t⌉ − ½).
+    """
     ind = sim.indicator(ident)
     grid = sim.paths(ident).to_numpy(dtype=float)
+    if ind.kind == "count":
+        grid = np.floor(grid + 0.5)
     obs = ind.observed
     first = int(obs.index[0]) if len(obs) else int(sim.years[0])
     pre_years = np.arange(first, int(sim.years[0]))
