@@ -274,3 +274,24 @@ def test_font_subset_cache_gives_the_same_bytes(tmp_path, monkeypatch):
     rep._font_subset.cache_clear()
     assert rep._font_subset(*args) == made
     rep._font_subset.cache_clear()
+
+
+def test_grade_goals_are_in_the_excel_summary_and_both_heatmaps(tmp_path):
+    """대외 기관평가 (a grade, one of the four headline goals) was missing from the
+    workbook's summary sheet and from the heatmaps, though `kpisim run` prints it."""
+    from kpisim import plot
+
+    sim = kpisim.simulate(kpisim.load_catalog().headline(), n_paths=4096, rng=3)
+    assert sim.grade_ids == ["external_evaluation"]
+    book = report_excel(sim, tmp_path / "r.xlsx")
+    summary = pd.read_excel(book, sheet_name="summary")
+    assert "external_evaluation" in set(summary["id"])
+    assert len(summary) == len(sim.summary())  # the rows of the printed table
+    page = report(sim, tmp_path / "r.html").read_text(encoding="utf-8")
+    heat = page[page.index('<table class="heat">'):]
+    heat = heat[:heat.index("</table>")]
+    name = sim.catalog["external_evaluation"].name_ko
+    assert html.escape(name[:6]) in heat
+    ax = plot.attainment_heatmap(sim)
+    labels = " ".join(t.get_text() for t in ax.get_yticklabels())
+    assert name[:6] in labels

@@ -37,8 +37,8 @@ def attainment_heatmap(
     ----------
     sim : Simulation
     ids : sequence of str, optional
-        Indicators to show, in this order; by default every simulated one,
-        headline goals (★) first.
+        Indicators to show, in this order; by default every simulated one
+        (grade indicators included), headline goals (★) first.
     ax : Axes, optional
     lang : {"ko", "en"}, default "ko"
 
@@ -50,8 +50,8 @@ def attainment_heatmap(
         met/missed: they are facts, not probabilities.
     """
     t = _check_lang(lang)
-    if ids is None:
-        ids = sorted(sim.ids, key=lambda i: not sim.catalog[i].tags.headline)
+    if ids is None:  # every indicator with a probability, grade goals included
+        ids = sorted([*sim.ids, *sim.grade_ids], key=lambda i: not sim.catalog[i].tags.headline)
     ids = [ids] if isinstance(ids, str) else list(ids)
     if not ids:
         msg = "attainment_heatmap: `ids` is empty; give at least one indicator id (or None)"

@@ -68,7 +68,7 @@ def report_excel(
     wide = q.pivot_table(index=["id", "year"], columns="q", values="value", sort=False)
     wide = wide[sorted(wide.columns, key=lambda c: float(c[1:]))].reset_index()
     sheets = {
-        "summary": summary(sim, lang=lang),
+        "summary": summary(sim, lang=lang, grades=True),  # the table kpisim run prints
         "prob_meet": sim.prob_meet(),
         "prob_path": sim.prob_path(),
         "first_hit": sim.first_hit(),

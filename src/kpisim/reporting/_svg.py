@@ -12,7 +12,7 @@ import pandas as pd
 from kpisim import _format as fmt
 from kpisim import _style as style
 from kpisim._chartdata import FanData, fan_data, quantiles
-from kpisim.reporting._page import _T, _e, _name, _ordered_ids, _plot_texts
+from kpisim.reporting._page import _T, _e, _name, _plot_texts
 
 
 def _nice_ticks(lo: float, hi: float, n: int = 4) -> np.ndarray:
@@ -230,7 +230,8 @@ def _heat_table(sim: Any, probs: pd.DataFrame, lang: str) -> str:
     not probabilities); headline goals (★) first, set apart by a rule.
     """
     t = _plot_texts(lang)
-    ids = _ordered_ids(sim)
+    # every indicator with a probability, grade goals (대외 기관평가) included
+    ids = sorted([*sim.ids, *sim.grade_ids], key=lambda i: not sim.catalog[i].tags.headline)
     years = sorted(int(y) for y in probs["year"].unique())
     p = probs.pivot(index="id", columns="year", values="prob").reindex(index=ids, columns=years)
     obs = (probs.pivot(index="id", columns="year", values="observed")
