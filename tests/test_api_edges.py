@@ -341,3 +341,23 @@ def test_a_permitted_decline_is_scored_against_its_pace():
     twice = 100 * (1 + 2 * req)
     assert progress_ratio(100, 2020, twice, 2021, 90, 2030) == pytest.approx(0.0, abs=1e-12)
     assert progress_class(progress_ratio(100, 2020, 97, 2021, 90, 2030)) == "moving away"
+
+
+def test_sensitivity_moves_a_shares_drift_on_its_own_logit_scale():
+    """±1 sd of a logit drift (0.029) added as *level* growth gave P 0.000–0.866
+    for SW 도입률 2030; moved on the logit scale it is the what-if of a reference
+    growth shifted by the same amount (one actual: the drift is the reference's)."""
+    from kpisim.models import reference_prior
+
+    ind = kpisim.load_catalog()["sw_adoption_rate"]
+    table = kpisim.sensitivity([ind], "sw_adoption_rate", 2030, rng=1, n_paths=8192)
+    drift = table.set_index("assumption").loc["drift"]
+    ref = reference_prior("logit")
+    sd = drift["high"]
+    assert sd == pytest.approx(kpisim.simulate(ind, n_paths=64, rng=1)
+                               .fitted("sw_adoption_rate").params["drift_sd"])
+    for side, d in (("p_low", -sd), ("p_high", sd)):
+        sim = kpisim.simulate([ind], n_paths=8192, rng=1,
+                              prior={"sw_adoption_rate": ref.with_growth(ref.m0 + d)})
+        assert drift[side] == pytest.approx(sim.prob_meet(2030).prob.iloc[0], abs=0.02)
+    assert 0.05 < drift["p_low"] < drift["p_base"] < drift["p_high"] < 0.7

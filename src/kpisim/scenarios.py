@@ -8,7 +8,7 @@ several scenarios: :func:`compare` and :func:`sensitivity`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -125,7 +125,12 @@ def sensitivity(
     * ``drift``: yearly growth ± one posterior sd of the fitted drift
       (``growth_add``): s/√κ for the growth models' Normal–inverse-χ²
       posterior (parameters ``sigma`` and ``kappa``), a model's own
-      ``drift_sd`` if it reports one, else ±2 points;
+      ``drift_sd`` if it reports one, else ±2 points. A bounded indicator's
+      drift lives on the logit scale: with the reference-class model it is
+      moved there (the reference growth shifted so the posterior drift moves
+      by ± its sd, in logit units in ``low``/``high``); for other logit
+      models it is converted to level growth at the last actual y, ×
+      (b − y)(y − a)/((b − a) y);
     * ``volatility``: innovations scaled by 0.5 and 1.5;
     * ``start``: the starting level shifted by ±5% (a level shock in the first
       simulated year);
@@ -167,6 +172,9 @@ def sensitivity(
     p_base = _prob_at(base, ident, year)
     fitted = base.fitted(ident)
     drift_sd = _drift_sd(dict(getattr(fitted, "params", {})))
+    on_scale = _drift_on_model_scale(fitted, simulate_options.get("prior", "reference"), ident)
+    if on_scale is None:  # moved as level growth: a logit drift converted at the last actual
+        drift_sd *= _level_growth_per_unit(fitted, base.last_actual(ident)[1])
     spec = {"drift": (-drift_sd, drift_sd), "volatility": (0.5, 1.5), "start": (-0.05, 0.05)}
     spec.update(ranges or {})
     unknown = set(spec) - {"drift", "volatility", "start"}
@@ -183,8 +191,15 @@ def sensitivity(
         return Change(indicator=ident, level_shock=v, years=(first, first))
 
     runs = [(name, v) for name, (lo, hi) in spec.items() for v in (lo, hi)]
-    tasks = [(catalog_or_indicators, Scenario(name=f"{name}={v}", changes=(change(name, v),)),
-              rng, ident, year, simulate_options) for name, v in runs]
+
+    def task(name: str, v: float) -> tuple:
+        if name == "drift" and on_scale is not None:  # the drift itself, on its scale
+            return (catalog_or_indicators, None, rng, ident, year,
+                    {**simulate_options, "prior": on_scale(v)})
+        return (catalog_or_indicators, Scenario(name=f"{name}={v}", changes=(change(name, v),)),
+                rng, ident, year, simulate_options)
+
+    tasks = [task(name, v) for name, v in runs]
     with_corr = simulate_options.get("correlation") is not None
     if with_corr:  # the same run with independent shocks
         opts = {k: v for k, v in simulate_options.items() if k != "correlation"}
@@ -200,6 +215,51 @@ def sensitivity(
     frame = pd.DataFrame(rows)
     frame["swing"] = (frame["p_high"] - frame["p_low"]).abs()
     return frame.sort_values("swing", ascending=False).reset_index(drop=True)
+
+
+def _drift_on_model_scale(fitted: Any, prior: Any, ident: str) -> Callable[[float], Any] | None:
+    """For a logit-scale reference-class fit: ``d ↦ prior`` moving the posterior
+    drift by ``d`` logit units (its reference growth m0 moved by d/(1 − w), w the
+    weight of the series' own growth); None where the drift is moved as level growth.
+
+    A bounded indicator's drift lives on the logit scale, where a constant
+    level growth would overstate its effect near the bound (the logit's
+    growth shrinks as the value saturates).
+    """
+    from kpisim.models import ReferencePrior
+
+    ref = getattr(fitted, "reference", None)
+    if (getattr(fitted, "scale", None) != "logit" or not isinstance(ref, ReferencePrior)
+            or getattr(fitted, "sigma_posterior", None) is None):
+        return None
+    if not (prior in (None, "reference", "catalog") or isinstance(prior, Mapping | ReferencePrior)):
+        return None
+    p = dict(fitted.params)
+    m0, mu, own = float(p["m0"]), float(p["mu"]), p.get("mu_hat")
+    w = 0.0 if own is None or abs(float(own) - m0) < 1e-12 else (mu - m0) / (float(own) - m0)
+    w = min(max(w, 0.0), 0.99)
+
+    def shifted(d: float) -> dict[str, Any]:
+        base = dict(prior) if isinstance(prior, Mapping) else {}
+        return {**base, ident: ref.with_growth(ref.m0 + d / (1.0 - w))}
+
+    return shifted
+
+
+def _level_growth_per_unit(fitted: Any, last: float) -> float:
+    r"""Level growth per unit of the model's drift, at the last actual.
+
+    ``growth_add`` moves the level's yearly growth; a model on the logit of
+    a bounded range [a, b] has its drift in logit units, and one logit unit
+    at level y is :math:`d\log y = (b - y)(y - a) / ((b - a)\,y)` of level
+    growth. 1 for a log-scale (or original-scale) model.
+    """
+    bounds = getattr(fitted, "bounds", None)
+    if getattr(fitted, "scale", None) != "logit" or bounds is None:
+        return 1.0
+    a, b = bounds
+    y = min(max(float(last), a + 1e-3 * (b - a)), b - 1e-3 * (b - a))
+    return (b - y) * (y - a) / ((b - a) * y)
 
 
 def _drift_sd(params: Mapping[str, float]) -> float:
