@@ -361,3 +361,24 @@ def test_sensitivity_moves_a_shares_drift_on_its_own_logit_scale():
                               prior={"sw_adoption_rate": ref.with_growth(ref.m0 + d)})
         assert drift[side] == pytest.approx(sim.prob_meet(2030).prob.iloc[0], abs=0.02)
     assert 0.05 < drift["p_low"] < drift["p_base"] < drift["p_high"] < 0.7
+
+
+def test_the_shortfall_in_percent_of_a_zero_target_is_undefined():
+    zero = Indicator(id="z", name_ko="중대재해", unit="건", kind="count", direction="decrease",
+                     actuals={2020: 14, 2021: 12, 2022: 13}, targets={2030: 0})
+    row = kpisim.simulate(zero, n_paths=N, rng=1).shortfall(2030).iloc[0]
+    assert row.p_miss > 0.5
+    assert row.expected_shortfall > 0
+    assert np.isnan(row.expected_shortfall_pct)  # was 0.0: "no shortfall"
+
+
+def test_an_observed_year_has_no_monte_carlo_interval():
+    x = count(targets={2021: 105, 2022: 130, 2027: 200})  # 2021 met, 2022 missed
+    p = kpisim.simulate([x, count("y", actuals={2018: 50, 2019: 55})], n_paths=N,
+                        rng=1).prob_meet(ids=["x"])
+    seen = p[p.observed]
+    assert seen.prob.tolist() == [1.0, 0.0]
+    assert not seen.empty
+    assert (seen.ci_low == seen.prob).all()
+    assert (seen.ci_high == seen.prob).all()
+    assert (seen.se == 0).all()

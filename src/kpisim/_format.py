@@ -106,11 +106,21 @@ def shown(v: Any, unit: str | None, lang: str = "ko") -> str:
 def pct(p: Any, digits: int = 1) -> str:
     """A probability in percent: ``pct(0.1234)`` → ``"12.3%"``; ``"–"`` when unknown.
 
-    >>> pct(0.1234), pct(0.5, 0), pct(None)
-    ('12.3%', '50%', '–')
+    A probability strictly between 0 and 1 is never printed as 0 or 100 %: it
+    reads ``"<0.1%"`` or ``">99.9%"`` (a near-certainty is not a certainty).
+
+    >>> pct(0.1234), pct(0.5, 0), pct(None), pct(0.99996), pct(1.0), pct(0.0002, 0)
+    ('12.3%', '50%', '–', '>99.9%', '100.0%', '<1%')
     """
     f = _finite(p)
-    return "–" if f is None else f"{100 * f:.{digits}f}%"
+    if f is None:
+        return "–"
+    step = 10.0**-digits  # the last printed digit, in percent
+    if 0 < f < 1 and 100 * f < step / 2:
+        return f"<{step:.{digits}f}%"
+    if 0 < f < 1 and 100 * f >= 100 - step / 2:
+        return f">{100 - step:.{digits}f}%"
+    return f"{100 * f:.{digits}f}%"
 
 
 def pp(se: Any, lang: str = "ko") -> str:

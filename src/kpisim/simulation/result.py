@@ -214,8 +214,9 @@ class Simulation:
                         "target": t.targets[i],
                         "prob": prob[i],
                         "se": se[i],
-                        "ci_low": lo[i],
-                        "ci_high": hi[i],
+                        # an observed year is a fact: no Monte Carlo interval around it
+                        "ci_low": prob[i] if i < t.offset else lo[i],
+                        "ci_high": prob[i] if i < t.offset else hi[i],
                         "observed": i < t.offset,
                         "basis": "rule (per path)" if per_path else "stated",
                         "n_paths": int(c.evaluated[i]),
@@ -349,7 +350,11 @@ class Simulation:
         return pd.DataFrame(rows, columns=["id", "goal", "year", "prob"])
 
     def shortfall(self, year: int) -> pd.DataFrame:
-        """Expected shortfall given a miss: E[target − value | missed] (and in %)."""
+        """Expected shortfall given a miss: E[target − value | missed] (and in %).
+
+        ``expected_shortfall_pct`` is in % of the target, NaN for a missed
+        target of 0 (no percentage of 0 exists); both are 0 where no path misses.
+        """
         self._check_year(year)
         i = int(np.searchsorted(self.years, year))
         rows = []
@@ -365,9 +370,9 @@ class Simulation:
                     "target": t.targets[i],
                     "p_miss": misses / max(c.evaluated[i], 1),
                     "expected_shortfall": c.shortfall_sum[i] / misses if misses else 0.0,
-                    "expected_shortfall_pct": 100 * c.shortfall_rel_sum[i] / misses
-                    if misses
-                    else 0.0,
+                    # % of the target: undefined for a target of 0 (무사고 0건)
+                    "expected_shortfall_pct": np.nan if misses and t.targets[i] == 0
+                    else 100 * c.shortfall_rel_sum[i] / misses if misses else 0.0,
                 }
             )
         return pd.DataFrame(
