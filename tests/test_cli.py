@@ -233,3 +233,14 @@ def test_run_checks_paths_and_excel_before_simulating(capsys, tmp_path):
     code, _, err = run(capsys, "run", "--paths", "3000000", "--lang", "en")
     assert code == 2
     assert "about 0 min" not in err
+
+
+def test_backtest_scores_the_default_model_by_default(capsys):
+    """`kpisim backtest` tested loggrowth (0.1's model) and naive by default,
+    not refgrowth, the model every other command uses."""
+    code, out, err = run(capsys, "backtest", "--data", "nipa_2023_2027", "--paths", "50",
+                         "--format", "csv")
+    assert code == 0
+    models = {line.split(",")[0] for line in out.strip().splitlines()[1:]}
+    assert models == {"refgrowth", "naive", "naive0"}
+    assert "in-sample" not in err  # the note is for M1 and Tourism, the prior's corpus

@@ -681,6 +681,13 @@ def cli_backtest(args: Any) -> pd.DataFrame:
         )
         raise KpisimError(msg)
     models = [m.strip() for m in str(args.models).split(",") if m.strip()]
+    if name.lower() in _COMPETITIONS and "refgrowth" in models and not getattr(args, "quiet", 0):
+        import sys
+
+        from kpisim._messages import text
+
+        sys.stderr.write(text("cli.backtest.in_sample", getattr(args, "lang", "ko"),
+                              data=name) + "\n")
     res = backtest(data, models, n_paths=int(args.paths), rng=args.seed,
                    max_series=getattr(args, "max_series", None),
                    holdout=getattr(args, "holdout", None))

@@ -86,7 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data", default="m1", help="m1, tourism, or a CSV of series")
     p.add_argument("--paths", type=int, default=2000)
     p.add_argument("--seed", type=int, default=20231)
-    p.add_argument("--models", default="loggrowth,naive")
+    p.add_argument("--models", default="refgrowth,naive,naive0",
+                   help="comma-separated models (default: the default model refgrowth and the "
+                        "random walk with drift and the last value as baselines)")
     p.add_argument("--max-series", type=int, default=None)
     p.set_defaults(func=cmd_backtest)
     from kpisim.cli._sweep import add_sweep_parser
