@@ -244,3 +244,17 @@ def test_backtest_scores_the_default_model_by_default(capsys):
     models = {line.split(",")[0] for line in out.strip().splitlines()[1:]}
     assert models == {"refgrowth", "naive", "naive0"}
     assert "in-sample" not in err  # the note is for M1 and Tourism, the prior's corpus
+
+
+def test_a_table_with_several_problems_lists_one_per_line(capsys, tmp_path):
+    bad = tmp_path / "mine.csv"
+    bad.write_text("id,name_ko,unit,kind,directon,year,actual,target\n"
+                   "visits,방문,명,count,,2022,135,\n"
+                   "days,처리 기간,일,,decrease,2021,inf,\n", encoding="utf-8")
+    code, _, err = run(capsys, "run", "--catalog", str(bad), "--no-report")
+    assert code == 2
+    lines = err.rstrip("\n").split("\n")
+    assert lines[0].endswith("2 problems in the table")
+    assert lines[1].startswith("  - row 1, column `directon`")
+    assert lines[2].startswith("  - indicator `days`, row 3, column `actual`")
+    assert "Traceback" not in err

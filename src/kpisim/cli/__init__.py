@@ -142,7 +142,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _one_line(e: BaseException, limit: int = 2000) -> str:
-    """The message of ``e`` on one line, bounded in length."""
+    """The message of ``e`` on one line, bounded in length.
+
+    A list of problems (a table with several bad cells: a first line, then
+    lines starting ``  - `` or ``  …``) keeps one line per problem, each
+    bounded, as the docs show it.
+    """
+    lines = str(e).splitlines()
+    items = lines[1:]
+    if len(lines) > 1 and all(x.startswith(("  - ", "  …")) for x in items):
+        head = _one_line(Exception(lines[0]), limit)
+        return "\n".join([head, *("  " + _one_line(Exception(x), limit) for x in items)])
     text = " ".join(str(e).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
