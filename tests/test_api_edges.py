@@ -382,3 +382,10 @@ def test_an_observed_year_has_no_monte_carlo_interval():
     assert (seen.ci_low == seen.prob).all()
     assert (seen.ci_high == seen.prob).all()
     assert (seen.se == 0).all()
+
+
+def test_an_until_before_the_actuals_is_named_not_listed_per_indicator():
+    with pytest.raises(SimulationError, match=r"`until` = 2020 is not after the latest "
+                                              r"actual \(2022\): choose a later `until`") as e:
+        kpisim.simulate(kpisim.load_catalog(), until=2020, n_paths=N, rng=1)
+    assert len(str(e.value)) < 1500  # grouped by reason, a few ids each (was 2,000+ chars)

@@ -252,6 +252,28 @@ def _fit(ind: Indicator, model: Any, peers: Catalog, prior: Any):
     return fitted, None if bounds is None else (bounds.low, bounds.high), in_bounds, tuple(notes)
 
 
+def _nothing_to_simulate(catalog: Catalog, skipped: Mapping[str, Any], until: int) -> str:
+    """Why no indicator can be simulated: the reasons grouped, with a few ids each,
+    and ``until`` named when it is not after any indicator's last actual."""
+    if not skipped:
+        return "nothing to simulate: no indicator was given"
+    groups: dict[str, list[str]] = {}
+    for ident, why in skipped.items():
+        groups.setdefault(str(why), []).append(ident)
+    parts = [f"{why} ({len(ids)}: {', '.join(ids[:4])}{', …' if len(ids) > 4 else ''})"
+             for why, ids in sorted(groups.items(), key=lambda kv: -len(kv[1]))[:4]]
+    if len(groups) > 4:
+        parts.append(f"… and {len(groups) - 4} other reason(s)")
+    last = [max(int(y) for y, v in ind.actuals.items() if v is not None)
+            for ind in catalog.values() if any(v is not None for v in ind.actuals.values())]
+    hint = ""
+    if last and until <= max(last):
+        hint = (f"`until` = {until} is not after the latest actual ({max(last)}): "
+                "choose a later `until` (--until); ")
+    return (f"nothing to simulate: {hint}all {len(skipped)} indicator(s) were left out — "
+            + "; ".join(parts))
+
+
 def _reference_against_decrease(ind: Indicator, fitted: Any) -> list[Msg]:
     """A note when the reference class pulls a ``decrease`` indicator's drift up.
 
@@ -325,9 +347,7 @@ def _plan(
                 raise SimulationError(msg) from e
             skipped[ind.id] = str(e)
     if not prepared:
-        why = "; ".join(f"{k}: {v}" for k, v in skipped.items()) or "no indicator was given"
-        msg = f"nothing to simulate: {why}"
-        raise SimulationError(msg)
+        raise SimulationError(_nothing_to_simulate(catalog, skipped, until))
     first = min(min(min(t), int(o.index[-1]) + 1) for _, o, t, _ in prepared)
     years = np.arange(first, until + 1)
     tracks = {ind.id: _new_track(ind, obs, targets, fit, years, until)
