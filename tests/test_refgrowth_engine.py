@@ -250,3 +250,18 @@ def test_a_bounded_ratio_is_censored_whatever_its_targets():
                              bounds=(0, 100), actuals={2021: 88.9}, targets={2027: 95.0})
     notes = kpisim.simulate(ratio, n_paths=N, rng=1).assumptions("en").statement
     assert notes.str.contains("censored at").any()
+
+
+def test_a_steady_trend_far_from_the_reference_growth_is_told_its_sigma_grew():
+    noise = np.array([0.02, -0.02, 0.01, -0.01, 0.02, -0.02, 0.01, -0.01])
+    for growth, told in ((0.20, True), (0.05, False)):
+        vals = 100 * np.exp(np.log1p(growth) * np.arange(8) + noise)
+        ind = kpisim.Indicator(id="x", name_ko="x", unit="억원", kind="level",
+                               actuals=dict(zip(range(2014, 2022), vals.tolist(), strict=True)),
+                               targets={2030: 100.0})
+        sim = kpisim.simulate(ind, n_paths=1024, rng=1)
+        p = sim.fitted("x").params
+        own_sd = np.diff(np.log(vals)).std(ddof=1)
+        assert (p["sigma"] > 2 * own_sd) == told
+        said = sim.assumptions("en").statement.str.contains("explains part of the gap as noise")
+        assert said.any() == told

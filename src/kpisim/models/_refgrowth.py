@@ -238,6 +238,13 @@ class RefGrowth:
                 said.append(Msg("sim.ref.smooth", n_obs=len(years),
                                 sd=f"{np.sqrt(float(stats.ss[0]) / (n - 1)):.2g}",
                                 floor=f"{SMOOTH_SIGMA:g}"))
+            own_sd = np.sqrt(float(stats.ss[0]) / (n - 1)) if n >= 3 else np.nan
+            if n >= 3 and params["sigma"] > 2 * own_sd:
+                # a drift far from m0 under a narrow τ is explained partly as noise
+                said.append(Msg("sim.ref.sigma_inflated", n_obs=len(years),
+                                own_sd=f"{own_sd:.3f}", sigma=f"{params['sigma']:.3f}",
+                                mu_hat=f"{mu_hat:+.3f}", m0=f"{ref.m0:+.3f}",
+                                tau=f"{ref.tau:.3f}"))
         else:
             params, said = self._conjugate_posterior(stats, ref, growth, d, g, years)
             sigma_post = None
