@@ -295,3 +295,20 @@ def test_grade_goals_are_in_the_excel_summary_and_both_heatmaps(tmp_path):
     ax = plot.attainment_heatmap(sim)
     labels = " ".join(t.get_text() for t in ax.get_yticklabels())
     assert name[:6] in labels
+
+
+def test_a_score_table_in_the_report_has_headers_in_the_reports_language(sim, tmp_path):
+    frame = pd.DataFrame({"id": ["ai_firms"], "name_ko": ["AI 기업"], "year": [2025],
+                          "target": [2000.0], "p_met": [0.4], "mean_score": [80.5],
+                          "p_100": [0.3], "method": ["target_ratio"]})
+    page = report(sim, tmp_path / "r.html", scores=frame).read_text(encoding="utf-8")
+    for raw in ("mean_score", "p_met", "p_100", "name_ko"):
+        assert f"<th>{raw}</th>" not in page
+    assert "E[평점]" in page
+    assert "달성확률" in page
+
+
+def test_every_setting_has_a_name_in_the_report(sim, tmp_path):
+    page = report(sim, tmp_path / "r.html").read_text(encoding="utf-8")
+    for key in sim.settings:  # raw keys (seed_spawn_key, prior, grade_model) leaked
+        assert f"<td>{key}</td>" not in page, key

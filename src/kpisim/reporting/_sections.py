@@ -314,9 +314,12 @@ def _scores_section(scores: Any, lang: str) -> str:
         return _score_result_section(scores, lang)
     out = ""
     if isinstance(scores, pd.DataFrame):
-        cols = [str(c) for c in scores.columns]
+        from kpisim.scoring.handbook import score_table
+
+        shown = score_table(scores, lang)  # headers and method names in the report's language
+        cols = [str(c) for c in shown.columns]
         rows = [[fmt.num(v) if isinstance(v, (float, np.floating)) else v for v in r]
-                for r in scores.itertuples(index=False)]
+                for r in shown.itertuples(index=False)]
         out += _table(cols, rows)
         if not {"score", "prob"} <= set(scores.columns):
             return out
