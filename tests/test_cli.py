@@ -258,3 +258,10 @@ def test_a_table_with_several_problems_lists_one_per_line(capsys, tmp_path):
     assert lines[1].startswith("  - row 1, column `directon`")
     assert lines[2].startswith("  - indicator `days`, row 3, column `actual`")
     assert "Traceback" not in err
+
+
+def test_scores_asked_for_but_none_possible_says_so(capsys):
+    code, out, _ = run(capsys, "run", "--catalog", "regional_digital", "--scores",
+                       "--no-report", "--paths", "4096")
+    assert code == 0
+    assert "평점을 계산할 수 있는 주요 성과지표가 없습니다" in out

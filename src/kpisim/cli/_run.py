@@ -365,9 +365,10 @@ def cmd_run(args) -> int:
         heads = _headline_assumptions(sim, lang)
         if heads:
             parts.append(text("cli.run.assumptions_head", lang) + "\n" + heads)
-        if args.scores and scores is not None:
+        if args.scores:  # asked for: say so when no key indicator can be scored
             parts.append(text("cli.run.scores_head", lang) + "\n"
-                         + _score_text(scores, lang, sim.catalog))
+                         + _score_text(scores if scores is not None else pd.DataFrame(),
+                                       lang, sim.catalog))
             if not totals.empty:
                 parts.append(_totals_text(totals, lang))
         sys.stdout.write("\n\n".join(parts) + "\n")
