@@ -265,3 +265,14 @@ def test_scores_asked_for_but_none_possible_says_so(capsys):
                        "--no-report", "--paths", "4096")
     assert code == 0
     assert "평점을 계산할 수 있는 주요 성과지표가 없습니다" in out
+
+
+def test_a_template_gets_the_usual_file_permissions(capsys, tmp_path):
+    import os
+    import stat
+
+    out = tmp_path / "t.csv"
+    assert run(capsys, "template", "--out", str(out), "--quiet")[0] == 0
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~mask  # was 0600 (mkstemp's)

@@ -139,6 +139,9 @@ def write_template(path: str | Path, *, lang: str = "ko") -> Path:
             Path(tmp).write_text(text_out, encoding="utf-8")
         else:
             _write_xlsx(Path(tmp), notes, lang)
+        from kpisim._safeio import current_umask
+
+        os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp's 0600 would keep others out
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
