@@ -276,3 +276,15 @@ def test_a_template_gets_the_usual_file_permissions(capsys, tmp_path):
     mask = os.umask(0)
     os.umask(mask)
     assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~mask  # was 0600 (mkstemp's)
+
+
+def test_a_scenario_table_names_a_grade_target(capsys, tmp_path):
+    scen = tmp_path / "s.yaml"
+    scen.write_text('scenarios:\n  - name: cut\n    changes:\n      - indicator: "*"\n'
+                    '        growth_add: -0.02\n', encoding="utf-8")
+    code, out, _ = run(capsys, "run", "--scenario", str(scen), "--no-report",
+                       "--paths", "4096", "--lang", "en")
+    assert code == 0
+    block = out[out.index("cut"):]
+    line = next(x for x in block.splitlines() if x.startswith("External evaluation"))
+    assert "최우수" in line  # the target grade, not "–"

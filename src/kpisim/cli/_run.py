@@ -216,7 +216,8 @@ def _scenario_text(runs, table: pd.DataFrame, lang: str) -> str:
     Rows: the goal years of ``table`` (the printed summary) of the indicators
     some scenario changes (all of them when a scenario changes ``*``).
     """
-    from kpisim._summary import render_table, with_unit
+    from kpisim._format import shown
+    from kpisim._summary import render_table
 
     touched = [r[3] for r in runs[1:]]
     if any(t is None for t in touched):
@@ -228,7 +229,7 @@ def _scenario_text(runs, table: pd.DataFrame, lang: str) -> str:
     header += [r[0] for r in runs]
     rows = []
     for r in base.itertuples():
-        row = [r.name, int(r.year), with_unit(r.target, r.unit, lang), f"{100 * r.prob:.1f}%"]
+        row = [r.name, int(r.year), shown(r.target, r.unit, lang), f"{100 * r.prob:.1f}%"]
         for other in keyed[1:]:
             if (r.id, r.year) not in other.index:
                 row.append("–")

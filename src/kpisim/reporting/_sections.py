@@ -261,7 +261,7 @@ def _scenario_section(sim: Any, frame: pd.DataFrame, lang: str) -> str:
     for r in frame.to_dict("records"):
         unit = sim.catalog[r["id"]].unit if r["id"] in sim.catalog else "-"
         row = [_name(sim, r["id"], lang), int(r["year"]),
-               fmt.with_unit(r["target"], unit, lang) if "target" in r else ""]
+               fmt.shown(r["target"], unit, lang) if "target" in r else ""]
         for s in names:
             se = r.get(f"{s} se")
             row.append(fmt.pct(r[s]) + ("" if se is None else f" {fmt.pp(se, lang)}"))
