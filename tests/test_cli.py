@@ -288,3 +288,11 @@ def test_a_scenario_table_names_a_grade_target(capsys, tmp_path):
     block = out[out.index("cut"):]
     line = next(x for x in block.splitlines() if x.startswith("External evaluation"))
     assert "최우수" in line  # the target grade, not "–"
+
+
+def test_the_sweep_table_prints_percentages_and_grade_names(capsys):
+    code, out, _ = run(capsys, "sweep", "--paths", "1024", "--year", "2030", "--quiet")
+    assert code == 0
+    line = next(x for x in out.splitlines() if "external_evaluation" in x)
+    assert "최우수" in line  # was the scale index 4.0
+    assert line.rstrip().endswith("%")

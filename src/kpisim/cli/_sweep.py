@@ -41,6 +41,30 @@ def add_sweep_parser(sub: Any) -> None:
     p.set_defaults(func=cmd_sweep)
 
 
+def _target_text(table: Any) -> list[str]:
+    """Each row's target as printed: a grade goal by its grade name (the sweep table
+    holds its index on the scale), a number as stated."""
+    from kpisim._format import stated
+    from kpisim.catalog import load_catalog
+
+    scales: dict[tuple[str, str], tuple[str, ...]] = {}
+    for name in table["catalog"].unique():
+        try:
+            cat = load_catalog(str(name))
+        except KpisimError:
+            continue
+        for ident in cat:
+            ind = cat[ident]
+            if ind.kind == "grade" and ind.scale:
+                scales[(str(name), ident)] = tuple(ind.scale)
+    out = []
+    for r in table.itertuples():
+        scale = scales.get((str(r.catalog), r.id))
+        k = int(r.target) if scale is not None and float(r.target).is_integer() else -1
+        out.append(scale[k] if scale is not None and 0 <= k < len(scale) else stated(r.target))
+    return out
+
+
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run the grid and print it (tidy for csv/json, one column per cell otherwise)."""
     from kpisim._parallel import INSTALL_HINT, dask_available, local_client
@@ -89,10 +113,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     elif args.format == "json":
         sys.stdout.write(table.to_json(orient="records", force_ascii=False, indent=1) + "\n")
     else:
-        wide = table.pivot_table(index=["catalog", "id", "year", "target"],
+        from kpisim._format import pct
+
+        shown = table.assign(target=_target_text(table))
+        wide = shown.pivot_table(index=["catalog", "id", "year", "target"],
                                  columns=["scenario", "prior"], values="prob", sort=False)
         wide.columns = [f"{s} · {p}" for s, p in wide.columns]
-        sys.stdout.write((100 * wide).round(1).to_string() + "\n")
+        sys.stdout.write(wide.map(pct).to_string() + "\n")
     if not args.quiet:
         n = table[["catalog", "scenario", "prior"]].drop_duplicates()
         sys.stderr.write(text(
