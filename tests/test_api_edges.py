@@ -389,3 +389,16 @@ def test_an_until_before_the_actuals_is_named_not_listed_per_indicator():
                                               r"actual \(2022\): choose a later `until`") as e:
         kpisim.simulate(kpisim.load_catalog(), until=2020, n_paths=N, rng=1)
     assert len(str(e.value)) < 1500  # grouped by reason, a few ids each (was 2,000+ chars)
+
+
+def test_an_inferred_kind_is_stated_in_korean_by_default():
+    from pathlib import Path
+
+    cat = kpisim.load_catalog(Path(__file__).resolve().parents[1] / "docs" / "_static"
+                              / "example_catalog.csv")
+    a = kpisim.simulate(cat, n_paths=N, rng=1).assumptions()
+    rows = a[a.field == "kind"]
+    assert not rows.empty
+    assert rows.statement.str.contains("추론").all()
+    en = kpisim.simulate(cat, n_paths=N, rng=1).assumptions("en")
+    assert en[en.field == "kind"].statement.str.contains("inferred from unit").all()

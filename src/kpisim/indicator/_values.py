@@ -20,11 +20,15 @@ def _bounds_error(ident: str | None, field: str, expected: str, got: Any) -> Cat
 
 def kind_assumption(unit: str, kind: str, reason: str) -> Assumption:
     """The :class:`Assumption` recorded when ``kind`` was inferred from the unit."""
+    from kpisim._messages import text
+
     return Assumption(
         field="kind",
         statement=f"kind `{kind}` inferred from unit `{unit}`",
         reason=f"no `kind` was given; {reason}; give `kind` to set it",
         value={"inferred_from_unit": unit, "kind": kind},
+        statement_ko=text("frames.kind_assumption.statement", "ko", kind=kind, unit=unit),
+        reason_ko=text("frames.kind_assumption.reason", "ko", kind=kind),
     )
 
 
