@@ -23,6 +23,16 @@ def test_catalog_lists_every_indicator(capsys):
     assert code == 0
     assert "AI전문기업 육성" in out
     assert "ai_firms" in out
+    assert "지표 80개 (핵심 목표 4개)" in out  # Korean by default
+    from kpisim._summary import display_width
+
+    rows = [x for x in out.splitlines() if x.startswith(("ai_firms ", "sw_adoption_rate "))]
+    # Hangul names padded by display width: the kind column starts at one column
+    starts = {display_width(x[: x.index(k)]) for x in rows for k in (" count ", " share ")
+              if k in x}
+    assert len(rows) == 2
+    assert len(starts) == 1
+    code, out, _ = run(capsys, "catalog", "--lang", "en")
     assert "80 indicators (4 headline)" in out
 
 

@@ -71,8 +71,14 @@ def cmd_catalog(args) -> int:
             }
         )
     frame = pd.DataFrame(rows)
-    head = f"{cat.title or cat.name}: {len(cat)} indicators ({len(cat.headline())} headline)"
-    body = "" if frame.empty else "\n" + frame.to_string(index=False)  # no empty-frame dump
+    head = text("cli.catalog.head", args.lang, title=cat.title or cat.name, n=len(cat),
+                headline=len(cat.headline()))
+    body = ""  # no empty-frame dump
+    if not frame.empty:  # display widths, so Hangul names keep the columns aligned
+        from kpisim._summary import render_table
+
+        header = [text(f"cli.catalog.col.{c}", args.lang) for c in frame.columns]
+        body = "\n" + render_table(header, frame.astype(str).to_numpy().tolist())
     _emit(frame, args.format, head + body + _links_text(cat, args))
     return 0
 
