@@ -306,3 +306,10 @@ def test_the_sweep_table_prints_percentages_and_grade_names(capsys):
     line = next(x for x in out.splitlines() if "external_evaluation" in x)
     assert "최우수" in line  # was the scale index 4.0
     assert line.rstrip().endswith("%")
+
+
+def test_the_english_audit_names_indicators_in_english(capsys):
+    code, out, _ = run(capsys, "audit", "--lang", "en")
+    assert code == 0
+    assert "ai_firms (AI specialist firms fostered)" in out
+    assert "AI전문기업 육성" not in out  # name_en exists: no Korean name in English

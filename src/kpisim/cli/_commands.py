@@ -109,6 +109,12 @@ def cmd_template(args) -> int:
     return 0
 
 
+def _display_name(cat, ident: str, name_ko: str, lang: str) -> str:
+    """The indicator's name in ``lang``: its ``name_en`` in English when it has one."""
+    ind = cat.get(ident) if hasattr(cat, "get") else None
+    return ind.name_en if lang == "en" and ind is not None and ind.name_en else name_ko
+
+
 def cmd_audit(args) -> int:
     import pandas as pd
 
@@ -127,7 +133,7 @@ def cmd_audit(args) -> int:
     if not rates.empty:
         lines.append(text("audit.cli.headline", lang))
         for r in rates.itertuples():
-            lines.append(f"  {r.name_ko} — {r.verdict}")
+            lines.append(f"  {_display_name(cat, r.id, r.name_ko, lang)} — {r.verdict}")
         lines.append("")
     mark = {"exact": "✓", "within_rounding": "≈", "floor_satisfied": "≥",
             "differs": "✗", "uncheckable": "·"}
@@ -139,7 +145,8 @@ def cmd_audit(args) -> int:
             rate = text("audit.cli.rate", lang, rate=f"{100 * r.implied_cagr:.2f}%", span=span)
             if not pd.isna(r.rule_rate):
                 rate += text("audit.cli.rule_rate", lang, rate=f"{100 * r.rule_rate:.4g}%")
-        lines.append(f"{status}  {r.id} ({r.name_ko}) [{r.rule_type}]{rate}")
+        lines.append(f"{status}  {r.id} ({_display_name(cat, r.id, r.name_ko, lang)}) "
+                     f"[{r.rule_type}]{rate}")
         lines.append(f"    {r.verdict}")
     sys.stdout.write("\n".join(lines) + "\n")
     return 0
