@@ -313,3 +313,11 @@ def test_the_english_audit_names_indicators_in_english(capsys):
     assert code == 0
     assert "ai_firms (AI specialist firms fostered)" in out
     assert "AI전문기업 육성" not in out  # name_en exists: no Korean name in English
+
+
+@pytest.mark.parametrize("argv", [["report", "--format", "csv", "--paths", "1024"],
+                                  ["backtest", "--catalog", "nipa_2023_2027", "--paths", "50"]])
+def test_options_a_command_would_ignore_are_refused(capsys, argv):
+    code, _, err = run(capsys, *argv, "--lang", "en")
+    assert code == 2
+    assert ("does not apply" in err) or ("does not read --catalog" in err)

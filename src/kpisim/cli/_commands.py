@@ -155,6 +155,8 @@ def cmd_audit(args) -> int:
 def cmd_report(args) -> int:
     from kpisim.reporting import report
 
+    if args.format != "table":  # the report is one HTML file: csv/json would be ignored
+        raise KpisimError(text("cli.report.format", args.lang, fmt=args.format))
     out = _out_dir(args)
     cat = _catalog(args)
     sim = _simulate(args, cat)
@@ -171,6 +173,9 @@ def cmd_report(args) -> int:
 
 def cmd_backtest(args) -> int:
     from kpisim.backtest import cli_backtest
+
+    if getattr(args, "catalog", None) is not None:  # backtest reads --data, not --catalog
+        raise KpisimError(text("cli.backtest.catalog", args.lang, catalog=args.catalog))
 
     frame = cli_backtest(args)
     _emit(frame, args.format)
