@@ -312,3 +312,16 @@ def test_every_setting_has_a_name_in_the_report(sim, tmp_path):
     page = report(sim, tmp_path / "r.html").read_text(encoding="utf-8")
     for key in sim.settings:  # raw keys (seed_spawn_key, prior, grade_model) leaked
         assert f"<td>{key}</td>" not in page, key
+
+
+def test_the_report_takes_the_runs_score_table_with_grade_rows(tmp_path):
+    """`kpisim run` passes its score table (grade goals scored by method `grade`)
+    to the report; naming the methods must not refuse `grade` (the quick start
+    failed with 'unknown scoring method')."""
+    from kpisim.cli._common import _scores_and_totals
+
+    sim = kpisim.simulate(kpisim.load_catalog(), n_paths=4096, rng=3)
+    scores, _ = _scores_and_totals(sim)
+    assert "grade" in set(scores["method"])
+    page = report(sim, tmp_path / "r.html", scores=scores).read_text(encoding="utf-8")
+    assert "등급 평점" in page

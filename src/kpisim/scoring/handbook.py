@@ -802,7 +802,7 @@ def method_label(method: str, lang: str = "ko") -> str:
     """
     from kpisim._messages import text
 
-    if method not in (*METHODS, "non_quantitative"):
+    if method not in (*METHODS, "non_quantitative", "grade"):
         msg = f"unknown scoring method {method!r}; expected one of {list(METHODS)}"
         raise ScoringError(msg)
     return text(f"scoring.method.{method}", lang)
