@@ -169,12 +169,9 @@ def _check_model_kind(mdl: Any, ind: Indicator, argument: str) -> None:
     name = getattr(mdl, "name", type(mdl).__name__)
     if ind.kind in kinds or (ind.kind == "share" and set(kinds) & set(NUMERIC_KINDS)):
         return
-    msg = (f"it is a `{ind.kind}`, but `{argument}={name!r}` is meant for "
-           f"{', '.join(f'`{k}`' for k in kinds)} indicators only"
-           + (" (it would read the values as percentages and cap them at 100)"
-              if kinds == ("share",) else "")
-           + "; choose another model (kpisim.models.available() lists each model's kinds)")
-    raise ModelError(msg)
+    raise ModelError(Msg("sim.model_kind", kind=ind.kind, argument=argument, name=repr(name),
+                         kinds=", ".join(f"`{k}`" for k in kinds),
+                         share=Msg("sim.model_kind_share") if kinds == ("share",) else ""))
 
 
 def _input_doubts(ind: Indicator) -> list[str]:
@@ -345,7 +342,8 @@ def _plan(
             if strict:
                 msg = f"indicator `{ind.id}`: {e}"
                 raise SimulationError(msg) from e
-            skipped[ind.id] = str(e)
+            # a Msg keeps its key (shown in the run's language); other errors their text
+            skipped[ind.id] = e.args[0] if e.args and isinstance(e.args[0], Msg) else str(e)
     if not prepared:
         raise SimulationError(_nothing_to_simulate(catalog, skipped, until))
     first = min(min(min(t), int(o.index[-1]) + 1) for _, o, t, _ in prepared)
