@@ -325,3 +325,11 @@ def test_the_report_takes_the_runs_score_table_with_grade_rows(tmp_path):
     assert "grade" in set(scores["method"])
     page = report(sim, tmp_path / "r.html", scores=scores).read_text(encoding="utf-8")
     assert "등급 평점" in page
+
+
+def test_the_workbooks_skipped_reasons_are_in_its_language(tmp_path):
+    sim = kpisim.simulate(kpisim.load_catalog(), n_paths=1024, rng=3)
+    ko = pd.read_excel(report_excel(sim, tmp_path / "ko.xlsx"), sheet_name="skipped")
+    en = pd.read_excel(report_excel(sim, tmp_path / "en.xlsx", lang="en"), sheet_name="skipped")
+    assert ko["reason"].str.contains("수치 목표치가 없음").any()
+    assert en["reason"].str.contains("no stated numeric target").any()

@@ -12,6 +12,7 @@ import pandas as pd
 
 from kpisim import _style as style
 from kpisim._chartdata import quantiles
+from kpisim._messages import in_lang
 from kpisim._safeio import atomic_write, neutralise_cell
 from kpisim._summary import summary
 from kpisim._validation import KpisimError
@@ -74,7 +75,8 @@ def report_excel(
         "first_hit": sim.first_hit(),
         "quantiles": wide,
         "assumptions": sim.assumptions(lang=lang),
-        "skipped": pd.DataFrame(list(sim.skipped.items()), columns=["id", "reason"]),
+        "skipped": pd.DataFrame([(i, in_lang(r, lang)) for i, r in sim.skipped.items()],
+                                columns=["id", "reason"]),
         "settings": pd.DataFrame(
             [(k, "" if v is None else str(v))
              for k, v in {"n_paths": sim.n_paths, **sim.settings}.items()],
