@@ -254,8 +254,11 @@ def _level_growth_per_unit(fitted: Any, last: float) -> float:
     at level y is :math:`d\log y = (b - y)(y - a) / ((b - a)\,y)` of level
     growth. 1 for a log-scale (or original-scale) model.
     """
+    scale = getattr(fitted, "scale", None) or getattr(getattr(fitted, "spec", None), "scale", None)
     bounds = getattr(fitted, "bounds", None)
-    if getattr(fitted, "scale", None) != "logit" or bounds is None:
+    if bounds is None and getattr(fitted, "kind", None) == "share":
+        bounds = (0.0, 100.0)  # the 0.1 logit model: a share in % (its only kind)
+    if scale != "logit" or bounds is None:
         return 1.0
     a, b = bounds
     y = min(max(float(last), a + 1e-3 * (b - a)), b - 1e-3 * (b - a))

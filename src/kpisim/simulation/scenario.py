@@ -19,6 +19,10 @@ growth rate of each simulated path, ``r_t = y_t / y_{t-1} - 1``:
   year t (the latest given year at or before t; years before the path are
   unchanged).
 
+Several changes combine whatever their order: in each year the growth is
+(Π m)·r + Σ a over the changes covering it, then each level shock and each
+budget factor multiplies the level.
+
 Shares stay within [0, 100] (values are clipped after the change) and
 counts and levels stay ≥ 0 (growth rates are floored at −99%).
 """
@@ -277,11 +281,19 @@ class Scenario:
             )
             with np.errstate(divide="ignore", invalid="ignore"):
                 r = np.where(prev > 0, values / prev - 1.0, 0.0)
+            # The changes combine whatever their order in the list: in each year the
+            # growth is (Π multipliers)·r + Σ adds, and then every level shock
+            # multiplies the level by (1 + s) from its first year on (a multiplier
+            # listed after a shock used to multiply the shock too).
             for c in growth:
-                m = c.mask(years)
-                r[:, m] = c.growth_multiplier * r[:, m] + c.growth_add
+                if c.growth_multiplier != 1:
+                    r[:, c.mask(years)] *= c.growth_multiplier
+            for c in growth:
+                if c.growth_add:
+                    r[:, c.mask(years)] += c.growth_add
+            for c in growth:
                 if c.level_shock:  # in the first simulated year of the change's range
-                    first = np.flatnonzero(m)
+                    first = np.flatnonzero(c.mask(years))
                     if first.size:
                         r[:, first[0]] = (1 + r[:, first[0]]) * (1 + c.level_shock) - 1
             r = np.maximum(r, -0.99)
