@@ -439,3 +439,13 @@ def test_the_order_of_a_scenarios_changes_does_not_matter():
     ratio = runs[0].kept_paths("ict_sw_exports")[:, i] / alone.kept_paths("ict_sw_exports")[:, i]
     # (but for the few paths whose doubled growth hits the −99 % floor either way)
     assert (np.abs(ratio - 0.8) < 1e-9).mean() > 0.99
+
+
+def test_prob_range_refuses_a_scenario_run_it_would_mix_with_the_baseline():
+    """Its prior what-ifs simulate the baseline: a scenario's own P beside them
+    gave a 'range' 0.051–0.594 that was neither the scenario's nor the baseline's."""
+    cat = kpisim.load_catalog().headline()
+    cut = Scenario(name="cut", changes=(Change(indicator="ai_firms", growth_add=-0.05),))
+    sim = kpisim.simulate(cat, n_paths=1024, rng=1, scenario=cut)
+    with pytest.raises(SimulationError, match="ran scenario 'cut'"):
+        kpisim.goals.prob_range(sim, 2030)

@@ -273,7 +273,9 @@ def prob_range(
         the simulation's own and the priors are simulated with its seed,
         horizon and path count (so the reference-class row reproduces it when
         it used the default model and prior); the range always includes the
-        simulation's own P. Otherwise ``prob_default`` is the reference-class
+        simulation's own P. A simulation run with a ``scenario`` is refused
+        (the priors' what-ifs are baseline runs; compare scenarios with
+        :func:`kpisim.compare`). Otherwise ``prob_default`` is the reference-class
         prior's P. The related series of the simulation's catalog (or of the
         catalog given) are among the references (:func:`growth_references`);
         they are not priors (``as_prior`` False), so they change the range
@@ -355,6 +357,13 @@ def evidence_ranges(
     from kpisim.simulation import Simulation
 
     sim = sim_or_catalog if isinstance(sim_or_catalog, Simulation) else None
+    if sim is not None and sim.settings.get("scenario") is not None:
+        # the priors' what-ifs simulate the baseline: mixing them with a scenario's
+        # own P would give a range that is neither the scenario's nor the baseline's
+        msg = (f"prob_range: this simulation ran scenario {sim.settings['scenario']!r}, but the "
+               "priors' what-ifs simulate the baseline; pass a run without `scenario` (or the "
+               "catalog), and compare scenarios with kpisim.compare")
+        raise SimulationError(msg)
     if sim is not None:
         catalog = sim.catalog
         pool = list(sim.ids)
