@@ -449,3 +449,16 @@ def test_prob_range_refuses_a_scenario_run_it_would_mix_with_the_baseline():
     sim = kpisim.simulate(cat, n_paths=1024, rng=1, scenario=cut)
     with pytest.raises(SimulationError, match="ran scenario 'cut'"):
         kpisim.goals.prob_range(sim, 2030)
+
+
+@pytest.mark.parametrize("fn", ["goal_evidence", "prob_curve"])
+def test_a_goal_year_already_observed_is_refused_by_the_what_ifs(fn):
+    ind = kpisim.load_catalog()["sme_cloud_adoption"]  # 2022 actual 1,180 vs target 600
+    with pytest.raises(SimulationError, match="2022 is not after the last actual"):
+        getattr(kpisim.goals, fn)(ind, 2022, n_paths=256, rng=1)
+
+
+def test_sensitivity_refuses_a_year_already_observed():
+    ind = kpisim.load_catalog()["sme_cloud_adoption"]
+    with pytest.raises(SimulationError, match="2022 is not after the last actual"):
+        kpisim.sensitivity([ind], "sme_cloud_adoption", 2022, n_paths=256, rng=1)

@@ -169,6 +169,11 @@ def sensitivity(
         msg = (f"sensitivity: `{ident}` is a grade indicator; its drift, volatility and "
                "start are not assumptions a scenario can move (see sim.grade_probs)")
         raise SimulationError(msg)
+    last_year = base.last_actual(ident)[0]
+    if int(year) <= last_year:  # a known attainment: no assumption can move it
+        msg = (f"sensitivity: {year} is not after the last actual of `{ident}` ({last_year}); "
+               "its attainment is known: choose a target year after it")
+        raise SimulationError(msg)
     p_base = _prob_at(base, ident, year)
     fitted = base.fitted(ident)
     drift_sd = _drift_sd(dict(getattr(fitted, "params", {})))

@@ -183,8 +183,19 @@ def goal_evidence(
         when it applies the corpus' growth to the odds.
     """
     ind = check_indicator(indicator, "goal_evidence")
+    _check_future(ind, int(year), "goal_evidence")
     return _evidence(ind, [int(year)], n_paths=n_paths, seed=root_seed(rng), until=until,
                      catalog=catalog)
+
+
+def _check_future(ind: Indicator, year: int, fn: str) -> None:
+    """Refuse a goal year whose actual is already known: a what-if cannot change it."""
+    last, _ = last_actual(ind)
+    if year <= last:
+        msg = (f"{fn}: {year} is not after the last actual of `{ind.id}` ({last}); its "
+               "attainment is known, not a probability (sim.prob_meet marks such years "
+               "observed): choose a target year after it")
+        raise SimulationError(msg)
 
 
 def prob_curve(
@@ -234,6 +245,7 @@ def prob_curve(
         raise SimulationError(msg)
     seed = root_seed(rng)
     year = int(year)
+    _check_future(ind, year, "prob_curve")
     horizon = until_for(ind, [year], until)
     target = required_growth(ind, [year]).target.iloc[0]
     base = reference_prior_for(ind)
@@ -397,6 +409,8 @@ def evidence_ranges(
             ind = check_indicator(catalog[ident], "prob_range")
             last, _ = last_actual(ind)
             horizon = until if until is not None else max(2030, *ind.numeric_targets(), 0)
+            if year is not None:
+                _check_future(ind, int(year), "prob_range")
             goal_years = ([int(year)] if year is not None else
                           sorted(y for y in ind.numeric_targets() if last < y <= horizon))
             if not goal_years:
