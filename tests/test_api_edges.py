@@ -462,3 +462,15 @@ def test_sensitivity_refuses_a_year_already_observed():
     ind = kpisim.load_catalog()["sme_cloud_adoption"]
     with pytest.raises(SimulationError, match="2022 is not after the last actual"):
         kpisim.sensitivity([ind], "sme_cloud_adoption", 2022, n_paths=256, rng=1)
+
+
+def test_scenario_inputs_that_would_be_misread_or_ignored_are_refused():
+    with pytest.raises(SimulationError, match=r"did you mean -0\.03"):
+        Change(indicator="x", growth_add=-3)  # −300 %/yr: a percent written as a number
+    with pytest.raises(SimulationError, match="given with a `budget`"):
+        Change(indicator="x", elasticity=0.5)  # did nothing without a budget
+    cat = kpisim.load_catalog()
+    skipped = Scenario(name="s", changes=(Change(indicator="ai_utilization_outcomes_a",
+                                                  growth_add=0.01),))
+    with pytest.raises(SimulationError, match=r"that were not simulated .*no actual"):
+        kpisim.simulate(cat, scenario=skipped, n_paths=256, rng=1)

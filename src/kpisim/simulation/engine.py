@@ -569,7 +569,7 @@ def simulate(
     grades = {k: t for k, t in tracks.items() if t.grade}
     tracks = {k: t for k, t in tracks.items() if not t.grade}
     if scenario is not None:
-        scenario.check(tracks, grades=grades)
+        scenario.check(tracks, grades=grades, skipped=skipped)
         for sentence in scenario.year_warnings(
                 {k: int(years[t.offset]) for k, t in tracks.items() if t.offset < len(years)},
                 int(years[-1])):

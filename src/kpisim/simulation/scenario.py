@@ -103,6 +103,13 @@ class Change:
             self._refuse("volatility_multiplier", "≥ 0", self.volatility_multiplier)
         if self.level_shock <= -1:
             self._refuse("level_shock", "> -1", self.level_shock)
+        if abs(self.growth_add) >= 1:  # ±100 %p a year: a percent written as a number
+            self._refuse("growth_add", "a yearly growth change as a fraction in (−1, 1) "
+                         f"(did you mean {self.growth_add / 100:g}, i.e. "
+                         f"{self.growth_add:+g} percentage points a year?)", self.growth_add)
+        if self.elasticity != 1.0 and self.budget is None:
+            self._refuse("elasticity", "given with a `budget` (it scales the budget's effect, "
+                         "and this change has no budget)", self.elasticity)
         if self.years is not None:
             raw = self.years
             if _is_year(raw):
@@ -186,11 +193,14 @@ class Scenario:
         """Indicator ids the scenario names explicitly."""
         return {c.indicator for c in self.changes if c.indicator != "*"}
 
-    def check(self, known: Iterable[str], *, grades: Iterable[str] = ()) -> None:
+    def check(self, known: Iterable[str], *, grades: Iterable[str] = (),
+              skipped: Mapping[str, Any] | None = None) -> None:
         """Raise if the scenario names an indicator that is not simulated.
 
         ``grades`` are simulated grade indicators: a change cannot apply to a
         grade (it has no growth or level), and naming one is refused as such.
+        ``skipped`` maps the catalog's indicators left out of the run to why:
+        a change naming one says it was skipped and why, not "unknown".
         """
         known = set(known)
         named_grades = sorted(self.indicators() & set(grades))
@@ -198,6 +208,12 @@ class Scenario:
             msg = (f"scenario `{self.name}` changes grade indicator(s) {named_grades}: "
                    "scenario changes act on growth and levels, which a grade does not have; "
                    "remove these changes")
+            raise SimulationError(msg)
+        left_out = sorted(self.indicators() & set(skipped or {}))
+        if left_out:
+            why = "; ".join(f"{i}: {skipped[i]}" for i in left_out[:4])
+            msg = (f"scenario `{self.name}` changes indicator(s) {left_out} that were not "
+                   f"simulated ({why}); remove these changes or give what they lack")
             raise SimulationError(msg)
         unknown = sorted(self.indicators() - known)
         if unknown:
