@@ -479,7 +479,7 @@ def atomic_write(path: str | Path, mode: str = "w", *, encoding: str | None = "u
         with os.fdopen(fd, mode, **({} if binary else {"encoding": encoding,
                                                          "newline": ""})) as f:
             yield f
-        os.chmod(tmp, 0o666 & ~current_umask())
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException as e:
         with contextlib.suppress(OSError):
@@ -537,8 +537,7 @@ def prepare_dir(path: str | Path) -> Path:
     return path
 
 
-def current_umask() -> int:
-    """The process umask (read by setting and restoring it)."""
+def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask

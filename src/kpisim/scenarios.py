@@ -169,7 +169,7 @@ def sensitivity(
         msg = (f"sensitivity: `{ident}` is a grade indicator; its drift, volatility and "
                "start are not assumptions a scenario can move (see sim.grade_probs)")
         raise SimulationError(msg)
-    last_year = base.last_actual(ident)[0]
+    last_year, last_value = base.last_actual(ident)
     if int(year) <= last_year:  # a known attainment: no assumption can move it
         msg = (f"sensitivity: {year} is not after the last actual of `{ident}` ({last_year}); "
                "its attainment is known: choose a target year after it")
@@ -179,7 +179,7 @@ def sensitivity(
     drift_sd = _drift_sd(dict(getattr(fitted, "params", {})))
     on_scale = _drift_on_model_scale(fitted, simulate_options.get("prior", "reference"), ident)
     if on_scale is None:  # moved as level growth: a logit drift converted at the last actual
-        drift_sd *= _level_growth_per_unit(fitted, base.last_actual(ident)[1])
+        drift_sd *= _level_growth_per_unit(fitted, last_value)
     spec = {"drift": (-drift_sd, drift_sd), "volatility": (0.5, 1.5), "start": (-0.05, 0.05)}
     spec.update(ranges or {})
     unknown = set(spec) - {"drift", "volatility", "start"}
@@ -265,8 +265,10 @@ def _level_growth_per_unit(fitted: Any, last: float) -> float:
         bounds = (0.0, 100.0)  # the 0.1 logit model: a share in % (its only kind)
     if scale != "logit" or bounds is None:
         return 1.0
+    from kpisim.models import BOUND_EPS  # the fit moves an actual at a bound as far inside
+
     a, b = bounds
-    y = min(max(float(last), a + 1e-3 * (b - a)), b - 1e-3 * (b - a))
+    y = min(max(float(last), a + BOUND_EPS * (b - a)), b - BOUND_EPS * (b - a))
     return (b - y) * (y - a) / ((b - a) * y)
 
 

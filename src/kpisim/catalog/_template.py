@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
+from typing import IO
 
 from kpisim.catalog._frames import (
     _column_letter,
@@ -107,18 +108,14 @@ def write_template(path: str | Path, *, lang: str = "ko") -> Path:
     >>> out.read_text(encoding="utf-8").splitlines()[-1].startswith("id,name_ko,")
     True
     """
-    import os
-    import tempfile
-
     from kpisim._messages import check_lang, text
+    from kpisim._safeio import atomic_write
 
     check_lang(lang)
     path = Path(path)
     suffix = path.suffix.lower()
     notes = _column_notes(lang)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
-    os.close(fd)
-    try:
+    with atomic_write(path, "wb") as f:  # a temporary file beside it, then renamed
         if suffix == ".csv":
             lines = [f"# {text('frames.template.intro', lang)}",
                      f"# {text('frames.template.csv_intro', lang)}"]
@@ -136,20 +133,13 @@ def write_template(path: str | Path, *, lang: str = "ko") -> Path:
             lines += ["#   " + line for line in buf.getvalue().splitlines()]
             text_out = "\n".join(lines)
             text_out += "\n" + ",".join(template_columns()) + "\n"
-            Path(tmp).write_text(text_out, encoding="utf-8")
+            f.write(text_out.encode("utf-8"))
         else:
-            _write_xlsx(Path(tmp), notes, lang)
-        from kpisim._safeio import current_umask
-
-        os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp's 0600 would keep others out
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+            _write_xlsx(f, notes, lang)
     return path
 
 
-def _write_xlsx(path: Path, notes: list[tuple[str, ...]], lang: str) -> None:
+def _write_xlsx(path: Path | IO[bytes], notes: list[tuple[str, ...]], lang: str) -> None:
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font

@@ -110,9 +110,11 @@ def cmd_template(args) -> int:
 
 
 def _display_name(cat, ident: str, name_ko: str, lang: str) -> str:
-    """The indicator's name in ``lang``: its ``name_en`` in English when it has one."""
-    ind = cat.get(ident) if hasattr(cat, "get") else None
-    return ind.name_en if lang == "en" and ind is not None and ind.name_en else name_ko
+    """The indicator's name in ``lang`` (:func:`kpisim._format.name`); ``name_ko``
+    for a row whose id is not in the catalog."""
+    from kpisim._format import name
+
+    return name(cat[ident], lang) if ident in cat else name_ko
 
 
 def cmd_audit(args) -> int:

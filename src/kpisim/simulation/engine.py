@@ -225,20 +225,6 @@ def _fit(ind: Indicator, model: Any, peers: Catalog, prior: Any):
     if getattr(mdl, "accepts_bounds", False) and not censored:
         fitted = mdl.fit(history, kind=ind.kind, prior=use_prior,
                          bounds=None if bounds is None else (bounds.low, bounds.high))
-    elif censored and getattr(mdl, "accepts_bounds", False) and ind.kind == "share":
-        # A bounded model takes a share's [0, 100] by default; censoring needs the
-        # unbounded latent level (log scale), else no path ever reaches the bound
-        # and P(target = 100) is 0 while a score rounding to 100 is not.
-        # An actual at the lower bound (a defect rate of 0 %) has no log: it is
-        # moved ε of the range inside, as the logit scale moves it (an
-        # assumption, stated), and a path back within ε counts as on the bound.
-        floor = bounds.low + BOUND_EPS * (bounds.high - bounds.low)
-        at_low = history <= floor
-        if at_low.any():
-            history = history.where(~at_low, floor)
-            notes.append(Msg("sim.censored_low", n=int(at_low.sum()), low=f"{bounds.low:g}",
-                             floor=f"{floor:g}"))
-        fitted = mdl.fit(history, kind="ratio", prior=use_prior)
     else:
         fitted = mdl.fit(history, kind=ind.kind, prior=use_prior)
         if bounds is not None and not censored:
