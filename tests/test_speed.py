@@ -1,7 +1,8 @@
 """What keeps the main job fast without changing its numbers.
 
-Lazy imports: ``import kpisim`` loads neither pandas, scipy.stats nor
-matplotlib, yet every documented public name is there.
+Lazy imports: ``import kpisim`` loads neither pandas, scipy.stats,
+matplotlib nor numba (the engine's compiled loops, loaded when a simulation
+runs), yet every documented public name is there.
 """
 
 from __future__ import annotations
@@ -15,13 +16,23 @@ import pytest
 import kpisim
 
 
-def test_import_kpisim_is_light():
-    # a fresh interpreter is the point: what does `import kpisim` load?
-    code = ("import sys, kpisim; heavy = [m for m in ('pandas', 'scipy.stats', 'matplotlib', "
-            "'scipy.optimize') if m in sys.modules]; print(','.join(heavy))")
+def _fresh(code: str) -> str:
+    """What ``code`` prints in a fresh interpreter (the point: what it loads)."""
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=60, check=True)
-    assert out.stdout.strip() == ""
+                         timeout=120, check=True)
+    return out.stdout.strip()
+
+
+def test_import_kpisim_is_light():
+    assert _fresh("import sys, kpisim; heavy = [m for m in ('pandas', 'scipy.stats', "
+                  "'matplotlib', 'scipy.optimize', 'numba') if m in sys.modules]; "
+                  "print(','.join(heavy))") == ""
+
+
+def test_loading_a_catalog_and_auditing_it_does_not_load_numba():
+    # only a simulation needs the compiled loops (numba's import is half a second)
+    assert _fresh("import sys, kpisim; cat = kpisim.load_catalog(); kpisim.audit(cat); "
+                  "print('numba' in sys.modules)") == "False"
 
 
 def test_every_public_name_resolves():

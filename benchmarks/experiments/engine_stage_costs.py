@@ -1,18 +1,18 @@
 """EXPERIMENT (issue 12, engine speed): what each stage of a block costs.
 
-Times ``kpisim.simulate`` on the benchmark indicator of ``bench_simulate.py``
-(10^6 paths × 10 years, CPU seconds, best of 5) with the engine's stages
-stubbed out one after another, so that each difference is that stage's
-marginal cost per path-year:
+Times the stages of one 4,096-path × 10-year block of the benchmark
+indicator of ``bench_simulate.py`` (the default model, ``refgrowth``), each
+stage called on its own, the stages interleaved round after round, best of
+300 rounds. Interleaving matters on this machine, whose speed moves by ±30 %
+from minute to minute: differences of whole runs timed minutes apart (this
+script's first version) came out negative.
 
-1. the full run;
-2. without the attainment counts (``AttainmentCounter.update`` a no-op);
-3. with the model's ``sample`` returning ones (no per-path draws, no yearly
-   recursion, no ``exp``);
-4. and without drawing the yearly normals.
+A stage timed alone runs on warm caches, so the sum of the stages is a lower
+bound of a block in a run (between stages of a run a block's ~1 MB working set
+partly leaves the 512 KB L2 cache). The last line is a whole block as the
+engine runs it.
 
-Stubs replace private functions: this is a measurement, not an API. The
-numbers move by ±30 % with the machine's load; compare runs made together.
+Stubs and private functions are used: this is a measurement, not an API.
 
 Run: ``python benchmarks/experiments/engine_stage_costs.py``
 """
@@ -28,49 +28,75 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import bench_simulate as bench
 
-import kpisim
-import kpisim.simulation._blocks as blocks
+from kpisim import _kernels, models
 from kpisim.attainment import AttainmentCounter
-from kpisim.models._refgrowth import RefGrowthFitted
+from kpisim.models._base import level_from_change, prepare_sample
+from kpisim.models._refgrowth import RefGrowth
+from kpisim.simulation._blocks import child
+
+N, K = 4096, 10
 
 
-def per_path_year() -> float:
+def stages() -> dict[str, object]:
     ind = bench.indicator()
-    kpisim.simulate(ind, until=2032, n_paths=4096, rng=0)
-    best = np.inf
-    for _ in range(5):
-        t0 = time.process_time()
-        kpisim.simulate(ind, until=2032, n_paths=10**6, rng=1)
-        best = min(best, time.process_time() - t0)
-    return best / 10**7 * 1e9
+    fitted = RefGrowth().fit(ind.observed, kind=ind.kind)
+    years = list(range(fitted.last_year + 1, fitted.last_year + K + 1))
+    p = fitted.params
+    root = np.random.SeedSequence(1)
+    buf = np.empty((N, K))
+    eps = models.standard_normals(N, K, rng=child(root, 0, 1, 1), method="plain", out=buf)
+    gen = child(root, 0, 1, 0)
+    u = gen.random(N)
+    log_sigma = fitted.sigma_posterior(u)
+    sigma, mu = np.empty(N), np.empty(N)
+    _kernels.drift_draws(log_sigma, eps[:, 0].copy(), p["m0"], p["tau"],
+                         p["years_of_growth"], p.get("mu_hat") or 0.0, sigma, mu)
+    level = np.full(N, p["m0"])
+    damp = p["phi"] ** np.arange(1, K + 1)
+    inc = np.empty((K, N))
+    values = fitted.sample(years, N, rng=gen, shocks=eps)
+    targets = np.asarray([ind.targets.get(y, np.nan) for y in years], dtype=float)
+    counter = AttainmentCounter(years=np.array(years), targets=targets,
+                                goal=float(np.nanmax(targets)), direction=ind.direction)
+    change = inc.copy()
+    return {
+        "yearly normals (numpy, into the buffer)": lambda: models.standard_normals(
+            N, K, rng=child(root, 0, 1, 1), method="plain", out=buf),
+        "two generators of the block (seeding)": lambda: (child(root, 0, 1, 0),
+                                                        child(root, 0, 1, 1)),
+        "request checks (prepare_sample)": lambda: prepare_sample(
+            years, N, fitted.last_year, eps, model="refgrowth"),
+        "parameter stream (spawn)": lambda: np.random.default_rng(gen).spawn(1),
+        "per-path draws: uniform + 2 normals": lambda: (gen.random(N), gen.standard_normal(N),
+                                                       gen.standard_normal(N)),
+        "σ by inverse CDF": lambda: fitted.sigma_posterior(u),
+        "e^σ, μ | σ (drift_draws)": lambda: _kernels.drift_draws(
+            log_sigma, eps[:, 0].copy(), p["m0"], p["tau"], p["years_of_growth"],
+            p.get("mu_hat") or 0.0, sigma, mu),
+        "running sum (damped_walk)": lambda: _kernels.damped_walk(
+            eps, sigma, mu - p["m0"], level, damp, True, 50.0, inc),
+        "copy of a block (for scale)": lambda: np.copyto(change, inc),
+        "level e^z (float32 exp), after that copy": lambda: level_from_change(
+            (np.copyto(change, inc), change)[1], 0.0),
+        "attainment counts (count_block)": lambda: counter.update(values),
+        "whole model sample": lambda: fitted.sample(years, N, rng=gen, shocks=eps),
+    }
 
 
 def main() -> None:
-    full = per_path_year()
-    update = AttainmentCounter.update
-    AttainmentCounter.update = lambda self, values, targets=None: None
-    no_counts = per_path_year()
-    AttainmentCounter.update = update
-
-    def ones(self, years, n_paths, *, rng=None, shocks=None, param_shocks=None):
-        return np.ones((len(years), n_paths)).T
-
-    sample = RefGrowthFitted.sample
-    RefGrowthFitted.sample = ones
-    no_sample = per_path_year()
-    AttainmentCounter.update = lambda self, values, targets=None: None
-    zeros = np.zeros((4096, 10))
-    own = blocks._own_shocks
-    blocks._own_shocks = lambda root, b, t, years, sampler, out=None: zeros
-    rest = per_path_year()
-    blocks._own_shocks, AttainmentCounter.update, RefGrowthFitted.sample = own, update, sample
-    no_both = no_sample - (full - no_counts)
-    print("ns per path-year (CPU, best of 5; 10^6 paths × 10 years)")
-    print(f"  full run                        {full:6.1f}")
-    print(f"  attainment counts               {full - no_counts:6.1f}")
-    print(f"  model sample (draws, recursion) {full - no_sample:6.1f}")
-    print(f"  yearly normals and their stream {no_both - rest:6.1f}")
-    print(f"  the rest of the block loop      {rest:6.1f}")
+    work = stages()
+    best = dict.fromkeys(work, np.inf)
+    for _ in range(300):
+        for name, fn in work.items():
+            t0 = time.perf_counter()
+            fn()
+            best[name] = min(best[name], time.perf_counter() - t0)
+    print(f"one block of {N:,} paths × {K} years, best of 300 interleaved rounds")
+    print(f"{'stage':44s} {'µs':>8s} {'ns/path-year':>13s}")
+    for name, t in best.items():
+        if name == "whole model sample":
+            print("-" * 67)
+        print(f"{name:44s} {t * 1e6:8.1f} {t / (N * K) * 1e9:13.2f}")
 
 
 if __name__ == "__main__":

@@ -88,21 +88,8 @@ def wilson_interval(
     return np.minimum(lo, p), np.maximum(hi, p)
 
 
-def _row_counts(mask: NDArray[np.bool_]) -> NDArray[np.int64]:
-    """``np.count_nonzero(mask, axis=1)``, row by row: 3× faster on a few long rows."""
-    return np.fromiter((np.count_nonzero(row) for row in mask), dtype=np.int64,
-                       count=mask.shape[0])
-
-
-def _nan_counts(x: NDArray[np.float64]) -> NDArray[np.int64]:
-    """NaNs in each row of ``x``: a row whose sum is not NaN has none (one
-    fast pass); only the rows whose sum is NaN are counted value by value."""
-    counts = np.zeros(x.shape[0], dtype=np.int64)
-    with np.errstate(invalid="ignore"):  # inf − inf is NaN too: then counted exactly
-        suspect = np.flatnonzero(np.isnan(np.add.reduce(x, axis=1)))
-    for i in suspect:
-        counts[i] = np.count_nonzero(np.isnan(x[i]))
-    return counts
+#: ``per_path`` of :func:`kpisim._kernels.count_block` when the stated targets apply.
+_NO_PATH_TARGETS = np.empty((0, 0))
 
 
 @dataclass
@@ -135,6 +122,7 @@ class AttainmentCounter:
     shortfall_sum: NDArray[np.float64] = field(init=False)
     shortfall_rel_sum: NDArray[np.float64] = field(init=False)
     evaluated: NDArray[np.int64] = field(init=False)
+    nonfinite: NDArray[np.int64] = field(init=False)
 
     def __post_init__(self) -> None:
         k = len(self.years)
@@ -146,10 +134,12 @@ class AttainmentCounter:
         self.shortfall_sum = np.zeros(k)
         self.shortfall_rel_sum = np.zeros(k)
         self.evaluated = np.zeros(k, dtype=np.int64)
-        # judged columns (years with a stated target) and, for each grid year,
-        # the position among them of the latest judged year (-1: none yet)
+        # values that were NaN or ±inf, per year (the engine refuses a simulated one)
+        self.nonfinite = np.zeros(k, dtype=np.int64)
+        # judged columns: the years with a stated target
         self._cols = np.flatnonzero(~np.isnan(self.targets))
-        self._last_col = np.searchsorted(self._cols, np.arange(k), side="right") - 1
+        self._stated = np.ascontiguousarray(self.targets[self._cols], dtype=np.float64)
+        self._work: NDArray[np.uint8] | None = None  # the kernel's per-path flags
 
     def update(self, values: NDArray, targets: NDArray | None = None) -> None:
         """Add a block of paths ``values`` of shape (n_paths, n_years).
@@ -158,59 +148,34 @@ class AttainmentCounter:
         recomputed on each path); by default the stated targets are used.
         Only years with a stated target are judged. With the gap
         ``g = s·(target − value)`` (s = −1 for a decreasing indicator), a
-        path meets the target when ``g ≤ 0`` and misses it when ``g > 0``;
-        an unknown value or target (NaN) is neither.
+        path meets the target when ``g ≤ 0`` and misses it when ``g > 0``
+        (a count: when its whole number does, :func:`whole_threshold`); an
+        unknown value or target (NaN) is neither. The block is counted in one
+        compiled pass, :func:`kpisim._kernels.count_block`.
         """
-        cols = self._cols
+        from kpisim import _kernels  # numba: imported when a simulation runs
+
         n = values.shape[0]
         decrease = self.direction == "decrease"
-        # Work on (judged year, path) rows: every reduction then runs along
-        # the contiguous axis of a short stack of long rows.
-        tgt = self.targets[cols][:, None] if targets is None else targets[:, cols].T
-        judged = values.T if len(cols) == values.shape[1] else values.T[cols]
-        gap = np.subtract(tgt, judged, order="C")  # new, (judged year, path) rows
-        if decrease:
-            np.negative(gap, out=gap)
-        if self.whole:  # a count: met when its whole number is (gap within the slack)
-            slack = tgt - whole_threshold(tgt, self.direction)  # s·(target − threshold)
-            if decrease:
-                np.negative(slack, out=slack)
-            with np.errstate(invalid="ignore"):
-                miss = gap >= slack if decrease else gap > slack
+        vt = np.asarray(values, dtype=np.float64).T  # (year, path) rows
+        if not vt.flags.c_contiguous:
+            vt = np.ascontiguousarray(vt)
+        if targets is None:
+            per_path = _NO_PATH_TARGETS
+        else:  # (judged year, path) rows, as the kernel reads them
+            per_path = np.ascontiguousarray(np.asarray(targets, dtype=np.float64).T[self._cols])
+        if self.whole:
+            goal = float(whole_threshold(self.goal, self.direction))
+            mode = _kernels.REACH_LT if decrease else _kernels.REACH_GE
         else:
-            miss = gap > 0
-        n_miss = _row_counts(miss)
-        n_known = n - _nan_counts(gap)  # NaN (unknown) is neither met nor missed
-        # a met path has no shortfall: gap × miss is 0 there (NaN stays NaN and
-        # is zeroed by the fmax below, as is a missed path's negative gap)
-        np.multiply(gap, miss, out=gap)
-        self.evaluated[cols] += n_known
-        self.hits[cols] += n_known - n_miss
-        # P(every target met up to and including each year): unknown = not a miss
-        for k in range(1, miss.shape[0]):  # running OR: missed in any year so far
-            miss[k] |= miss[k - 1]
-        kept = np.empty(len(cols) + 1, dtype=np.int64)  # [-1]: no judged year yet
-        kept[:-1] = n - _row_counts(miss)
-        kept[-1] = n
-        self.path_hits += kept[self._last_col]
-        np.fmax(gap, 0.0, out=gap)  # the shortfall: gap where missed, else 0 (NaN → 0)
-        short = gap.sum(axis=1)
-        self.shortfall_sum[cols] += short
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if targets is None:
-                rel = np.where(tgt[:, 0] != 0, short / np.abs(tgt[:, 0]), 0.0)
-            else:
-                rel = np.nan_to_num(gap / np.abs(tgt)).sum(axis=1)
-        self.shortfall_rel_sum[cols] += rel
-        # first year each path reaches the goal: a running OR over the years
-        # counts the paths that have reached it by each year
-        reach = meets(values.T, self.goal, self.direction, whole=self.whole)
-        for k in range(1, reach.shape[0]):
-            reach[k] |= reach[k - 1]
-        by_year = _row_counts(reach)
-        self.first_hit[:-1] += by_year
-        self.first_hit[1:-1] -= by_year[:-1]
-        self.first_hit[-1] += n - (by_year[-1] if by_year.size else 0)
+            goal = float(self.goal)
+            mode = _kernels.REACH_LE if decrease else _kernels.REACH_GE
+        if self._work is None or self._work.shape[1] != n:
+            self._work = np.empty((2, n), dtype=np.uint8)
+        _kernels.count_block(vt, self._cols, self._stated, per_path, -1.0 if decrease else 1.0,
+                             self.whole, goal, mode, self._work[0], self._work[1],
+                             self.evaluated, self.hits, self.path_hits, self.first_hit,
+                             self.shortfall_sum, self.shortfall_rel_sum, self.nonfinite)
         self.n += n
 
     @property

@@ -7,6 +7,8 @@ the obvious slow computation of the same quantity.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -72,19 +74,23 @@ def test_inverse_cdf_refuses_what_is_not_a_cdf(x, cdf):
 
 
 # ------------------------------------------------------ attainment counts
-def _reference_counts(values, targets, goal, decrease, whole=False):
-    """Every count by explicit per-path logic (NaN: neither met nor missed).
+def reference_met(v, t, decrease, whole):
+    """Whether value v meets target t (NaN never does).
 
     ``whole``: a count judged by its whole number — an increasing one meets t
     when v ≥ ⌈t⌉ − ½, a decreasing one when v < ⌊t⌋ + ½ (the rule of
     docs/concepts); its shortfall is still measured from t.
     """
-    import math
+    if whole:
+        return v < math.floor(t) + 0.5 if decrease else v >= math.ceil(t) - 0.5
+    return v <= t if decrease else v >= t
+
+
+def _reference_counts(values, targets, goal, decrease, whole=False):
+    """Every count by explicit per-path logic (NaN: neither met nor missed)."""
 
     def met(v, t):
-        if whole:
-            return v < math.floor(t) + 0.5 if decrease else v >= math.ceil(t) - 0.5
-        return v <= t if decrease else v >= t
+        return reference_met(v, t, decrease, whole)
 
     n, k = values.shape
     s = -1.0 if decrease else 1.0
@@ -152,6 +158,85 @@ def test_attainment_counts_are_the_per_path_counts(seed, n, k, decrease, fortran
     assert np.allclose(c.shortfall_sum[judged], shortfall[judged], rtol=1e-12, atol=1e-9)
     assert np.array_equal(c.path_hits, path_hits)
     assert np.array_equal(c.first_hit, first)
+
+
+def _per_path_reference(values, targets, goal, decrease, whole):
+    """Counts with a target per path and year (NaN target: not judged there)."""
+    def met(v, t):
+        return reference_met(v, t, decrease, whole)
+
+    n, k = values.shape
+    s = -1.0 if decrease else 1.0
+    out = {name: np.zeros(k, int) for name in ("hits", "evaluated", "path_hits", "nonfinite")}
+    out["shortfall"] = np.zeros(k)
+    out["shortfall_rel"] = np.zeros(k)
+    out["first"] = np.zeros(k + 1, int)
+    for p in range(n):
+        ok_so_far = True
+        reached = None
+        for i in range(k):
+            v, t = values[p, i], targets[p, i]
+            out["nonfinite"][i] += not math.isfinite(v)
+            if not (math.isnan(v) or math.isnan(t)):  # every year is judged
+                ok = met(v, t)
+                out["evaluated"][i] += 1
+                out["hits"][i] += ok
+                gap = 0.0 if ok else max(s * (t - v), 0.0)
+                out["shortfall"][i] += gap
+                out["shortfall_rel"][i] += gap / abs(t) if t != 0 else 0.0
+                ok_so_far = ok_so_far and ok
+            out["path_hits"][i] += ok_so_far
+            if reached is None and not math.isnan(v) and met(v, goal):
+                reached = i
+        out["first"][k if reached is None else reached] += 1
+    return out
+
+
+@given(seed=seeds, n=st.integers(1, 40), k=st.integers(1, 6), decrease=st.booleans(),
+       whole=st.booleans(), nan_share=st.sampled_from([0.0, 0.25]))
+@settings(max_examples=80, deadline=None)
+def test_per_path_targets_are_counted_path_by_path(seed, n, k, decrease, whole, nan_share):
+    """A rule's targets recomputed on each path: each path judged against its own."""
+    g = np.random.default_rng(seed)
+    values = g.lognormal(2.0, 0.5, (n, k))
+    if whole:  # counts, some on the ½ edges
+        values = np.round(values * 2) / 2
+    targets = g.lognormal(2.0, 0.3, (n, k))
+    targets[g.random((n, k)) < nan_share] = np.nan  # a rule lacking history on some paths
+    targets[g.random((n, k)) < 0.1] = 0.0  # a target of 0: no relative shortfall
+    values[g.random((n, k)) < nan_share / 2] = np.nan
+    goal = float(g.lognormal(2.0, 0.3))
+    stated = np.full(k, 1.0)  # every year judged
+    c = AttainmentCounter(years=np.arange(2024, 2024 + k), targets=stated, goal=goal,
+                          direction="decrease" if decrease else "increase", whole=whole)
+    c.update(values, targets)
+    want = _per_path_reference(values, targets, goal, decrease, whole)
+    assert np.array_equal(c.hits, want["hits"])
+    assert np.array_equal(c.evaluated, want["evaluated"])
+    assert np.array_equal(c.path_hits, want["path_hits"])
+    assert np.array_equal(c.first_hit, want["first"])
+    assert np.array_equal(c.nonfinite, want["nonfinite"])
+    assert np.allclose(c.shortfall_sum, want["shortfall"], rtol=1e-12, atol=1e-12)
+    assert np.allclose(c.shortfall_rel_sum, want["shortfall_rel"], rtol=1e-12, atol=1e-12)
+
+
+@given(seed=seeds, n=st.integers(1, 30), k=st.integers(1, 5))
+@settings(max_examples=40, deadline=None)
+def test_non_finite_values_are_counted_per_year_and_never_met(seed, n, k):
+    g = np.random.default_rng(seed)
+    values = g.lognormal(0, 1, (n, k))
+    pick = g.random((n, k))
+    values[pick < 0.1] = np.nan
+    values[(pick >= 0.1) & (pick < 0.15)] = np.inf
+    values[(pick >= 0.15) & (pick < 0.2)] = -np.inf
+    c = AttainmentCounter(years=np.arange(2024, 2024 + k), targets=np.full(k, 1.0), goal=1.0,
+                          direction="increase")
+    c.update(values)
+    c.update(values)  # totals add up block after block
+    assert np.array_equal(c.nonfinite, 2 * (~np.isfinite(values)).sum(axis=0))
+    # NaN is neither met nor missed; +inf meets, -inf misses
+    assert np.array_equal(c.evaluated, 2 * (~np.isnan(values)).sum(axis=0))
+    assert np.array_equal(c.hits, 2 * (values >= 1.0).sum(axis=0))
 
 
 # ------------------------------------------------------------ refgrowth

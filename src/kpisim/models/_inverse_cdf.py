@@ -9,7 +9,8 @@ yearly normals. Here the cell comes from a guide table (Chen and Asau's
 indexed search): with :math:`M = 2^k` buckets, :math:`\\lfloor uM \\rfloor` is
 exact in floating point, and bucket :math:`b` is known to lie in the cells
 ``guide[b] … guide[b + 1]``; only the queries whose bucket straddles a cell
-edge (at most one bucket per edge) are searched.
+edge (at most one bucket per edge) are searched. The loop is compiled
+(:func:`kpisim._kernels.inverse_cdf`).
 
 The result is bitwise equal to ``np.interp(u, cdf, x)`` for every
 :math:`u \\in [0, 1)`: the same cell :math:`j` (``cdf[j] ≤ u < cdf[j + 1]``)
@@ -83,16 +84,12 @@ class InverseCDF:
 
     def __call__(self, u: NDArray[np.float64]) -> NDArray[np.float64]:
         """:math:`F^{-1}(u)` for ``u`` in [0, 1) (numpy's ``random()`` range)."""
-        u = np.asarray(u, dtype=np.float64)
-        bucket = (u * (1 << self.bucket_bits)).astype(np.intp)  # exact: M is 2^k
-        j = self._guide[bucket]
-        wide = np.flatnonzero(self._guide[bucket + 1] != j)
-        if wide.size:
-            j[wide] = np.searchsorted(self.cdf, u[wide], side="right") - 1
-        at = self.cdf[j]
-        with np.errstate(over="ignore", invalid="ignore"):  # as interp: a subnormal cell
-            out = self._slopes[j] * (u - at) + self.x[j]
-        on_edge = at == u
-        if on_edge.any():
-            out[on_edge] = self.x[j[on_edge]]
+        from kpisim import _kernels  # numba: imported when a simulation runs
+
+        u = np.ascontiguousarray(u, dtype=np.float64)
+        out = np.empty_like(u)
+        if _kernels.inverse_cdf(u.reshape(-1), self.x, self.cdf, self._slopes, self._guide,
+                                self.bucket_bits, out.reshape(-1)):
+            msg = "InverseCDF: `u` must lie in [0, 1)"
+            raise ModelError(msg)
         return out

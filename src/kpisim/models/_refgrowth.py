@@ -61,7 +61,6 @@ from kpisim.models._refclass import (
     SMOOTH_SIGMA,
     CaseStats,
     ReferencePrior,
-    drift_given_sigma,
     persistence_sum,
     reference_prior,
     series_posterior,
@@ -466,7 +465,8 @@ class RefGrowthFitted(FittedBase):
                        f"got {param_shocks.shape}.")
                 raise ModelError(msg)
         p = self.params
-        param_rng, shock_rng = np.random.default_rng(rng).spawn(2)
+        # the parameters' stream, then the shocks' (not spawned when given)
+        param_rng, *shock_rng = np.random.default_rng(rng).spawn(2 if shocks is None else 1)
         if self.sigma_posterior is not None:
             sigma, mu = self._grid_draws(param_rng, n_paths, param_shocks)
         else:
@@ -478,23 +478,19 @@ class RefGrowthFitted(FittedBase):
             z_d = (param_rng.standard_normal(n_paths) if param_shocks is None
                    else param_shocks[:, 1])
             level += np.sqrt(lam) * sigma * z_d
-        eps = shock_rng.standard_normal((n_paths, n_steps)) if shocks is None else shocks
-        # Years as rows: every step below runs along contiguous rows of paths,
-        # and the result is returned as the transposed (n_paths, n_steps) view.
+        eps = shock_rng[0].standard_normal((n_paths, n_steps)) if shocks is None else shocks
         # Year k's change is σε_k + φ^k(μ − m0) + (m0 + δ) (φ < 1), or
-        # σε_k + ((μ − m0) + (m0 + δ)) (φ = 1); the path is their running sum.
-        inc = np.multiply(eps.T, sigma, out=np.empty((n_steps, n_paths)))
-        drift = mu - m0
-        if phi >= 1.0:
-            drift += level
-            inc += drift
-        else:
-            inc += drift * (phi ** np.arange(1, n_steps + 1))[:, None]
-            inc += level
-        for k in range(1, n_steps):  # the running sum, row by row (np.cumsum along
-            inc[k] += inc[k - 1]  # axis 0 is 15× slower on this shape)
+        # σε_k + ((μ − m0) + (m0 + δ)) (φ = 1); the path is their running sum,
+        # computed with years as rows (each year's paths contiguous) and
+        # returned as the transposed (n_paths, n_steps) view.
+        from kpisim import _kernels  # numba: imported when a simulation runs
+
+        inc = np.empty((n_steps, n_paths))
+        outside = _kernels.damped_walk(
+            np.asarray(eps, dtype=np.float64), sigma, mu - m0, level,
+            phi ** np.arange(1, n_steps + 1), phi < 1.0, MAX_CHANGE, inc)
         out = inc if len(idx) == n_steps else inc[idx]
-        if out.size and (out.max() > MAX_CHANGE or out.min() < -MAX_CHANGE):
+        if outside and (out.max() > MAX_CHANGE or out.min() < -MAX_CHANGE):
             big = np.abs(out) > MAX_CHANGE
             warnings.warn(
                 f"model `{self.model}`: {int(big.sum())} simulated value(s) more than "
@@ -517,11 +513,14 @@ class RefGrowthFitted(FittedBase):
         p = self.params
         if not self.spec.parameter_uncertainty:
             return np.full(n_paths, p["sigma"]), np.full(n_paths, p["mu"])
-        sigma = np.exp(self.sigma_posterior(rng.random(n_paths)))
+        from kpisim import _kernels  # numba: imported when a simulation runs
+
+        log_sigma = self.sigma_posterior(rng.random(n_paths))
         z_mu = rng.standard_normal(n_paths) if param_shocks is None else param_shocks[:, 0]
-        mean, prec = drift_given_sigma(sigma**2, p["m0"], p["tau"], p["years_of_growth"],
-                                       p.get("mu_hat") or 0.0)
-        return sigma, mean + z_mu / np.sqrt(prec)
+        sigma, mu = np.empty(n_paths), np.empty(n_paths)
+        _kernels.drift_draws(log_sigma, np.ascontiguousarray(z_mu), p["m0"], p["tau"],
+                             p["years_of_growth"], p.get("mu_hat") or 0.0, sigma, mu)
+        return sigma, mu
 
     def _conjugate_draws(self, rng: np.random.Generator, n_paths: int,
                          param_shocks: NDArray | None) -> tuple[NDArray, NDArray]:

@@ -329,8 +329,10 @@ def _track_block(
         below = values[:n] < 0
         t.floored += int(np.count_nonzero(below))
         values[:n][below] = 0.0
-    if not np.isfinite(values[:n]).all():
-        # an overflow (or a model's NaN) must never be counted as met or missed
+    full = _reduce(t, values[:n], n, years, keep)
+    if t.counter.nonfinite[t.offset :].any():  # counted by the counter's pass
+        # an overflow (or a model's NaN) must never be counted as met or missed:
+        # the run stops here, before any result is read
         bad = values[:n][~np.isfinite(values[:n])][0]
         msg = (f"indicator `{ident}`: the model produced a non-finite value ({bad}) "
                "on a simulated path (an overflow: values or growth too large for "
@@ -341,7 +343,6 @@ def _track_block(
     last = values[:n, -1] if values.shape[1] else None
     if b == 0 and n > 1 and last is not None and np.ptp(last) <= 1e-9 * np.abs(last).max():
         t.degenerate = True  # every path the same: a model that found no noise
-    full = _reduce(t, values[:n], n, years, keep)
     if t.rule_counter is not None:
         t.rule_counter.update(full, _rule_targets(t, full, years))
 
