@@ -362,6 +362,28 @@ def test_category_uncheckable_stated_short_history_and_sigma_on_stand_ins():
     assert sigma["verdict"].startswith("cannot be checked: the rule's σ needs")
 
 
+def test_sigma_on_stand_ins_shows_the_one_step_values_its_verdict_quotes():
+    """The columns showed the rule's chained path (10.257 for '26, each year's σ
+    compounding the last) while the verdict quoted the one-step values; and
+    max_abs_error was measured from the chained path."""
+    from statistics import pstdev
+
+    sigma = row(ind("metaverse_commercialization_rate", {2021: 2.378, 2022: N},
+                    {2023: 3.949, 2024: 5.137, 2025: 7.004, 2026: 10.298},
+                    DeviationRule(k=2.0, window=3), kind="ratio"))
+    # HANDBOOK: 기준치 = the previous year's value (here the plan's target, a
+    # stand-in), σ the population sd of the last 3 values, target = 기준치 + 2σ
+    want = {2025: 5.137 + 2 * pstdev([2.378, 3.949, 5.137]),
+            2026: 7.004 + 2 * pstdev([3.949, 5.137, 7.004])}
+    assert sigma["method"] == "one_step"
+    assert sigma["recomputed"].keys() == want.keys()
+    for y, v in want.items():
+        assert sigma["recomputed"][y] == pytest.approx(v, rel=1e-12)
+        assert f"{v:.5f}"[:6] in sigma["verdict"]  # the verdict quotes the same numbers
+    assert sigma["max_abs_error"] == pytest.approx(
+        max(abs(want[2025] - 7.004), abs(want[2026] - 10.298)), rel=1e-12)
+
+
 def test_every_row_has_one_category_and_checkable_agrees():
     cat = kpisim.load_catalog()
     frame = audit(cat, lang="en")

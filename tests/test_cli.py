@@ -256,6 +256,24 @@ def test_backtest_scores_the_default_model_by_default(capsys):
     assert "in-sample" not in err  # the note is for M1 and Tourism, the prior's corpus
 
 
+def test_backtest_says_when_a_models_means_are_dominated_by_heavy_tails(capsys):
+    """loggrowth on 3 actuals is a t with 1 dof: its mean CRPS printed as 10¹⁷
+    with no word of why; the note names the model and the columns to read."""
+    code, out, err = run(capsys, "backtest", "--data", "nipa_2023_2027", "--paths", "100",
+                         "--models", "loggrowth,naive", "--format", "csv", "--lang", "en")
+    assert code == 0
+    assert out.startswith("model,")  # the table itself is unchanged, on stdout
+    assert "of loggrowth's forecasts look like a predictive with no finite mean" in err
+    assert "naive's" not in err  # the random walk has finite moments: no note
+    assert "crps_log" in err
+    code, _, err = run(capsys, "backtest", "--data", "nipa_2023_2027", "--paths", "100",
+                       "--models", "loggrowth", "--format", "csv")
+    assert "평균이 유한하지 않은" in err  # Korean by default
+    code, _, err = run(capsys, "backtest", "--data", "nipa_2023_2027", "--paths", "100",
+                       "--models", "loggrowth", "--format", "csv", "--quiet")
+    assert err == ""
+
+
 def test_a_table_with_several_problems_lists_one_per_line(capsys, tmp_path):
     bad = tmp_path / "mine.csv"
     bad.write_text("id,name_ko,unit,kind,directon,year,actual,target\n"

@@ -701,4 +701,15 @@ def cli_backtest(args: Any) -> pd.DataFrame:
         msg = (f"backtest of {name}: no forecast could be scored"
                + (" — " + "; ".join(parts) if parts else ""))
         raise KpisimError(msg)
-    return res.summary()
+    table = res.summary()
+    if "heavy_tail" in table.columns and not getattr(args, "quiet", 0):
+        import sys
+
+        from kpisim._format import pct
+        from kpisim._messages import text
+
+        share = table.groupby("model", sort=False)["heavy_tail"].max()
+        for model, s in share[share > 0].items():  # (the largest share among its windows)
+            sys.stderr.write(text("cli.backtest.heavy_tail", getattr(args, "lang", "ko"),
+                                  model=model, share=pct(float(s))) + "\n")
+    return table

@@ -404,11 +404,17 @@ def audit_indicator(indicator: Any, *, max_decimals: int = 3,
         return {**row, **mixed}
     sigma = _sigma_stand_ins(rule, data, years, shown, lang)
     if sigma is not None:
+        verdict, one_step = sigma
         pattern = _pattern(data, years, roundings, anchor, lang)
         if pattern:
-            sigma += text("audit.pattern.stated", lang, pattern=pattern)
-        return {**row, **_cols(tries[0], "one_step", []), "consistent": False,
-                "checkable": False, "category": "uncheckable", "verdict": sigma}
+            verdict += text("audit.pattern.stated", lang, pattern=pattern)
+        # the columns show the one-step values the verdict quotes (not the
+        # rule's own chained path, which compounds the stand-in σ year on year)
+        errors = [abs(v - float(data.targets[y])) for y, v in one_step.items()]
+        return {**row, "recomputed": one_step, "rounding": Rounding().label,
+                "chain_rounded": False, "method": "one_step",
+                "max_abs_error": max(errors), "matches": (), "consistent": False,
+                "checkable": False, "category": "uncheckable", "verdict": verdict}
     path = tries[0]  # no rounding: the rule's own path from the document's start
     if floor and path.compared and not _below(data, path):
         return {**row, **_floor_row(rule, data, path, shown, tries, lang)}
@@ -507,8 +513,9 @@ def _mixed(rule: Rule, data: RuleData, years: list[int], shown: int,
 
 
 def _sigma_stand_ins(rule: Rule, data: RuleData, years: list[int], shown: int,
-                     lang: str) -> str | None:
-    """The verdict for a σ rule whose σ could only use the plan's own targets."""
+                     lang: str) -> tuple[str, dict[int, float]] | None:
+    """The verdict for a σ rule whose σ could only use the plan's own targets,
+    and the one-step values it quotes (each year from the document's values)."""
     parts = {rule.active(y).type for y in years}
     if not parts & set(_SIGMA_RULES):
         return None
@@ -533,7 +540,7 @@ def _sigma_stand_ins(rule: Rule, data: RuleData, years: list[int], shown: int,
         if res.errors:
             verdict += text("audit.note.skipped", lang, years=_years(sorted(res.errors)),
                             reason=_first_error(res.errors, lang))
-    return verdict
+    return verdict, values
 
 
 def _floor_row(rule: Rule, data: RuleData, path: _Try, shown: int, tries: list[_Try],
