@@ -185,9 +185,9 @@ def test_quiet_prints_only_the_table(capsys, tmp_path_factory):
     assert "달성확률" in lines[0]
     assert all(re.search(r"\b20\d\d\b", line) for line in lines[1:])
     assert err == ""  # not even the "written to" line
-    sheets = pd.read_excel(xlsx, sheet_name=None)  # --excel wrote the workbook
-    assert {"summary", "prob_meet", "assumptions"} <= set(sheets)
-    assert "ai_firms" in set(sheets["summary"]["id"])
+    sheets = pd.read_excel(xlsx, sheet_name=None)  # --excel wrote the workbook, in Korean
+    assert {"요약", "연도별 달성확률", "가정"} <= set(sheets)
+    assert "ai_firms" in set(sheets["요약"]["지표 ID (id)"])
 
 
 

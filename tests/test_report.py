@@ -202,19 +202,43 @@ def test_markdown(sim, tmp_path):
     assert all(ln.endswith("|") for ln in table_lines)
 
 
-def test_excel(sim, tmp_path):
-    path = report_excel(sim, tmp_path / "r.xlsx")
+def _sheet_names(path) -> list[str]:
     book = openpyxl.load_workbook(path, read_only=True)
     names = book.sheetnames
     book.close()  # a read-only workbook keeps its file open until closed
-    assert names == ["summary", "prob_meet", "prob_path", "first_hit", "quantiles",
-                     "assumptions", "skipped", "settings", "audit"]
+    return names
+
+
+def test_excel(sim, tmp_path):
+    path = report_excel(sim, tmp_path / "r.xlsx", lang="en")
+    assert _sheet_names(path) == ["summary", "prob_meet", "prob_path", "first_hit",
+                                  "quantiles", "assumptions", "skipped", "settings", "audit"]
     summary = pd.read_excel(path, sheet_name="summary")
     assert summary["id"].iloc[0] == "ai_firms"
     quantiles = pd.read_excel(path, sheet_name="quantiles")
     assert {"id", "year", "q2.5", "q50", "q97.5"} <= set(quantiles.columns)
     skipped = pd.read_excel(path, sheet_name="skipped")
     assert skipped["id"].tolist() == ["no_target"]
+
+
+def test_excel_is_korean_by_default_with_each_field_named(sim, tmp_path):
+    """The workbook's sheets and headers were English whatever the language."""
+    path = report_excel(sim, tmp_path / "r.xlsx")
+    assert _sheet_names(path) == ["요약", "연도별 달성확률", "연속 달성확률", "최초 달성 연도",
+                                  "분위수", "가정", "제외 지표", "설정", "목표 점검"]
+    sheets = pd.read_excel(path, sheet_name=None)
+    assert all(len(name) <= 31 for name in sheets)  # Excel's limit on a sheet name
+    meet = sheets["연도별 달성확률"]
+    assert {"지표 ID (id)", "연도 (year)", "달성확률 (prob)", "95% 구간 하한 (ci_low)"} <= set(
+        meet.columns)
+    assert meet["지표 ID (id)"].iloc[0] == "ai_firms"
+    audit_cols = set(sheets["목표 점검"].columns)
+    assert "판정 (verdict)" in audit_cols
+    assert "규칙으로 재계산 (recomputed)" in audit_cols
+    # every header of every sheet is Korean except the quantile columns (q2.5 …)
+    for name, frame in sheets.items():
+        for col in frame.columns:
+            assert "(" in col or col.startswith("q"), (name, col)
 
 
 def test_report_with_a_score_result(sim, tmp_path):
@@ -283,7 +307,7 @@ def test_grade_goals_are_in_the_excel_summary_and_both_heatmaps(tmp_path):
 
     sim = kpisim.simulate(kpisim.load_catalog().headline(), n_paths=4096, rng=3)
     assert sim.grade_ids == ["external_evaluation"]
-    book = report_excel(sim, tmp_path / "r.xlsx")
+    book = report_excel(sim, tmp_path / "r.xlsx", lang="en")
     summary = pd.read_excel(book, sheet_name="summary")
     assert "external_evaluation" in set(summary["id"])
     assert len(summary) == len(sim.summary())  # the rows of the printed table
@@ -329,7 +353,7 @@ def test_the_report_takes_the_runs_score_table_with_grade_rows(tmp_path):
 
 def test_the_workbooks_skipped_reasons_are_in_its_language(tmp_path):
     sim = kpisim.simulate(kpisim.load_catalog(), n_paths=1024, rng=3)
-    ko = pd.read_excel(report_excel(sim, tmp_path / "ko.xlsx"), sheet_name="skipped")
+    ko = pd.read_excel(report_excel(sim, tmp_path / "ko.xlsx"), sheet_name="제외 지표")
     en = pd.read_excel(report_excel(sim, tmp_path / "en.xlsx", lang="en"), sheet_name="skipped")
-    assert ko["reason"].str.contains("수치 목표치가 없음").any()
+    assert ko["사유 (reason)"].str.contains("수치 목표치가 없음").any()
     assert en["reason"].str.contains("no stated numeric target").any()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ import pandas as pd
 
 from kpisim import _style as style
 from kpisim._chartdata import quantiles
-from kpisim._messages import in_lang
+from kpisim._messages import in_lang, keys, text
 from kpisim._safeio import atomic_write, neutralise_cell
 from kpisim._summary import summary
 from kpisim._validation import KpisimError
@@ -38,6 +39,19 @@ def _excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _header(column: Any, lang: str) -> Any:
+    """A column's header: ``"달성확률 (prob)"`` in Korean, the field name in English."""
+    key = f"excel.col.{column}"
+    if lang == "en" or key not in _known():
+        return column
+    return f"{text(key, lang)} ({column})"
+
+
+@cache
+def _known() -> frozenset[str]:
+    return frozenset(k for k in keys() if k.startswith("excel."))
+
+
 def report_excel(
     sim: Any, path: str | Path, *, lang: str = "ko", audit: pd.DataFrame | None = None
 ) -> Path:
@@ -57,7 +71,11 @@ def report_excel(
     -------
     Path
         Sheets ``summary, prob_meet, prob_path, first_hit, quantiles,
-        assumptions, skipped, settings`` and ``audit`` when available.
+        assumptions, skipped, settings`` and ``audit`` when available. In
+        Korean (the default) the sheets are 요약, 연도별 달성확률, 연속
+        달성확률, 최초 달성 연도, 분위수, 가정, 제외 지표, 설정 and 목표 점검,
+        and each header names its field beside it (``달성확률 (prob)``); in
+        English sheets and headers are the field names.
     """
     _check_lang(lang)
     if not isinstance(path, str | os.PathLike):
@@ -87,5 +105,7 @@ def report_excel(
         sheets["audit"] = audit_frame
     with atomic_write(path, "wb") as f, pd.ExcelWriter(f, engine="openpyxl") as writer:
         for name, frame in sheets.items():
-            _excel_safe(frame).to_excel(writer, sheet_name=name, index=False)
+            frame = frame.rename(columns=lambda c: _header(c, lang))
+            _excel_safe(frame).to_excel(writer, sheet_name=text(f"excel.sheet.{name}", lang),
+                                        index=False)
     return path
