@@ -304,3 +304,45 @@ def test_numeric_targets_leave_out_unknown_and_named_targets():
     cat = kpisim.load_catalog()
     assert cat["ai_firms"].numeric_targets() == {2024: 2000.0, 2027: 2700.0, 2030: 3500.0}
     assert cat["external_evaluation"].numeric_targets() == {}
+
+
+def _direction_notes(ind) -> list:
+    return [a for a in ind.assumptions if a.field == "direction"]
+
+
+def test_a_direction_not_stated_is_an_assumption_not_a_silent_default(tmp_path):
+    """141 indicators of three built-in catalogs were read as 'increase' with no
+    word: wrong for a lower-is-better indicator, and invisible."""
+    cat = kpisim.load_catalog(write(tmp_path, GOOD))
+    (note,) = _direction_notes(cat["firms"])
+    assert cat["firms"].direction == "increase"
+    assert note.value == {"direction": "increase", "stated": False}
+    assert "direction: decrease" in note.reason_ko  # how to change it, in Korean
+    stated = kpisim.load_catalog(write(tmp_path, GOOD.replace(
+        "kind: count", "kind: count\n    direction: increase"), "stated.yaml"))
+    assert _direction_notes(stated["firms"]) == []
+    grade = kpisim.load_catalog(write(tmp_path, """
+        catalog: {name: g, title: g}
+        indicators:
+          - id: evaluation
+            name_ko: 기관평가
+            unit: 등급
+            kind: grade
+            scale: [미흡, 보통, 우수]
+            actual: {2021: 보통}
+            target: {2027: 우수}
+        """, "grade.yaml"))
+    assert _direction_notes(grade["evaluation"]) == []  # a grade's scale says it
+    # the YAML round trip keeps the note once, not twice
+    again = kpisim.Catalog.from_yaml(cat.to_yaml())
+    assert len(_direction_notes(again["firms"])) == 1
+    assert again["firms"] == cat["firms"]
+
+
+def test_a_table_without_direction_states_the_same_assumption(tmp_path):
+    frame = pd.DataFrame({"id": ["days", "days"], "year": [2021, 2024],
+                          "actual": [30.0, None], "target": [None, 20.0], "unit": ["일", "일"]})
+    cat = kpisim.Catalog.from_frame(frame)
+    assert len(_direction_notes(cat["days"])) == 1
+    sim = kpisim.simulate(cat, n_paths=1000, rng=1)
+    assert (sim.assumptions()["field"] == "direction").any()  # shown with the results

@@ -358,6 +358,12 @@ class Catalog(Mapping[str, Indicator]):
 _META_COLUMNS = (*META, *BOUNDS, *SCORING)
 
 
+def _direction_assumed(ind: Indicator) -> bool:
+    """Whether ``ind``'s direction is the default read from a catalog without one."""
+    return any(a.field == "direction" and isinstance(a.value, Mapping)
+               and a.value.get("stated") is False for a in ind.assumptions)
+
+
 def _meta_columns(ind: Indicator) -> dict[str, Any]:
     low, high = ind.bounds if ind.bounds is not None else (None, None)
     return {
@@ -365,7 +371,8 @@ def _meta_columns(ind: Indicator) -> dict[str, Any]:
         "name_en": ind.name_en,
         "unit": ind.unit,
         "kind": ind.kind,
-        "direction": ind.direction,
+        # left empty when it was never stated: read back, it is assumed again
+        "direction": "" if _direction_assumed(ind) else ind.direction,
         "scale": "|".join(ind.scale),
         "rule": json.dumps(rule_to_dict(ind.rule), ensure_ascii=False)
         if ind.rule is not None

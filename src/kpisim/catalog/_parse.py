@@ -38,6 +38,7 @@ from kpisim.indicator import (
     Tags,
     UndatedGoal,
     check_unit,
+    direction_assumption,
     infer_kind,
     kind_assumption,
 )
@@ -463,7 +464,10 @@ def parse_indicator(raw: Any, *, source: str = "<memory>",
             tags=_tags(ctx, raw.get("tags")),
             scale=scale,
             assumptions=_assumptions(ctx, raw.get("assumptions"))
-            + ((kind_assumption(unit, *inferred),) if inferred else ()),
+            + ((kind_assumption(unit, *inferred),) if inferred else ())
+            # a grade's direction is its scale's (worst first): nothing assumed
+            + ((direction_assumption(),)
+               if raw.get("direction") is None and kind != "grade" else ()),
             bounds=raw.get("bounds"),  # validated by Indicator (kind, values)
             scoring=raw.get("scoring"),  # {method, weight}: validated by Indicator
             related=_related(ctx, ident, raw.get("related")),

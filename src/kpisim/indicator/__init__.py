@@ -18,6 +18,7 @@ from kpisim.indicator._values import (
     Scoring,
     Tags,
     UndatedGoal,
+    direction_assumption,
     kind_assumption,
     scoring_methods,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "UndatedGoal",
     "Value",
     "check_unit",
+    "direction_assumption",
     "direction_sign",
     "infer_kind",
     "kind_assumption",

@@ -32,6 +32,25 @@ def kind_assumption(unit: str, kind: str, reason: str) -> Assumption:
     )
 
 
+def direction_assumption(direction: str = "increase") -> Assumption:
+    """The :class:`Assumption` recorded when no ``direction`` was given.
+
+    A catalog entry without ``direction`` is read as ``increase``: a target
+    is met by reaching at least it. For a lower-is-better indicator (처리
+    기간, 사고 건수) that reading is wrong, so it is shown, not silent.
+    """
+    from kpisim._messages import text
+
+    return Assumption(
+        field="direction",
+        statement=text("frames.direction_assumption.statement", "en", direction=direction),
+        reason=text("frames.direction_assumption.reason", "en"),
+        value={"direction": direction, "stated": False},
+        statement_ko=text("frames.direction_assumption.statement", "ko", direction=direction),
+        reason_ko=text("frames.direction_assumption.reason", "ko"),
+    )
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Provenance:
     """Where an indicator's values and rule come from.
