@@ -311,8 +311,9 @@ def _direction_notes(ind) -> list:
 
 
 def test_a_direction_not_stated_is_an_assumption_not_a_silent_default(tmp_path):
-    """141 indicators of three built-in catalogs were read as 'increase' with no
-    word: wrong for a lower-is-better indicator, and invisible."""
+    """A user's catalog without `direction` was read as 'increase' with no word:
+    wrong for a lower-is-better indicator, and invisible. (The built-in
+    catalogs label their own direction readings; those are not labelled twice.)"""
     cat = kpisim.load_catalog(write(tmp_path, GOOD))
     (note,) = _direction_notes(cat["firms"])
     assert cat["firms"].direction == "increase"
@@ -321,6 +322,10 @@ def test_a_direction_not_stated_is_an_assumption_not_a_silent_default(tmp_path):
     stated = kpisim.load_catalog(write(tmp_path, GOOD.replace(
         "kind: count", "kind: count\n    direction: increase"), "stated.yaml"))
     assert _direction_notes(stated["firms"]) == []
+    own = kpisim.load_catalog(write(tmp_path, GOOD.replace("kind: count", (
+        "kind: count\n    assumptions:\n      - {field: direction, statement: more is better,"
+        " reason: the plan expands it}")), "own.yaml"))
+    assert [a.statement for a in _direction_notes(own["firms"])] == ["more is better"]
     grade = kpisim.load_catalog(write(tmp_path, """
         catalog: {name: g, title: g}
         indicators:
@@ -346,3 +351,16 @@ def test_a_table_without_direction_states_the_same_assumption(tmp_path):
     assert len(_direction_notes(cat["days"])) == 1
     sim = kpisim.simulate(cat, n_paths=1000, rng=1)
     assert (sim.assumptions()["field"] == "direction").any()  # shown with the results
+
+
+def test_a_direction_set_after_loading_survives_the_table_round_trip(tmp_path):
+    """The table writer blanked `direction` whenever the loader's note was there,
+    so a direction set since (decrease) came back as increase."""
+    import dataclasses
+
+    loaded = kpisim.load_catalog(write(tmp_path, GOOD))["firms"]
+    changed = dataclasses.replace(loaded, direction="decrease")
+    back = kpisim.Catalog.from_frame(kpisim.Catalog([changed]).to_frame(meta=True))
+    assert back["firms"].direction == "decrease"
+    same = kpisim.Catalog.from_frame(kpisim.Catalog([loaded]).to_frame(meta=True))
+    assert same["firms"] == loaded  # the unstated one stays unstated

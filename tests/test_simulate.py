@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
@@ -322,3 +323,42 @@ def test_bad_scenario_file_names_the_change(tmp_path):
     match = r"bad.yaml, changes\[0\]: unknown key\(s\) \['growth_mult'\]"
     with pytest.raises(SimulationError, match=match):
         kpisim.load_scenario(path)
+
+
+@dataclass(frozen=True)
+class _WideFitted(KnownFitted):
+    extra: int = 1
+
+    def sample(self, years, n_paths, *, rng, shocks=None):
+        good = super().sample(years, n_paths, rng=rng, shocks=shocks)
+        return np.concatenate([good, good[:, : self.extra]], axis=1)  # a column too many
+
+
+@dataclass(frozen=True)
+class _WideModel(KnownLogNormal):
+    extra: int = 1
+    name: str = "too-wide"
+
+    def fit(self, history, *, kind="level", prior=None):
+        return _WideFitted(self.mu, self.sigma, int(history.index[-1]),
+                           float(history.iloc[-1]), extra=self.extra)
+
+
+@pytest.mark.parametrize("extra", [1, 3])
+def test_a_model_returning_the_wrong_number_of_years_is_refused(extra):
+    """The compiled counter has no bounds checks: a user's model returning a
+    column too many gave P = 1 silently (3 too many crashed the process)."""
+    with pytest.raises(kpisim.SimulationError, match=r"returned paths of shape \(4096, "):
+        kpisim.simulate(indicator(), model=_WideModel(extra=extra), n_paths=100, rng=1)
+
+
+def test_refgrowth_advances_a_callers_generator_as_before():
+    """`sample` spawns its two streams (parameters, shocks) even when given shocks,
+    so a generator passed twice gives the same numbers as it always did."""
+    from kpisim.models import RefGrowth
+
+    fitted = RefGrowth().fit(pd.Series([100.0, 104.0, 109.0], index=[2020, 2021, 2022]))
+    g = np.random.default_rng(5)
+    shocks = np.zeros((10, 3))
+    fitted.sample([2023, 2024, 2025], 10, rng=g, shocks=shocks)
+    assert g.bit_generator.seed_seq.n_children_spawned == 2

@@ -48,9 +48,9 @@ def stages() -> dict[str, object]:
     gen = child(root, 0, 1, 0)
     u = gen.random(N)
     log_sigma = fitted.sigma_posterior(u)
-    sigma, mu = np.empty(N), np.empty(N)
-    _kernels.drift_draws(log_sigma, eps[:, 0].copy(), p["m0"], p["tau"],
-                         p["years_of_growth"], p.get("mu_hat") or 0.0, sigma, mu)
+    sigma, mu = np.exp(log_sigma), np.empty(N)
+    _kernels.drift_draws(sigma, eps[:, 0].copy(), p["m0"], p["tau"],
+                         p["years_of_growth"], p.get("mu_hat") or 0.0, mu)
     level = np.full(N, p["m0"])
     damp = p["phi"] ** np.arange(1, K + 1)
     inc = np.empty((K, N))
@@ -70,9 +70,10 @@ def stages() -> dict[str, object]:
         "per-path draws: uniform + 2 normals": lambda: (gen.random(N), gen.standard_normal(N),
                                                        gen.standard_normal(N)),
         "σ by inverse CDF": lambda: fitted.sigma_posterior(u),
-        "e^σ, μ | σ (drift_draws)": lambda: _kernels.drift_draws(
-            log_sigma, eps[:, 0].copy(), p["m0"], p["tau"], p["years_of_growth"],
-            p.get("mu_hat") or 0.0, sigma, mu),
+        "e^σ (numpy exp)": lambda: np.exp(log_sigma),
+        "μ | σ (drift_draws)": lambda: _kernels.drift_draws(
+            sigma, eps[:, 0].copy(), p["m0"], p["tau"], p["years_of_growth"],
+            p.get("mu_hat") or 0.0, mu),
         "running sum (damped_walk)": lambda: _kernels.damped_walk(
             eps, sigma, mu - p["m0"], level, damp, True, 50.0, inc),
         "copy of a block (for scale)": lambda: np.copyto(change, inc),

@@ -3,13 +3,14 @@
 The engine's cost per path-year was dominated not by arithmetic but by
 numpy's passes over memory and its per-call overhead: a 4,096-path block
 went through about 90 numpy calls between its normal draw and its counts
-(docs/performance.md). The two loops here do that work in one pass each,
+(docs/performance.md). The loops here do that work in one pass each,
 year by year along contiguous rows of paths:
 
 * :func:`count_block` — the attainment counts of one block
   (:class:`kpisim.attainment.AttainmentCounter`);
 * :func:`damped_walk` — the running sum of the reference-class model's
-  yearly changes (:class:`kpisim.models.RefGrowth`).
+  yearly changes (:class:`kpisim.models.RefGrowth`);
+* :func:`inverse_cdf` and :func:`drift_draws` — that model's σ and μ per path.
 
 They are plain loops a reader can check line by line against the formulas
 in those classes' docstrings; the property tests compare them with
@@ -252,21 +253,20 @@ def inverse_cdf(u, x, cdf, slopes, guide, bits, out):
 
 
 @njit(cache=True, nogil=True, boundscheck=False)
-def drift_draws(log_sigma, z_mu, m0, tau, big_g, mu_hat, sigma, mu):
-    r"""Each path's σ and its drift μ | σ, in one pass (into ``sigma``, ``mu``).
+def drift_draws(sigma, z_mu, m0, tau, big_g, mu_hat, mu):
+    r"""Each path's drift μ | σ, in one pass (into ``mu``).
 
-    :math:`\sigma = e^{\log\sigma}`; given σ², μ is normal with precision
-    :math:`P = 1/\tau^2 + G/\sigma^2` and mean
-    :math:`(m_0/\tau^2 + G\hat\mu/\sigma^2)/P`
+    Given σ², μ is normal with precision :math:`P = 1/\tau^2 + G/\sigma^2` and
+    mean :math:`(m_0/\tau^2 + G\hat\mu/\sigma^2)/P`
     (:func:`kpisim.models._refclass.drift_given_sigma`, the same operations),
-    and :math:`\mu = \text{mean} + z_\mu/\sqrt{P}`.
+    and :math:`\mu = \text{mean} + z_\mu/\sqrt{P}`. (σ itself comes from
+    numpy's ``exp``, whose AVX-512 version differs from the C library's.)
     """
     inv_t2 = 1.0 / tau**2
     a = m0 / tau**2
     b = big_g * mu_hat
-    for i in range(log_sigma.shape[0]):
-        s = np.exp(log_sigma[i])
+    for i in range(sigma.shape[0]):
+        s = sigma[i]
         s2 = s * s
         prec = inv_t2 + big_g / s2
-        sigma[i] = s
         mu[i] = (a + b / s2) / prec + z_mu[i] / np.sqrt(prec)

@@ -155,9 +155,18 @@ class AttainmentCounter:
         """
         from kpisim import _kernels  # numba: imported when a simulation runs
 
+        values = np.asarray(values, dtype=np.float64)
+        if values.ndim != 2 or values.shape[1] != len(self.years):
+            msg = (f"AttainmentCounter.update: `values` must have shape (n_paths, "
+                   f"{len(self.years)}) (one column per grid year); got {values.shape}")
+            raise ValueError(msg)
+        if targets is not None and np.shape(targets) != values.shape:
+            msg = (f"AttainmentCounter.update: `targets` must have the shape of `values` "
+                   f"{values.shape}; got {np.shape(targets)}")
+            raise ValueError(msg)
         n = values.shape[0]
         decrease = self.direction == "decrease"
-        vt = np.asarray(values, dtype=np.float64).T  # (year, path) rows
+        vt = values.T  # (year, path) rows
         if not vt.flags.c_contiguous:
             vt = np.ascontiguousarray(vt)
         if targets is None:

@@ -66,19 +66,15 @@ def test_damped_walk_counts_nan_as_outside():
 @given(seed=seeds, n=st.integers(1, 200), big_g=st.sampled_from([0.0, 1.0, 7.0]),
        tau=st.floats(0.01, 1.0), mu_hat=st.floats(-0.5, 0.5))
 @settings(max_examples=60, deadline=None)
-def test_drift_draws_are_drift_given_sigma(seed, n, big_g, tau, mu_hat):
-    """σ = e^{log σ}; μ = mean + z/√P with drift_given_sigma's mean and precision."""
+def test_drift_draws_are_drift_given_sigma_bit_for_bit(seed, n, big_g, tau, mu_hat):
+    """μ = mean + z/√P with drift_given_sigma's mean and precision, the same operations."""
     g = np.random.default_rng(seed)
-    log_sigma = g.normal(-2.5, 0.8, n)
+    sigma = np.exp(g.normal(-2.5, 0.8, n))
     z = g.standard_normal(n)
-    sigma, mu = np.empty(n), np.empty(n)
-    _kernels.drift_draws(log_sigma, z, 0.03, tau, big_g, mu_hat, sigma, mu)
-    want_sigma = np.exp(log_sigma)
-    mean, prec = drift_given_sigma(want_sigma**2, 0.03, tau, big_g, mu_hat)
-    # the same operations; exp may differ by an ulp between numpy's and the
-    # compiled libm on some CPUs
-    np.testing.assert_allclose(sigma, want_sigma, rtol=4e-16, atol=0)
-    np.testing.assert_allclose(mu, mean + z / np.sqrt(prec), rtol=1e-14, atol=1e-15)
+    mu = np.empty(n)
+    _kernels.drift_draws(sigma, z, 0.03, tau, big_g, mu_hat, mu)
+    mean, prec = drift_given_sigma(sigma**2, 0.03, tau, big_g, mu_hat)
+    assert np.array_equal(mu, mean + z / np.sqrt(prec))
 
 
 @pytest.mark.parametrize("bad", [-1e-300, 1.0, np.nan, 2.0])
@@ -87,3 +83,43 @@ def test_inverse_cdf_refuses_u_outside_the_unit_interval(bad):
     with pytest.raises(ModelError, match=r"\[0, 1\)"):
         inv(np.array([0.25, bad]))
     assert inv(np.array([0.0, 0.5, 0.75])).tolist() == [0.0, 1.0, 2.0]
+
+
+# ------------------------------------------------ what a compiled loop must refuse
+def test_the_counter_refuses_values_of_the_wrong_shape():
+    """With bounds checks off, a block of the wrong width wrote past the counter's
+    arrays (silent wrong counts, or a crash); numpy used to raise."""
+    from kpisim.attainment import AttainmentCounter
+
+    c = AttainmentCounter(years=np.array([2025, 2026]), targets=np.array([1.0, 2.0]),
+                          goal=2.0, direction="increase")
+    with pytest.raises(ValueError, match=r"shape \(n_paths, 2\)"):
+        c.update(np.full((4, 6), 5.0))
+    with pytest.raises(ValueError, match="shape"):
+        c.update(np.full(4, 5.0))
+    with pytest.raises(ValueError, match="`targets` must have the shape"):
+        c.update(np.zeros((1000, 2)), np.ones((3, 2)))
+    assert c.n == 0
+    assert c.hits.sum() == 0
+
+
+def test_a_whole_count_is_judged_against_its_threshold_exactly():
+    """A count meets 0.15 when v ≥ ⌈0.15⌉ − ½ = 0.5: 0.49999999999999994 does not
+    (the old slack arithmetic, fl(t − v) > fl(t − ½), rounded it into a hit)."""
+    from kpisim.attainment import AttainmentCounter
+
+    v = np.array([[np.nextafter(0.5, 0.0)], [0.5]])
+    up = AttainmentCounter(years=np.array([2025]), targets=np.array([0.15]), goal=0.15,
+                           direction="increase", whole=True)
+    up.update(v)
+    assert up.hits.tolist() == [1]  # only 0.5 rounds to 1 ≥ 0.15
+    down = AttainmentCounter(years=np.array([2025]), targets=np.array([0.15]), goal=0.15,
+                             direction="decrease", whole=True)
+    down.update(v)
+    assert down.hits.tolist() == [1]  # only 0.4999… rounds to 0 ≤ 0.15
+    # an infinite per-path target is never met by a finite count
+    inf = AttainmentCounter(years=np.array([2025]), targets=np.array([1.0]), goal=1.0,
+                            direction="increase", whole=True)
+    inf.update(np.array([[3.0]]), np.array([[np.inf]]))
+    assert inf.hits.tolist() == [0]
+    assert inf.evaluated.tolist() == [1]

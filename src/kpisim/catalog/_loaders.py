@@ -359,9 +359,12 @@ _META_COLUMNS = (*META, *BOUNDS, *SCORING)
 
 
 def _direction_assumed(ind: Indicator) -> bool:
-    """Whether ``ind``'s direction is the default read from a catalog without one."""
-    return any(a.field == "direction" and isinstance(a.value, Mapping)
-               and a.value.get("stated") is False for a in ind.assumptions)
+    """Whether ``ind``'s direction is the default read from a catalog without one
+    (``increase``, and the loader's note says so; a direction set since is kept)."""
+    return ind.direction == "increase" and any(
+        a.field == "direction" and isinstance(a.value, Mapping)
+        and a.value.get("stated") is False and a.value.get("direction") == ind.direction
+        for a in ind.assumptions)
 
 
 def _meta_columns(ind: Indicator) -> dict[str, Any]:

@@ -449,6 +449,7 @@ def parse_indicator(raw: Any, *, source: str = "<memory>",
         except KpisimError as e:
             # the reason is given whole: quoted as `got` it would be cut in the middle
             raise ctx.error("rule", f"a valid rule: {e}", show_got=False) from e
+    stated_assumptions = _assumptions(ctx, raw.get("assumptions"))
     with _located(source, ctx):
         ind = Indicator(
             id=ident,
@@ -463,11 +464,13 @@ def parse_indicator(raw: Any, *, source: str = "<memory>",
             provenance=_provenance(ctx, raw.get("provenance")),
             tags=_tags(ctx, raw.get("tags")),
             scale=scale,
-            assumptions=_assumptions(ctx, raw.get("assumptions"))
+            assumptions=stated_assumptions
             + ((kind_assumption(unit, *inferred),) if inferred else ())
-            # a grade's direction is its scale's (worst first): nothing assumed
+            # a grade's direction is its scale's (worst first): nothing assumed;
+            # a catalog that labels its own direction reading is not labelled twice
             + ((direction_assumption(),)
-               if raw.get("direction") is None and kind != "grade" else ()),
+               if raw.get("direction") is None and kind != "grade"
+               and not any(a.field == "direction" for a in stated_assumptions) else ()),
             bounds=raw.get("bounds"),  # validated by Indicator (kind, values)
             scoring=raw.get("scoring"),  # {method, weight}: validated by Indicator
             related=_related(ctx, ident, raw.get("related")),

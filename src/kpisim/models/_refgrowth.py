@@ -465,8 +465,9 @@ class RefGrowthFitted(FittedBase):
                        f"got {param_shocks.shape}.")
                 raise ModelError(msg)
         p = self.params
-        # the parameters' stream, then the shocks' (not spawned when given)
-        param_rng, *shock_rng = np.random.default_rng(rng).spawn(2 if shocks is None else 1)
+        # the parameters' stream, then the shocks' (spawned even when the shocks
+        # are given, so that a caller's generator advances as it always did)
+        param_rng, shock_rng = np.random.default_rng(rng).spawn(2)
         if self.sigma_posterior is not None:
             sigma, mu = self._grid_draws(param_rng, n_paths, param_shocks)
         else:
@@ -478,7 +479,7 @@ class RefGrowthFitted(FittedBase):
             z_d = (param_rng.standard_normal(n_paths) if param_shocks is None
                    else param_shocks[:, 1])
             level += np.sqrt(lam) * sigma * z_d
-        eps = shock_rng[0].standard_normal((n_paths, n_steps)) if shocks is None else shocks
+        eps = shock_rng.standard_normal((n_paths, n_steps)) if shocks is None else shocks
         # Year k's change is σε_k + φ^k(μ − m0) + (m0 + δ) (φ < 1), or
         # σε_k + ((μ − m0) + (m0 + δ)) (φ = 1); the path is their running sum,
         # computed with years as rows (each year's paths contiguous) and
@@ -515,11 +516,13 @@ class RefGrowthFitted(FittedBase):
             return np.full(n_paths, p["sigma"]), np.full(n_paths, p["mu"])
         from kpisim import _kernels  # numba: imported when a simulation runs
 
-        log_sigma = self.sigma_posterior(rng.random(n_paths))
+        # e^σ by numpy's exp, as before: its AVX-512 exp differs from the C
+        # library's by a few ulp, and these are the paths' own σ
+        sigma = np.exp(self.sigma_posterior(rng.random(n_paths)))
         z_mu = rng.standard_normal(n_paths) if param_shocks is None else param_shocks[:, 0]
-        sigma, mu = np.empty(n_paths), np.empty(n_paths)
-        _kernels.drift_draws(log_sigma, np.ascontiguousarray(z_mu), p["m0"], p["tau"],
-                             p["years_of_growth"], p.get("mu_hat") or 0.0, sigma, mu)
+        mu = np.empty(n_paths)
+        _kernels.drift_draws(sigma, np.ascontiguousarray(z_mu), p["m0"], p["tau"],
+                             p["years_of_growth"], p.get("mu_hat") or 0.0, mu)
         return sigma, mu
 
     def _conjugate_draws(self, rng: np.random.Generator, n_paths: int,

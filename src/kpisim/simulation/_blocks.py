@@ -317,6 +317,11 @@ def _track_block(
     extra = {} if growth is None else {"param_shocks": growth}
     values = t.fitted.sample(sim_years.tolist(), BLOCK, rng=child(root, b, t.key, 0),
                              shocks=z, **extra)
+    if np.shape(values) != (BLOCK, len(sim_years)):  # a model's own sample (a user's model)
+        msg = (f"indicator `{ident}`: model `{getattr(t.fitted, 'model', '?')}` returned "
+               f"paths of shape {np.shape(values)}; expected ({BLOCK}, {len(sim_years)}) "
+               "(one column per simulated year)")
+        raise SimulationError(msg)
     if scenario is not None:
         values = scenario.apply(ident, values, sim_years, t.last_value, t.indicator.kind)
     if t.bounds is not None and (scenario is not None or not t.in_bounds):
@@ -333,7 +338,8 @@ def _track_block(
     if t.counter.nonfinite[t.offset :].any():  # counted by the counter's pass
         # an overflow (or a model's NaN) must never be counted as met or missed:
         # the run stops here, before any result is read
-        bad = values[:n][~np.isfinite(values[:n])][0]
+        sim = full[:, t.offset :]  # as counted (float64)
+        bad = sim[~np.isfinite(sim)][0]
         msg = (f"indicator `{ident}`: the model produced a non-finite value ({bad}) "
                "on a simulated path (an overflow: values or growth too large for "
                "float64); " + ("the scenario's changes may be too large for it, or "
