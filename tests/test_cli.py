@@ -90,6 +90,9 @@ def test_malformed_catalog_exits_2_naming_the_field(capsys, tmp_path):
                    "actual: {2021: -1}}\n", encoding="utf-8")
     code, _, err = run(capsys, "run", "--catalog", str(bad), "--paths", "100")
     assert code == 2
+    assert "지표 `a`, 필드 `actual.2021`" in err  # Korean by default
+    code, _, err = run(capsys, "run", "--catalog", str(bad), "--paths", "100", "--lang", "en")
+    assert code == 2
     assert "indicator `a`, field `actual.2021`" in err
 
 
@@ -280,6 +283,12 @@ def test_a_table_with_several_problems_lists_one_per_line(capsys, tmp_path):
                    "visits,방문,명,count,,2022,135,\n"
                    "days,처리 기간,일,,decrease,2021,inf,\n", encoding="utf-8")
     code, _, err = run(capsys, "run", "--catalog", str(bad), "--no-report")
+    assert code == 2
+    lines = err.rstrip("\n").split("\n")
+    assert lines[0].endswith("표에 문제 2건")  # Korean by default
+    assert lines[1].startswith("  - 1행, `directon` 열")
+    assert lines[2].startswith("  - 지표 `days`, 3행, `actual` 열")
+    code, _, err = run(capsys, "run", "--catalog", str(bad), "--no-report", "--lang", "en")
     assert code == 2
     lines = err.rstrip("\n").split("\n")
     assert lines[0].endswith("2 problems in the table")

@@ -484,8 +484,8 @@ def _cli(capsys, *argv):
     ("make", "argv", "phrase"),
     [
         (lambda p: p.write_bytes(GOOD.encode("cp949")), ["catalog"], "CP949"),
-        (lambda p: p.write_text(BOMB, encoding="utf-8"), ["catalog"], "alias"),
-        (lambda p: p.write_text("", encoding="utf-8"), ["catalog"], "empty"),
+        (lambda p: p.write_text(BOMB, encoding="utf-8"), ["catalog"], "별칭 폭탄"),
+        (lambda p: p.write_text("", encoding="utf-8"), ["catalog"], "빈 파일"),
         (lambda p: p.write_text(GOOD, encoding="utf-8"),
          ["run", "--no-report", "--paths", str(10**12), "--yes"], "1,000,000,000"),
         (lambda p: p.write_text(GOOD, encoding="utf-8"),

@@ -29,24 +29,12 @@ from typing import Any
 
 import yaml
 
+from kpisim._errors import LANGS, check_lang
+
 __all__ = ["LANGS", "Msg", "check_lang", "in_lang", "keys", "text"]
 
-LANGS = ("ko", "en")
 #: Messages are all strings: the base loader (no implicit typing), libyaml's when available.
 _LOADER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
-
-
-def check_lang(lang: str) -> str:
-    """Return ``lang`` if it is a supported language, else raise :class:`KpisimError`.
-
-    (A ``ValueError`` subclass, as before.)
-    """
-    if not isinstance(lang, str) or lang not in LANGS:
-        from kpisim._validation import KpisimError
-
-        msg = f"`lang` must be one of {', '.join(map(repr, LANGS))}; got {lang!r}"
-        raise KpisimError(msg)
-    return lang
 
 
 def _fields(template: str) -> frozenset[str]:

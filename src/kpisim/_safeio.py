@@ -38,6 +38,7 @@ from typing import IO, Any
 
 import yaml
 
+from kpisim._messages import Msg
 from kpisim._validation import CatalogError, KpisimError
 
 __all__ = [
@@ -77,7 +78,8 @@ class InputFileError(CatalogError):
     """An input file cannot be read or parsed safely (size, encoding, YAML limits).
 
     A :class:`~kpisim.CatalogError` whose message is given whole (it already
-    names the file and, where known, the line).
+    names the file and, where known, the line); :meth:`in_lang` renders it in
+    another language when it is a catalogue message.
     """
 
     def __init__(self, message: str, *, source: str | None = None) -> None:
@@ -87,6 +89,23 @@ class InputFileError(CatalogError):
         self.field = None
         self.expected = message
         self.got = None
+        self.show_got = False
+        self.line = None
+
+    def in_lang(self, lang: str = "ko") -> str:
+        """The message in ``lang`` (the English text when it is not a catalogue message)."""
+        return KpisimError.in_lang(self, lang)
+
+
+#: The words :func:`read_text` knows for ``what``, with their message keys.
+_WHAT = {"file": "errors.input.what_file", "catalog file": "errors.input.what_catalog",
+         "scenario file": "errors.input.what_scenario",
+         "backtest CSV": "errors.input.what_backtest"}
+
+
+def _noun(what: str) -> str:
+    """``what`` as a catalogue message when it is a known file noun, else as given."""
+    return Msg(_WHAT[what]) if what in _WHAT else what
 
 
 from kpisim._validation import short_repr  # noqa: E402  (re-exported: its old home)
@@ -119,24 +138,24 @@ def read_text(path: str | Path, *, what: str = "file", max_bytes: int | None = N
     except OSError:
         mode = 0  # let open() name the problem
     if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):  # open() would wait for a writer
-        kind = "named pipe (FIFO)" if stat.S_ISFIFO(mode) else "socket"
-        msg = f"{path}: expected a {what}, got a {kind}"
-        raise InputFileError(msg, source=str(path))
+        kind = Msg("errors.input.fifo" if stat.S_ISFIFO(mode) else "errors.input.socket")
+        raise InputFileError(Msg("errors.input.special", path=path, what=_noun(what), kind=kind),
+                             source=str(path))
     try:
         with open(path, "rb") as f:
             data = f.read(cap + 1)
     except IsADirectoryError as e:
-        msg = f"{path}: expected a {what}, got a directory"
-        raise InputFileError(msg, source=str(path)) from e
+        raise InputFileError(Msg("errors.input.directory", path=path, what=_noun(what)),
+                             source=str(path)) from e
     except FileNotFoundError as e:
-        msg = f"{path}: no such {what}"
-        raise InputFileError(msg, source=str(path)) from e
+        raise InputFileError(Msg("errors.input.missing", path=path, what=_noun(what)),
+                             source=str(path)) from e
     except OSError as e:
-        msg = f"{path}: cannot read the {what} ({e.strerror or type(e).__name__})"
+        msg = Msg("errors.input.unreadable", path=path, what=_noun(what),
+                  reason=e.strerror or type(e).__name__)
         raise InputFileError(msg, source=str(path)) from e
     if len(data) > cap:
-        msg = (f"{path}: the {what} is larger than the {cap:,}-byte limit "
-               "(is it the right file?)")
+        msg = Msg("errors.input.too_large", path=path, what=_noun(what), cap=f"{cap:,}")
         raise InputFileError(msg, source=str(path))
     return decode_text(data, source=str(path), what=what)
 
@@ -146,7 +165,7 @@ def decode_text(data: bytes, *, source: str, what: str = "file") -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        msg = f"{source}: the {what} is UTF-16; save it as UTF-8"
+        msg = Msg("errors.input.utf16", source=source, what=_noun(what))
         raise InputFileError(msg, source=source)
     try:
         text = data.decode("utf-8")
@@ -155,15 +174,14 @@ def decode_text(data: bytes, *, source: str, what: str = "file") -> str:
         try:
             data.decode("cp949")
         except UnicodeDecodeError:
-            msg = (f"{source}, line {line}: the {what} is not UTF-8 text "
-                   f"(undecodable byte 0x{data[e.start]:02x}); save it as UTF-8")
+            msg = Msg("errors.input.not_utf8", source=source, line=line, what=_noun(what),
+                      byte=f"{data[e.start]:02x}")
         else:
-            msg = (f"{source}: the {what} is encoded as CP949/EUC-KR (Korean Windows), not "
-                   "UTF-8; save it as UTF-8 (e.g. `iconv -f cp949 -t utf-8`)")
+            msg = Msg("errors.input.cp949", source=source, what=_noun(what))
         raise InputFileError(msg, source=source) from None
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
-        msg = f"{source}, line {line}: the {what} holds NUL bytes (a binary file?)"
+        msg = Msg("errors.input.nul", source=source, line=line, what=_noun(what))
         raise InputFileError(msg, source=source)
     return text
 
@@ -320,8 +338,8 @@ def _limits(text: str, loader: type[yaml.SafeLoader], source: str) -> None:
     """Refuse deep nesting and alias bombs using only PyYAML's (iterative) event parser."""
     if (text.count("[") + text.count("{") > _MAX_BRACKET_DEPTH
             and _bracket_depth(text) > _MAX_BRACKET_DEPTH):
-        msg = (f"{source}: the YAML document is nested more than {MAX_YAML_DEPTH} levels "
-               f"deep (over {_MAX_BRACKET_DEPTH} open brackets)")
+        msg = Msg("errors.input.yaml_brackets", source=source, depth=MAX_YAML_DEPTH,
+                  brackets=_MAX_BRACKET_DEPTH)
         raise InputFileError(msg, source=source)
     depth = 0
     aliases = 0
@@ -336,23 +354,22 @@ def _limits(text: str, loader: type[yaml.SafeLoader], source: str) -> None:
         for frame in stack:
             frame[1] += n
         if nodes > MAX_YAML_NODES:
-            msg = (f"{source}: the YAML document expands to more than {MAX_YAML_NODES:,} "
-                   "values (aliases `*name` repeated too often: an alias bomb?)")
+            msg = Msg("errors.input.yaml_nodes", source=source, nodes=f"{MAX_YAML_NODES:,}")
             raise InputFileError(msg, source=source)
 
     for event in yaml.parse(text, Loader=loader):
         if isinstance(event, yaml.AliasEvent):
             aliases += 1
             if aliases > MAX_YAML_ALIASES:
-                msg = f"{source}: the YAML document uses more than {MAX_YAML_ALIASES} aliases"
+                msg = Msg("errors.input.yaml_aliases", source=source, n=MAX_YAML_ALIASES)
                 raise InputFileError(msg, source=source)
             add(sizes.get(event.anchor, 1))
         elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_YAML_DEPTH:
                 line = event.start_mark.line + 1 if event.start_mark else "?"
-                msg = (f"{source}, line {line}: the YAML document is nested more than "
-                       f"{MAX_YAML_DEPTH} levels deep")
+                msg = Msg("errors.input.yaml_depth", source=source, line=line,
+                          depth=MAX_YAML_DEPTH)
                 raise InputFileError(msg, source=source)
             add(1)
             stack.append([event.anchor, 1])
@@ -424,7 +441,7 @@ def load_yaml(text: str, loader: type[yaml.SafeLoader], *, source: str,
     """
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
-        msg = f"{source}, line {line}: the text holds NUL bytes (a binary file?)"
+        msg = Msg("errors.input.nul", source=source, line=line, what=Msg("errors.input.what_text"))
         raise InputFileError(msg, source=source)
     try:
         _limits(text, loader, source)
@@ -438,7 +455,7 @@ def load_yaml(text: str, loader: type[yaml.SafeLoader], *, source: str,
     except yaml.YAMLError as e:
         raise on_error(yaml_error_text(e, text)) from None
     except RecursionError:
-        msg = f"{source}: the YAML document is nested too deeply"
+        msg = Msg("errors.input.yaml_too_deep", source=source)
         raise InputFileError(msg, source=source) from None
     except (OverflowError, ValueError, TypeError) as e:
         if isinstance(e, KpisimError):

@@ -11,6 +11,9 @@ import math
 import reprlib
 from typing import Any
 
+from kpisim._errors import KpisimError, check_lang
+from kpisim._messages import Msg, in_lang, text
+
 __all__ = [
     "CatalogError",
     "KpisimError",
@@ -22,8 +25,14 @@ __all__ = [
 ]
 
 
-class KpisimError(ValueError):
-    """Base class of every error kpisim raises about the user's input."""
+def message_of(err: BaseException) -> Any:
+    """The message of ``err``: its :class:`~kpisim._messages.Msg` when it has one, else ``str``.
+
+    For quoting one error inside another (``a valid rule: {reason}``) so that
+    the quoted reason is translated with the message that quotes it.
+    """
+    message = err.args[0] if len(err.args) == 1 else None
+    return message if isinstance(message, Msg) else str(err)
 
 
 class CatalogError(KpisimError):
@@ -31,7 +40,10 @@ class CatalogError(KpisimError):
 
     The message names the file, the indicator id, the field, what was
     expected and what was found, and the line when the catalog is YAML; the
-    same parts are kept as attributes.
+    same parts are kept as attributes. ``str(err)`` is the English message;
+    :meth:`in_lang` renders the same parts in Korean or English (``expected``
+    and ``got`` are translated when they are catalogue messages; ids, field
+    names and the user's values never are).
     """
 
     def __init__(
@@ -51,22 +63,33 @@ class CatalogError(KpisimError):
         self.field = field
         self.expected = expected
         self.got = got
+        self.show_got = show_got
+        super().__init__(self._render("en"))
+
+    def in_lang(self, lang: str = "ko") -> str:
+        """The message in ``lang`` (``"ko"``, the default, or ``"en"``, which is ``str(self)``)."""
+        return self._render(check_lang(lang))
+
+    def _render(self, lang: str) -> str:
         where = []
-        if source:
-            where.append(f"{source}")
-        if indicator:
-            where.append(f"indicator `{indicator}`")
+        if self.source:
+            where.append(f"{self.source}")
+        if self.indicator:
+            where.append(text("errors.catalog.indicator", lang, id=self.indicator))
+        field = self.field
         if field and (field.startswith(("row ", "columns "))):
-            where.append(field)  # already phrased as a table location
+            where.append(in_lang(field, lang))  # already phrased as a table location
         elif field:
-            where.append(f"field `{field}`")
-        prefix = ", ".join(where) if where else "catalog"
-        msg = f"{prefix}: expected {expected}"
-        if show_got:
-            msg += f"; got {short_repr(got)}"
-        if line is not None:
-            msg += f" (line {line})"
-        super().__init__(msg + ".")
+            where.append(text("errors.catalog.field", lang, field=field))
+        prefix = ", ".join(where) if where else text("errors.catalog.nowhere", lang)
+        msg = text("errors.catalog.expected", lang, where=prefix,
+                   expected=in_lang(self.expected, lang))
+        if self.show_got:
+            got = in_lang(self.got, lang) if isinstance(self.got, Msg) else self.got
+            msg += text("errors.catalog.got", lang, got=short_repr(got))
+        if self.line is not None:
+            msg += text("errors.catalog.line", lang, line=self.line)
+        return msg + "."
 
 
 class KpisimWarning(UserWarning):

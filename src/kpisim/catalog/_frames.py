@@ -39,12 +39,14 @@ from typing import Any
 
 import pandas as pd
 
-from kpisim._validation import CatalogError, KpisimError
+from kpisim import _messages
+from kpisim._messages import Msg
+from kpisim._validation import CatalogError, KpisimError, message_of
 from kpisim.catalog._parse import growth_prior_problem
 from kpisim.indicator import (
     DIRECTIONS,
     KINDS,
-    UNIT_EXPECTED,
+    MAX_UNIT_LENGTH,
     YEAR_RANGE,
     check_unit,
 )
@@ -104,7 +106,8 @@ class CatalogErrors(CatalogError):
     A :class:`~kpisim.CatalogError` whose ``source``, ``indicator``,
     ``field``, ``expected`` and ``got`` are those of the first problem;
     ``problems`` holds them all (each a :class:`~kpisim.CatalogError` naming
-    the row, the column and the indicator).
+    the row, the column and the indicator). :meth:`in_lang` renders the list
+    in Korean or English (``str`` is English).
     """
 
     def __init__(self, source: str, problems: list[CatalogError]) -> None:
@@ -115,23 +118,28 @@ class CatalogErrors(CatalogError):
         self.field = first.field
         self.expected = first.expected
         self.got = first.got
+        self.show_got = first.show_got
+        self.line = first.line
+        KpisimError.__init__(self, self.in_lang("en"))
+
+    def in_lang(self, lang: str = "ko") -> str:
+        """The message in ``lang``: the one problem, or a first line and one line per problem."""
+        problems = self.problems
         if len(problems) == 1:
-            msg = str(first)
-        else:
-            lines = [f"{source}: {len(problems)} problems in the table"]
-            for p in problems[:MAX_LISTED]:
-                lines.append("  - " + _describe(p))
-            if len(problems) > MAX_LISTED:
-                lines.append(f"  … and {len(problems) - MAX_LISTED} more")
-            msg = "\n".join(lines)
-        KpisimError.__init__(self, msg)
+            return problems[0].in_lang(lang)
+        text = _messages.text
+        lines = [text("errors.table.problems", lang, source=self.source, n=len(problems))]
+        for p in problems[:MAX_LISTED]:
+            lines.append("  - " + _describe(p, lang))
+        if len(problems) > MAX_LISTED:
+            lines.append("  " + text("errors.table.more", lang, n=len(problems) - MAX_LISTED))
+        return "\n".join(lines)
 
 
-def _describe(p: CatalogError) -> str:
-    """One problem without its file name."""
-    return str(CatalogError(source=None, indicator=p.indicator, field=p.field,
-                            expected=p.expected, got=p.got,
-                            show_got=getattr(p, "_show_got", True)))
+def _describe(p: CatalogError, lang: str) -> str:
+    """One problem without its file name (nor its line), in ``lang``."""
+    return CatalogError(source=None, indicator=p.indicator, field=p.field,
+                        expected=p.expected, got=p.got, show_got=p.show_got).in_lang(lang)
 
 
 _NO_GOT = object()
@@ -140,7 +148,7 @@ _NO_GOT = object()
 def _shown(v: Any) -> Any:
     """A cell value short enough to quote in a message."""
     if isinstance(v, int) and not isinstance(v, bool) and abs(v) >= 10**20:
-        return f"a {len(str(abs(v)))}-digit number"
+        return Msg("errors.got.digits", n=len(str(abs(v))))
     if isinstance(v, str) and len(v) > 60:
         return v[:57] + "…"
     return v
@@ -155,7 +163,6 @@ class _Problems:
         err = CatalogError(source=self.source, indicator=indicator, field=where.text,
                            expected=expected, got=None if got is _NO_GOT else _shown(got),
                            show_got=got is not _NO_GOT)
-        err._show_got = got is not _NO_GOT
         self.items.append(((where.row, where.col), err))
 
     def raise_if_any(self) -> None:
@@ -165,25 +172,43 @@ class _Problems:
 
 
 class _Loc:
-    """A cell's name: ``row 5, column `value``` (and ``(cell D5)`` for Excel)."""
+    """A cell's name: ``row 5, column `value``` (and ``(cell D5)`` for Excel).
 
-    __slots__ = ("col", "row", "text")
+    ``text`` is a catalogue message (English as ``str``; ``5행, `value` 열`` in Korean),
+    built when first read: a table names thousands of cells and only bad ones are shown.
+    """
+
+    __slots__ = ("_text", "col", "letter", "name", "row")
 
     def __init__(self, row: int, col: int, name: str, letter: str | None = None) -> None:
         self.row, self.col = row, col
-        self.text = f"row {row}, column `{name}`" + (f" (cell {letter}{row})" if letter else "")
+        self.name, self.letter = name, letter
+        self._text: Msg | None = None
+
+    @property
+    def text(self) -> Msg:
+        """The cell's name, e.g. ``row 5, column `value```."""
+        if self._text is None:
+            row, name, letter = self.row, self.name, self.letter
+            self._text = (Msg("errors.table.cell_excel", row=row, column=name,
+                              cell=f"{letter}{row}")
+                          if letter else Msg("errors.table.cell", row=row, column=name))
+        return self._text
+
+    @text.setter
+    def text(self, value: Msg) -> None:
+        self._text = value
 
 
-def _suggest(name: str, options: Any) -> str:
+def _suggest(name: str, options: Any) -> Msg | str:
     close = difflib.get_close_matches(name, list(options), n=1, cutoff=0.6)
-    return f"; did you mean `{close[0]}`?" if close else ""
+    return Msg("expected.did_you_mean", name=close[0]) if close else ""
 
 
 # ---------------------------------------------------------------- reading files
 def _file_error(path: Path, expected: str, got: Any = _NO_GOT) -> CatalogErrors:
     err = CatalogError(source=str(path), indicator=None, field=None, expected=expected,
                        got=None if got is _NO_GOT else got, show_got=got is not _NO_GOT)
-    err._show_got = got is not _NO_GOT
     return CatalogErrors(str(path), [err])
 
 
@@ -199,19 +224,16 @@ def _decode(path: Path, data: bytes) -> str:
         except UnicodeDecodeError:
             text = ""
         if text and re.search("[\uac00-\ud7a3]", text):
-            raise _file_error(
-                path,
-                "a UTF-8 CSV file; this one is encoded in CP949/EUC-KR (the Korean Excel "
-                "'CSV' default): save it as 'CSV UTF-8 (쉼표로 분리)' or export it as .xlsx",
-            ) from e
-        raise _file_error(path, "a UTF-8 CSV file (UTF-8 with or without BOM)",
-                          f"byte 0x{data[e.start]:02x} at offset {e.start} is not UTF-8") from e
+            raise _file_error(path, Msg("expected.csv_cp949")) from e
+        raise _file_error(path, Msg("expected.csv_utf8"),
+                          Msg("errors.got.not_utf8", byte=f"{data[e.start]:02x}",
+                              offset=e.start)) from e
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
     text = _decode(path, path.read_bytes())
     if "\x00" in text:
-        raise _file_error(path, "a text CSV file", "NUL bytes (a binary file?)")
+        raise _file_error(path, Msg("expected.csv_text"), Msg("errors.got.nul_bytes"))
     lines: list[list[str]] = []
     line_of: list[int] = []  # the file line each record starts on (a quoted cell may span lines)
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -222,26 +244,29 @@ def _read_csv(path: Path) -> pd.DataFrame:
             end = reader.line_num
             lines.append(cells)
     except csv.Error as e:
-        raise _file_error(path, "a well-formed CSV file", str(e)) from e
+        raise _file_error(path, Msg("expected.csv_well_formed"), str(e)) from e
     # lines starting with '#' before the header are comments (the template's notes)
     start = 0
     while start < len(lines) and (not any(c.strip() for c in lines[start])
                                   or lines[start][0].lstrip().startswith("#")):
         start += 1
     if start == len(lines):
-        raise _file_error(path, "a header row (id, year, actual, target, …) and data rows",
-                          "an empty file")
+        raise _file_error(path, Msg("expected.header_and_rows"), Msg("errors.got.empty_file"))
     header = lines[start]
     if len(header) == 1:  # one cell: another separator (Excel's ';' in some locales, a tab)
         for sep, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars")):
             if header[0].count(sep) >= 2:
-                raise _file_error(path, "a comma-separated table (save it as CSV with commas)",
-                                  f"a header separated by {name}: {header[0][:60]!r}")
+                raise _file_error(path, Msg("expected.comma_separated"),
+                                  Msg("errors.got.header_separated",
+                                      by=Msg(f"errors.got.sep_{name}"),
+                                      header=repr(header[0][:60])))
     if len(header) > MAX_COLUMNS:
-        raise _file_error(path, f"at most {MAX_COLUMNS} columns", f"{len(header)} columns")
+        raise _file_error(path, Msg("expected.most_columns", most=MAX_COLUMNS),
+                          Msg("errors.got.columns", n=len(header)))
     data = lines[start + 1:]
     if len(data) > MAX_ROWS:
-        raise _file_error(path, f"at most {MAX_ROWS:,} rows", "more")
+        raise _file_error(path, Msg("expected.most_rows", most=f"{MAX_ROWS:,}"),
+                          Msg("errors.got.more"))
     used = [False] * len(header)  # columns holding a value on some row
     for cells in data:
         for j, c in enumerate(cells[: len(header)]):
@@ -294,25 +319,19 @@ def _ragged_row(path: Path, header: list[str], used: list[bool], cells: list[str
         split = [f"{a},{b}" for a, b in itertools.pairwise(cells)
                  if _SPLIT_NUMBER[0].fullmatch(a.strip()) and _SPLIT_NUMBER[1].fullmatch(b.strip())]
         if split:
-            seen = f" (`{split[0]}` looks like one number split at its comma)"
+            seen: Msg | str = Msg("expected.row_cells_split", split=split[0])
         elif not any(c.strip() for c in cells[width:]):
-            seen = " (or remove the empty cells after the last column: a trailing comma)"
+            seen = Msg("expected.row_cells_trailing")
         else:
             seen = ""
-        expected = (f"{width} cells, one per header column; a number with a thousands "
-                    f"separator must be quoted (\"1,100\") or written without commas "
-                    f"(1100){seen}")
+        expected = Msg("expected.row_cells_more", width=width, seen=seen)
     else:
         missing = [h.strip() or f"#{j + 1}" for j, h in enumerate(header)
                    if j >= len(cells) and used[j]]
         shown = ", ".join(f"`{h}`" for h in missing[:8]) + (", …" if len(missing) > 8 else "")
-        expected = (f"{width} cells, one per header column (this row stops before {shown}, "
-                    "which other rows fill): if a comma is missing, later cells sit in the "
-                    "wrong columns; write an empty cell for each column without a value")
-    err = CatalogError(source=str(path), indicator=ident, field=f"row {row}",
-                       expected=expected, got=f"{len(cells)} cells", line=line)
-    err._show_got = True
-    return err
+        expected = Msg("expected.row_cells_fewer", width=width, shown=shown)
+    return CatalogError(source=str(path), indicator=ident, field=Msg("errors.table.row", row=row),
+                        expected=expected, got=Msg("errors.got.cells", n=len(cells)), line=line)
 
 
 def _column_letter(j: int) -> str:
@@ -326,10 +345,10 @@ def _read_excel(path: Path, sheet: str | int) -> pd.DataFrame:
         try:
             frame = pd.read_excel(path, sheet_name=sheet, header=None, dtype=object)
         except ImportError as e:
-            raise _file_error(path, "an .xlsx file (reading old .xls needs the `xlrd` package)",
-                              str(e)) from e
+            raise _file_error(path, Msg("expected.xls_needs_xlrd"), str(e)) from e
         except Exception as e:  # xlrd raises many types on damaged files
-            raise _file_error(path, "a readable Excel sheet", f"{type(e).__name__}: {e}") from e
+            raise _file_error(path, Msg("expected.readable_sheet"),
+                              f"{type(e).__name__}: {e}") from e
         grid = [[None if pd.isna(v) else v for v in row] for row in frame.itertuples(index=False)]
         return _grid_frame(path, grid, list(range(1, len(grid) + 1)), set())
     from openpyxl import load_workbook
@@ -344,24 +363,24 @@ def _read_excel(path: Path, sheet: str | int) -> pd.DataFrame:
     except Exception as e:  # openpyxl raises many types (BadZipFile, KeyError, ...) on damage
         if with_formulas is not None:
             with_formulas.close()  # read-only workbooks keep their file open until closed
-        raise _file_error(path, "a readable .xlsx/.xlsm workbook", f"{type(e).__name__}: {e}") \
-            from e
+        raise _file_error(path, Msg("expected.readable_workbook"),
+                          f"{type(e).__name__}: {e}") from e
     try:
         names = values.sheetnames
         if isinstance(sheet, int) and not isinstance(sheet, bool):
             if not 0 <= sheet < len(names):
-                raise _file_error(path, f"a sheet index 0–{len(names) - 1}", sheet)
+                raise _file_error(path, Msg("expected.sheet_index", last=len(names) - 1), sheet)
             sheet = names[sheet]
         if sheet not in names:
-            raise _file_error(path, f"a sheet named one of {names}", sheet)
+            raise _file_error(path, Msg("expected.sheet_name", names=names), sheet)
         ws_f, ws_v = with_formulas[sheet], values[sheet]
         grid, numbers, percent, unsaved = [], [], set(), []
         for r, (row_f, row_v) in enumerate(zip(ws_f.iter_rows(), ws_v.iter_rows(), strict=False),
                                            start=1):
             if len(row_v) > MAX_COLUMNS and any(c.value is not None
                                                 for c in row_v[MAX_COLUMNS:]):
-                raise _file_error(path, f"at most {MAX_COLUMNS} columns",
-                                  f"a value beyond column {MAX_COLUMNS} on row {r}")
+                raise _file_error(path, Msg("expected.most_columns", most=MAX_COLUMNS),
+                                  Msg("errors.got.beyond_column", most=MAX_COLUMNS, row=r))
             cells = []
             for cf, cv in zip(row_f[:MAX_COLUMNS], row_v[:MAX_COLUMNS], strict=False):
                 v = cv.value
@@ -374,23 +393,20 @@ def _read_excel(path: Path, sheet: str | int) -> pd.DataFrame:
             grid.append(cells)
             numbers.append(r)
             if len(grid) > MAX_ROWS:
-                raise _file_error(path, f"at most {MAX_ROWS:,} rows", "more")
+                raise _file_error(path, Msg("expected.most_rows", most=f"{MAX_ROWS:,}"),
+                                  Msg("errors.got.more"))
     except KpisimError:
         raise
     except Exception as e:  # a damaged sheet inside a readable workbook
-        raise _file_error(path, "a readable .xlsx/.xlsm workbook", f"{type(e).__name__}: {e}") \
-            from e
+        raise _file_error(path, Msg("expected.readable_workbook"),
+                          f"{type(e).__name__}: {e}") from e
     finally:
         with_formulas.close()
         values.close()
     if unsaved:
         shown = ", ".join(unsaved[:20]) + (" …" if len(unsaved) > 20 else "")
-        raise _file_error(
-            path,
-            "values, not formulas without a saved result: open the file in Excel and save it "
-            "(so each formula's result is stored), or type the values",
-            f"sheet {sheet!r}, cells {shown}",
-        )
+        raise _file_error(path, Msg("expected.saved_values"),
+                          Msg("errors.got.unsaved_cells", sheet=repr(sheet), cells=shown))
     return _grid_frame(path, grid, numbers, percent, sheet=str(sheet))
 
 
@@ -400,10 +416,10 @@ def _grid_frame(path: Path, grid: list[list[Any]], numbers: list[int], percent: 
         return v is None or (isinstance(v, str) and not v.strip())
 
     start = next((i for i, row in enumerate(grid) if not all(blank(v) for v in row)), None)
-    where = f"sheet {sheet!r}" if sheet is not None else "the sheet"
     if start is None:
-        raise _file_error(path, "a header row (id, year, actual, target, …) and data rows",
-                          f"{where} is empty")
+        empty = (Msg("errors.got.sheet_empty", sheet=repr(sheet)) if sheet is not None
+                 else Msg("errors.got.the_sheet_empty"))
+        raise _file_error(path, Msg("expected.header_and_rows"), empty)
     width = max(len(r) for r in grid)
     header = list(grid[start]) + [None] * (width - len(grid[start]))
     rows = [list(r) + [None] * (width - len(r)) for r in grid[start + 1:]]
@@ -435,19 +451,20 @@ def read_table(path: Path, *, sheet: str | int = 0) -> pd.DataFrame:
     try:
         size = path.stat().st_size
     except FileNotFoundError as e:
-        raise _file_error(path, "an existing file") from e
+        raise _file_error(path, Msg("expected.existing_file")) from e
     except OSError as e:
-        raise _file_error(path, "a readable file", str(e)) from e
+        raise _file_error(path, Msg("expected.readable_file"), str(e)) from e
     if not path.is_file():
-        raise _file_error(path, "a regular file (not a directory or device)")
+        raise _file_error(path, Msg("expected.regular_file"))
     if size > MAX_BYTES:
-        raise _file_error(path, f"a table of at most {MAX_BYTES // 2**20} MB", f"{size:,} bytes")
+        raise _file_error(path, Msg("expected.table_size", mb=MAX_BYTES // 2**20),
+                          Msg("errors.got.bytes", size=f"{size:,}"))
     try:
         if path.suffix.lower() == ".csv":
             return _read_csv(path)
         return _read_excel(path, sheet)
     except OSError as e:
-        raise _file_error(path, "a readable file", str(e)) from e
+        raise _file_error(path, Msg("expected.readable_file"), str(e)) from e
 
 
 # ---------------------------------------------------------------- cells
@@ -472,54 +489,57 @@ def _empty(v: Any) -> bool:
 
 def _number(v: Any) -> int | float:
     """A finite number from a cell: ``1,100``, ``1e5``, ``-3.5``; ints stay ints."""
-    expected = f"a finite number (e.g. 1100, 1,100, 12.5 or 1e5) of magnitude below {MAX_ABS:.0e}"
+    def expected(hint: Msg | str = "") -> Msg:  # built only for a bad cell
+        return Msg("expected.cell_number", most=f"{MAX_ABS:.0e}", hint=hint)
+
     if isinstance(v, bool) or isinstance(v, _dt.date | _dt.time | _dt.timedelta | pd.Timestamp):
-        raise _Bad(expected, v)
+        raise _Bad(expected(), v)
     if hasattr(v, "item") and not isinstance(v, str):
         v = v.item()
     if isinstance(v, str):
         text = v.strip().replace("\u00a0", "")
         if text.lower() in EXCEL_ERRORS:
-            raise _Bad("a number, not an Excel error value (a formula failed)", v)
+            raise _Bad(Msg("expected.cell_excel_error"), v)
         if _THOUSANDS_RE.match(text):
             text = text.replace(",", "")
         if _INT_RE.match(text):
             if len(text.lstrip("+-")) > 18:
-                raise _Bad(expected, v)
+                raise _Bad(expected(), v)
             v = int(text)
         elif _FLOAT_RE.match(text):
             v = float(text)
         else:
-            hint = " (no % sign: write 12.5 with unit %)" if text.endswith("%") else ""
-            raise _Bad(expected + hint, v)
+            hint = Msg("expected.cell_number_no_percent") if text.endswith("%") else ""
+            raise _Bad(expected(hint), v)
     if isinstance(v, int) and not isinstance(v, bool):
         if abs(v) >= MAX_ABS:
-            raise _Bad(expected + "; use a larger unit (e.g. 억원 instead of 원)", v)
+            raise _Bad(expected(Msg("expected.cell_number_larger_unit")), v)
         return v
     if isinstance(v, float):
         if not math.isfinite(v) or abs(v) >= MAX_ABS:
-            raise _Bad(expected + " (no NaN or inf; use a larger unit for huge values)", v)
+            raise _Bad(expected(Msg("expected.cell_number_no_nan")), v)
         return v
-    raise _Bad(expected, v)
+    raise _Bad(expected(), v)
 
 
 def _text(v: Any) -> str:
     if isinstance(v, bool) or isinstance(v, _dt.date | _dt.time):
-        raise _Bad("text", v)
+        raise _Bad(Msg("expected.cell_text"), v)
     if isinstance(v, float) and v.is_integer():
         v = int(v)
     text = str(v).strip()
     if len(text) > MAX_CELL:
-        msg = f"text of at most {MAX_CELL} characters"
-        raise _Bad(msg, v)
+        raise _Bad(Msg("expected.cell_text_length", most=MAX_CELL), v)
     return text
 
 
 def _year(v: Any) -> int:
     lo, hi = YEAR_RANGE
-    expected = f"a year as an integer in {lo}–{hi} (e.g. 2024)"
+    def expected() -> Msg:  # built only for a bad cell
+        return Msg("expected.year_cell", lo=lo, hi=hi)
+
     if isinstance(v, bool) or isinstance(v, _dt.date | _dt.time):
-        raise _Bad(expected, v)
+        raise _Bad(expected(), v)
     if hasattr(v, "item") and not isinstance(v, str):
         v = v.item()
     if isinstance(v, float) and v.is_integer():
@@ -527,63 +547,65 @@ def _year(v: Any) -> int:
     if isinstance(v, str) and re.fullmatch(r"[0-9]{1,4}", v.strip()):
         v = int(v.strip())
     if not isinstance(v, int) or not lo <= v <= hi:
-        raise _Bad(expected, v)
+        raise _Bad(expected(), v)
     return v
 
 
-def _yaml_mapping(v: Any, what: str) -> dict:
-    """A ``{key: value}`` cell read with the catalog's YAML loader (JSON works too)."""
+def _yaml_mapping(v: Any, what: Msg) -> dict:
+    """A ``{key: value}`` cell read with the catalog's YAML loader (JSON works too).
+
+    ``what`` names the value (``Msg("expected.rule_noun")`` or
+    ``Msg("expected.growth_prior.noun")``).
+    """
     import yaml
 
     from kpisim._safeio import StrictLoader
 
-    expected = f"{what} as a mapping, e.g. " + (
-        "{type: cagr, rate: 0.08}" if what == "a rule" else "{mu: 0.077, mu_sd: 0.058, "
-        "sigma: 0.10, dof: 3}")
+    def expected() -> Msg:  # built only for a bad cell
+        example = ("{type: cagr, rate: 0.08}" if what == "a rule" else "{mu: 0.077, "
+                   "mu_sd: 0.058, sigma: 0.10, dof: 3}")
+        return Msg("expected.cell_as_mapping", what=what, example=example)
+
     if not isinstance(v, str):
-        raise _Bad(expected, v)
+        raise _Bad(expected(), v)
     if len(v) > MAX_CELL:
-        msg = f"{what} of at most {MAX_CELL} characters"
-        raise _Bad(msg, v)
+        raise _Bad(Msg("expected.cell_length", what=what, most=MAX_CELL), v)
     try:
         depth = 0
         for event in yaml.parse(v, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent):
-                msg = f"{what} without YAML aliases (*name)"
-                raise _Bad(msg, v)
+                raise _Bad(Msg("expected.cell_no_aliases", what=what), v)
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > 10:
-                    msg = f"{what} nested at most 10 deep"
-                    raise _Bad(msg, v)
+                    raise _Bad(Msg("expected.cell_nesting", what=what), v)
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
         data = yaml.load(v, Loader=StrictLoader)
     except yaml.YAMLError as e:
         from kpisim._safeio import yaml_error_text
 
-        msg = f"{expected}; the cell is not valid YAML: {yaml_error_text(e, v)}"
+        msg = Msg("expected.cell_yaml", expected=expected(), detail=yaml_error_text(e, v))
         raise _Bad(msg, v) from e
     if not isinstance(data, Mapping) or not all(isinstance(k, str) for k in data):
-        raise _Bad(expected, v)
+        raise _Bad(expected(), v)
     return dict(data)
 
 
 def _rule(v: Any) -> dict:
     from kpisim.rules import rule_from_dict
 
-    data = _yaml_mapping(v, "a rule")
+    data = _yaml_mapping(v, Msg("expected.rule_noun"))
     try:
         rule_from_dict(data)
     except KpisimError as e:
         # the reason is given whole: quoted as `got` it would be cut in the middle
-        msg = f"a valid rule: {e} (see the rules table in docs/catalog-format.md)"
-        raise _Bad(msg) from e
+        raise _Bad(Msg("expected.rule_valid_table", reason=message_of(e))) from e
     return data
 
 
 def _growth_prior(v: Any) -> dict:
-    data = _yaml_mapping(v, "a growth prior")
+    data = _yaml_mapping(v, Msg("expected.growth_prior.noun"))
     problem = growth_prior_problem(data)
     if problem is not None:
         raise _Bad(*problem)
@@ -594,8 +616,8 @@ def _choice(options: tuple[str, ...]):
     def parse(v: Any) -> str:
         text = _text(v).lower()
         if text not in options:
-            msg = f"one of {list(options)}{_suggest(text, options)}"
-            raise _Bad(msg, v)
+            raise _Bad(Msg("expected.one_of", options=list(options),
+                           hint=_suggest(text, options)), v)
         return text
 
     return parse
@@ -604,7 +626,7 @@ def _choice(options: tuple[str, ...]):
 def _unit(v: Any) -> str:
     unit = check_unit(_text(v))
     if unit is None:
-        raise _Bad(UNIT_EXPECTED, v)
+        raise _Bad(Msg("expected.unit", most=MAX_UNIT_LENGTH), v)
     return unit
 
 

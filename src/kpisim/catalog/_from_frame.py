@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from kpisim._messages import Msg
 from kpisim._validation import CatalogError
 from kpisim.catalog._frames import (
     _HEADER_ATTR,
@@ -67,7 +68,7 @@ def catalog_from_frame(
     """
     if not isinstance(frame, pd.DataFrame):
         raise CatalogError(source=source, indicator=None, field=None,
-                           expected="a pandas DataFrame", got=type(frame).__name__)
+                           expected=Msg("expected.dataframe"), got=type(frame).__name__)
     problems = _Problems(source)
     header_row = int(frame.attrs.get(_HEADER_ATTR, 1))
     rows = list(frame.attrs.get(_ROWS_ATTR, range(header_row + 1, header_row + 1 + len(frame))))
@@ -83,7 +84,7 @@ def catalog_from_frame(
                                 problems)
     if not any_row and _ROWS_ATTR in frame.attrs:  # a file; an empty DataFrame is an empty catalog
         problems.add(_Loc(header_row + 1, 0, "id"), None,
-                     "at least one data row below the header (the table is empty)")
+                     Msg("expected.data_row"))
     catalog_indicators = []
     for entry in entries.values():
         ind = _indicator(entry, dict(defaults or {}), source, problems)
@@ -102,15 +103,16 @@ def _header(frame: pd.DataFrame, grid, loc, problems: _Problems) -> tuple[dict[s
         if col == "" or col.startswith("unnamed:"):
             if any(not _missing(v) for v in grid[:, j]):
                 problems.add(loc(None, j, f"#{j + 1}"), None,
-                             "a header for every column holding values")
+                             Msg("expected.header_for_values"))
             continue
         if col not in known:
             problems.add(loc(None, j, str(raw)), None,
-                         f"a known column{_suggest(col, known)} (the columns are: "
-                         f"{', '.join(known)})", _shown(raw))
+                         Msg("expected.known_column", hint=_suggest(col, known),
+                             columns=", ".join(known)), _shown(raw))
             continue
         if col in columns:
-            problems.add(loc(None, j, col), None, "each column once", f"a second `{col}`")
+            problems.add(loc(None, j, col), None, Msg("expected.column_once"),
+                         Msg("errors.got.second_column", column=col))
             continue
         columns[col] = j
     tidy = "series" in columns or "value" in columns
@@ -126,7 +128,7 @@ def _header(frame: pd.DataFrame, grid, loc, problems: _Problems) -> tuple[dict[s
     needed = ["id", "year"]
     if tidy and wide:
         problems.add(loc(None, columns.get("series", columns.get("value", 0)), "series"), None,
-                     "either the columns actual/target or series/value, not both")
+                     Msg("expected.one_layout"))
     elif tidy:
         needed += ["series", "value"]
     elif not wide:
@@ -134,8 +136,8 @@ def _header(frame: pd.DataFrame, grid, loc, problems: _Problems) -> tuple[dict[s
     missing = [c for c in needed if c not in columns]
     if missing:
         problems.add(loc(None, 0, missing[0]), None,
-                     "the columns id, year and actual and/or target (or series and value); "
-                     f"missing: {', '.join(missing)}", sorted(str(c) for c in frame.columns))
+                     Msg("expected.layout_columns", missing=", ".join(missing)),
+                     sorted(str(c) for c in frame.columns))
     if missing or (tidy and wide):
         problems.raise_if_any()
     return columns, tidy
@@ -165,13 +167,12 @@ def _entry_of_row(i: int, cells, j: int, entries: dict, loc, problems: _Problems
     """The entry of the row's indicator id (created on its first row); None without an id."""
     ident = cells[j]
     if _missing(ident):
-        problems.add(loc(i, j, "id"), None, "an indicator id (snake_case, e.g. `ai_firms`)")
+        problems.add(loc(i, j, "id"), None, Msg("expected.id_in_table"))
         return None
     try:
         ident = _text(ident)
     except _Bad as b:
-        problems.add(loc(i, j, "id"), None, "an indicator id (snake_case, e.g. `ai_firms`)",
-                     b.got)
+        problems.add(loc(i, j, "id"), None, Msg("expected.id_in_table"), b.got)
         return None
     entry = entries.get(ident)
     if entry is None:
@@ -179,9 +180,8 @@ def _entry_of_row(i: int, cells, j: int, entries: dict, loc, problems: _Problems
                                   "cells": {}, "notes": [], "bad": False,
                                   "bad_cols": set()}
         if not ID_PATTERN.match(ident):
-            problems.add(loc(i, j, "id"), ident,
-                         "a snake_case id (lowercase letters, digits, underscores; "
-                         "starting with a letter)", ident)
+            problems.add(loc(i, j, "id"), ident, Msg("expected.id_snake_case_letter_table"),
+                         ident)
             entry["bad"] = entry["bad_id"] = True
     return entry
 
@@ -206,8 +206,8 @@ def _row_meta(i: int, cells, entry: dict, meta_cols, columns, parsers, loc,
             entry["notes"].append(value)
         elif col in entry["meta"] and entry["meta"][col] != value:
             problems.add(loc(i, j, col), ident,
-                         f"the same {col} on every row of the indicator "
-                         f"({entry['meta'][col]!r} on {entry['loc'][col].text})", v)
+                         Msg("expected.same_on_rows", column=col,
+                             value=repr(entry["meta"][col]), where=entry["loc"][col].text), v)
             entry["bad"] = True
         else:
             entry["meta"].setdefault(col, value)
@@ -231,7 +231,8 @@ def _row_values(i: int, cells, entry: dict, columns, tidy: bool, loc, percent: s
         series = series.strip().lower() if isinstance(series, str) else series
         if series not in SERIES:
             problems.add(loc(i, js, "series"), ident,
-                         f"one of {list(SERIES)}{_suggest(str(series), SERIES)}", cells[js])
+                         Msg("expected.one_of", options=list(SERIES),
+                             hint=_suggest(str(series), SERIES)), cells[js])
             entry["bad"] = True
             return
         pairs = [(series, columns["value"], "value")]
@@ -243,15 +244,12 @@ def _row_values(i: int, cells, entry: dict, columns, tidy: bool, loc, percent: s
         key = (series, year)
         if key in entry["cells"]:
             problems.add(loc(i, columns["year"], "year"), ident,
-                         f"each year at most once per series ({series} {year} is already on "
-                         f"{entry['cells'][key][1].text})", year)
+                         Msg("expected.year_once_per_series", series=series, year=year,
+                             where=entry["cells"][key][1].text), year)
             entry["bad"] = True
             continue
         if (i, j) in percent:
-            problems.add(loc(i, j, col), ident,
-                         "a number in a General/Number cell: this cell is formatted as a "
-                         "percentage, so Excel stores 12.5% as 0.125; type 12.5 (unit %) "
-                         "in a cell formatted as a number", cells[j])
+            problems.add(loc(i, j, col), ident, Msg("expected.cell_percent"), cells[j])
             entry["bad"] = True
             continue
         entry["cells"][key] = (cells[j], loc(i, j, col))
@@ -272,7 +270,7 @@ def _indicator(entry: dict, defaults: dict, source: str, problems: _Problems):
         return _Loc(first.row, 10**6, col)
 
     if "unit" not in meta and "unit" not in entry["bad_cols"]:
-        problems.add(at("unit"), ident, "a unit for the indicator (e.g. 명, 건, 백만원, %)")
+        problems.add(at("unit"), ident, Msg("expected.table_unit"))
         entry["bad"] = True
     scale = tuple(meta.get("scale", ()))
     kind = meta.get("kind")
@@ -284,8 +282,7 @@ def _indicator(entry: dict, defaults: dict, source: str, problems: _Problems):
         inferred = infer_kind(meta["unit"], list(values.values()), scale=scale)
         if inferred is None:
             problems.add(at("kind"), ident,
-                         f"a `kind`, one of {list(KINDS)}: unit {meta['unit']!r} does not imply "
-                         "one (kinds are inferred only for common units such as 명, 건, 원, %)")
+                         Msg("expected.table_kind", kinds=list(KINDS), unit=repr(meta["unit"])))
             entry["bad"] = True
         else:
             kind = inferred[0]
@@ -321,7 +318,8 @@ def _typed_values(entry: dict, grade: bool, scale: tuple, problems: _Problems) -
             try:
                 values[key] = raw.strip() if isinstance(raw, str) else _text(raw)
             except _Bad as b:
-                problems.add(cell, ident, f"a grade on the scale {list(scale)}", b.got)
+                problems.add(cell, ident, Msg("expected.grade_on_scale", scale=list(scale)),
+                             b.got)
                 entry["bad"] = True
         else:
             try:
@@ -349,7 +347,7 @@ def _document(entry: dict, meta: dict, values: dict, scale: tuple, at,
         other = BOUNDS[1 - BOUNDS.index(present[0])]
         given = at(present[0])
         problems.add(_Loc(given.row, given.col, other), ident,
-                     f"both `bound_low` and `bound_high`, or neither (`{present[0]}` is given)")
+                     Msg("expected.bounds_both", given=present[0]))
         return None
     if present:
         doc["bounds"] = [meta["bound_low"], meta["bound_high"]]
@@ -379,7 +377,7 @@ def _document(entry: dict, meta: dict, values: dict, scale: tuple, at,
         }]
     elif "growth_prior_reason" in meta:
         problems.add(at("growth_prior_reason"), ident,
-                     "a `growth_prior` beside its `growth_prior_reason`")
+                     Msg("expected.growth_prior.beside_reason"))
         return None
     return doc
 
@@ -394,7 +392,7 @@ def _place(field: str, entry: dict, at) -> _Loc:
     elif field == "bounds":
         low = at("bound_low")
         place = _Loc(low.row, low.col, "")
-        place.text = f"row {low.row}, columns `bound_low`, `bound_high`"
+        place.text = Msg("errors.table.bounds_columns", row=low.row)
     elif field in _SCORING_FIELDS:
         place = at(_SCORING_FIELDS[field])
     else:

@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from kpisim._messages import Msg
 from kpisim._safeio import write_text
 from kpisim._validation import CatalogError
 from kpisim.catalog._frames import BOUNDS, META, SCORING, read_table
@@ -87,7 +88,7 @@ class Catalog(Mapping[str, Indicator]):
                     source=self.source,
                     indicator=None,
                     field="indicators",
-                    expected="Indicator objects",
+                    expected=Msg("expected.indicator_objects"),
                     got=type(ind).__name__,
                 )
             if ind.id in seen:
@@ -95,7 +96,7 @@ class Catalog(Mapping[str, Indicator]):
                     source=self.source,
                     indicator=ind.id,
                     field="id",
-                    expected="unique indicator ids",
+                    expected=Msg("expected.ids_unique"),
                     got=ind.id,
                 )
             seen[ind.id] = ind
@@ -117,7 +118,7 @@ class Catalog(Mapping[str, Indicator]):
                         source=self.source,
                         indicator=ind.id,
                         field=f"related[{i}].id",
-                        expected="the id of an indicator in this catalog",
+                        expected=Msg("expected.related_known"),
                         got=r.id,
                     )
 
@@ -224,10 +225,12 @@ class Catalog(Mapping[str, Indicator]):
         """
         if goal is not None and goal not in GOALS:
             raise CatalogError(source=None, indicator=None, field="select(goal=…)",
-                               expected=f"`goal` one of {list(GOALS)}", got=goal)
+                               expected=Msg("expected.param_one_of", name="goal",
+                                            options=list(GOALS)), got=goal)
         if kind is not None and kind not in KINDS:
             raise CatalogError(source=None, indicator=None, field="select(kind=…)",
-                               expected=f"`kind` one of {list(KINDS)}", got=kind)
+                               expected=Msg("expected.param_one_of", name="kind",
+                                            options=list(KINDS)), got=kind)
 
         def ok(i: Indicator) -> bool:
             t = i.tags
@@ -348,7 +351,7 @@ class Catalog(Mapping[str, Indicator]):
         """Parse a catalog from YAML text."""
         if not isinstance(text, str):
             raise CatalogError(source=source, indicator=None, field=None,
-                               expected="YAML text (a str)", got=type(text).__name__)
+                               expected=Msg("expected.yaml_text"), got=type(text).__name__)
         lines: dict = {}
         data = _parse_yaml(text, source, lines)
         return _catalog_from_documents([(source, data)], source=source, lines=lines)
@@ -394,7 +397,7 @@ def _catalog_from_documents(
 ) -> Catalog:
     meta: dict[str, Any] = dict(root_meta or {})
     indicators: list[Indicator] = []
-    where: dict[str, str] = {}  # id → the file (and line) that first defines it
+    where: dict[str, tuple[str, int | None]] = {}  # id → the file and line defining it first
     for src, data in docs:
         if data is None:
             continue
@@ -403,7 +406,7 @@ def _catalog_from_documents(
                 source=src,
                 indicator=None,
                 field=None,
-                expected="a mapping with `indicators:` (and optionally `catalog:`)",
+                expected=Msg("expected.document"),
                 got=type(data).__name__,
             )
         unknown = set(data) - {"catalog", "indicators"}
@@ -412,7 +415,7 @@ def _catalog_from_documents(
                 source=src,
                 indicator=None,
                 field=None,
-                expected="only the top-level keys ['catalog', 'indicators']",
+                expected=Msg("expected.top_level_keys"),
                 got=sorted(map(str, unknown)),
             )
         if data.get("catalog") is not None:
@@ -421,7 +424,7 @@ def _catalog_from_documents(
                     source=src,
                     indicator=None,
                     field="catalog",
-                    expected="a mapping of catalog metadata",
+                    expected=Msg("expected.catalog_meta"),
                     got=data["catalog"],
                 )
             meta.update(data["catalog"])
@@ -431,7 +434,7 @@ def _catalog_from_documents(
                 source=src,
                 indicator=None,
                 field="indicators",
-                expected="a list of indicators",
+                expected=Msg("expected.indicator_list"),
                 got=type(raw).__name__,
             )
         for item in raw:
@@ -442,11 +445,11 @@ def _catalog_from_documents(
                     source=src,
                     indicator=ind.id,
                     field="id",
-                    expected=f"a unique id (already defined in {where[ind.id]})",
+                    expected=Msg("expected.id_unique", where=_place(*where[ind.id])),
                     got=ind.id,
                     line=line,
                 )
-            where[ind.id] = src if line is None else f"{src}, line {line}"
+            where[ind.id] = (src, line)
             indicators.append(ind)
     declared = any(isinstance(d, Mapping) and isinstance(d.get("indicators"), list)
                    for _, d in docs)
@@ -456,8 +459,8 @@ def _catalog_from_documents(
             source=source,
             indicator=None,
             field=None if empty else "indicators",
-            expected="a catalog with at least one indicator under `indicators:`",
-            got="an empty file" if empty else "no indicators",
+            expected=Msg("expected.at_least_one"),
+            got=Msg("errors.got.empty_file" if empty else "errors.got.no_indicators"),
             show_got=True,
         )
     name = str(meta.pop("name", "custom"))
@@ -465,6 +468,11 @@ def _catalog_from_documents(
     catalog = Catalog(tuple(indicators), name=name, title=title, source=source, meta=meta)
     catalog.check_related()
     return catalog
+
+
+def _place(source: str, line: int | None) -> str:
+    """``a.yaml`` or ``a.yaml, line 4`` (a catalogue message, shown in either language)."""
+    return source if line is None else Msg("errors.catalog.source_line", source=source, line=line)
 
 
 def _id_line(lines: Mapping[int, Any] | None, item: Any) -> int | None:
@@ -489,14 +497,14 @@ def _directory_files(path: Path) -> tuple[Path | None, list[Path]]:
         entries = sorted(path.iterdir(), key=lambda p: p.name)
     except OSError as e:
         raise CatalogError(source=str(path), indicator=None, field=None,
-                           expected="a readable catalog directory",
+                           expected=Msg("expected.readable_directory"),
                            got=e.strerror or type(e).__name__) from e
     files = [p for p in entries if p.suffix.lower() in YAML_SUFFIXES
              and not p.name.startswith(".") and p.is_file()]
     heads = [p for p in files if p.stem == "catalog"]
     if len(heads) > 1:
         raise CatalogError(source=str(path), indicator=None, field=None,
-                           expected="one catalog metadata file, catalog.yaml or catalog.yml",
+                           expected=Msg("expected.one_meta_file"),
                            got=[p.name for p in heads])
     head = heads[0] if heads else None
     return head, [p for p in files if p is not head]
@@ -505,16 +513,15 @@ def _directory_files(path: Path) -> tuple[Path | None, list[Path]]:
 def _no_files_error(path: Path, head: Path | None) -> CatalogError:
     """A directory without indicator files: say what it holds and what is read."""
     found = sorted(p.name for p in path.iterdir() if head is None or p != head)
-    shown = ", ".join(found[:20]) + (f", … ({len(found)} in all)" if len(found) > 20 else "")
-    holds = f"it holds {shown}" if found else "it holds no other file"
-    besides = f" besides {head.name}" if head is not None else ""
+    more = Msg("expected.directory_holds_more", n=len(found)) if len(found) > 20 else ""
+    holds = (Msg("expected.directory_holds", names=", ".join(found[:20]), more=more) if found
+             else Msg("expected.directory_holds_nothing"))
+    besides = Msg("expected.directory_besides", name=head.name) if head is not None else ""
     return CatalogError(
         source=str(path),
         indicator=None,
         field=None,
-        expected=(f"a directory holding YAML catalog files (*.yaml or *.yml; names "
-                  f"starting with '.' are skipped) with indicators under `indicators:`"
-                  f"{besides}; {holds}"),
+        expected=Msg("expected.directory_files", besides=besides, holds=holds),
         show_got=False,
     )
 
@@ -525,7 +532,7 @@ def _load_yaml_catalog(path: Path) -> Catalog:
             source=str(path),
             indicator=None,
             field=None,
-            expected="an existing catalog file or directory",
+            expected=Msg("expected.existing_catalog"),
             got="no such path",
             show_got=False,
         )
@@ -601,8 +608,8 @@ def read_indicators(path: str | Path, *, sheet: str | int = 0, name: str | None 
     path = Path(path)
     if path.suffix.lower() not in {".csv", ".xlsx", ".xlsm", ".xls"}:
         raise CatalogError(source=str(path), indicator=None, field=None,
-                           expected="a .csv or Excel (.xlsx, .xlsm, .xls) file",
-                           got=path.suffix or "no extension")
+                           expected=Msg("expected.table_file"),
+                           got=path.suffix or Msg("errors.got.no_extension"))
     frame = read_table(path, sheet=sheet)
     return Catalog.from_frame(frame, name=name or path.stem, source=str(path))
 
@@ -627,7 +634,7 @@ def load_catalog(name_or_path: str | Path | None = None) -> Catalog:
         name_or_path = DEFAULT_CATALOG
     if not isinstance(name_or_path, str | os.PathLike) or not str(name_or_path).strip():
         raise CatalogError(source=None, indicator=None, field=None,
-                           expected="a built-in catalog name or a path", got=name_or_path)
+                           expected=Msg("expected.catalog_name_or_path"), got=name_or_path)
     if isinstance(name_or_path, str) and name_or_path in available_catalogs():
         root = _data_root()
         path = root / name_or_path
@@ -640,7 +647,7 @@ def load_catalog(name_or_path: str | Path | None = None) -> Catalog:
             source=str(name_or_path),
             indicator=None,
             field=None,
-            expected=(f"a built-in catalog name {available_catalogs()} or an existing path"),
+            expected=Msg("expected.catalog_name_or_existing", names=available_catalogs()),
             got=str(name_or_path),
         )
     return Catalog.from_file(path)

@@ -20,16 +20,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kpisim._messages import Msg
 from kpisim._safeio import StrictLoader, load_yaml, read_text
-from kpisim._validation import CatalogError, KpisimError, is_finite_number
+from kpisim._validation import CatalogError, KpisimError, is_finite_number, message_of
 from kpisim.indicator import (
     DIRECTIONS,
     GOALS,
     ID_PATTERN,
     KINDS,
+    MAX_UNIT_LENGTH,
     MAX_VALUE,
     SCORING_CATEGORIES,
-    UNIT_EXPECTED,
     YEAR_RANGE,
     Assumption,
     Indicator,
@@ -82,7 +83,8 @@ def _parse_yaml(text: str, source: str, lines: dict | None = None) -> Any:
     def syntax(detail: str) -> CatalogError:
         # the detail is given whole (it names the line): a quoted `got` would be cut
         return CatalogError(source=source, indicator=None, field=None,
-                            expected=f"valid YAML; {detail}", show_got=False)
+                            expected=Msg("expected.yaml_valid", detail=detail),
+                            show_got=False)
 
     return load_yaml(text, StrictLoader, source=source, on_error=syntax, lines=lines)
 
@@ -129,16 +131,16 @@ class _Ctx:
 
 def _year(ctx: _Ctx, fieldname: str, key: Any) -> int:
     if isinstance(key, bool):
-        raise ctx.error(fieldname, "a year as an integer", key)
+        raise ctx.error(fieldname, Msg("expected.year_integer"), key)
     if isinstance(key, str) and key.strip().isdigit():
         key = int(key.strip())
     if isinstance(key, float) and key.is_integer():
         key = int(key)
     if not isinstance(key, int):
-        raise ctx.error(fieldname, "a year as an integer", key)
+        raise ctx.error(fieldname, Msg("expected.year_integer"), key)
     lo, hi = YEAR_RANGE
     if not lo <= key <= hi:
-        raise ctx.error(fieldname, f"a year in {lo}–{hi}", key)
+        raise ctx.error(fieldname, Msg("expected.year_range", lo=lo, hi=hi), key)
     return key
 
 
@@ -148,19 +150,18 @@ def _value(ctx: _Ctx, fieldname: str, kind: str, scale: tuple[str, ...], v: Any)
     if kind == "grade":
         if isinstance(v, str) and v in scale:
             return v
-        raise ctx.error(fieldname, f"a grade on the scale {list(scale)} or null", v)
+        raise ctx.error(fieldname, Msg("expected.grade_on_scale_or_null", scale=list(scale)), v)
     if isinstance(v, float) and not math.isfinite(v):
-        raise ctx.error(fieldname, "a finite number or null (NaN/inf not allowed)", v)
+        raise ctx.error(fieldname, Msg("expected.finite_or_null_no_nan"), v)
     if isinstance(v, int) and not isinstance(v, bool) and abs(v) > MAX_VALUE:
-        raise ctx.error(fieldname, f"a number of magnitude at most {MAX_VALUE:.0e} "
-                        "(use a larger unit)", v)
+        raise ctx.error(fieldname, Msg("expected.magnitude", most=f"{MAX_VALUE:.0e}"), v)
     if not is_finite_number(v):
-        raise ctx.error(fieldname, "a number or null", v)
+        raise ctx.error(fieldname, Msg("expected.number_or_null"), v)
     x = float(v) if isinstance(v, float) else int(v)
     if kind == "share" and not 0 <= x <= 100:
-        raise ctx.error(fieldname, "a share in [0, 100] (use kind `ratio` above)", v)
+        raise ctx.error(fieldname, Msg("expected.share_ratio"), v)
     if kind == "count" and x < 0:
-        raise ctx.error(fieldname, "a non-negative count", v)
+        raise ctx.error(fieldname, Msg("expected.count"), v)
     return x
 
 
@@ -168,12 +169,12 @@ def _values(ctx: _Ctx, name: str, raw: Any, kind: str, scale: tuple[str, ...]) -
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
-        raise ctx.error(name, "a mapping of year to value", raw)
+        raise ctx.error(name, Msg("expected.year_values"), raw)
     out: dict[int, Any] = {}
     for key, v in raw.items():
         year = _year(ctx, name, key)
         if year in out:
-            raise ctx.error(name, "each year at most once", year)
+            raise ctx.error(name, Msg("expected.year_once"), year)
         out[year] = _value(ctx, f"{name}.{year}", kind, scale, v)
     return out
 
@@ -182,14 +183,15 @@ def _text(ctx: _Ctx, fieldname: str, v: Any, *, required: bool = False) -> str:
     if v is None and not required:
         return ""
     if not isinstance(v, str) or (required and not v.strip()):
-        raise ctx.error(fieldname, "a non-empty string" if required else "a string", v)
+        key = "expected.non_empty_string" if required else "expected.string"
+        raise ctx.error(fieldname, Msg(key), v)
     return v
 
 
 def _choice(ctx: _Ctx, fieldname: str, v: Any, options: Iterable[str]) -> str:
     options = sorted(options)
     if v not in options:
-        raise ctx.error(fieldname, f"one of {options}", v)
+        raise ctx.error(fieldname, Msg("expected.one_of", options=options, hint=""), v)
     return v
 
 
@@ -197,10 +199,11 @@ def _mapping(ctx: _Ctx, fieldname: str, raw: Any, allowed: frozenset[str]) -> di
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
-        raise ctx.error(fieldname, "a mapping", raw)
+        raise ctx.error(fieldname, Msg("expected.mapping"), raw)
     unknown = set(raw) - allowed
     if unknown:
-        raise ctx.error(fieldname, f"only the keys {sorted(allowed)}", sorted(map(str, unknown)))
+        raise ctx.error(fieldname, Msg("expected.only_keys", keys=sorted(allowed)),
+                        sorted(map(str, unknown)))
     return dict(raw)
 
 
@@ -213,7 +216,7 @@ def _provenance(ctx: _Ctx, raw: Any) -> Provenance:
     if isinstance(notes, str):
         notes = [notes]
     if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
-        raise ctx.error("provenance.notes", "a list of strings", notes)
+        raise ctx.error("provenance.notes", Msg("expected.list_of_strings"), notes)
     return Provenance(**kw, notes=tuple(notes))
 
 
@@ -226,21 +229,21 @@ def _tags(ctx: _Ctx, raw: Any) -> Tags:
     if task is not None and (
         isinstance(task, bool) or not isinstance(task, int) or not 1 <= task <= 8
     ):
-        raise ctx.error("tags.task", "an integer 1–8 or null", task)
+        raise ctx.error("tags.task", Msg("expected.task"), task)
     headline = data.get("headline", False)
     if not isinstance(headline, bool):
-        raise ctx.error("tags.headline", "true or false", headline)
+        raise ctx.error("tags.headline", Msg("expected.true_or_false"), headline)
     key = data.get("key") or []
     if isinstance(key, str):
         key = [key]
     if not isinstance(key, list) or any(k not in _KEYS for k in key):
-        raise ctx.error("tags.key", f"a list drawn from {list(_KEYS)}", key)
+        raise ctx.error("tags.key", Msg("expected.list_drawn_from", options=list(_KEYS)), key)
     category = data.get("category")
     if category is not None:
         category = _choice(ctx, "tags.category", category, SCORING_CATEGORIES)
     labels = data.get("labels") or []
     if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
-        raise ctx.error("tags.labels", "a list of strings", labels)
+        raise ctx.error("tags.labels", Msg("expected.list_of_strings"), labels)
     return Tags(
         goal=goal,
         task=task,
@@ -256,7 +259,7 @@ GROWTH_PRIOR_KEYS = ("mu", "mu_sd", "sigma", "dof")
 GROWTH_PRIOR_EXAMPLE = "{mu: 0.077, mu_sd: 0.058, sigma: 0.10, dof: 3}"
 
 
-def growth_prior_problem(value: Any) -> tuple[str, Any] | None:
+def growth_prior_problem(value: Any, *, as_field: bool = False) -> tuple[Msg, Any] | None:
     """What is wrong with a ``growth_prior`` value, as ``(expected, got)``; None if valid.
 
     A valid value is a mapping ``{mu, mu_sd, sigma, dof[, scale]}`` that
@@ -264,37 +267,48 @@ def growth_prior_problem(value: Any) -> tuple[str, Any] | None:
     ``sigma`` and ``dof`` finite and > 0, ``scale`` ``log`` or ``logit``. A
     yearly growth ``|mu| ≥ 1`` (e^1 ≈ 2.7× a year) is refused too: it is a
     percentage written as a number (``mu: 8`` for 8 %).
+
+    ``expected`` is a catalogue message (English as ``str``) naming the value
+    "a growth prior", or "a `growth_prior`" with ``as_field`` (an
+    assumption's ``value`` whose ``field`` is ``growth_prior``).
     """
-    what = "a growth prior {mu, mu_sd, sigma, dof[, scale]}"
+    def noun() -> Msg:
+        return Msg("expected.growth_prior.noun_field" if as_field
+                   else "expected.growth_prior.noun")
+
+    def what() -> Msg:  # built only for a problem
+        return Msg("expected.growth_prior.what", noun=noun(),
+                   keys="{mu, mu_sd, sigma, dof[, scale]}")
+
     if not isinstance(value, Mapping):
-        return f"{what} as a mapping, e.g. {GROWTH_PRIOR_EXAMPLE}", value
+        return Msg("expected.cell_as_mapping", what=what(), example=GROWTH_PRIOR_EXAMPLE), value
     extra = sorted(map(str, set(value) - {*GROWTH_PRIOR_KEYS, "scale"}))
     if extra:
-        return "only the keys mu, mu_sd, sigma, dof and scale in a growth prior", extra
+        return Msg("expected.growth_prior.keys", noun=noun()), extra
     missing = [k for k in GROWTH_PRIOR_KEYS if k not in value]
     if missing:
-        return (f"{what}; missing {', '.join(missing)} (e.g. {GROWTH_PRIOR_EXAMPLE})",
-                dict(value))
+        return (Msg("expected.growth_prior.missing", what=what(), missing=", ".join(missing),
+                    example=GROWTH_PRIOR_EXAMPLE), dict(value))
     mu = value["mu"]
     if not is_finite_number(mu):
-        return f"{what} whose `mu` (the mean yearly growth) is a finite number", mu
+        return Msg("expected.growth_prior.mu", what=what()), mu
     if abs(mu) >= 1:
-        hint = f": did you mean {mu / 100:g}?" if abs(mu) < 100 else ""
-        return (f"{what} whose `mu` is a yearly growth as a fraction (0.08 for 8 %), below 1 "
-                f"in magnitude{hint}", mu)
+        hint = Msg("expected.did_you_mean_value", value=f"{mu / 100:g}") if abs(mu) < 100 else ""
+        return Msg("expected.growth_prior.mu_fraction", what=what(), hint=hint), mu
     for key in ("mu_sd", "sigma", "dof"):
         v = value[key]
         if not is_finite_number(v) or v <= 0:
-            return f"{what} whose `{key}` is a finite number > 0", v
+            return Msg("expected.growth_prior.positive", what=what(), key=key), v
     scale = value.get("scale", "log")
     if scale not in ("log", "logit"):
-        return f"{what} whose `scale` is `log` or `logit` (`logit` for a share)", scale
+        return Msg("expected.growth_prior.scale", what=what()), scale
     from kpisim.models import GrowthPrior
 
     try:  # the same checks, kept in one place for what may be added there
         GrowthPrior(**dict(value))
     except KpisimError as e:
-        return f"{what}: {e}", dict(value)
+        return (Msg("expected.growth_prior.invalid", what=what(), reason=message_of(e)),
+                dict(value))
     return None
 
 
@@ -302,17 +316,17 @@ def _assumptions(ctx: _Ctx, raw: Any) -> tuple[Assumption, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list):
-        raise ctx.error("assumptions", "a list of {field, statement, reason}", raw)
+        raise ctx.error("assumptions", Msg("expected.list_of", shape="{field, statement, reason}"),
+                        raw)
     out = []
     for i, item in enumerate(raw):
         name = f"assumptions[{i}]"
         data = _mapping(ctx, name, item, _ASSUMPTION_FIELDS)
         if data.get("field") == "growth_prior":
-            problem = growth_prior_problem(data.get("value"))
+            problem = growth_prior_problem(data.get("value"), as_field=True)
             if problem is not None:
                 where = f"{name}.value"
-                expected = problem[0].replace("a growth prior", "a `growth_prior`", 1)
-                raise ctx.error(where, expected, problem[1], line=ctx.line_in(item, "value"))
+                raise ctx.error(where, problem[0], problem[1], line=ctx.line_in(item, "value"))
         out.append(
             Assumption(
                 field=_text(ctx, f"{name}.field", data.get("field"), required=True),
@@ -334,7 +348,7 @@ def _related(ctx: _Ctx, ident: str, raw: Any) -> tuple[Related, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list):
-        raise ctx.error("related", "a list of {id, relation}", raw)
+        raise ctx.error("related", Msg("expected.list_of", shape="{id, relation}"), raw)
     out = []
     for i, item in enumerate(raw):
         name = f"related[{i}]"
@@ -342,11 +356,11 @@ def _related(ctx: _Ctx, ident: str, raw: Any) -> tuple[Related, ...]:
         other = data.get("id")
         where = f"{name}.id"
         if not isinstance(other, str) or not ID_PATTERN.match(other):
-            raise ctx.error(where, "the snake_case id of an indicator in this catalog", other)
+            raise ctx.error(where, Msg("expected.related_in_catalog"), other)
         if other == ident:
-            raise ctx.error(where, "another indicator's id (not itself)", other)
+            raise ctx.error(where, Msg("expected.related_other"), other)
         if other in {r.id for r in out}:
-            raise ctx.error(where, "each related id at most once", other)
+            raise ctx.error(where, Msg("expected.related_once"), other)
         relation = _text(ctx, f"{name}.relation", data.get("relation"), required=True)
         relation_ko = (None if data.get("relation_ko") is None else
                        _text(ctx, f"{name}.relation_ko", data["relation_ko"], required=True))
@@ -361,21 +375,18 @@ def _undated(
     if raw is None:
         return ()
     if not isinstance(raw, list):
-        raise ctx.error("undated_goals", "a list of {value, text[, note]}", raw)
+        raise ctx.error("undated_goals", Msg("expected.list_of", shape="{value, text[, note]}"),
+                        raw)
     out = []
     for i, item in enumerate(raw):
         name = f"undated_goals[{i}]"
         if isinstance(item, Mapping) and "year" in item:
             where = f"{name}.year"
-            raise ctx.error(
-                where,
-                "no year in an undated goal (a goal with a year belongs under `target:`)",
-                item["year"],
-            )
+            raise ctx.error(where, Msg("expected.undated_no_year"), item["year"])
         data = _mapping(ctx, name, item, _UNDATED_FIELDS)
         if "value" not in data:
             where = f"{name}.value"
-            raise ctx.error(where, "a value (a number, or null if none is stated)")
+            raise ctx.error(where, Msg("expected.undated_value"))
         value = _value(ctx, f"{name}.value", kind, scale, data["value"])
         text = _text(ctx, f"{name}.text", data.get("text"), required=True)
         note = _text(ctx, f"{name}.note", data.get("note"))
@@ -405,41 +416,42 @@ def parse_indicator(raw: Any, *, source: str = "<memory>",
     where = (lines or {}).get(id(raw))
     ctx = _Ctx(source, None, where, lines)
     if not isinstance(raw, Mapping):
-        raise ctx.error("indicators[]", "a mapping describing one indicator", raw)
+        raise ctx.error("indicators[]", Msg("expected.indicator_mapping"), raw)
     ident = raw.get("id")
     if not isinstance(ident, str) or not ID_PATTERN.match(ident):
-        raise ctx.error("id", "a snake_case id (lowercase letters, digits, underscores)", ident)
+        raise ctx.error("id", Msg("expected.id_snake_case"), ident)
     ctx = _Ctx(source, ident, where, lines)
     unknown = set(raw) - _INDICATOR_FIELDS
     if unknown:
         raise ctx.error(
-            None, f"only the fields {sorted(_INDICATOR_FIELDS)}", sorted(map(str, unknown))
+            None, Msg("expected.only_fields", fields=sorted(_INDICATOR_FIELDS)),
+            sorted(map(str, unknown)),
         )
     name_ko = _text(ctx, "name_ko", raw.get("name_ko"), required=True)
     name_en = _text(ctx, "name_en", raw.get("name_en"))
     unit = check_unit(raw.get("unit"))
     if unit is None:
-        raise ctx.error("unit", UNIT_EXPECTED, raw.get("unit"))
+        raise ctx.error("unit", Msg("expected.unit", most=MAX_UNIT_LENGTH), raw.get("unit"))
     inferred = None  # kind from the unit when none is given, stated as an assumption
     if raw.get("kind") is None:
         values = [v for k in ("actual", "target") if isinstance(raw.get(k), Mapping)
                   for v in raw[k].values()]
         inferred = infer_kind(unit, values, scale=raw.get("scale") or ())
         if inferred is None:
-            raise ctx.error("kind", f"one of {sorted(KINDS)} (unit {unit!r} does not imply one)",
-                            None)
+            raise ctx.error("kind", Msg("expected.kind_not_implied", kinds=sorted(KINDS),
+                                        unit=repr(unit)), None)
     kind = _choice(ctx, "kind", inferred[0] if inferred else raw.get("kind"), KINDS)
     direction = _choice(ctx, "direction", raw.get("direction", "increase"), DIRECTIONS)
     scale_raw = raw.get("scale") or []
     if not isinstance(scale_raw, list) or not all(isinstance(s, str) for s in scale_raw):
-        raise ctx.error("scale", "a list of grade names, worst first", scale_raw)
+        raise ctx.error("scale", Msg("expected.scale_list"), scale_raw)
     scale = tuple(scale_raw)
     if kind == "grade" and len(scale) < 2:
-        raise ctx.error("scale", "at least two grades (worst first) for a grade", scale_raw)
+        raise ctx.error("scale", Msg("expected.scale_two"), scale_raw)
     if kind != "grade" and scale:
-        raise ctx.error("scale", "no scale unless kind is `grade`", scale_raw)
+        raise ctx.error("scale", Msg("expected.scale_only_grade"), scale_raw)
     if len(set(scale)) != len(scale):
-        raise ctx.error("scale", "distinct grades", scale_raw)
+        raise ctx.error("scale", Msg("expected.scale_distinct"), scale_raw)
     actuals = _values(ctx, "actual", raw.get("actual"), kind, scale)
     targets = _values(ctx, "target", raw.get("target"), kind, scale)
     rule = None
@@ -448,7 +460,8 @@ def parse_indicator(raw: Any, *, source: str = "<memory>",
             rule = rule_from_dict(raw["rule"])
         except KpisimError as e:
             # the reason is given whole: quoted as `got` it would be cut in the middle
-            raise ctx.error("rule", f"a valid rule: {e}", show_got=False) from e
+            raise ctx.error("rule", Msg("expected.rule_valid", reason=message_of(e)),
+                            show_got=False) from e
     stated_assumptions = _assumptions(ctx, raw.get("assumptions"))
     with _located(source, ctx):
         ind = Indicator(
@@ -480,7 +493,7 @@ def parse_indicator(raw: Any, *, source: str = "<memory>",
         try:
             rule.check_indicator(ind)
         except KpisimError as e:
-            raise ctx.error("rule", f"a rule that fits the indicator: {e}",
+            raise ctx.error("rule", Msg("expected.rule_fits", reason=message_of(e)),
                             show_got=False) from e
     return ind
 

@@ -111,8 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KpisimError as e:
         from kpisim._messages import text
 
-        sys.stderr.write(text("errors.prefix", getattr(args, "lang", "ko"),
-                              message=_one_line(e)) + "\n")
+        lang = getattr(args, "lang", "ko")
+        sys.stderr.write(text("errors.prefix", lang, message=_one_line(e.in_lang(lang))) + "\n")
         return 2
     except BrokenPipeError:  # e.g. `kpisim catalog | head`
         return 0
@@ -141,8 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _internal_error(e, args.lang)
 
 
-def _one_line(e: BaseException, limit: int = 2000) -> str:
-    """The message of ``e`` on one line, bounded in length.
+def _one_line(e: BaseException | str, limit: int = 2000) -> str:
+    """The message of ``e`` (an error, or its message) on one line, bounded in length.
 
     A list of problems (a table with several bad cells: a first line, then
     lines starting ``  - `` or ``  …``) keeps one line per problem, each

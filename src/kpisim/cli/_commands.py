@@ -12,7 +12,7 @@ from kpisim._validation import CatalogError, KpisimError
 if TYPE_CHECKING:  # pandas is imported where it is used: `kpisim --help` stays fast
     pass
 
-from kpisim._messages import text
+from kpisim._messages import Msg, text
 from kpisim.cli._common import (
     _catalog,
     _emit,
@@ -93,7 +93,7 @@ def cmd_template(args) -> int:
         raise KpisimError(text("frames.cli.template_exists", args.lang, path=out))
     if not out.parent.is_dir():
         raise CatalogError(source=str(out), indicator=None, field=None,
-                           expected="an existing directory to write the template into",
+                           expected=Msg("expected.template_directory"),
                            show_got=False)
     try:
         write_template(out, lang=args.lang)

@@ -28,8 +28,8 @@ from kpisim.indicator._vocabulary import (
     DIRECTIONS,
     ID_PATTERN,
     KINDS,
+    MAX_UNIT_LENGTH,
     MAX_VALUE,
-    UNIT_EXPECTED,
     YEAR_RANGE,
     Value,
     check_unit,
@@ -41,26 +41,27 @@ def _check_scoring(ind: Indicator) -> Scoring:
     if isinstance(sc, Mapping):
         unknown = set(sc) - {"method", "weight"}
         if unknown:
-            raise _bounds_error(ind.id, "scoring", "only the fields ['method', 'weight']",
+            raise _bounds_error(ind.id, "scoring",
+                                Msg("expected.only_fields", fields=["method", "weight"]),
                                 sorted(map(str, unknown)))
         sc = Scoring(method=sc.get("method"), weight=sc.get("weight"))
     if sc is None:
         sc = Scoring()
     if not isinstance(sc, Scoring):
-        raise _bounds_error(ind.id, "scoring", "a Scoring or a mapping {method, weight}", sc)
+        raise _bounds_error(ind.id, "scoring", Msg("expected.scoring", shape="{method, weight}"),
+                            sc)
     methods = scoring_methods()
     if sc.method is not None and sc.method not in methods:
-        raise _bounds_error(ind.id, "scoring.method", f"one of {list(methods)}", sc.method)
-    if sc.method == "grade" and ind.kind != "grade":
         raise _bounds_error(ind.id, "scoring.method",
-                            "a numeric method (`grade` is for grade indicators)", sc.method)
+                            Msg("expected.one_of", options=list(methods), hint=""), sc.method)
+    if sc.method == "grade" and ind.kind != "grade":
+        raise _bounds_error(ind.id, "scoring.method", Msg("expected.scoring_numeric"), sc.method)
     if ind.kind == "grade" and sc.method not in (None, "auto", "grade"):
-        raise _bounds_error(ind.id, "scoring.method", "`grade` or `auto` for a grade indicator",
-                            sc.method)
+        raise _bounds_error(ind.id, "scoring.method", Msg("expected.scoring_grade"), sc.method)
     weight = sc.weight
     if weight is not None:
         if not (is_finite_number(weight) and float(weight) >= 0):
-            raise _bounds_error(ind.id, "scoring.weight", "a finite number ≥ 0", weight)
+            raise _bounds_error(ind.id, "scoring.weight", Msg("expected.finite_ge0"), weight)
         weight = float(weight)
     return Scoring(method=sc.method, weight=weight)
 
@@ -73,86 +74,86 @@ def _check_fields(ind: Indicator) -> None:
     """The same checks as the catalog parser, for Indicators built in code."""
     ident = ind.id
     if not isinstance(ident, str) or not ID_PATTERN.match(ident):
-        raise _bounds_error(None, "id", "a snake_case id (lowercase letters, digits, "
-                            "underscores, starting with a letter)", ident)
+        raise _bounds_error(None, "id", Msg("expected.id_snake_case_letter"), ident)
     if not isinstance(ind.name_ko, str) or not ind.name_ko.strip():
-        raise _bounds_error(ident, "name_ko", "a non-empty string", ind.name_ko)
+        raise _bounds_error(ident, "name_ko", Msg("expected.non_empty_string"), ind.name_ko)
     if not isinstance(ind.name_en, str):
-        raise _bounds_error(ident, "name_en", "a string", ind.name_en)
+        raise _bounds_error(ident, "name_en", Msg("expected.string"), ind.name_en)
     if check_unit(ind.unit) != ind.unit:  # any unit text, stripped (open vocabulary)
-        raise _bounds_error(ident, "unit", UNIT_EXPECTED, ind.unit)
+        raise _bounds_error(ident, "unit", Msg("expected.unit", most=MAX_UNIT_LENGTH), ind.unit)
     if not isinstance(ind.kind, str) or ind.kind not in KINDS:
-        raise _bounds_error(ident, "kind", f"one of {sorted(KINDS)}", ind.kind)
+        raise _bounds_error(ident, "kind", Msg("expected.one_of", options=sorted(KINDS), hint=""),
+                            ind.kind)
     if not isinstance(ind.direction, str) or ind.direction not in DIRECTIONS:
-        raise _bounds_error(ident, "direction", f"one of {sorted(DIRECTIONS)}", ind.direction)
+        raise _bounds_error(ident, "direction",
+                            Msg("expected.one_of", options=sorted(DIRECTIONS), hint=""),
+                            ind.direction)
     scale = ind.scale
     if not all(isinstance(g, str) for g in scale):
-        raise _bounds_error(ident, "scale", "a list of grade names, worst first", scale)
+        raise _bounds_error(ident, "scale", Msg("expected.scale_list"), scale)
     if ind.kind == "grade" and len(scale) < 2:
-        raise _bounds_error(ident, "scale", "at least two grades (worst first) for a grade",
-                            scale)
+        raise _bounds_error(ident, "scale", Msg("expected.scale_two"), scale)
     if ind.rule is not None:
         # a Rule by its interface (importing kpisim.rules here would be a cycle)
         if isinstance(ind.rule, Mapping | str) or not all(
                 hasattr(ind.rule, a) for a in ("type", "for_indicator", "next_target")):
-            hint = (" (a mapping: build it with kpisim.rules.rule_from_dict)"
-                    if isinstance(ind.rule, Mapping) else "")
-            raise _bounds_error(ident, "rule", f"a kpisim.rules Rule or None{hint}", ind.rule)
+            hint = (Msg("expected.rule_object_mapping") if isinstance(ind.rule, Mapping)
+                    else "")
+            raise _bounds_error(ident, "rule", Msg("expected.rule_object", hint=hint), ind.rule)
     if ind.kind == "grade" and ind.direction == "decrease":
-        raise _bounds_error(ident, "direction",
-                            "`increase` for a grade (its scale runs worst first, so a better "
-                            "grade is always higher; list the scale worst first instead)",
-                            ind.direction)
+        raise _bounds_error(ident, "direction", Msg("expected.direction_grade"), ind.direction)
     if ind.kind != "grade" and scale:
-        raise _bounds_error(ident, "scale", "no scale unless kind is `grade`", scale)
+        raise _bounds_error(ident, "scale", Msg("expected.scale_only_grade"), scale)
     if len(set(scale)) != len(scale):
-        raise _bounds_error(ident, "scale", "distinct grades", scale)
+        raise _bounds_error(ident, "scale", Msg("expected.scale_distinct"), scale)
     for name, typ in (("provenance", Provenance), ("tags", Tags)):
         if not isinstance(getattr(ind, name), typ):
-            raise _bounds_error(ident, name, f"a {typ.__name__}", getattr(ind, name))
+            raise _bounds_error(ident, name, Msg("expected.a_type", type=typ.__name__),
+                                getattr(ind, name))
     if not all(isinstance(a, Assumption) for a in ind.assumptions):
-        raise _bounds_error(ident, "assumptions", "a tuple of Assumption", ind.assumptions)
+        raise _bounds_error(ident, "assumptions", Msg("expected.assumptions_tuple"),
+                            ind.assumptions)
 
 
 def _check_values(ident: str, name: str, raw: Any, kind: str,
                   scale: tuple[str, ...]) -> dict[int, Value]:
     """Years and values of ``actuals`` or ``targets``, validated (see :class:`Indicator`)."""
     if not isinstance(raw, Mapping):
-        raise _bounds_error(ident, name, "a mapping of year to value", raw)
+        raise _bounds_error(ident, name, Msg("expected.year_values"), raw)
     out: dict[int, Value] = {}
     lo, hi = YEAR_RANGE
     for year, v in raw.items():
         if isinstance(year, bool) or not isinstance(year, int | np.integer):
-            raise _bounds_error(ident, name, "years as integers", year)
+            raise _bounds_error(ident, name, Msg("expected.years_integers"), year)
         year = int(year)
         if not lo <= year <= hi:
-            raise _bounds_error(ident, name, f"a year in {lo}–{hi}", year)
+            raise _bounds_error(ident, name, Msg("expected.year_range", lo=lo, hi=hi), year)
         where = f"{name.rstrip('s')}.{year}"  # as the catalog spells it
         if v is None:
             out[year] = None
             continue
         if kind == "grade":
             if not isinstance(v, str) or v not in scale:
-                raise _bounds_error(ident, where, f"a grade on the scale {list(scale)} or null", v)
+                raise _bounds_error(ident, where,
+                                    Msg("expected.grade_on_scale_or_null", scale=list(scale)), v)
             out[year] = v
             continue
         if isinstance(v, int) and not isinstance(v, bool) and abs(v) > MAX_VALUE:
-            raise _bounds_error(ident, where, f"a number of magnitude at most {MAX_VALUE:.0e} "
-                                "(use a larger unit)", v)
+            raise _bounds_error(ident, where, Msg("expected.magnitude", most=f"{MAX_VALUE:.0e}"),
+                                v)
         if not is_finite_number(v):
-            raise _bounds_error(ident, where, "a finite number or null (no NaN, inf, bool or "
-                                "text)", v)
+            raise _bounds_error(ident, where, Msg("expected.finite_or_null_no_text"), v)
         try:
             x = float(v)
         except OverflowError:
             x = float("inf")
         if not abs(x) <= MAX_VALUE:
-            raise _bounds_error(ident, where, f"a number of magnitude at most {MAX_VALUE:.0e} "
-                                "(use a larger unit)", v)
+            raise _bounds_error(ident, where, Msg("expected.magnitude", most=f"{MAX_VALUE:.0e}"),
+                                v)
         if kind == "share" and not 0 <= x <= 100:
-            raise _bounds_error(ident, where, "a share in [0, 100] (use kind `ratio` above)", v)
+            raise _bounds_error(ident, where, Msg("expected.share_ratio"), v)
         if kind == "count" and x < 0:
-            raise _bounds_error(ident, where, "a non-negative count", v)
+            raise _bounds_error(ident, where, Msg("expected.count"), v)
         out[year] = v.item() if isinstance(v, np.generic) else v
     return out
 
@@ -163,21 +164,22 @@ def _check_bounds(ind: Indicator) -> tuple[float, float] | None:
     if raw is None:
         return None
     if ind.kind == "grade":
-        raise _bounds_error(ind.id, "bounds", "no bounds for a grade (it has a `scale`)", raw)
-    expected = "[low, high]: two finite numbers with low < high"
+        raise _bounds_error(ind.id, "bounds", Msg("expected.bounds_grade"), raw)
     if isinstance(raw, str | bytes | Mapping) or not hasattr(raw, "__len__") or len(raw) != 2:
-        raise _bounds_error(ind.id, "bounds", expected, raw)
+        raise _bounds_error(ind.id, "bounds", Msg("expected.bounds", hint=""), raw)
     low, high = raw
     if not (is_finite_number(low) and is_finite_number(high)):
-        raise _bounds_error(ind.id, "bounds", expected + " (no NaN, inf or bool)", raw)
+        raise _bounds_error(ind.id, "bounds",
+                            Msg("expected.bounds", hint=Msg("expected.bounds_no_nan")), raw)
     low, high = float(low), float(high)
     if not low < high:
-        raise _bounds_error(ind.id, "bounds", expected, raw)
+        raise _bounds_error(ind.id, "bounds", Msg("expected.bounds", hint=""), raw)
     for name, values in (("actual", ind.actuals), ("target", ind.targets)):
         for year, v in values.items():
             if is_finite_number(v) and not low <= v <= high:
                 raise _bounds_error(
-                    ind.id, f"{name}.{year}", f"a value inside `bounds` [{low:g}, {high:g}]", v
+                    ind.id, f"{name}.{year}",
+                    Msg("expected.inside_bounds", low=f"{low:g}", high=f"{high:g}"), v
                 )
     return (low, high)
 
@@ -188,11 +190,13 @@ def _check_related(ind: Indicator) -> tuple[Related, ...]:
     seen: set[str] = set()
     for i, r in enumerate(out):
         if not isinstance(r, Related):
-            raise _bounds_error(ind.id, f"related[{i}]", "a Related(id, relation)", r)
+            raise _bounds_error(ind.id, f"related[{i}]", Msg("expected.related_object"), r)
         if r.id == ind.id:
-            raise _bounds_error(ind.id, f"related[{i}].id", "another indicator's id", r.id)
+            raise _bounds_error(ind.id, f"related[{i}].id", Msg("expected.related_other_short"),
+                                r.id)
         if r.id in seen:
-            raise _bounds_error(ind.id, f"related[{i}].id", "each related id once", r.id)
+            raise _bounds_error(ind.id, f"related[{i}].id", Msg("expected.related_once_short"),
+                                r.id)
         seen.add(r.id)
     return out
 
@@ -203,22 +207,23 @@ def _check_undated(ind: Indicator) -> tuple[UndatedGoal, ...]:
     for i, g in enumerate(out):
         where = f"undated_goals[{i}]"
         if not isinstance(g, UndatedGoal):
-            raise _bounds_error(ind.id, where, "an UndatedGoal(value, text, note)", g)
+            raise _bounds_error(ind.id, where, Msg("expected.undated_object"), g)
         if not isinstance(g.text, str) or not g.text.strip():
-            raise _bounds_error(ind.id, f"{where}.text", "the goal's text, verbatim", g.text)
+            raise _bounds_error(ind.id, f"{where}.text", Msg("expected.undated_text"), g.text)
         v = g.value
         if v is None:
             continue
         if ind.kind == "grade":
             if v not in ind.scale:
-                raise _bounds_error(ind.id, f"{where}.value", f"a grade on {list(ind.scale)}", v)
+                raise _bounds_error(ind.id, f"{where}.value",
+                                    Msg("expected.grade_on", scale=list(ind.scale)), v)
             continue
         if not is_finite_number(v):
-            raise _bounds_error(ind.id, f"{where}.value", "a finite number or null", v)
+            raise _bounds_error(ind.id, f"{where}.value", Msg("expected.finite_or_null"), v)
         if ind.kind == "share" and not 0 <= v <= 100:
-            raise _bounds_error(ind.id, f"{where}.value", "a share in [0, 100]", v)
+            raise _bounds_error(ind.id, f"{where}.value", Msg("expected.share"), v)
         if ind.kind == "count" and v < 0:
-            raise _bounds_error(ind.id, f"{where}.value", "a non-negative count", v)
+            raise _bounds_error(ind.id, f"{where}.value", Msg("expected.count"), v)
     return out
 
 
@@ -310,7 +315,7 @@ class Indicator:
             raw = getattr(self, name)
             if isinstance(raw, str | bytes) or not hasattr(raw, "__iter__"):
                 raise _bounds_error(self.id if isinstance(self.id, str) else None, name,
-                                    "a list or tuple", raw)
+                                    Msg("expected.list_or_tuple"), raw)
             object.__setattr__(self, name, tuple(raw))
         _check_fields(self)
         for name in ("actuals", "targets"):

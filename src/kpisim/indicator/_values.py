@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from kpisim._messages import Msg
 from kpisim._validation import CatalogError
 from kpisim.indicator._vocabulary import (
     ID_PATTERN,
@@ -216,12 +217,14 @@ class Related:
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not ID_PATTERN.match(self.id):
-            raise _bounds_error(None, "related.id", "a snake_case indicator id", self.id)
+            raise _bounds_error(None, "related.id", Msg("expected.id_snake_case_indicator"),
+                                self.id)
         if not isinstance(self.relation, str) or not self.relation.strip():
-            raise _bounds_error(None, "related.relation", "a non-empty sentence", self.relation)
+            raise _bounds_error(None, "related.relation", Msg("expected.non_empty_sentence"),
+                                self.relation)
         if self.relation_ko is not None and (
                 not isinstance(self.relation_ko, str) or not self.relation_ko.strip()):
-            raise _bounds_error(None, "related.relation_ko", "a non-empty sentence",
+            raise _bounds_error(None, "related.relation_ko", Msg("expected.non_empty_sentence"),
                                 self.relation_ko)
 
     def text(self, lang: str = "ko") -> str:

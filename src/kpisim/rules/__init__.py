@@ -40,7 +40,8 @@ import importlib
 from collections.abc import Mapping
 from typing import Any
 
-from kpisim._validation import RuleError
+from kpisim._messages import Msg
+from kpisim._validation import RuleError, message_of
 from kpisim.rules._base import Rule, RuleData, as_data
 from kpisim.rules._growth import (
     CAGR,
@@ -115,10 +116,18 @@ _RATE_RULES = frozenset({"cagr", "uplift", "milestone_then_growth"})
 _MIN_DEVIATION_WINDOW = 3
 
 
-def _hint(name: Any, options: Any) -> str:
+def _hint(name: Any, options: Any) -> Msg | str:
     """``did you mean `x`?`` for the option closest to ``name``, or ``""``."""
     close = difflib.get_close_matches(str(name), sorted(map(str, options)), n=1, cutoff=0.6)
-    return f"did you mean `{close[0]}`?" if close else ""
+    return Msg("rules.did_you_mean", name=close[0]) if close else ""
+
+
+def _joined(parts: list[Msg]) -> Msg:
+    """``parts`` joined by ``"; "``, as one message (each part shown in the same language)."""
+    out = parts[-1]
+    for part in reversed(parts[:-1]):
+        out = Msg("rules.join", first=part, rest=out)
+    return out
 
 
 def _check_catalog_values(rule: Rule) -> None:
@@ -133,25 +142,19 @@ def _check_catalog_values(rule: Rule) -> None:
     """
     rate = getattr(rule, "rate", None)
     if rule.type in _RATE_RULES and rate is not None and rate >= 1:
-        guess = f": did you mean {rate / 100:g}?" if rate < 100 else ""
-        msg = (f"rule `{rule.type}`: `rate` {rate:g} would be {rate * 100:g} % a year; rates are "
-               f"fractions (0.08 for 8 %){guess} (growth of 100 % a year or more is written "
-               "as `ratio_of_last`, e.g. `ratio: 2` to double)")
-        raise RuleError(msg)
+        guess = Msg("rules.rate_guess", value=f"{rate / 100:g}") if rate < 100 else ""
+        raise RuleError(Msg("rules.rate_percent", type=rule.type, rate=f"{rate:g}",
+                            percent=f"{rate * 100:g}", guess=guess))
     window = getattr(rule, "window", None)
     if rule.type == "deviation" and window is not None and window < _MIN_DEVIATION_WINDOW:
-        msg = (f"rule `deviation`: `window` must be at least {_MIN_DEVIATION_WINDOW}: the "
-               "handbook takes σ over the last 5 actuals, or 4 or 3 when fewer exist (with "
-               f"fewer than 3 it uses the ratio method, type `ratio`); got {window}")
-        raise RuleError(msg)
+        raise RuleError(Msg("rules.deviation_window", least=_MIN_DEVIATION_WINDOW, window=window))
 
 
 def _text(kind: str, name: str, value: Any) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        msg = f"rule `{kind}`: `{name}` must be a string; got {value!r}"
-        raise RuleError(msg)
+        raise RuleError(Msg("rules.string_param", type=kind, name=name, got=repr(value)))
     return value
 
 
@@ -188,22 +191,22 @@ def rule_from_dict(data: Mapping[str, Any]) -> Rule:
     if not isinstance(data, Mapping):
         from kpisim._safeio import short_repr
 
-        msg = f"a rule must be a mapping with a `type` key; got {short_repr(data)}"
-        raise RuleError(msg)
+        raise RuleError(Msg("rules.not_mapping", got=short_repr(data)))
     kind = data.get("type")
     if not isinstance(kind, str) or kind not in RULE_CLASSES:
         hint = _hint(kind, RULE_CLASSES) if isinstance(kind, str) else ""
-        hint = f" ({hint})" if hint else ""
-        msg = f"unknown rule type {kind!r}{hint}; expected one of {sorted(RULE_CLASSES)}"
-        raise RuleError(msg)
+        raise RuleError(Msg("rules.unknown_type", type=repr(kind),
+                            hint=Msg("rules.hint", hint=hint) if hint else "",
+                            types=sorted(RULE_CLASSES)))
     extra = set(data) - RULE_TYPES[kind] - _COMMON
     if extra:
         takes = RULE_TYPES[kind] | _COMMON
         unknown = sorted(map(str, extra))
-        hints = [f"`{k}`: {h}" for k in unknown if (h := _hint(k, takes - set(data)))]
-        hint = f" ({'; '.join(hints)})" if hints else ""
-        msg = f"rule `{kind}` does not take {unknown}{hint}; it takes {sorted(takes)}"
-        raise RuleError(msg)
+        hints = [Msg("rules.param_hint", param=k, hint=h)
+                 for k in unknown if (h := _hint(k, takes - set(data)))]
+        hint = Msg("rules.hint", hint=_joined(hints)) if hints else ""
+        raise RuleError(Msg("rules.unknown_params", type=kind, unknown=unknown, hint=hint,
+                            takes=sorted(takes)))
     params = {k: v for k, v in data.items() if k in RULE_TYPES[kind]}
     if kind == "sequence":
         params["parts"] = _parts_from(params.get("parts"))
@@ -213,19 +216,19 @@ def rule_from_dict(data: Mapping[str, Any]) -> Rule:
         rounding_raw = dict(rounding_raw)
         chain = rounding_raw.pop("chain_rounded", None)
         if chain is not None and not isinstance(chain, bool):
-            msg = f"rule `{kind}`: `rounding.chain_rounded` must be true or false"
-            raise RuleError(msg)
+            raise RuleError(Msg("rules.chain_rounded", type=kind))
         if "mode" not in rounding_raw and "decimals" not in rounding_raw:
             rounding_raw = None
-    rounding = rounding_from_value(rounding_raw, owner=f"rule `{kind}`")
+    rounding = (None if rounding_raw is None  # (the owner's name is built only when needed)
+                else rounding_from_value(rounding_raw, owner=Msg("rules.owner", type=kind)))
     required = sorted(
         f.name for f in dataclasses.fields(RULE_CLASSES[kind])
         if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
     )
     missing = [name for name in required if name not in params]
     if missing:
-        msg = f"rule `{kind}` needs {required}; missing {missing}"
-        raise RuleError(msg)
+        raise RuleError(Msg("rules.missing_params", type=kind, required=required,
+                            missing=missing))
     try:
         rule = RULE_CLASSES[kind](
             **params,
@@ -235,27 +238,23 @@ def rule_from_dict(data: Mapping[str, Any]) -> Rule:
             chain_rounded=chain,
         )
     except TypeError as e:
-        msg = (f"rule `{kind}`: a parameter has a value of the wrong type; got "
-               f"{ {k: type(v).__name__ for k, v in sorted(params.items())} }")
-        raise RuleError(msg) from e
+        types = {k: type(v).__name__ for k, v in sorted(params.items())}
+        raise RuleError(Msg("rules.wrong_type", type=kind, types=types)) from e
     _check_catalog_values(rule)
     return rule
 
 
 def _parts_from(raw: Any) -> list[tuple[int, Rule]]:
     if not isinstance(raw, list) or not raw:
-        msg = f"rule `sequence`: `parts` must be a non-empty list; got {raw!r}"
-        raise RuleError(msg)
+        raise RuleError(Msg("rules.sequence_parts", got=repr(raw)))
     parts = []
     for i, part in enumerate(raw):
         if not isinstance(part, Mapping) or set(part) != {"from", "rule"}:
-            msg = f"rule `sequence`: parts[{i}] must be {{from: year, rule: {{…}}}}"
-            raise RuleError(msg)
+            raise RuleError(Msg("rules.sequence_part", i=i, shape="{from: year, rule: {…}}"))
         try:
             rule = rule_from_dict(part["rule"])
         except RuleError as e:
-            msg = f"rule `sequence`: parts[{i}].rule: {e}"
-            raise RuleError(msg) from e
+            raise RuleError(Msg("rules.sequence_part_rule", i=i, reason=message_of(e))) from e
         parts.append((part["from"], rule))
     return parts
 

@@ -313,31 +313,27 @@ def evaluate(
 def check_number(rule_type: str, name: str, value: Any, *, low: float | None = None,
                  low_open: bool = False, integer: bool = False) -> Any:
     """Validate a numeric rule parameter; return it as float (or int)."""
-    owner = f"rule `{rule_type}`"
     if not is_finite_number(value):
-        msg = f"{owner}: `{name}` must be a finite number; got {value!r}"
-        raise RuleError(msg)
+        raise RuleError(Msg("rules.number", owner=Msg("rules.owner", type=rule_type), name=name,
+                            got=repr(value)))
     if integer:
         if isinstance(value, float) and not value.is_integer():
-            msg = f"{owner}: `{name}` must be an integer; got {value!r}"
-            raise RuleError(msg)
+            raise RuleError(Msg("rules.integer", owner=Msg("rules.owner", type=rule_type),
+                                name=name, got=repr(value)))
         value = int(value)
     else:
         value = float(value)
     if low is not None and (value <= low if low_open else value < low):
         op = ">" if low_open else "≥"
-        msg = f"{owner}: `{name}` must be {op} {low:g}; got {value!r}"
-        raise RuleError(msg)
+        raise RuleError(Msg("rules.at_least", owner=Msg("rules.owner", type=rule_type),
+                            name=name, op=op, low=f"{low:g}", got=repr(value)))
     return value
 
 
 def check_choice(rule_type: str, name: str, value: Any, options: tuple[str, ...]) -> str:
     if value not in options:
-        msg = (
-            f"rule `{rule_type}`: `{name}` must be one of {sorted(options)}; "
-            f"got {value!r}"
-        )
-        raise RuleError(msg)
+        raise RuleError(Msg("rules.choice", type=rule_type, name=name, options=sorted(options),
+                            got=repr(value)))
     return value
 
 

@@ -405,9 +405,7 @@ def _budget_amount(year: Any, value: Any) -> float:
     """One year's budget: a finite amount > 0 (a target per budget needs a budget)."""
     amount = check_number("per_budget", f"budget[{year}]", value)
     if amount <= 0:
-        msg = (f"rule `per_budget`: `budget[{year}]` must be an amount > 0 (the budget of "
-               f"that year, e.g. in 억원); got {num(amount)}")
-        raise RuleError(msg)
+        raise RuleError(Msg("rules.budget_amount", year=year, got=num(amount)))
     return amount
 
 
@@ -443,8 +441,7 @@ class PerBudget(Rule):
         except (TypeError, ValueError) as e:
             if isinstance(e, RuleError):
                 raise
-            msg = f"rule `per_budget`: `budget` must map years to amounts; got {raw!r}"
-            raise RuleError(msg) from e
+            raise RuleError(Msg("rules.budget_mapping", got=repr(raw))) from e
         object.__setattr__(self, "budget", tuple(sorted(pairs)))
 
     @property

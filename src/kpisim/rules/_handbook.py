@@ -50,11 +50,11 @@ def _history_values(rule: Rule, history: Any, year: int | None) -> tuple[list[fl
 def _check_ddof(rule_type: str, ddof: int, fewest: int) -> None:
     """σ of as few as ``fewest`` actuals divides by ``n − ddof``: it must stay ≥ 1."""
     if ddof >= fewest:
-        allowed = " or ".join(", ".join(str(d) for d in range(fewest)).rsplit(", ", 1))
-        msg = (f"rule `{rule_type}`: `ddof` must be {allowed} (0 is the handbook's population "
-               f"σ): σ may use as few as {fewest} actuals and divides by their number minus "
-               f"`ddof`; got {ddof}")
-        raise RuleError(msg)
+        digits = [str(d) for d in range(fewest)]
+        allowed = (digits[0] if len(digits) == 1
+                   else Msg("rules.or", first=", ".join(digits[:-1]), last=digits[-1]))
+        raise RuleError(Msg("rules.ddof", type=rule_type, allowed=allowed, fewest=fewest,
+                            ddof=ddof))
 
 
 def _clip(kind: str | None, *values: float) -> tuple[float, ...]:
@@ -339,8 +339,8 @@ class RatioRule(_Bounded, Rule):
             object.__setattr__(self, name, check_number(self.type, name,
                                                         getattr(self, name), low=0))
         if self.high < self.low:
-            msg = f"rule `ratio`: `high` ({self.high:g}) must be ≥ `low` ({self.low:g})"
-            raise RuleError(msg)
+            raise RuleError(Msg("rules.ratio_high_low", high=f"{self.high:g}",
+                                low=f"{self.low:g}"))
 
     @property
     def lookback(self) -> int:
@@ -468,9 +468,8 @@ class LongTermPath(_Bounded, Rule):
             object.__setattr__(self, "base_year", check_number(
                 self.type, "base_year", self.base_year, integer=True))
             if self.base_year >= self.goal_year:
-                msg = (f"rule `{self.type}`: `base_year` ({self.base_year}) must be "
-                       f"before `goal_year` ({self.goal_year})")
-                raise RuleError(msg)
+                raise RuleError(Msg("rules.base_before_goal", type=self.type,
+                                    base=self.base_year, goal=self.goal_year))
         if self.base_value is not None:
             object.__setattr__(self, "base_value", check_number(
                 self.type, "base_value", self.base_value))
@@ -493,11 +492,8 @@ class LongTermPath(_Bounded, Rule):
         known = [y for y in data.actuals if y < first]
         if not known or self.goal_year > max(known):
             return
-        msg = (f"rule `{self.type}`: `goal_year` ({self.goal_year}) must be after the base "
-               f"year {max(known)} (the latest actual before the first plan year): the line "
-               "runs from the base year's actual to the goal; check `goal_year`, or set "
-               "`base_year`")
-        raise RuleError(msg)
+        raise RuleError(Msg("rules.goal_after_base", type=self.type, goal=self.goal_year,
+                            base=max(known)))
 
     def for_indicator(self, indicator: Any) -> LongTermPath:
         """This rule with ``base_year`` filled from ``indicator`` when left open.

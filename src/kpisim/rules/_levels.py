@@ -9,7 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from kpisim._validation import RuleError, is_finite_number
+from kpisim._messages import Msg
+from kpisim._validation import RuleError, is_finite_number, message_of
 from kpisim.rules._base import Rule, Run, num, rule_error, yy
 
 
@@ -40,11 +41,9 @@ class Fixed(Rule):
         v = self.value
         if isinstance(v, str):
             if not v.strip():
-                msg = "rule `fixed`: `value` must be a number or a non-empty grade"
-                raise RuleError(msg)
+                raise RuleError(Msg("rules.fixed_empty"))
         elif not is_finite_number(v):
-            msg = f"rule `fixed`: `value` must be a finite number or a grade; got {v!r}"
-            raise RuleError(msg)
+            raise RuleError(Msg("rules.fixed_value", got=repr(v)))
         else:
             object.__setattr__(self, "value", float(v))
 
@@ -59,27 +58,21 @@ class Fixed(Rule):
         if kind == "grade":
             scale = list(getattr(indicator, "scale", ()))
             if not isinstance(v, str) or v not in scale:
-                msg = (f"rule `fixed`: `value` must be a grade on the indicator's scale "
-                       f"{scale}; got {num(v) if not isinstance(v, str) else repr(v)}")
-                raise RuleError(msg)
+                got = num(v) if not isinstance(v, str) else repr(v)
+                raise RuleError(Msg("rules.fixed_grade", scale=scale, got=got))
             return
         if kind is None:
             return
         if isinstance(v, str):
-            msg = (f"rule `fixed`: `value` must be a number for a `{kind}` indicator (a grade "
-                   f"is for a grade indicator); got {v!r}")
-            raise RuleError(msg)
+            raise RuleError(Msg("rules.fixed_number", kind=kind, got=repr(v)))
         if kind == "count" and v < 0:
-            msg = f"rule `fixed`: `value` must be ≥ 0 for a count; got {num(v)}"
-            raise RuleError(msg)
+            raise RuleError(Msg("rules.fixed_count", got=num(v)))
         if kind == "share" and not 0 <= v <= 100:
-            msg = f"rule `fixed`: `value` must be a share in [0, 100]; got {num(v)}"
-            raise RuleError(msg)
+            raise RuleError(Msg("rules.fixed_share", got=num(v)))
         bounds = getattr(indicator, "bounds", None)
         if bounds is not None and not bounds[0] <= v <= bounds[1]:
-            msg = (f"rule `fixed`: `value` must lie inside the indicator's `bounds` "
-                   f"[{bounds[0]:g}, {bounds[1]:g}]; got {num(v)}")
-            raise RuleError(msg)
+            raise RuleError(Msg("rules.fixed_bounds", low=f"{bounds[0]:g}", high=f"{bounds[1]:g}",
+                                got=num(v)))
 
     def compute(self, run: Run, year: int) -> Any:
         return self.value
@@ -241,8 +234,7 @@ class Sequence(Rule):
             try:
                 rule.check_indicator(indicator)
             except RuleError as e:
-                msg = f"rule `sequence`: parts[{i}].rule: {e}"
-                raise RuleError(msg) from e
+                raise RuleError(Msg("rules.sequence_part_rule", i=i, reason=message_of(e))) from e
 
     def for_indicator(self, indicator: Any) -> Rule:
         parts = tuple((y, r.for_indicator(indicator)) for y, r in self.parts)

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from kpisim._messages import Msg
 from kpisim._validation import RuleError, is_finite_number
 
 __all__ = ["MODES", "Rounding", "decimals_shown", "round_array", "round_value"]
@@ -124,15 +125,12 @@ class Rounding:
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
-            msg = f"rounding `mode` must be one of {list(MODES)}; got {self.mode!r}"
-            raise RuleError(msg)
+            raise RuleError(Msg("rules.rounding_mode", modes=list(MODES), got=repr(self.mode)))
         d = self.decimals
         if isinstance(d, bool) or not isinstance(d, int | np.integer):
-            msg = f"rounding `decimals` must be an integer 0–{_MAX_DECIMALS}; got {d!r}"
-            raise RuleError(msg)
+            raise RuleError(Msg("rules.rounding_decimals_type", most=_MAX_DECIMALS, got=repr(d)))
         if not 0 <= d <= _MAX_DECIMALS:
-            msg = f"rounding `decimals` must be in 0–{_MAX_DECIMALS}; got {d!r}"
-            raise RuleError(msg)
+            raise RuleError(Msg("rules.rounding_decimals_range", most=_MAX_DECIMALS, got=repr(d)))
         object.__setattr__(self, "decimals", int(d))
 
     def __call__(self, value: Any) -> Any:
@@ -172,20 +170,22 @@ class Rounding:
 
 
 def rounding_from_value(value: Any, *, owner: str) -> Rounding | None:
-    """Build a Rounding from a catalog mapping (``None`` passes through)."""
+    """Build a Rounding from a catalog mapping (``None`` passes through).
+
+    ``owner`` names what the rounding belongs to in messages (``rule `cagr```;
+    a :class:`~kpisim._messages.Msg` is shown in the message's language).
+    """
     if value is None or isinstance(value, Rounding):
         return value
     if not isinstance(value, dict):
-        msg = f"{owner}: `rounding` must be a mapping {{mode, decimals}}; got {value!r}"
-        raise RuleError(msg)
+        raise RuleError(Msg("rules.rounding_mapping", owner=owner, shape="{mode, decimals}",
+                            got=repr(value)))
     extra = set(value) - {"mode", "decimals"}
     if extra:
-        msg = f"{owner}: `rounding` takes only `mode` and `decimals`; got {sorted(extra)}"
-        raise RuleError(msg)
+        raise RuleError(Msg("rules.rounding_keys", owner=owner, got=sorted(extra)))
     decimals = value.get("decimals", 0)
     if not is_finite_number(decimals):
-        msg = f"{owner}: rounding `decimals` must be an integer; got {decimals!r}"
-        raise RuleError(msg)
+        raise RuleError(Msg("rules.rounding_decimals_integer", owner=owner, got=repr(decimals)))
     if isinstance(decimals, float) and decimals.is_integer():
         decimals = int(decimals)
     return Rounding(mode=value.get("mode", "none"), decimals=decimals)

@@ -39,7 +39,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kpisim._safeio import InputFileError, StrictLoader, load_yaml, read_text, short_repr
-from kpisim._validation import SimulationError, is_finite_number
+from kpisim._validation import SimulationError, is_finite_number, message_of
 from kpisim.indicator import YEAR_RANGE
 
 __all__ = ["Change", "Scenario", "load_scenario", "scenario_from_dict"]
@@ -417,7 +417,7 @@ def load_scenario(path: str | Path) -> list[Scenario]:
         data = load_yaml(text, StrictLoader, source=src, on_error=lambda d: SimulationError(
             f"{src}: not valid YAML ({d})"))
     except InputFileError as e:
-        raise SimulationError(str(e)) from None
+        raise SimulationError(message_of(e)) from None
     if data is None:
         msg = f"{src}: the scenario file is empty"
         raise SimulationError(msg)
