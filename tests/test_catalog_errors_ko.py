@@ -47,9 +47,10 @@ MINE_CSV = ("id,name_ko,unit,kind,directon,year,actual,target\n"
 CASES = [
     pytest.param(
         "a.yaml", BASE.replace("    actual:", "    actuals:"),
-        f"a.yaml, 지표 `visits`: 기대한 값: {FIELDS} 필드만; 받은 값: ['actuals'] (2번째 줄).",
-        f"a.yaml, indicator `visits`: expected only the fields {FIELDS}; got ['actuals'] "
-        "(line 2).",
+        f"a.yaml, 지표 `visits`: 기대한 값: {FIELDS} 필드만 (혹시 `actuals` → `actual`인가요?); "
+        "받은 값: ['actuals'] (2번째 줄).",
+        f"a.yaml, indicator `visits`: expected only the fields {FIELDS} (did you mean "
+        "`actuals` → `actual`?); got ['actuals'] (line 2).",
         id="unknown-field"),
     pytest.param(
         "kind.yaml", BASE.replace("kind: count", "kind: cnt"),

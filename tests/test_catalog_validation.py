@@ -113,8 +113,18 @@ def test_duplicate_indicator_across_files(tmp_path):
 
 def test_unknown_field(tmp_path):
     path = bad(tmp_path, ("kind: count", "kind: count\n    colour: red"))
-    with pytest.raises(CatalogError, match=r"only the fields"):
+    with pytest.raises(CatalogError, match=r"only the fields") as e:
         kpisim.load_catalog(path)
+    assert "did you mean" not in str(e.value)  # nothing close to `colour`
+
+
+def test_a_misspelled_field_gets_the_field_it_is_close_to(tmp_path):
+    """`actuals:` and `targets:` (plural) were refused without a word on what to write."""
+    path = write(tmp_path, GOOD.replace("actual:", "actuals:").replace("target:", "targets:"))
+    with pytest.raises(CatalogError) as e:
+        kpisim.load_catalog(path)
+    assert "(did you mean `actuals` → `actual`, `targets` → `target`?)" in str(e.value)
+    assert "(혹시 `actuals` → `actual`, `targets` → `target`인가요?)" in e.value.in_lang("ko")
 
 
 def test_grade_value_off_scale(tmp_path):

@@ -13,6 +13,7 @@ the indicator, the field and what was expected.
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -423,10 +424,13 @@ def parse_indicator(raw: Any, *, source: str = "<memory>",
     ctx = _Ctx(source, ident, where, lines)
     unknown = set(raw) - _INDICATOR_FIELDS
     if unknown:
-        raise ctx.error(
-            None, Msg("expected.only_fields", fields=sorted(_INDICATOR_FIELDS)),
-            sorted(map(str, unknown)),
-        )
+        fields = sorted(_INDICATOR_FIELDS)
+        close = {str(u): difflib.get_close_matches(str(u), fields, n=1, cutoff=0.6)
+                 for u in sorted(map(str, unknown))}
+        pairs = ", ".join(f"`{u}` → `{c[0]}`" for u, c in close.items() if c)
+        expected = (Msg("expected.only_fields_hint", fields=fields, pairs=pairs) if pairs
+                    else Msg("expected.only_fields", fields=fields))
+        raise ctx.error(None, expected, sorted(map(str, unknown)))
     name_ko = _text(ctx, "name_ko", raw.get("name_ko"), required=True)
     name_en = _text(ctx, "name_en", raw.get("name_en"))
     unit = check_unit(raw.get("unit"))
