@@ -102,6 +102,10 @@ def test_bad_scenario_exits_2(capsys, tmp_path):
                     encoding="utf-8")
     code, _, err = run(capsys, "run", "--paths", "100", "--scenario", str(scen), "--no-report")
     assert code == 2
+    assert "알 수 없는 지표 ['ai_firm']" in err  # Korean by default
+    code, _, err = run(capsys, "run", "--paths", "100", "--scenario", str(scen), "--no-report",
+                       "--lang", "en")
+    assert code == 2
     assert "unknown indicator(s) ['ai_firm']" in err
 
 
@@ -189,12 +193,16 @@ def test_backtest_csv_errors_name_the_row_and_column(capsys, tmp_path):
     code, _, err = run(capsys, "backtest", "--data", str(bad), "--paths", "100",
                        "--models", "naive")
     assert code == 2
+    assert "3행, `value` 열" in err  # Korean by default
+    code, _, err = run(capsys, "backtest", "--data", str(bad), "--paths", "100",
+                       "--models", "naive", "--lang", "en")
+    assert code == 2
     assert "row 3, column `value`" in err
     assert "Traceback" not in err
     short = tmp_path / "short.csv"
     short.write_text("series_id,year,value\na,2020,1\na,2021,2\n", encoding="utf-8")
     code, _, err = run(capsys, "backtest", "--data", str(short), "--paths", "100",
-                       "--models", "naive")
+                       "--models", "naive", "--lang", "en")
     assert code == 2
     assert "no forecast could be scored" in err
     assert "fewer than" in err

@@ -227,6 +227,10 @@ def test_duplicate_scenario_names_exit_2(capsys, tmp_path):
     code = main(["run", *PATHS, "--scenario", str(path)])
     _, err = capsys.readouterr()
     assert code == 2
+    assert "시나리오 이름이 서로 달라야 함" in err  # Korean by default
+    code = main(["run", *PATHS, "--scenario", str(path), "--lang", "en"])
+    _, err = capsys.readouterr()
+    assert code == 2
     assert "distinct" in err
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import reprlib
+from collections.abc import Sequence
 from typing import Any
 
 from kpisim._errors import KpisimError, check_lang
@@ -33,6 +34,24 @@ def message_of(err: BaseException) -> Any:
     """
     message = err.args[0] if len(err.args) == 1 else None
     return message if isinstance(message, Msg) else str(err)
+
+
+def joined(parts: Sequence[Any]) -> Any:
+    """``"; ".join(parts)`` as a :class:`~kpisim._messages.Msg`, so that parts that are
+    messages are translated with it (a plain ``str`` part is kept as it is).
+
+    Examples
+    --------
+    >>> str(joined(["a", Msg("common.yes")])), joined(["a", Msg("common.yes")]).in_lang("ko")
+    ('a; yes', 'a; 예')
+    """
+    parts = list(parts)
+    if not parts:
+        return ""
+    out = parts[0]
+    for part in parts[1:]:
+        out = Msg("errors.join", first=out, second=part)
+    return out
 
 
 class CatalogError(KpisimError):

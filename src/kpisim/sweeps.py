@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kpisim._messages import Msg
 from kpisim._parallel import map_tasks
 from kpisim._seeding import root_seed
 from kpisim._validation import SimulationError
@@ -214,7 +215,7 @@ def _labelled(
         for item in seq:
             key = label(item)
             if key in out:
-                msg = f"`{what}` labels must be distinct; {key!r} appears twice"
+                msg = Msg("errors.labels_distinct", what=what, label=repr(key))
                 raise SimulationError(msg)
             out[key] = item
     if not out:

@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from kpisim._messages import Msg
 from kpisim._parallel import map_tasks
 from kpisim._seeding import root_seed
-from kpisim._validation import KpisimError
+from kpisim._validation import KpisimError, joined, message_of
 from kpisim.backtest import verification
 from kpisim.backtest._result import BacktestResult, window_label
 from kpisim.backtest.verification import DEFAULT_LEVELS, DEFAULT_THRESHOLDS
@@ -132,7 +133,7 @@ def _series_list(data: Any, kind: str) -> list[tuple[str, NDArray, NDArray, str]
         try:
             years, values = prepare_history(s, model="backtest", min_history=0)
         except KpisimError as e:
-            msg = f"series {sid!r}: {e}"
+            msg = Msg("errors.backtest.series", id=repr(sid), message=message_of(e))
             raise KpisimError(msg) from e
         series.append((sid, years, values, k))
     return series
@@ -621,16 +622,17 @@ def read_series_csv(path: Any) -> pd.DataFrame:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
                             index_col=False, skipinitialspace=True)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as e:
-        msg = f"{path}: not a readable CSV table ({str(e).strip() or 'no columns'})"
+        detail = str(e).strip() or Msg("errors.backtest.no_columns")
+        msg = Msg("errors.backtest.unreadable", path=path, detail=detail)
         raise InputFileError(msg, source=str(path)) from e
     frame.columns = [str(c).strip() for c in frame.columns]
     missing = [c for c in ("series_id", "year", "value") if c not in frame.columns]
     if missing:
-        msg = (f"{path}: a backtest CSV needs the columns series_id, year, value (and "
-               f"optionally kind); missing {missing}, found {list(frame.columns)[:8]}")
+        msg = Msg("errors.backtest.columns", path=path, missing=missing,
+                  found=list(frame.columns)[:8])
         raise InputFileError(msg, source=str(path))
     if frame.empty:
-        msg = f"{path}: the table has a header but no rows of data"
+        msg = Msg("errors.backtest.no_rows", path=path)
         raise InputFileError(msg, source=str(path))
     problems = []
     year = pd.to_numeric(frame["year"].str.strip(), errors="coerce")
@@ -638,21 +640,31 @@ def read_series_csv(path: Any) -> pd.DataFrame:
     bad_year = year.isna() | (year != year.round())
     blank = frame["value"].str.strip().isin(["", "NA", "NaN", "nan"])
     bad_value = (value.isna() & ~blank) | ~np.isfinite(value.fillna(0.0))
-    for col, bad, expected in (("year", bad_year, "an integer year"),
-                               ("value", bad_value, "a finite number (or blank)")):
+    for col, bad, expected in (("year", bad_year, Msg("errors.backtest.integer_year")),
+                               ("value", bad_value, Msg("errors.backtest.finite_or_blank"))):
         for i in np.flatnonzero(bad.to_numpy())[:3]:
-            problems.append(f"row {i + 2}, column `{col}`: expected {expected}; "
-                            f"got {frame[col].iloc[i]!r}")
+            problems.append(Msg("errors.backtest.cell", row=i + 2, column=col,
+                                expected=expected, got=repr(frame[col].iloc[i])))
     if problems:
         more = int(bad_year.sum() + bad_value.sum()) - len(problems)
-        msg = (f"{path}: " + "; ".join(problems)
-               + (f" (and {more} more)" if more > 0 else ""))
+        msg = Msg("errors.backtest.cells", path=path, problems=joined(problems),
+                  more=Msg("errors.backtest.more", n=more) if more > 0 else "")
         raise InputFileError(msg, source=str(path))
     out = pd.DataFrame({"series_id": frame["series_id"].str.strip(),
                         "year": year.astype(np.int64), "value": value})
     if "kind" in frame.columns:
         out["kind"] = frame["kind"].str.strip()
     return out
+
+
+def _skip_reason(reason: str) -> Any:
+    """A reason of :func:`_select_series` (English, as in ``skipped``) as a message."""
+    import re
+
+    if reason == "non-positive values":
+        return Msg("errors.backtest.skip.non_positive")
+    fewer = re.fullmatch(r"fewer than (\d+) actuals", reason)
+    return Msg("errors.backtest.skip.fewer", n=int(fewer[1])) if fewer else reason
 
 
 def cli_backtest(args: Any) -> pd.DataFrame:
@@ -675,10 +687,7 @@ def cli_backtest(args: Any) -> pd.DataFrame:
     elif Path(name).is_file():
         data = read_series_csv(name)
     else:
-        msg = (
-            f"`--data` must be m1, tourism, a built-in catalog {available_catalogs()} or a CSV "
-            f"file; got {name!r}."
-        )
+        msg = Msg("errors.backtest.data", catalogs=available_catalogs(), got=repr(name))
         raise KpisimError(msg)
     models = [m.strip() for m in str(args.models).split(",") if m.strip()]
     if name.lower() in _COMPETITIONS and "refgrowth" in models and not getattr(args, "quiet", 0):
@@ -693,13 +702,14 @@ def cli_backtest(args: Any) -> pd.DataFrame:
                    holdout=getattr(args, "holdout", None))
     if res.scores.empty:  # nothing to score: say why rather than print an empty table
         why = res.skipped.groupby("reason")["series_id"].apply(list) if len(res.skipped) else {}
-        parts = [f"{reason}: {', '.join(map(str, ids[:5]))}{'…' if len(ids) > 5 else ''}"
+        parts = [Msg("errors.backtest.skipped", reason=_skip_reason(reason),
+                     ids=f"{', '.join(map(str, ids[:5]))}{'…' if len(ids) > 5 else ''}")
                  for reason, ids in dict(why).items()]
         if len(res.refusals):
-            parts.append(f"{len(res.refusals)} case(s) refused by the models, e.g. "
-                         f"{res.refusals['error'].iloc[0]}")
-        msg = (f"backtest of {name}: no forecast could be scored"
-               + (" — " + "; ".join(parts) if parts else ""))
+            parts.append(Msg("errors.backtest.refused", n=len(res.refusals),
+                             error=res.refusals["error"].iloc[0]))
+        msg = Msg("errors.backtest.none_scored", name=name,
+                  why=Msg("errors.backtest.why", parts=joined(parts)) if parts else "")
         raise KpisimError(msg)
     table = res.summary()
     if "heavy_tail" in table.columns and not getattr(args, "quiet", 0):

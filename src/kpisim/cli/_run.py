@@ -199,9 +199,10 @@ def _scenario_runs(args, cat, baseline) -> list[tuple[str, str, pd.DataFrame, se
     scenarios = load_scenario(args.scenario)
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
+        from kpisim._messages import Msg
         from kpisim._validation import SimulationError
 
-        msg = f"{args.scenario}: scenario names must be distinct; got {names}"
+        msg = Msg("errors.scenario.distinct", source=args.scenario, names=names)
         raise SimulationError(msg)
     for s in scenarios:
         sim = _simulate(args, cat, s)

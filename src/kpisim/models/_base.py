@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from kpisim._frozen import FrozenMap
+from kpisim._messages import Msg
 from kpisim._validation import ModelError, SimulationError, is_finite_number
 
 if TYPE_CHECKING:
@@ -215,7 +216,7 @@ def prepare_history(
     years, values = years[order], values[order]
     if len(years) > 1 and np.any(np.diff(years) == 0):
         dup = sorted(set(years[1:][np.diff(years) == 0].tolist()))
-        msg = f"model `{model}`: `history` has duplicate years {dup}."
+        msg = Msg("errors.backtest.duplicate_years", model=model, years=dup)
         raise ModelError(msg)
     if len(years) < min_history:
         msg = (

@@ -38,8 +38,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from kpisim._messages import Msg
 from kpisim._safeio import InputFileError, StrictLoader, load_yaml, read_text, short_repr
-from kpisim._validation import SimulationError, is_finite_number, message_of
+from kpisim._validation import SimulationError, is_finite_number, joined, message_of
 from kpisim.indicator import YEAR_RANGE
 
 __all__ = ["Change", "Scenario", "load_scenario", "scenario_from_dict"]
@@ -85,7 +86,7 @@ class Change:
 
     def __post_init__(self) -> None:
         if not isinstance(self.indicator, str) or not self.indicator.strip():
-            self._refuse("indicator", "an indicator id or '*'", self.indicator)
+            self._refuse("indicator", Msg("errors.scenario.expected.indicator"), self.indicator)
         for name in (
             "growth_multiplier",
             "growth_add",
@@ -95,50 +96,52 @@ class Change:
         ):
             v = getattr(self, name)
             if not is_finite_number(v):
-                self._refuse(name, "a finite number (not a bool or text)", v)
+                self._refuse(name, Msg("errors.scenario.expected.finite"), v)
             if abs(float(v)) > _MAX_FACTOR:
-                self._refuse(name, f"a number of magnitude at most {_MAX_FACTOR:g}", v)
+                self._refuse(name, Msg("errors.scenario.expected.magnitude",
+                                       most=f"{_MAX_FACTOR:g}"), v)
             object.__setattr__(self, name, float(v))
         if self.volatility_multiplier < 0:
-            self._refuse("volatility_multiplier", "≥ 0", self.volatility_multiplier)
+            self._refuse("volatility_multiplier", Msg("errors.scenario.expected.non_negative"),
+                         self.volatility_multiplier)
         if self.level_shock <= -1:
-            self._refuse("level_shock", "> -1", self.level_shock)
+            self._refuse("level_shock", Msg("errors.scenario.expected.above_minus_one"),
+                         self.level_shock)
         if abs(self.growth_add) >= 1:  # ±100 %p a year: a percent written as a number
-            self._refuse("growth_add", "a yearly growth change as a fraction in (−1, 1) "
-                         f"(did you mean {self.growth_add / 100:g}, i.e. "
-                         f"{self.growth_add:+g} percentage points a year?)", self.growth_add)
+            self._refuse("growth_add", Msg("errors.scenario.expected.growth_add",
+                                           fraction=f"{self.growth_add / 100:g}",
+                                           points=f"{self.growth_add:+g}"), self.growth_add)
         if self.elasticity != 1.0 and self.budget is None:
-            self._refuse("elasticity", "given with a `budget` (it scales the budget's effect, "
-                         "and this change has no budget)", self.elasticity)
+            self._refuse("elasticity", Msg("errors.scenario.expected.elasticity"),
+                         self.elasticity)
         if self.years is not None:
             raw = self.years
             if _is_year(raw):
                 raw = (raw, raw)
             if isinstance(raw, str | bytes | Mapping) or not isinstance(raw, Sequence):
-                self._refuse("years", "a year or [first, last] as integers", self.years)
+                self._refuse("years", Msg("errors.scenario.expected.years"), self.years)
             y = tuple(raw)
             if len(y) != 2 or not all(_is_year(v) for v in y) or y[0] > y[1]:
-                self._refuse("years", f"a year or [first, last] as integers in {_YEARS[0]}–"
-                             f"{_YEARS[1]}, first ≤ last", self.years)
+                self._refuse("years", Msg("errors.scenario.expected.years_range",
+                                          first=_YEARS[0], last=_YEARS[1]), self.years)
             object.__setattr__(self, "years", (int(y[0]), int(y[1])))
         if self.budget is not None:
-            expected = "a mapping of years (integers) to positive finite amounts"
             if not isinstance(self.budget, Mapping) or not self.budget:
-                self._refuse("budget", expected, self.budget)
+                self._refuse("budget", Msg("errors.scenario.expected.budget"), self.budget)
             b = {}
             for k, v in self.budget.items():
                 if not _is_year(k):
-                    self._refuse("budget", expected + "; a key is not a year", k)
+                    self._refuse("budget", Msg("errors.scenario.expected.budget_key"), k)
                 if not is_finite_number(v) or not 0 < float(v) <= _MAX_BUDGET:
-                    self._refuse(f"budget.{k}", f"a positive finite amount ≤ {_MAX_BUDGET:g}",
-                                 v)
+                    self._refuse(f"budget.{k}", Msg("errors.scenario.expected.budget_amount",
+                                                    most=f"{_MAX_BUDGET:g}"), v)
                 b[int(k)] = float(v)
             object.__setattr__(self, "budget", dict(sorted(b.items())))
 
-    def _refuse(self, name: str, expected: str, got: Any) -> None:
+    def _refuse(self, name: str, expected: Msg, got: Any) -> None:
         who = self.indicator if isinstance(self.indicator, str) else short_repr(self.indicator)
-        msg = (f"scenario change for `{who}`: `{name}` must be {expected}; "
-               f"got {short_repr(got)}")
+        msg = Msg("errors.scenario.change", who=who, name=name, expected=expected,
+                  got=short_repr(got))
         raise SimulationError(msg)
 
     def applies(self, ident: str) -> bool:
@@ -169,23 +172,22 @@ class Scenario:
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
-            msg = f"a scenario's `name` must be a non-empty string; got {short_repr(self.name)}"
+            msg = Msg("errors.scenario.name", got=short_repr(self.name))
             raise SimulationError(msg)
         if not isinstance(self.description, str):
-            msg = (f"scenario `{self.name}`: `description` must be a string; "
-                   f"got {short_repr(self.description)}")
+            msg = Msg("errors.scenario.description", name=self.name,
+                      got=short_repr(self.description))
             raise SimulationError(msg)
         if isinstance(self.changes, str | bytes | Mapping) or not isinstance(
             self.changes, Iterable
         ):
-            msg = (f"scenario `{self.name}`: `changes` must be a list of Change; "
-                   f"got {short_repr(self.changes)}")
+            msg = Msg("errors.scenario.changes_type", name=self.name,
+                      got=short_repr(self.changes))
             raise SimulationError(msg)
         changes = tuple(self.changes)
         bad = [c for c in changes if not isinstance(c, Change)]
         if bad:
-            msg = (f"scenario `{self.name}`: `changes` must hold Change objects; "
-                   f"got {short_repr(bad[0])}")
+            msg = Msg("errors.scenario.changes_items", name=self.name, got=short_repr(bad[0]))
             raise SimulationError(msg)
         object.__setattr__(self, "changes", changes)
 
@@ -205,22 +207,18 @@ class Scenario:
         known = set(known)
         named_grades = sorted(self.indicators() & set(grades))
         if named_grades:
-            msg = (f"scenario `{self.name}` changes grade indicator(s) {named_grades}: "
-                   "scenario changes act on growth and levels, which a grade does not have; "
-                   "remove these changes")
+            msg = Msg("errors.scenario.grades", name=self.name, ids=named_grades)
             raise SimulationError(msg)
         left_out = sorted(self.indicators() & set(skipped or {}))
         if left_out:
-            why = "; ".join(f"{i}: {skipped[i]}" for i in left_out[:4])
-            msg = (f"scenario `{self.name}` changes indicator(s) {left_out} that were not "
-                   f"simulated ({why}); remove these changes or give what they lack")
+            why = joined([Msg("errors.scenario.skipped_reason", id=i, reason=skipped[i])
+                          for i in left_out[:4]])
+            msg = Msg("errors.scenario.skipped", name=self.name, ids=left_out, why=why)
             raise SimulationError(msg)
         unknown = sorted(self.indicators() - known)
         if unknown:
-            msg = (
-                f"scenario `{self.name}` names unknown indicator(s) {unknown}; "
-                f"simulated indicators are {sorted(known)[:12]}{'…' if len(known) > 12 else ''}"
-            )
+            msg = Msg("errors.scenario.unknown", name=self.name, ids=unknown,
+                      known=sorted(known)[:12], more="…" if len(known) > 12 else "")
             raise SimulationError(msg)
 
     def year_warnings(self, first_years: Mapping[str, int], last_year: int) -> list[str]:
@@ -314,10 +312,8 @@ class Scenario:
                         r[:, first[0]] = (1 + r[:, first[0]]) * (1 + c.level_shock) - 1
             r = np.maximum(r, -0.99)
             if last_value <= 0:
-                msg = (
-                    f"scenario `{self.name}`: growth changes for `{ident}` need a "
-                    f"positive last actual; got {last_value}"
-                )
+                msg = Msg("errors.scenario.last_actual", name=self.name, ident=ident,
+                          last=last_value)
                 raise SimulationError(msg)
             out = last_value * np.cumprod(1.0 + r, axis=1)
         for c in changes:
@@ -340,20 +336,18 @@ class Scenario:
 
 def _change_from_dict(data: Any, where: str) -> Change:
     if not isinstance(data, Mapping):
-        msg = f"{where}: a change must be a mapping of {sorted(_CHANGE_FIELDS)}; got " \
-              f"{short_repr(data)}"
+        msg = Msg("errors.scenario.change_mapping", where=where, fields=sorted(_CHANGE_FIELDS),
+                  got=short_repr(data))
         raise SimulationError(msg)
     unknown = set(data) - _CHANGE_FIELDS
     if unknown:
-        msg = (
-            f"{where}: unknown key(s) {sorted(map(str, unknown))}; expected some of "
-            f"{sorted(_CHANGE_FIELDS)}"
-        )
+        msg = Msg("errors.scenario.change_keys", where=where, keys=sorted(map(str, unknown)),
+                  fields=sorted(_CHANGE_FIELDS))
         raise SimulationError(msg)
     try:
         return Change(**dict(data))
     except SimulationError as e:
-        msg = f"{where}: {e}"
+        msg = Msg("errors.scenario.at", where=where, message=message_of(e))
         raise SimulationError(msg) from None
 
 
@@ -368,24 +362,23 @@ def scenario_from_dict(data: Mapping[str, Any], *, source: str = "<scenario>") -
         ``changes``, each a mapping of the :class:`Change` fields.
     """
     if not isinstance(data, Mapping) or "changes" not in data:
-        msg = (f"{source}: a scenario is a mapping with `name` and a list of `changes` "
-               f"(or a file with `scenarios: [...]`); got {short_repr(data)}")
+        msg = Msg("errors.scenario.mapping", source=source, got=short_repr(data))
         raise SimulationError(msg)
     unknown = set(data) - _SCENARIO_FIELDS
     if unknown:
-        msg = (f"{source}: unknown key(s) {sorted(map(str, unknown))}; a scenario has "
-               f"{sorted(_SCENARIO_FIELDS)}")
+        msg = Msg("errors.scenario.keys", source=source, keys=sorted(map(str, unknown)),
+                  fields=sorted(_SCENARIO_FIELDS))
         raise SimulationError(msg)
     changes = data["changes"] if data["changes"] is not None else []
     if not isinstance(changes, list):
-        msg = f"{source}: `changes` must be a list; got {short_repr(changes)}"
+        msg = Msg("errors.scenario.changes_list", source=source, got=short_repr(changes))
         raise SimulationError(msg)
     name = data.get("name", Path(source.split(",")[0]).stem)
     description = data.get("description", "")
     for key, v in (("name", name), ("description", description)):
         if not isinstance(v, str) or (key == "name" and not v.strip()):
-            msg = f"{source}: `{key}` must be a {'non-empty ' if key == 'name' else ''}" \
-                  f"string; got {short_repr(v)}"
+            msg = Msg("errors.scenario.name_string" if key == "name"
+                      else "errors.scenario.description_string", source=source, got=short_repr(v))
             raise SimulationError(msg)
     return Scenario(
         name=name,
@@ -408,34 +401,33 @@ def load_scenario(path: str | Path) -> list[Scenario]:
         Naming the file (and line, for YAML errors) and the key at fault.
     """
     if not isinstance(path, str | PathLike) or not str(path).strip():
-        msg = f"a scenario file path is needed; got {short_repr(path)}"
+        msg = Msg("errors.scenario.path", got=short_repr(path))
         raise SimulationError(msg)
     path = Path(path)
     src = str(path)
     try:
         text = read_text(path, what="scenario file")
         data = load_yaml(text, StrictLoader, source=src, on_error=lambda d: SimulationError(
-            f"{src}: not valid YAML ({d})"))
+            Msg("errors.scenario.yaml", source=src, detail=d)))
     except InputFileError as e:
         raise SimulationError(message_of(e)) from None
     if data is None:
-        msg = f"{src}: the scenario file is empty"
+        msg = Msg("errors.scenario.empty", source=src)
         raise SimulationError(msg)
     if isinstance(data, Mapping) and "scenarios" in data:
         unknown = set(data) - {"scenarios"}
         if unknown:
-            msg = (f"{src}: unknown key(s) {sorted(map(str, unknown))} beside `scenarios`")
+            msg = Msg("errors.scenario.beside", source=src, keys=sorted(map(str, unknown)))
             raise SimulationError(msg)
         items = data["scenarios"]
         if not isinstance(items, list) or not items:
-            msg = f"{src}: `scenarios` must be a non-empty list of scenarios; got " \
-                  f"{short_repr(items)}"
+            msg = Msg("errors.scenario.list", source=src, got=short_repr(items))
             raise SimulationError(msg)
         out = [scenario_from_dict(s, source=f"{src}, scenarios[{i}]")
                for i, s in enumerate(items)]
         names = [s.name for s in out]
         if len(set(names)) != len(names):
-            msg = f"{src}: scenario names must be distinct; got {names}"
+            msg = Msg("errors.scenario.distinct", source=src, names=names)
             raise SimulationError(msg)
         return out
     return [scenario_from_dict(data, source=src)]
