@@ -41,7 +41,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from kpisim._messages import Msg
-from kpisim._validation import RuleError, message_of
+from kpisim._validation import RuleError, joined, message_of
 from kpisim.rules._base import Rule, RuleData, as_data
 from kpisim.rules._growth import (
     CAGR,
@@ -122,14 +122,6 @@ def _hint(name: Any, options: Any) -> Msg | str:
     return Msg("rules.did_you_mean", name=close[0]) if close else ""
 
 
-def _joined(parts: list[Msg]) -> Msg:
-    """``parts`` joined by ``"; "``, as one message (each part shown in the same language)."""
-    out = parts[-1]
-    for part in reversed(parts[:-1]):
-        out = Msg("rules.join", first=part, rest=out)
-    return out
-
-
 def _check_catalog_values(rule: Rule) -> None:
     """Refuse values a catalog almost surely got wrong, though a Rule built in code allows them.
 
@@ -204,7 +196,7 @@ def rule_from_dict(data: Mapping[str, Any]) -> Rule:
         unknown = sorted(map(str, extra))
         hints = [Msg("rules.param_hint", param=k, hint=h)
                  for k in unknown if (h := _hint(k, takes - set(data)))]
-        hint = Msg("rules.hint", hint=_joined(hints)) if hints else ""
+        hint = Msg("rules.hint", hint=joined(hints)) if hints else ""
         raise RuleError(Msg("rules.unknown_params", type=kind, unknown=unknown, hint=hint,
                             takes=sorted(takes)))
     params = {k: v for k, v in data.items() if k in RULE_TYPES[kind]}
