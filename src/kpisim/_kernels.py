@@ -120,32 +120,42 @@ def count_block(vt, cols, stated, per_path, sign, whole, goal, goal_mode, missed
     first_hit[k] += n - reached_before
 
 
+@njit(cache=True, inline="always")
+def _limit(t, sign, whole):
+    """The value a path must reach for target ``t``: ``t``, or for a count
+    judged by its whole number ``⌈t⌉ − ½`` (``⌊t⌋ + ½`` when decreasing)
+    (:func:`kpisim.attainment.whole_threshold`)."""
+    if not whole:
+        return t
+    return np.floor(t) + 0.5 if sign < 0 else np.ceil(t) - 0.5
+
+
+@njit(cache=True, inline="always")
+def _misses(v, limit, sign, whole):
+    """Whether value ``v`` misses ``limit`` (1) or not (0; NaN never misses):
+    ``v < limit`` increasing; ``v > limit`` decreasing, ``v ≥ limit`` for a
+    decreasing count (whose limit ⌊t⌋ + ½ is itself a miss). For floats,
+    ``s·(t − v) > 0`` exactly when ``v < t`` (``v > t``)."""
+    if sign > 0:
+        return np.uint8(v < limit)
+    if whole:
+        return np.uint8(v >= limit)
+    return np.uint8(v > limit)
+
+
 @njit(cache=True, nogil=True, boundscheck=False, fastmath={"reassoc"})
 def _judge_stated(row, t, sign, whole, missed):
-    """One judged year against one target ``t``: (misses, unknown, shortfall, ever missed).
-
-    A miss is ``v < t`` (``v > t`` decreasing), or for a count ``v < ⌈t⌉ − ½``
-    (``v ≥ ⌊t⌋ + ½`` decreasing): for floats, ``s·(t − v) > 0`` exactly when
-    ``v < t`` (``v > t``), so this is the per-path rule of
-    :func:`_judge_per_path` with one target.
-    """
+    """One judged year against one target ``t``:
+    (misses, unknown, shortfall, ever missed)."""
     n = row.shape[0]
     m = 0
     unknown = 0
     s = 0.0
     still = 0
-    if whole:
-        limit = np.floor(t) + 0.5 if sign < 0 else np.ceil(t) - 0.5
-    else:
-        limit = t
+    limit = _limit(t, sign, whole)
     for p in range(n):
         v = row[p]
-        if sign > 0:
-            miss = np.uint8(v < limit)
-        elif whole:
-            miss = np.uint8(v >= limit)
-        else:
-            miss = np.uint8(v > limit)
+        miss = _misses(v, limit, sign, whole)
         unknown += np.int64(v != v)
         m += miss
         gap = sign * (t - v)
@@ -169,12 +179,8 @@ def _judge_per_path(row, tgt, sign, whole, missed):
     for p in range(n):
         t = tgt[p]
         v = row[p]
+        miss = _misses(v, _limit(t, sign, whole), sign, whole)
         g = sign * (t - v)
-        if whole:
-            limit = np.floor(t) + 0.5 if sign < 0 else np.ceil(t) - 0.5
-            miss = np.uint8(v >= limit) if sign < 0 else np.uint8(v < limit)
-        else:
-            miss = np.uint8(g > 0.0)
         unknown += np.int64(g != g)  # NaN value or target
         m += miss
         gap = g if (miss and g > 0.0) else 0.0
