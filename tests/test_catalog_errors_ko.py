@@ -158,16 +158,6 @@ def test_korean_message_keeps_every_part(tmp_path):
     assert err.expected == "one of ['count', 'grade', 'level', 'ratio', 'share']"
 
 
-def test_run_command_prints_korean_too(capsys, tmp_path):
-    bad = tmp_path / "bad.yaml"
-    bad.write_text("indicators:\n  - {id: a, name_ko: 가, unit: 개, kind: count, "
-                   "actual: {2021: -1}}\n", encoding="utf-8")
-    code, _, err = run(capsys, "run", "--catalog", str(bad), "--paths", "100")
-    assert code == 2
-    assert err == (f"kpisim: 오류: {bad}, 지표 `a`, 필드 `actual.2021`: 기대한 값: 0 이상의 개수; "
-                   "받은 값: -1 (2번째 줄).\n")
-
-
 def test_excel_cell_is_named_in_korean(tmp_path):
     openpyxl = pytest.importorskip("openpyxl")
     path = tmp_path / "mine.xlsx"

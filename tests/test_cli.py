@@ -91,6 +91,8 @@ def test_malformed_catalog_exits_2_naming_the_field(capsys, tmp_path):
     code, _, err = run(capsys, "run", "--catalog", str(bad), "--paths", "100")
     assert code == 2
     assert "지표 `a`, 필드 `actual.2021`" in err  # Korean by default
+    assert err == (f"kpisim: 오류: {bad}, 지표 `a`, 필드 `actual.2021`: 기대한 값: 0 이상의 개수; "
+                   "받은 값: -1 (2번째 줄).\n")
     code, _, err = run(capsys, "run", "--catalog", str(bad), "--paths", "100", "--lang", "en")
     assert code == 2
     assert "indicator `a`, field `actual.2021`" in err
