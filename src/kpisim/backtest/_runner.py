@@ -11,6 +11,7 @@ import contextlib
 import functools
 import hashlib
 import os
+import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from kpisim._messages import Msg
+from kpisim._format import pct
+from kpisim._messages import Msg, text
 from kpisim._parallel import map_tasks
 from kpisim._seeding import root_seed
 from kpisim._validation import KpisimError, joined, message_of
@@ -690,13 +692,9 @@ def cli_backtest(args: Any) -> pd.DataFrame:
         msg = Msg("errors.backtest.data", catalogs=available_catalogs(), got=repr(name))
         raise KpisimError(msg)
     models = [m.strip() for m in str(args.models).split(",") if m.strip()]
-    if name.lower() in _COMPETITIONS and "refgrowth" in models and not getattr(args, "quiet", 0):
-        import sys
-
-        from kpisim._messages import text
-
-        sys.stderr.write(text("cli.backtest.in_sample", getattr(args, "lang", "ko"),
-                              data=name) + "\n")
+    lang, quiet = getattr(args, "lang", "ko"), getattr(args, "quiet", 0)
+    if name.lower() in _COMPETITIONS and "refgrowth" in models and not quiet:
+        sys.stderr.write(text("cli.backtest.in_sample", lang, data=name) + "\n")
     res = backtest(data, models, n_paths=int(args.paths), rng=args.seed,
                    max_series=getattr(args, "max_series", None),
                    holdout=getattr(args, "holdout", None))
@@ -712,14 +710,9 @@ def cli_backtest(args: Any) -> pd.DataFrame:
                   why=Msg("errors.backtest.why", parts=joined(parts)) if parts else "")
         raise KpisimError(msg)
     table = res.summary()
-    if "heavy_tail" in table.columns and not getattr(args, "quiet", 0):
-        import sys
-
-        from kpisim._format import pct
-        from kpisim._messages import text
-
+    if "heavy_tail" in table.columns and not quiet:
         share = table.groupby("model", sort=False)["heavy_tail"].max()
         for model, s in share[share > 0].items():  # (the largest share among its windows)
-            sys.stderr.write(text("cli.backtest.heavy_tail", getattr(args, "lang", "ko"),
-                                  model=model, share=pct(float(s))) + "\n")
+            sys.stderr.write(text("cli.backtest.heavy_tail", lang, model=model,
+                                  share=pct(float(s))) + "\n")
     return table
